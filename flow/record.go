@@ -1,0 +1,125 @@
+package flow
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Side is what one endpoint of a flow sent.
+type Side struct {
+	IP   netip.Addr `json:"ip"`
+	Port uint16     `json:"port"`
+	// Packets sent by this side (every IP fragment counts as a packet).
+	Packets uint64 `json:"packets"`
+	// Bytes is the IP bytes sent (IP header included, per the IP length field).
+	Bytes uint64 `json:"bytes"`
+	// PayloadBytes is the transport payload sent (TCP/UDP/ICMP payload).
+	PayloadBytes uint64 `json:"payload_bytes"`
+	// FrameBytes is the wire length of the link-layer frames that carried
+	// this side's packets, outer headers included (what tshark counts).
+	FrameBytes uint64 `json:"frame_bytes"`
+	// TCPFlags is every TCP flag this side sent, as letters in the order
+	// FSRPAUEC (tcpdump's order: FIN SYN RST PSH ACK URG ECE CWR).
+	TCPFlags string `json:"tcp_flags,omitempty"`
+}
+
+// EndReason says why a flow record was emitted.
+type EndReason uint8
+
+// Why a flow ended.
+const (
+	EndEOF     EndReason = iota // still open at the end of input
+	EndIdle                     // no packet for the idle timeout of its protocol
+	EndActive                   // open longer than the active timeout; a new record continues it
+	EndFIN                      // TCP closed by FIN in both directions
+	EndRST                      // TCP reset
+	EndEvicted                  // removed to keep the table within --max-flows
+	endReasonCount
+)
+
+var endReasonNames = [...]string{"eof", "idle", "active", "fin", "rst", "evicted"}
+
+func (r EndReason) String() string {
+	if int(r) < len(endReasonNames) {
+		return endReasonNames[r]
+	}
+	return "unknown"
+}
+
+// DirectionBy says how the client (originator) of a flow was decided.
+type DirectionBy uint8
+
+// How a flow's direction was decided.
+const (
+	DirFirstPacket DirectionBy = iota // the sender of the first packet seen
+	DirSYN                            // the sender of the TCP SYN (or the receiver of the SYN/ACK)
+	DirPort                           // the side on a service port talking to an ephemeral port is the server
+	DirICMP                           // the sender of the ICMP request (or the receiver of the reply)
+)
+
+var directionNames = [...]string{"first-packet", "syn", "port", "icmp"}
+
+func (d DirectionBy) String() string {
+	if int(d) < len(directionNames) {
+		return directionNames[d]
+	}
+	return "unknown"
+}
+
+// Record is a finished flow, as the report package prints it.
+type Record struct {
+	// ID numbers flows in the order of their first packet, from 1.
+	ID          uint64    `json:"id"`
+	Proto       string    `json:"proto"` // "tcp", "udp", "icmp", "icmp6", "gre", "sctp", or "ip-N"
+	IPProto     uint8     `json:"ip_proto"`
+	IPVersion   uint8     `json:"ip_version"`
+	Client      Side      `json:"client"`
+	Server      Side      `json:"server"`
+	FirstSeen   time.Time `json:"first_seen"` // RFC 3339 with nanoseconds in JSON
+	LastSeen    time.Time `json:"last_seen"`
+	ConnState   string    `json:"conn_state"`
+	History     string    `json:"history"`
+	CommunityID string    `json:"community_id"`
+	DirectionBy string    `json:"direction_by"`
+	EndReason   string    `json:"end_reason"`
+	// ICMPID is the ICMP query identifier the flow is keyed by (echo etc.).
+	ICMPID uint16 `json:"icmp_id,omitempty"`
+	// VLAN is the outermost VLAN ID of the flow's first packet.
+	VLAN uint16 `json:"vlan,omitempty"`
+	// Tunnel is the encapsulation this flow's packets carried (outer flows).
+	Tunnel string `json:"tunnel,omitempty"`
+	// TunnelParent is the ID of the outer flow that carried this flow.
+	TunnelParent uint64 `json:"tunnel_parent,omitempty"`
+	// Fragments counts IP fragments among the flow's packets.
+	Fragments uint64 `json:"ip_fragments,omitempty"`
+	// FirstFrame is the frame number (1-based, in merged input order) of
+	// the flow's first packet.
+	FirstFrame uint64 `json:"first_frame"`
+}
+
+// Duration is LastSeen minus FirstSeen.
+func (r *Record) Duration() time.Duration { return r.LastSeen.Sub(r.FirstSeen) }
+
+// Stats counts what the flow stage saw, including everything it skipped.
+type Stats struct {
+	Frames     uint64 // frames handed to the decoder
+	FrameBytes uint64 // their wire lengths
+	IPPackets  uint64 // IP packets (tunnelled ones counted again per layer)
+	// Skipped counts frames (or tunnel payloads) not turned into flow
+	// packets, by reason (Skip.String()).
+	Skipped map[string]uint64
+	// NonIP counts non-IP frames by kind ("arp", "lldp", "ethertype-0x88cc").
+	NonIP map[string]uint64
+	// LinkTypes counts frames per link type name.
+	LinkTypes map[string]uint64
+	// UnknownLinkTypes counts frames per unknown link type number.
+	UnknownLinkTypes map[uint32]uint64
+
+	Fragments             uint64 // IP fragments seen
+	FragmentsUnattributed uint64 // non-first fragments whose first fragment never came
+	DatagramsIncomplete   uint64 // fragmented datagrams whose last fragment never came
+
+	Flows      uint64            // flow records emitted
+	EndReasons map[string]uint64 // records per end reason
+	MaxActive  int               // largest number of flows open at once
+}
