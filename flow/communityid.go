@@ -1,0 +1,92 @@
+package flow
+
+import (
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/binary"
+)
+
+// CommunityID returns the Community ID v1 (corelight spec, seed 0) of a flow
+// whose originator sent k. ICMP keys already hold the spec's port
+// equivalents (type and counterpart type or code), see decode.go.
+func CommunityID(k Key) string {
+	var buf [2 + 16 + 16 + 2 + 4]byte
+	n := 2 // seed 0
+	alen := 4
+	if k.V6 {
+		alen = 16
+	}
+	src, dst := k.Src[16-alen:], k.Dst[16-alen:]
+	sport, dport := k.SrcPort, k.DstPort
+	hasPorts := false
+	oneWay := false
+	switch k.Proto {
+	case ProtoTCP, ProtoUDP, ProtoSCTP:
+		hasPorts = true
+	case ProtoICMP, ProtoICMPv6:
+		hasPorts = true
+		oneWay = !icmpTwoWay(k.Proto == ProtoICMPv6, uint8(sport))
+	}
+	// The smaller IP:port comes first so both directions hash alike; the
+	// spec keeps one-way ICMP messages as sent.
+	if !oneWay && !endpointLess(src, sport, dst, dport) {
+		src, dst = dst, src
+		sport, dport = dport, sport
+	}
+	n += copy(buf[n:], src)
+	n += copy(buf[n:], dst)
+	buf[n] = k.Proto
+	buf[n+1] = 0
+	n += 2
+	if hasPorts {
+		binary.BigEndian.PutUint16(buf[n:], sport)
+		binary.BigEndian.PutUint16(buf[n+2:], dport)
+		n += 4
+	}
+	sum := sha1.Sum(buf[:n])
+	return "1:" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
+func endpointLess(a []byte, ap uint16, b []byte, bp uint16) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return ap < bp
+}
+
+// icmpTwoWay reports whether an ICMP type belongs to a request/response
+// pair, the only ICMP messages the Community ID treats as bidirectional.
+func icmpTwoWay(v6 bool, typ uint8) bool {
+	_, ok := icmpCounterpart(v6, typ)
+	return ok
+}
+
+// icmpCounterpart returns the type answering typ (or asked by it).
+func icmpCounterpart(v6 bool, typ uint8) (uint8, bool) {
+	if v6 {
+		switch typ {
+		case 128, 130, 133, 135, 139, 144:
+			return typ + 1, true
+		case 129, 131, 134, 136, 140, 145:
+			return typ - 1, true
+		}
+		return 0, false
+	}
+	switch typ {
+	case 8:
+		return 0, true
+	case 0:
+		return 8, true
+	case 13, 15, 17:
+		return typ + 1, true
+	case 14, 16, 18:
+		return typ - 1, true
+	case 10:
+		return 9, true
+	case 9:
+		return 10, true
+	}
+	return 0, false
+}

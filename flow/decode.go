@@ -1,0 +1,930 @@
+package flow
+
+import (
+	"encoding/binary"
+	"math/rand/v2"
+)
+
+// Pseudo EtherTypes for Frame.EtherType when a frame has no real one; both
+// sit in the 802.3 length range, so they never clash with a real EtherType.
+const (
+	EtherTypeUnknown uint16 = 0x0000 // a link header whose protocol field is not known (e.g. a NULL family)
+	EtherType8023    uint16 = 0x0001 // an 802.3 frame: the EtherType field holds a length, LLC follows
+)
+
+// LINKTYPE_* values the decoder understands.
+const (
+	decLinkNull     = 0
+	decLinkEthernet = 1
+	decLinkPPP      = 9
+	decLinkRaw12    = 12
+	decLinkRaw14    = 14
+	decLinkPPPHDLC  = 50
+	decLinkPPPoE    = 51
+	decLinkRaw      = 101
+	decLinkCHDLC    = 104
+	decLinkLoop     = 108
+	decLinkSLL      = 113
+	decLinkIPv4     = 228
+	decLinkIPv6     = 229
+	decLinkSLL2     = 276
+)
+
+// EtherTypes (and GRE protocol types) the decoder follows.
+const (
+	decEthIPv4      = 0x0800
+	decEthIPv6      = 0x86dd
+	decEthVLAN      = 0x8100
+	decEthQinQ      = 0x88a8
+	decEthQinQOld   = 0x9100
+	decEthQinQOld2  = 0x9200
+	decEthPPPoE     = 0x8864
+	decEthPPP       = 0x880b
+	decEthMPLS      = 0x8847
+	decEthMPLSMulti = 0x8848
+	decEthTEB       = 0x6558 // transparent Ethernet bridging
+	decEthERSPAN2   = 0x88be
+	decEthERSPAN3   = 0x22eb
+)
+
+const (
+	// decMaxLayers bounds the link-level headers (Ethernet, VLAN tags,
+	// MPLS stacks, PPPoE) walked in one frame, so that crafted nesting
+	// cannot recurse deeply.
+	decMaxLayers = 16
+	// decMaxExt bounds the IPv6 extension headers walked per packet.
+	decMaxExt = 8
+	// decMaxLabels bounds one MPLS label stack.
+	decMaxLabels = 16
+)
+
+// Decoder decodes captured frames into flow packets. It holds the IP fragment state, so use one per stream.
+type Decoder struct {
+	frag     fragTable
+	ts       int64  // packet time of the frame being decoded
+	layers   int    // link-level headers walked in this frame
+	vlan     uint16 // outermost VLAN ID of this frame
+	vlanSeen bool
+}
+
+// NewDecoder returns a Decoder with empty fragment state.
+func NewDecoder() *Decoder {
+	d := &Decoder{}
+	d.frag.seed = rand.Uint64()
+	return d
+}
+
+// Decode decodes one frame of the given LINKTYPE_* (origLen = wire length,
+// ts = packet time in unix ns) into f, which it resets; it sets f.Len to
+// origLen and f.CapLen to len(data). It never allocates in the steady state
+// and never panics, whatever the bytes.
+func (d *Decoder) Decode(data []byte, linkType uint32, origLen int, ts int64, f *Frame) {
+	f.N, f.Skip, f.EtherType, f.Len, f.CapLen = 0, SkipNone, 0, origLen, len(data)
+	d.ts, d.layers, d.vlan, d.vlanSeen = ts, 0, 0, false
+	if d.frag.live > 0 {
+		d.frag.maybeExpire(ts)
+	}
+	// The upper bits of a pcap link type field carry FCS information.
+	switch linkType & 0xffff {
+	case decLinkEthernet:
+		d.decEthernet(data, f, -1)
+	case decLinkRaw, decLinkRaw12, decLinkRaw14:
+		d.decRawIP(data, f, -1)
+	case decLinkIPv4:
+		d.decIPv4(data, f, -1)
+	case decLinkIPv6:
+		d.decIPv6(data, f, -1)
+	case decLinkSLL:
+		if len(data) < 16 {
+			f.Skip = SkipTruncated
+			return
+		}
+		d.decSLL(binary.BigEndian.Uint16(data[2:]), binary.BigEndian.Uint16(data[14:]), data[16:], f)
+	case decLinkSLL2:
+		if len(data) < 20 {
+			f.Skip = SkipTruncated
+			return
+		}
+		d.decSLL(binary.BigEndian.Uint16(data[8:]), binary.BigEndian.Uint16(data), data[20:], f)
+	case decLinkNull:
+		if len(data) < 4 {
+			f.Skip = SkipTruncated
+			return
+		}
+		// Host byte order of the capturing machine: the family is small,
+		// so whichever reading is small is the right one.
+		fam := binary.LittleEndian.Uint32(data)
+		if fam > 0xffff {
+			fam = binary.BigEndian.Uint32(data)
+		}
+		d.decFamily(fam, data[4:], f)
+	case decLinkLoop:
+		if len(data) < 4 {
+			f.Skip = SkipTruncated
+			return
+		}
+		d.decFamily(binary.BigEndian.Uint32(data), data[4:], f)
+	case decLinkPPP:
+		d.decPPP(data, f, -1)
+	case decLinkPPPHDLC:
+		// BSD uses this link type for Cisco HDLC too (address 0x0f/0x8f).
+		if len(data) > 0 && (data[0] == 0x0f || data[0] == 0x8f) {
+			d.decCHDLC(data, f)
+			return
+		}
+		d.decPPP(data, f, -1)
+	case decLinkCHDLC:
+		d.decCHDLC(data, f)
+	case decLinkPPPoE:
+		d.decPPPoE(data, f, -1)
+	default:
+		f.Skip = SkipUnknownLinkType
+	}
+}
+
+// Flush drops all fragment state at the end of input, counting what never completed.
+func (d *Decoder) Flush() { d.frag.flush() }
+
+// FragStats returns the fragment counts so far.
+func (d *Decoder) FragStats() FragStats { return d.frag.stats }
+
+// decNonIP records a payload that is not IP. Below a tunnel (parent >= 0)
+// the outer packets still count, so it is a tunnel matter, not a frame one.
+func decNonIP(f *Frame, parent int, et uint16) {
+	f.EtherType = et
+	if parent >= 0 {
+		f.Skip = SkipTunnelNonIP
+		return
+	}
+	f.Skip = SkipNonIP
+}
+
+func (d *Decoder) decFamily(fam uint32, b []byte, f *Frame) {
+	switch fam {
+	case 2: // AF_INET everywhere
+		d.decIPv4(b, f, -1)
+	case 10, 24, 28, 30: // AF_INET6 on Linux, NetBSD/OpenBSD, FreeBSD, macOS
+		d.decIPv6(b, f, -1)
+	default:
+		decNonIP(f, -1, EtherTypeUnknown)
+	}
+}
+
+// decSLL follows a Linux cooked header's protocol, which is an EtherType
+// except on netlink devices.
+func (d *Decoder) decSLL(hatype, proto uint16, b []byte, f *Frame) {
+	if hatype == 824 { // ARPHRD_NETLINK: the protocol is a netlink family
+		decNonIP(f, -1, EtherTypeUnknown)
+		return
+	}
+	d.decEtherType(proto, b, f, -1)
+}
+
+func (d *Decoder) decCHDLC(b []byte, f *Frame) {
+	if len(b) < 4 {
+		f.Skip = SkipTruncated
+		return
+	}
+	d.decEtherType(binary.BigEndian.Uint16(b[2:]), b[4:], f, -1)
+}
+
+func (d *Decoder) decEthernet(b []byte, f *Frame, parent int) {
+	if d.layers++; d.layers > decMaxLayers {
+		f.Skip = SkipMalformed
+		return
+	}
+	if len(b) < 14 {
+		f.Skip = SkipTruncated
+		return
+	}
+	d.decEtherType(binary.BigEndian.Uint16(b[12:]), b[14:], f, parent)
+}
+
+// decEtherType follows an EtherType (or GRE protocol type, or SLL
+// protocol) through tags and shims down to IP.
+func (d *Decoder) decEtherType(et uint16, b []byte, f *Frame, parent int) {
+	for {
+		switch et {
+		case decEthIPv4:
+			d.decIPv4(b, f, parent)
+			return
+		case decEthIPv6:
+			d.decIPv6(b, f, parent)
+			return
+		case decEthVLAN, decEthQinQ, decEthQinQOld, decEthQinQOld2:
+			if d.layers++; d.layers > decMaxLayers {
+				f.Skip = SkipMalformed
+				return
+			}
+			if len(b) < 4 {
+				f.Skip = SkipTruncated
+				return
+			}
+			if parent < 0 && !d.vlanSeen {
+				d.vlan, d.vlanSeen = binary.BigEndian.Uint16(b)&0x0fff, true
+			}
+			et, b = binary.BigEndian.Uint16(b[2:]), b[4:]
+		case decEthPPPoE:
+			d.decPPPoE(b, f, parent)
+			return
+		case decEthPPP:
+			d.decPPP(b, f, parent)
+			return
+		case decEthMPLS, decEthMPLSMulti:
+			d.decMPLS(b, f, parent)
+			return
+		case decEthTEB:
+			d.decEthernet(b, f, parent)
+			return
+		default:
+			if et >= 0x0600 {
+				decNonIP(f, parent, et)
+				return
+			}
+			// 802.3 length (or SLL's 802.2/802.3 markers): only
+			// LLC/SNAP with an EtherType can lead on to IP.
+			if len(b) < 3 || len(b) < 8 && b[0] == 0xaa && b[1] == 0xaa && b[2] == 0x03 {
+				f.Skip = SkipTruncated
+				return
+			}
+			if b[0] == 0xaa && b[1] == 0xaa && b[2] == 0x03 && b[3]|b[4]|b[5] == 0 {
+				if d.layers++; d.layers > decMaxLayers {
+					f.Skip = SkipMalformed
+					return
+				}
+				et, b = binary.BigEndian.Uint16(b[6:]), b[8:]
+				if et >= 0x0600 {
+					continue
+				}
+			}
+			decNonIP(f, parent, EtherType8023)
+			return
+		}
+	}
+}
+
+func (d *Decoder) decPPPoE(b []byte, f *Frame, parent int) {
+	if d.layers++; d.layers > decMaxLayers {
+		f.Skip = SkipMalformed
+		return
+	}
+	if len(b) < 6 {
+		f.Skip = SkipTruncated
+		return
+	}
+	if b[0] != 0x11 || b[1] != 0 { // version 1, type 1, session data
+		f.Skip = SkipMalformed
+		return
+	}
+	n := int(binary.BigEndian.Uint16(b[4:]))
+	b = b[6:]
+	if n < len(b) {
+		b = b[:n] // Ethernet padding
+	}
+	d.decPPP(b, f, parent)
+}
+
+func (d *Decoder) decPPP(b []byte, f *Frame, parent int) {
+	if len(b) >= 2 && b[0] == 0xff && b[1] == 0x03 {
+		b = b[2:]
+	}
+	if len(b) == 0 || len(b) == 1 && b[0] == 0xff {
+		f.Skip = SkipTruncated
+		return
+	}
+	var proto uint16
+	if b[0]&1 != 0 { // protocol field compression: one byte
+		proto, b = uint16(b[0]), b[1:]
+	} else {
+		if len(b) < 2 {
+			f.Skip = SkipTruncated
+			return
+		}
+		proto, b = binary.BigEndian.Uint16(b), b[2:]
+	}
+	switch proto {
+	case 0x0021:
+		d.decIPv4(b, f, parent)
+	case 0x0057:
+		d.decIPv6(b, f, parent)
+	case 0x0281, 0x0283:
+		d.decMPLS(b, f, parent)
+	default:
+		// Control protocols (LCP, IPCP, ...) are >= 0x8000 and are named
+		// by NonIPName; other PPP data protocols share one name.
+		if proto < 0x8000 {
+			proto = decEthPPP
+		}
+		decNonIP(f, parent, proto)
+	}
+}
+
+func (d *Decoder) decMPLS(b []byte, f *Frame, parent int) {
+	if d.layers++; d.layers > decMaxLayers {
+		f.Skip = SkipMalformed
+		return
+	}
+	for i := 0; ; i++ {
+		if i == decMaxLabels {
+			f.Skip = SkipMalformed
+			return
+		}
+		if len(b) < 4 {
+			f.Skip = SkipTruncated
+			return
+		}
+		bos := b[2]&1 != 0
+		b = b[4:]
+		if bos {
+			break
+		}
+	}
+	if len(b) == 0 {
+		f.Skip = SkipTruncated
+		return
+	}
+	// MPLS does not say what it carries: guess by the first nibble.
+	switch b[0] >> 4 {
+	case 4:
+		d.decIPv4(b, f, parent)
+	case 6:
+		d.decIPv6(b, f, parent)
+	case 0: // pseudowire control word, then Ethernet
+		if len(b) < 4 {
+			f.Skip = SkipTruncated
+			return
+		}
+		d.decEthernet(b[4:], f, parent)
+	default:
+		decNonIP(f, parent, decEthMPLS)
+	}
+}
+
+func (d *Decoder) decRawIP(b []byte, f *Frame, parent int) {
+	if len(b) == 0 {
+		f.Skip = SkipTruncated
+		return
+	}
+	switch b[0] >> 4 {
+	case 4:
+		d.decIPv4(b, f, parent)
+	case 6:
+		d.decIPv6(b, f, parent)
+	default:
+		f.Skip = SkipMalformed
+	}
+}
+
+// decAdd appends a packet to f, or reports SkipTooDeep when f is full.
+func (d *Decoder) decAdd(f *Frame, parent int) *Packet {
+	if f.N >= MaxPackets || f.N < 0 {
+		f.Skip = SkipTooDeep
+		return nil
+	}
+	p := &f.Packets[f.N]
+	f.N++
+	*p = Packet{Parent: parent, VLAN: d.vlan}
+	return p
+}
+
+// decDrop takes back the packet just added and records why.
+func decDrop(f *Frame, why Skip) {
+	f.N--
+	f.Skip = why
+}
+
+func (d *Decoder) decIPv4(b []byte, f *Frame, parent int) {
+	if len(b) < 20 {
+		if len(b) > 0 && b[0]>>4 != 4 {
+			f.Skip = SkipMalformed
+			return
+		}
+		f.Skip = SkipTruncated
+		return
+	}
+	if b[0]>>4 != 4 {
+		f.Skip = SkipMalformed
+		return
+	}
+	ihl := int(b[0]&0x0f) * 4
+	ipLen := int(binary.BigEndian.Uint16(b[2:]))
+	if ipLen == 0 { // segmentation offload: the stack had not filled it in
+		ipLen = len(b)
+	}
+	if ihl < 20 || ipLen < ihl {
+		f.Skip = SkipMalformed
+		return
+	}
+	if len(b) < ihl {
+		f.Skip = SkipTruncated
+		return
+	}
+	if len(b) > ipLen {
+		b = b[:ipLen] // link-layer padding or trailer
+	}
+	p := d.decAdd(f, parent)
+	if p == nil {
+		return
+	}
+	p.Key.Src[10], p.Key.Src[11] = 0xff, 0xff
+	p.Key.Dst[10], p.Key.Dst[11] = 0xff, 0xff
+	copy(p.Key.Src[12:], b[12:16])
+	copy(p.Key.Dst[12:], b[16:20])
+	p.Key.Proto = b[9]
+	p.IPLen = ipLen
+	if fo := binary.BigEndian.Uint16(b[6:]); fo&0x3fff != 0 {
+		k := fragKey{src: p.Key.Src, dst: p.Key.Dst, id: uint32(binary.BigEndian.Uint16(b[4:])), proto: p.Key.Proto}
+		d.decFragment(f, p, &k, int(fo&0x1fff), fo&0x2000 == 0, b[ihl:], ipLen-ihl)
+		return
+	}
+	d.decL4(f, p, b[ihl:], ipLen-ihl, false)
+}
+
+func (d *Decoder) decIPv6(b []byte, f *Frame, parent int) {
+	if len(b) < 40 {
+		if len(b) > 0 && b[0]>>4 != 6 {
+			f.Skip = SkipMalformed
+			return
+		}
+		f.Skip = SkipTruncated
+		return
+	}
+	if b[0]>>4 != 6 {
+		f.Skip = SkipMalformed
+		return
+	}
+	ipLen := 40 + int(binary.BigEndian.Uint16(b[4:]))
+	if ipLen == 40 { // jumbogram or segmentation offload
+		ipLen = len(b)
+	}
+	if len(b) > ipLen {
+		b = b[:ipLen]
+	}
+	nh, off := b[6], 40
+	var (
+		isFrag, last, cut bool
+		fragOff           int
+		fragID            uint32
+		fragNH            uint8
+	)
+walk:
+	for n := 0; n < decMaxExt; n++ {
+		var hl int
+		switch nh {
+		case 0, 43, 60, 135, 139, 140: // hop-by-hop, routing, dest opts, mobility, HIP, shim6
+			if cut = off+2 > len(b); cut {
+				break walk
+			}
+			hl = (int(b[off+1]) + 1) * 8
+		case 51: // AH counts 4-byte units, minus 2
+			if cut = off+2 > len(b); cut {
+				break walk
+			}
+			hl = (int(b[off+1]) + 2) * 4
+		case 44:
+			if cut = off+8 > len(b); cut {
+				break walk
+			}
+			fo := binary.BigEndian.Uint16(b[off+2:])
+			if fo&0xfff9 != 0 { // offset or M set: not an atomic fragment
+				isFrag, last = true, fo&1 == 0
+				fragOff = int(fo >> 3)
+				fragID = binary.BigEndian.Uint32(b[off+4:])
+				fragNH = b[off]
+			}
+			hl = 8
+		default:
+			break walk
+		}
+		nh = b[off]
+		off += hl
+		if off > ipLen {
+			f.Skip = SkipMalformed
+			return
+		}
+		if isFrag && fragOff != 0 {
+			break // the rest is a piece of the datagram, not headers
+		}
+	}
+	if cut {
+		if off >= ipLen {
+			f.Skip = SkipMalformed // a next header that the packet has no room for
+		} else {
+			f.Skip = SkipTruncated
+		}
+		return
+	}
+	p := d.decAdd(f, parent)
+	if p == nil {
+		return
+	}
+	p.Key.V6 = true
+	copy(p.Key.Src[:], b[8:24])
+	copy(p.Key.Dst[:], b[24:40])
+	p.Key.Proto = nh
+	p.IPLen = ipLen
+	pay := b[min(off, len(b)):]
+	if isFrag {
+		// Key on the fragment header's next header: later fragments
+		// do not have the headers that follow it in the first one.
+		k := fragKey{src: p.Key.Src, dst: p.Key.Dst, id: fragID, proto: fragNH, v6: true}
+		d.decFragment(f, p, &k, fragOff, last, pay, ipLen-off)
+		return
+	}
+	d.decL4(f, p, pay, ipLen-off, false)
+}
+
+// decFragment handles an IP fragment whose packet p (the last in f) has
+// its addresses and protocol set; off is the fragment offset in 8-byte units.
+func (d *Decoder) decFragment(f *Frame, p *Packet, k *fragKey, off int, last bool, b []byte, plen int) {
+	d.frag.stats.Fragments++
+	p.Fragment = true
+	if off == 0 {
+		d.decL4(f, p, b, plen, true)
+		if f.N > 0 && &f.Packets[f.N-1] == p {
+			p.ExtraPackets, p.ExtraIPLen = d.frag.first(k, &p.Key, last, d.ts)
+		}
+		return
+	}
+	if !d.frag.later(k, last, p.IPLen, d.ts, &p.Key) {
+		decDrop(f, SkipFragmentPending)
+		return
+	}
+	p.L4 = false
+}
+
+func (d *Decoder) decL4(f *Frame, p *Packet, b []byte, plen int, frag bool) {
+	p.L4 = true
+	switch p.Key.Proto {
+	case ProtoTCP:
+		if len(b) < 4 {
+			decDrop(f, SkipTruncated)
+			return
+		}
+		p.Key.SrcPort = binary.BigEndian.Uint16(b)
+		p.Key.DstPort = binary.BigEndian.Uint16(b[2:])
+		hl := 20
+		if len(b) >= 20 {
+			hl = int(b[12]>>4) * 4
+			if hl < 20 || hl > plen {
+				decDrop(f, SkipMalformed)
+				return
+			}
+			p.Seq = binary.BigEndian.Uint32(b[4:])
+			p.Ack = binary.BigEndian.Uint32(b[8:])
+			p.TCPFlags = b[13]
+			p.Window = binary.BigEndian.Uint16(b[14:])
+		} else {
+			// Cut by the snap length: keep what is there.
+			if len(b) >= 8 {
+				p.Seq = binary.BigEndian.Uint32(b[4:])
+			}
+			if len(b) >= 12 {
+				p.Ack = binary.BigEndian.Uint32(b[8:])
+			}
+			if len(b) >= 14 {
+				hl = max(int(b[12]>>4)*4, 20)
+				p.TCPFlags = b[13]
+			}
+			if len(b) >= 16 {
+				p.Window = binary.BigEndian.Uint16(b[14:])
+			}
+		}
+		p.PayloadLen = max(plen-hl, 0)
+		if hl < len(b) {
+			p.Payload = b[hl:]
+		}
+	case ProtoUDP:
+		if len(b) < 4 {
+			decDrop(f, SkipTruncated)
+			return
+		}
+		p.Key.SrcPort = binary.BigEndian.Uint16(b)
+		p.Key.DstPort = binary.BigEndian.Uint16(b[2:])
+		pay := plen - 8
+		if len(b) >= 8 {
+			if ul := int(binary.BigEndian.Uint16(b[4:])); ul >= 8 {
+				// A first fragment's UDP length covers the whole datagram.
+				if frag || ul-8 < pay {
+					pay = ul - 8
+				}
+			}
+		}
+		pay = max(pay, 0)
+		p.PayloadLen = pay
+		if len(b) > 8 {
+			p.Payload = b[8:min(len(b), 8+pay)]
+		}
+		if !frag && len(p.Payload) > 0 {
+			switch p.Key.DstPort {
+			case 4789, 8472:
+				d.decVXLAN(p.Payload, f, p)
+			case 6081:
+				d.decGeneve(p.Payload, f, p)
+			}
+		}
+	case ProtoSCTP:
+		if len(b) < 4 {
+			decDrop(f, SkipTruncated)
+			return
+		}
+		p.Key.SrcPort = binary.BigEndian.Uint16(b)
+		p.Key.DstPort = binary.BigEndian.Uint16(b[2:])
+		p.PayloadLen = max(plen-12, 0)
+		if len(b) > 12 {
+			p.Payload = b[12:]
+		}
+	case ProtoICMP, ProtoICMPv6:
+		v6 := p.Key.Proto == ProtoICMPv6
+		if v6 != p.Key.V6 {
+			d.decOther(f, p, b, plen, frag)
+			return
+		}
+		if len(b) < 2 {
+			decDrop(f, SkipTruncated)
+			return
+		}
+		typ := b[0]
+		in := &decICMPv4[typ]
+		if v6 {
+			in = &decICMPv6[typ]
+		}
+		p.Key.SrcPort = uint16(typ)
+		p.Key.DstPort = uint16(b[1])
+		if in.kind != decICMPPlain {
+			p.Key.DstPort = uint16(in.peer)
+		}
+		if in.id {
+			if len(b) < 6 {
+				decDrop(f, SkipTruncated)
+				return
+			}
+			p.Key.ID = binary.BigEndian.Uint16(b[4:])
+		}
+		p.PayloadLen = max(plen-8, 0)
+		if len(b) > 8 {
+			p.Payload = b[8:]
+		}
+	default:
+		d.decOther(f, p, b, plen, frag)
+	}
+}
+
+// decOther keys a packet of a protocol without ports, following the IP
+// tunnels among them.
+func (d *Decoder) decOther(f *Frame, p *Packet, b []byte, plen int, frag bool) {
+	p.PayloadLen = max(plen, 0)
+	if len(b) > 0 {
+		p.Payload = b
+	}
+	if frag { // a piece of a tunnelled packet is not a packet
+		return
+	}
+	switch p.Key.Proto {
+	case ProtoGRE:
+		d.decGRE(b, f, p)
+	case ProtoIPIP:
+		d.decTunnel(f, p, TunnelIPinIP, decEthIPv4, b)
+	case ProtoIPv6:
+		d.decTunnel(f, p, TunnelIPinIP, decEthIPv6, b)
+	}
+}
+
+// decTunnel decodes the inner frame of outer, marking outer as its carrier
+// only when an inner packet came out.
+func (d *Decoder) decTunnel(f *Frame, outer *Packet, kind Tunnel, et uint16, b []byte) {
+	idx := f.N - 1
+	if idx < 0 || &f.Packets[idx] != outer {
+		return
+	}
+	d.decEtherType(et, b, f, idx)
+	if f.N > idx+1 {
+		outer.Carries = kind
+	}
+}
+
+func (d *Decoder) decVXLAN(b []byte, f *Frame, outer *Packet) {
+	// Flags: I set, the others clear but group policy's G; last byte reserved.
+	if len(b) < 8+14 || b[0]&0x08 == 0 || b[0]&^0x88 != 0 || b[7] != 0 {
+		return
+	}
+	d.decTunnel(f, outer, TunnelVXLAN, decEthTEB, b[8:])
+}
+
+func (d *Decoder) decGeneve(b []byte, f *Frame, outer *Packet) {
+	if len(b) < 8 || b[0]>>6 != 0 || b[1]&0x3f != 0 {
+		return
+	}
+	hl := 8 + int(b[0]&0x3f)*4
+	if hl > len(b) {
+		return
+	}
+	switch et := binary.BigEndian.Uint16(b[2:]); et {
+	case decEthTEB, decEthIPv4, decEthIPv6:
+		d.decTunnel(f, outer, TunnelGeneve, et, b[hl:])
+	}
+}
+
+func (d *Decoder) decGRE(b []byte, f *Frame, outer *Packet) {
+	if len(b) < 4 {
+		f.Skip = SkipTruncated
+		return
+	}
+	flags, ver := b[0], b[1]&7
+	proto := binary.BigEndian.Uint16(b[2:])
+	off := 4
+	switch ver {
+	case 0:
+		if flags&0xc0 != 0 { // checksum or routing: checksum and offset
+			off += 4
+		}
+		if flags&0x20 != 0 { // key
+			off += 4
+		}
+		if flags&0x10 != 0 { // sequence
+			off += 4
+		}
+		if flags&0x40 != 0 { // source route entries up to a null one
+			for i := 0; ; i++ {
+				if i == 16 {
+					f.Skip = SkipMalformed
+					return
+				}
+				if off+4 > len(b) {
+					f.Skip = SkipTruncated
+					return
+				}
+				af, n := binary.BigEndian.Uint16(b[off:]), int(b[off+3])
+				off += 4 + n
+				if af == 0 && n == 0 {
+					break
+				}
+			}
+		}
+	case 1: // PPTP enhanced GRE: key (payload length, call ID), optional sequence and ack
+		if flags&0x20 == 0 {
+			return
+		}
+		off += 4
+		if flags&0x10 != 0 {
+			off += 4
+		}
+		if b[1]&0x80 != 0 {
+			off += 4
+		}
+	default:
+		return
+	}
+	if off > len(b) {
+		f.Skip = SkipTruncated
+		return
+	}
+	b = b[off:]
+	switch proto {
+	case decEthERSPAN2:
+		// Type II has a sequence number and an 8-byte header; type I neither.
+		if flags&0x10 != 0 {
+			if len(b) < 8 {
+				f.Skip = SkipTruncated
+				return
+			}
+			b = b[8:]
+		}
+		proto = decEthTEB
+	case decEthERSPAN3:
+		if len(b) < 12 {
+			f.Skip = SkipTruncated
+			return
+		}
+		ft := binary.BigEndian.Uint16(b[10:]) >> 10 & 0x1f
+		hl := 12
+		if b[11]&1 != 0 { // optional platform-specific subheader
+			hl += 8
+		}
+		if hl > len(b) {
+			f.Skip = SkipTruncated
+			return
+		}
+		b = b[hl:]
+		switch ft {
+		case 0:
+			proto = decEthTEB
+		case 2:
+			if len(b) > 0 && b[0]>>4 == 6 {
+				proto = decEthIPv6
+			} else {
+				proto = decEthIPv4
+			}
+		default:
+			decNonIP(f, f.N-1, decEthERSPAN3)
+			return
+		}
+	}
+	d.decTunnel(f, outer, TunnelGRE, proto, b)
+}
+
+// ICMP message kinds for keying.
+const (
+	decICMPPlain = iota
+	decICMPRequest
+	decICMPResponse
+)
+
+type decICMPInfo struct {
+	peer uint8 // the counterpart type of a request or response
+	kind uint8
+	id   bool // the message carries an identifier at bytes 4-5
+}
+
+var decICMPv4, decICMPv6 = decICMPTables()
+
+func decICMPTables() (v4, v6 [256]decICMPInfo) {
+	pair := func(t *[256]decICMPInfo, req, resp uint8, id bool) {
+		t[req] = decICMPInfo{peer: resp, kind: decICMPRequest, id: id}
+		t[resp] = decICMPInfo{peer: req, kind: decICMPResponse, id: id}
+	}
+	pair(&v4, 8, 0, true)   // echo
+	pair(&v4, 13, 14, true) // timestamp
+	pair(&v4, 15, 16, true) // information
+	pair(&v4, 10, 9, false) // router solicitation / advertisement
+	pair(&v4, 17, 18, true) // address mask
+	pair(&v6, 128, 129, true)
+	pair(&v6, 130, 131, false) // MLD query / report
+	pair(&v6, 133, 134, false) // router solicitation / advertisement
+	pair(&v6, 135, 136, false) // neighbor solicitation / advertisement
+	pair(&v6, 139, 140, false) // node information query / response
+	pair(&v6, 144, 145, false) // home agent address discovery
+	return
+}
+
+// ICMPIsRequest reports whether an ICMP (v6: ICMPv6) type is the request of a request/response pair.
+func ICMPIsRequest(v6 bool, typ uint8) bool {
+	if v6 {
+		return decICMPv6[typ].kind == decICMPRequest
+	}
+	return decICMPv4[typ].kind == decICMPRequest
+}
+
+// ICMPIsResponse reports whether an ICMP (v6: ICMPv6) type is the response of a request/response pair.
+func ICMPIsResponse(v6 bool, typ uint8) bool {
+	if v6 {
+		return decICMPv6[typ].kind == decICMPResponse
+	}
+	return decICMPv4[typ].kind == decICMPResponse
+}
+
+// NonIPName names the EtherType of a non-IP frame ("arp", "lldp", "802.3-llc", "ethertype-0x88cc").
+func NonIPName(etherType uint16) string {
+	switch etherType {
+	case EtherTypeUnknown:
+		return "unknown"
+	case 0x0806:
+		return "arp"
+	case 0x8035:
+		return "rarp"
+	case 0x88cc:
+		return "lldp"
+	case 0x888e:
+		return "eapol"
+	case 0x8137, 0x8138:
+		return "ipx"
+	case 0x8863:
+		return "pppoe-discovery"
+	case 0x8809:
+		return "slow-protocols"
+	case 0x88f7:
+		return "ptp"
+	case 0x88e5:
+		return "macsec"
+	case 0x9000:
+		return "loopback"
+	case decEthMPLS:
+		return "mpls"
+	case decEthPPP:
+		return "ppp"
+	case decEthERSPAN3:
+		return "erspan"
+	// PPP control protocols, as a PPP link or tunnel reports them.
+	case 0xc021:
+		return "ppp-lcp"
+	case 0xc023:
+		return "ppp-pap"
+	case 0xc223:
+		return "ppp-chap"
+	case 0x8021:
+		return "ppp-ipcp"
+	case 0x8057:
+		return "ppp-ipv6cp"
+	case 0x80fd:
+		return "ppp-ccp"
+	}
+	if etherType < 0x0600 {
+		return "802.3-llc"
+	}
+	const hex = "0123456789abcdef"
+	b := []byte("ethertype-0x0000")
+	for i := 0; i < 4; i++ {
+		b[len(b)-1-i] = hex[etherType>>(4*i)&0xf]
+	}
+	return string(b)
+}

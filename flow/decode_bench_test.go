@@ -1,0 +1,52 @@
+package flow
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+func BenchmarkDecode(b *testing.B) {
+	vxlan := decEth(0x8100, decCat([]byte{0, 5, 8, 0}, decIP4(ProtoUDP, decA4, decB4, 1, 0,
+		decUDP(5555, 4789, decCat([]byte{0x08, 0, 0, 0, 0, 0, 42, 0}, decEth(0x0800, decTCPv4))))))
+	cases := []struct {
+		name string
+		lt   uint32
+		data []byte
+	}{
+		{"ethernet-ipv4-tcp", 1, decEth(0x0800, decIP4(ProtoTCP, decA4, decB4, 1, 0x4000, decTCP(40000, 443, FlagACK, make([]byte, 1460))))},
+		{"ethernet-ipv6-udp", 1, decEth(0x86dd, decIP6(ProtoUDP, decA6, decB6, decUDP(1234, 53, make([]byte, 100))))},
+		{"vlan-vxlan-tcp", 1, vxlan},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			d := NewDecoder()
+			var f Frame
+			b.ReportAllocs()
+			b.SetBytes(int64(len(c.data)))
+			for b.Loop() {
+				d.Decode(c.data, c.lt, len(c.data), 1e18, &f)
+			}
+			if f.N == 0 {
+				b.Fatalf("no packet: %v", f.Skip)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mframes/s")
+		})
+	}
+	b.Run("shared-captures", func(b *testing.B) {
+		names, _ := filepath.Glob(filepath.Join(decCaptureDir(b), "*.pcap*"))
+		var frames []decTestFrame
+		for _, n := range names {
+			frames = append(frames, decReadCapture(b, filepath.Base(n))...)
+		}
+		d := NewDecoder()
+		var f Frame
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			fr := &frames[n%len(frames)]
+			d.Decode(fr.data, fr.linkType, fr.origLen, fr.ts, &f)
+			n++
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mframes/s")
+	})
+}

@@ -1,0 +1,109 @@
+package flow
+
+import (
+	"net/netip"
+	"strconv"
+	"time"
+)
+
+// emitRecord builds the flow's Record and hands it to the table's emit.
+func (t *Table) emitRecord(e *entry, why EndReason) {
+	t.stats.flows++
+	t.stats.reasons[why]++
+	if t.emit == nil {
+		return
+	}
+	c := int(e.clientSide)
+	srv := 1 - c
+	addr := [2][16]byte{e.key.Src, e.key.Dst}
+	port := [2]uint16{e.key.SrcPort, e.key.DstPort}
+	oriented := Key{Src: addr[c], Dst: addr[srv], SrcPort: port[c], DstPort: port[srv], ID: e.key.ID, Proto: e.key.Proto, V6: e.key.V6}
+
+	r := Record{
+		ID:           e.id,
+		Proto:        ProtoName(e.key.Proto, e.key.V6),
+		IPProto:      e.key.Proto,
+		IPVersion:    4,
+		Client:       sideRecord(&e.side[c], oriented.SrcAddr(), oriented.SrcPort),
+		Server:       sideRecord(&e.side[srv], oriented.DstAddr(), oriented.DstPort),
+		FirstSeen:    time.Unix(0, e.first).UTC(),
+		LastSeen:     time.Unix(0, e.last).UTC(),
+		CommunityID:  CommunityID(oriented),
+		DirectionBy:  e.dirBy.String(),
+		EndReason:    why.String(),
+		ICMPID:       e.key.ID,
+		VLAN:         e.vlan,
+		Tunnel:       e.tunnel.String(),
+		TunnelParent: e.parent,
+		Fragments:    e.fragments,
+		FirstFrame:   e.firstFrame,
+	}
+	if e.key.V6 {
+		r.IPVersion = 6
+	}
+	r.History = e.hist.render(c, c != int(e.firstSide))
+	switch e.key.Proto {
+	case ProtoTCP:
+		r.ConnState = connStateTCP(e.side[c].tcp, e.side[srv].tcp, e.side[c].payload, e.side[srv].payload, r.History)
+	case ProtoUDP:
+		r.ConnState = connStateUDP(e.side[c].packets > 0, e.side[srv].packets > 0)
+	default:
+		r.ConnState = "OTH"
+	}
+	t.emit(&r)
+}
+
+// connStateUDP is Zeek's conn_state for UDP: SF when both sides sent.
+func connStateUDP(orig, resp bool) string {
+	switch {
+	case orig && resp:
+		return "SF"
+	case orig:
+		return "S0"
+	case resp:
+		return "SHR"
+	}
+	return "OTH"
+}
+
+func sideRecord(s *sideState, ip netip.Addr, port uint16) Side {
+	return Side{
+		IP:           ip,
+		Port:         port,
+		Packets:      s.packets,
+		Bytes:        s.bytes,
+		PayloadBytes: s.payload,
+		FrameBytes:   s.frameBytes,
+		TCPFlags:     FlagString(s.flags),
+	}
+}
+
+// FlagString renders TCP flags in tcpdump's order, FSRPAUEC.
+func FlagString(f uint8) string {
+	if f == 0 {
+		return ""
+	}
+	const letters = "FSRPAUEC"
+	var b [8]byte
+	n := 0
+	for i := 0; i < 8; i++ {
+		if f&(1<<i) != 0 {
+			b[n] = letters[i]
+			n++
+		}
+	}
+	return string(b[:n])
+}
+
+var protoNames = map[uint8]string{
+	1: "icmp", 2: "igmp", 4: "ipip", 6: "tcp", 17: "udp", 41: "ipv6", 47: "gre",
+	50: "esp", 51: "ah", 58: "icmp6", 89: "ospf", 103: "pim", 112: "vrrp", 132: "sctp",
+}
+
+// ProtoName names an IP protocol the way the output spells it ("tcp", "ip-N").
+func ProtoName(p uint8, v6 bool) string {
+	if n, ok := protoNames[p]; ok {
+		return n
+	}
+	return "ip-" + strconv.Itoa(int(p))
+}

@@ -1,0 +1,424 @@
+package flow
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// Config sets the flow table's timeouts and bound. Timeouts run on packet
+// time, never the wall clock.
+type Config struct {
+	TCPIdle, UDPIdle, ICMPIdle, OtherIdle time.Duration
+	// Active ends a flow open longer than this (a new record continues
+	// it); 0 disables it.
+	Active time.Duration
+	// CloseDelay keeps a TCP flow after FIN in both directions or a RST,
+	// so that the last ACKs still count in it (Zeek's tcp_close_delay).
+	CloseDelay time.Duration
+	// MaxFlows bounds the open flows; when full, the flow idle the
+	// longest is evicted.
+	MaxFlows int
+}
+
+// DefaultConfig returns Zeek-like defaults: TCP 5 min, UDP and ICMP 1 min.
+func DefaultConfig() Config {
+	return Config{
+		TCPIdle:    5 * time.Minute,
+		UDPIdle:    time.Minute,
+		ICMPIdle:   time.Minute,
+		OtherIdle:  time.Minute,
+		Active:     30 * time.Minute,
+		CloseDelay: 5 * time.Second,
+		MaxFlows:   1 << 20,
+	}
+}
+
+// Lists of open flows, each ordered by last packet time, one per timeout.
+const (
+	listTCP = iota
+	listUDP
+	listICMP
+	listOther
+	listClosing
+	listCount
+)
+
+const nilIdx = -1
+
+// entry is one open flow. Side 0 is the canonical key's Src.
+type entry struct {
+	key        Key // canonical
+	id         uint64
+	firstFrame uint64
+	first      int64
+	last       int64
+	side       [2]sideState
+	hist       history
+	prev, next int32
+	list       uint8
+	clientSide uint8
+	firstSide  uint8 // side that sent the first packet
+	dirBy      DirectionBy
+	endReason  EndReason // set when closing (fin or rst)
+	tunnel     Tunnel
+	vlan       uint16
+	parent     uint64
+	fragments  uint64
+}
+
+type list struct{ head, tail int32 }
+
+// Table is the flow table: it updates flows packet by packet and emits a
+// Record for each flow that ends. It is not safe for concurrent use; shard
+// flows by key hash across Tables to use several cores.
+type Table struct {
+	cfg     Config
+	timeout [listCount]int64
+	index   map[Key]int32
+	entries []entry
+	free    []int32
+	lists   [listCount]list
+	nextID  uint64
+	now     int64
+	emit    func(*Record)
+	stats   tableStats
+}
+
+type tableStats struct {
+	flows     uint64
+	reasons   [endReasonCount]uint64
+	maxActive int
+}
+
+// NewTable returns a table that calls emit for every finished flow. The
+// Record is valid only during the call.
+func NewTable(cfg Config, emit func(*Record)) *Table {
+	d := DefaultConfig()
+	if cfg.MaxFlows <= 0 {
+		cfg.MaxFlows = d.MaxFlows
+	}
+	t := &Table{cfg: cfg, emit: emit, nextID: 1}
+	t.timeout[listTCP] = int64(cfg.TCPIdle)
+	t.timeout[listUDP] = int64(cfg.UDPIdle)
+	t.timeout[listICMP] = int64(cfg.ICMPIdle)
+	t.timeout[listOther] = int64(cfg.OtherIdle)
+	t.timeout[listClosing] = int64(cfg.CloseDelay)
+	hint := cfg.MaxFlows
+	if hint > 1<<16 {
+		hint = 1 << 16
+	}
+	t.index = make(map[Key]int32, hint)
+	t.entries = make([]entry, 0, hint)
+	for i := range t.lists {
+		t.lists[i] = list{nilIdx, nilIdx}
+	}
+	return t
+}
+
+// Len returns the number of open flows.
+func (t *Table) Len() int { return len(t.index) }
+
+// canonical orders a key so both directions map to one entry; side is the
+// canonical side of the key's source.
+func canonical(k Key) (Key, int) {
+	if endpointLess(k.Src[:], k.SrcPort, k.Dst[:], k.DstPort) {
+		return k, 0
+	}
+	return k.Reverse(), 1
+}
+
+func listFor(proto uint8) uint8 {
+	switch proto {
+	case ProtoTCP:
+		return listTCP
+	case ProtoUDP:
+		return listUDP
+	case ProtoICMP, ProtoICMPv6:
+		return listICMP
+	}
+	return listOther
+}
+
+// Update accounts one packet to its flow, creating the flow if needed, and
+// returns the flow's record ID (for tunnel parents). frameLen is the wire
+// length of the frame that carried it; parent the ID of the tunnel flow
+// that carried it, or 0.
+func (t *Table) Update(p *Packet, ts int64, frame uint64, frameLen int, parent uint64) uint64 {
+	if ts > t.now {
+		t.now = ts
+		t.expire()
+	}
+	ck, side := canonical(p.Key)
+	idx, ok := t.index[ck]
+	if ok {
+		e := &t.entries[idx]
+		switch {
+		case e.list == listClosing && p.Key.Proto == ProtoTCP && p.TCPFlags&(FlagSYN|FlagACK) == FlagSYN:
+			// A new connection reusing the tuple of a closed one.
+			t.end(idx, e.endReason)
+			ok = false
+		case t.cfg.Active > 0 && ts-e.first >= int64(t.cfg.Active):
+			t.restart(idx, ts, frame)
+		}
+	}
+	if !ok {
+		idx = t.create(ck, side, p, ts, frame, parent)
+	}
+	e := &t.entries[idx]
+	t.account(e, side, p, ts, frameLen)
+	if e.list != listClosing {
+		if p.Key.Proto == ProtoTCP && e.closed() {
+			e.endReason = EndFIN
+			if e.side[0].tcp == tcpReset || e.side[1].tcp == tcpReset {
+				e.endReason = EndRST
+			}
+			t.unlink(idx)
+			t.pushBack(idx, listClosing)
+			return e.id
+		}
+	}
+	if t.lists[e.list].tail != idx {
+		t.unlink(idx)
+		t.pushBack(idx, e.list)
+	}
+	return e.id
+}
+
+func (e *entry) closed() bool {
+	a, b := e.side[0].tcp, e.side[1].tcp
+	return a == tcpReset || b == tcpReset || (a == tcpClosed && b == tcpClosed)
+}
+
+func (t *Table) create(ck Key, side int, p *Packet, ts int64, frame uint64, parent uint64) int32 {
+	if len(t.index) >= t.cfg.MaxFlows {
+		t.evictOldest()
+	}
+	var idx int32
+	if n := len(t.free); n > 0 {
+		idx = t.free[n-1]
+		t.free = t.free[:n-1]
+		t.entries[idx] = entry{}
+	} else {
+		t.entries = append(t.entries, entry{})
+		idx = int32(len(t.entries) - 1)
+	}
+	e := &t.entries[idx]
+	e.key = ck
+	e.id = t.nextID
+	t.nextID++
+	e.first, e.last = ts, ts
+	e.firstFrame = frame
+	e.firstSide = uint8(side)
+	e.list = listFor(ck.Proto)
+	e.prev, e.next = nilIdx, nilIdx
+	e.vlan = p.VLAN
+	e.parent = parent
+	e.clientSide, e.dirBy = decideDirection(p, side)
+	t.index[ck] = idx
+	t.pushBack(idx, e.list)
+	if n := len(t.index); n > t.stats.maxActive {
+		t.stats.maxActive = n
+	}
+	return idx
+}
+
+// decideDirection picks the client from a flow's first packet.
+func decideDirection(p *Packet, side int) (uint8, DirectionBy) {
+	other := uint8(1 - side)
+	k := &p.Key
+	switch k.Proto {
+	case ProtoTCP:
+		if p.L4 && p.TCPFlags&FlagSYN != 0 {
+			if p.TCPFlags&FlagACK == 0 {
+				return uint8(side), DirSYN
+			}
+			return other, DirSYN
+		}
+	case ProtoICMP, ProtoICMPv6:
+		v6 := k.Proto == ProtoICMPv6
+		if icmpTwoWay(v6, uint8(k.SrcPort)) {
+			if icmpIsResponse(v6, uint8(k.SrcPort)) {
+				return other, DirICMP
+			}
+			return uint8(side), DirICMP
+		}
+		return uint8(side), DirFirstPacket
+	}
+	if k.Proto == ProtoTCP || k.Proto == ProtoUDP || k.Proto == ProtoSCTP {
+		s, d := PortRank(k.Proto, k.SrcPort), PortRank(k.Proto, k.DstPort)
+		switch {
+		case s > d:
+			return other, DirPort
+		case d > s:
+			return uint8(side), DirPort
+		}
+	}
+	return uint8(side), DirFirstPacket
+}
+
+func icmpIsResponse(v6 bool, typ uint8) bool {
+	if v6 {
+		switch typ {
+		case 129, 131, 134, 136, 140, 145:
+			return true
+		}
+		return false
+	}
+	switch typ {
+	case 0, 14, 16, 18, 9:
+		return true
+	}
+	return false
+}
+
+func (t *Table) account(e *entry, side int, p *Packet, ts int64, frameLen int) {
+	if ts > e.last {
+		e.last = ts
+	}
+	s := &e.side[side]
+	pk := uint64(1 + p.ExtraPackets)
+	s.packets += pk
+	s.bytes += uint64(p.IPLen + p.ExtraIPLen)
+	s.payload += uint64(p.PayloadLen)
+	s.frameBytes += uint64(frameLen)
+	if p.Fragment {
+		e.fragments += pk
+	}
+	if p.Carries != TunnelNone {
+		e.tunnel = p.Carries
+	}
+	switch p.Key.Proto {
+	case ProtoTCP:
+		if !p.L4 {
+			return
+		}
+		s.flags |= p.TCPFlags
+		// A SYN settles the direction even when the flow began mid-stream.
+		if p.TCPFlags&FlagSYN != 0 && e.dirBy != DirSYN {
+			if p.TCPFlags&FlagACK == 0 {
+				e.clientSide = uint8(side)
+			} else {
+				e.clientSide = uint8(1 - side)
+			}
+			e.dirBy = DirSYN
+		}
+		updateTCP(&e.hist, s, &e.side[1-side], side, p)
+	case ProtoUDP:
+		if p.PayloadLen > 0 || p.ExtraIPLen > 0 {
+			e.hist.addOnce(s, onceD, 'd', side)
+		}
+	}
+}
+
+// restart emits a flow that hit the active timeout and keeps its state for
+// the record that continues it.
+func (t *Table) restart(idx int32, ts int64, frame uint64) {
+	e := &t.entries[idx]
+	t.emitRecord(e, EndActive)
+	e.id = t.nextID
+	t.nextID++
+	e.first, e.last = ts, ts
+	e.firstFrame = frame
+	for i := range e.side {
+		s := &e.side[i]
+		s.packets, s.bytes, s.payload, s.frameBytes, s.flags = 0, 0, 0, 0, 0
+	}
+	e.hist = history{}
+	e.fragments = 0
+}
+
+// end emits a flow and frees its slot.
+func (t *Table) end(idx int32, why EndReason) {
+	e := &t.entries[idx]
+	t.emitRecord(e, why)
+	t.unlink(idx)
+	delete(t.index, e.key)
+	t.free = append(t.free, idx)
+}
+
+// expire ends every flow whose timeout passed at packet time t.now.
+func (t *Table) expire() {
+	for l := range t.lists {
+		to := t.timeout[l]
+		for h := t.lists[l].head; h != nilIdx; h = t.lists[l].head {
+			e := &t.entries[h]
+			if t.now-e.last < to {
+				break
+			}
+			why := EndIdle
+			if l == listClosing {
+				why = e.endReason
+			}
+			t.end(h, why)
+		}
+	}
+}
+
+// evictOldest ends the flow idle the longest to make room.
+func (t *Table) evictOldest() {
+	best := int32(nilIdx)
+	for l := range t.lists {
+		h := t.lists[l].head
+		if h != nilIdx && (best == nilIdx || t.entries[h].last < t.entries[best].last) {
+			best = h
+		}
+	}
+	if best != nilIdx {
+		t.end(best, EndEvicted)
+	}
+}
+
+// Flush ends every open flow (end of input) in order of first packet.
+func (t *Table) Flush() {
+	open := make([]int32, 0, len(t.index))
+	for _, idx := range t.index {
+		open = append(open, idx)
+	}
+	slices.SortFunc(open, func(a, b int32) int { return cmp.Compare(t.entries[a].id, t.entries[b].id) })
+	for _, idx := range open {
+		why := EndEOF
+		if e := &t.entries[idx]; e.list == listClosing {
+			why = e.endReason
+		}
+		t.end(idx, why)
+	}
+}
+
+// Advance moves packet time forward without a packet (live capture idle
+// periods), expiring flows whose timeout passed.
+func (t *Table) Advance(ts int64) {
+	if ts > t.now {
+		t.now = ts
+		t.expire()
+	}
+}
+
+func (t *Table) unlink(idx int32) {
+	e := &t.entries[idx]
+	l := &t.lists[e.list]
+	if e.prev != nilIdx {
+		t.entries[e.prev].next = e.next
+	} else if l.head == idx {
+		l.head = e.next
+	}
+	if e.next != nilIdx {
+		t.entries[e.next].prev = e.prev
+	} else if l.tail == idx {
+		l.tail = e.prev
+	}
+	e.prev, e.next = nilIdx, nilIdx
+}
+
+func (t *Table) pushBack(idx int32, which uint8) {
+	e := &t.entries[idx]
+	e.list = which
+	l := &t.lists[which]
+	e.prev, e.next = l.tail, nilIdx
+	if l.tail != nilIdx {
+		t.entries[l.tail].next = idx
+	} else {
+		l.head = idx
+	}
+	l.tail = idx
+}

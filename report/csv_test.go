@@ -1,0 +1,142 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowscope/flowscope/flow"
+)
+
+var wantHeader = strings.Split("id,proto,client_ip,client_port,server_ip,server_port,client_packets,client_bytes,"+
+	"client_payload_bytes,server_packets,server_bytes,server_payload_bytes,first_seen,last_seen,duration,conn_state,"+
+	"history,community_id,direction_by,end_reason,vlan,tunnel,tunnel_parent,ip_fragments", ",")
+
+func readCSV(t *testing.T, recs []flow.Record) [][]string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, recs); err != nil {
+		t.Fatal(err)
+	}
+	r := csv.NewReader(&buf)
+	r.FieldsPerRecord = len(wantHeader)
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("encoding/csv: %v\n%s", err, buf.String())
+	}
+	if len(rows) == 0 || strings.Join(rows[0], ",") != strings.Join(wantHeader, ",") {
+		t.Fatalf("header %v", rows)
+	}
+	return rows[1:]
+}
+
+func TestWriteCSVValues(t *testing.T) {
+	tests := []struct {
+		name string
+		rec  flow.Record
+		want string // the row, joined with "|" for readability
+	}{
+		{"tcp", tcpRec(), "1|tcp|10.0.0.1|51234|10.0.0.2|80|5|400|120|4|1200|900|" +
+			"2019-05-27T14:40:08.021140000Z|2019-05-27T14:40:08.021729000Z|0.000589|SF|ShADadFf|" +
+			"1:LQU9qZlK+B5F3KDmev6m5PMibrg=|syn|fin||||"},
+		{"udp6 optional cells", udp6Rec(), "2|udp|2001:db8:85a3::8a2e:370:7334|5353|2001:db8::53|53|3|3000|2800|1|100|52|" +
+			"2019-05-27T14:40:09.021140000Z|2019-05-27T14:40:21.021140000Z|12|SF|Dd|1:abc|port|idle|100||7|2"},
+		{"icmp tunnel", icmpRec(), "3|icmp|192.168.100.200|8|8.8.8.8|0|1|84|56|0|0|0|" +
+			"2019-05-27T14:40:08.021140000Z|2019-05-27T14:40:08.021140000Z|0|OTH||1:x|icmp|eof||gre||"},
+		{"zero record", flow.Record{}, "0|||0||0|0|0|0|0|0|0|0001-01-01T00:00:00.000000000Z|" +
+			"0001-01-01T00:00:00.000000000Z|0|||||||||"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows := readCSV(t, []flow.Record{tt.rec})
+			if len(rows) != 1 {
+				t.Fatalf("%d rows", len(rows))
+			}
+			if got := strings.Join(rows[0], "|"); got != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestWriteCSVHeaderOnly(t *testing.T) {
+	if rows := readCSV(t, nil); len(rows) != 0 {
+		t.Errorf("rows %v", rows)
+	}
+}
+
+func TestWriteCSVInjectionAndQuoting(t *testing.T) {
+	r := tcpRec()
+	r.ConnState = "=HYPERLINK(\"http://x\")"
+	r.History = "+1"
+	r.CommunityID = "-2+3"
+	r.DirectionBy = "@SUM(A1)"
+	r.EndReason = "\tcmd"
+	r.Tunnel = "\r=1"
+	r.Proto = "a,b \"c\""
+	r.Client.IP = netip.MustParseAddr("fe80::1%=eth,0")
+	r.LastSeen = r.FirstSeen.Add(-1500 * time.Millisecond)
+	rows := readCSV(t, []flow.Record{r})
+	cell := map[string]string{}
+	for i, h := range wantHeader {
+		cell[h] = rows[0][i]
+	}
+	want := map[string]string{
+		"conn_state":   "'=HYPERLINK(\"http://x\")",
+		"history":      "'+1",
+		"community_id": "'-2+3",
+		"direction_by": "'@SUM(A1)",
+		"end_reason":   "'\tcmd",
+		"tunnel":       "'\r=1",
+		"proto":        "a,b \"c\"",
+		"client_ip":    "fe80::1%=eth,0",
+		"duration":     "'-1.5",
+	}
+	for k, v := range want {
+		if cell[k] != v {
+			t.Errorf("%s = %q, want %q", k, cell[k], v)
+		}
+	}
+}
+
+func TestAppendCSVField(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"plain", "plain"},
+		{"=1+2", "'=1+2"},
+		{"+x", "'+x"},
+		{"-x", "'-x"},
+		{"@x", "'@x"},
+		{"\tx", "'\tx"},
+		{"\rx", "\"'\rx\""},
+		{"a=b", "a=b"},
+		{"a,b", "\"a,b\""},
+		{"say \"hi\"", "\"say \"\"hi\"\"\""},
+		{"=a,\"b\"", "\"'=a,\"\"b\"\"\""},
+		{" lead", "\" lead\""},
+		{"line\nbreak", "\"line\nbreak\""},
+	}
+	for _, tt := range tests {
+		if got := string(appendCSVField(nil, tt.in)); got != tt.want {
+			t.Errorf("%q: got %q want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestCSVWriterAllocs(t *testing.T) {
+	recs := []flow.Record{tcpRec(), udp6Rec(), icmpRec()}
+	cw := NewCSVWriter(discard{})
+	allocs := testing.AllocsPerRun(1000, func() {
+		for i := range recs {
+			if err := cw.Write(&recs[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocs per 3 records, want 0", allocs)
+	}
+}

@@ -1,0 +1,269 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"net/netip"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowscope/flowscope/flow"
+)
+
+func TestWriteJSONGolden(t *testing.T) {
+	inZone := udp6Rec()
+	// A non-UTC location must still print as UTC "Z".
+	cest := time.FixedZone("CEST", 2*3600)
+	inZone.FirstSeen = inZone.FirstSeen.In(cest)
+	inZone.LastSeen = inZone.LastSeen.In(cest)
+
+	tests := []struct {
+		name string
+		rec  flow.Record
+		want string
+	}{
+		{"tcp", tcpRec(), `{"id":1,"proto":"tcp","ip_proto":6,"ip_version":4,` +
+			`"client":{"ip":"10.0.0.1","port":51234,"packets":5,"bytes":400,"payload_bytes":120,"frame_bytes":470,"tcp_flags":"FSPA"},` +
+			`"server":{"ip":"10.0.0.2","port":80,"packets":4,"bytes":1200,"payload_bytes":900,"frame_bytes":1256,"tcp_flags":"FSPA"},` +
+			`"first_seen":"2019-05-27T14:40:08.021140000Z","last_seen":"2019-05-27T14:40:08.021729000Z","duration":0.000589,` +
+			`"conn_state":"SF","history":"ShADadFf","community_id":"1:LQU9qZlK+B5F3KDmev6m5PMibrg=",` +
+			`"direction_by":"syn","end_reason":"fin","first_frame":1}`},
+		{"udp6 optional fields, non-UTC input", inZone, `{"id":2,"proto":"udp","ip_proto":17,"ip_version":6,` +
+			`"client":{"ip":"2001:db8:85a3::8a2e:370:7334","port":5353,"packets":3,"bytes":3000,"payload_bytes":2800,"frame_bytes":3042},` +
+			`"server":{"ip":"2001:db8::53","port":53,"packets":1,"bytes":100,"payload_bytes":52,"frame_bytes":114},` +
+			`"first_seen":"2019-05-27T14:40:09.021140000Z","last_seen":"2019-05-27T14:40:21.021140000Z","duration":12,` +
+			`"conn_state":"SF","history":"Dd","community_id":"1:abc","direction_by":"port","end_reason":"idle","first_frame":9,` +
+			`"vlan":100,"tunnel_parent":7,"ip_fragments":2}`},
+		{"icmp zero duration, tunnel", icmpRec(), `{"id":3,"proto":"icmp","ip_proto":1,"ip_version":4,` +
+			`"client":{"ip":"192.168.100.200","port":8,"packets":1,"bytes":84,"payload_bytes":56,"frame_bytes":98},` +
+			`"server":{"ip":"8.8.8.8","port":0,"packets":0,"bytes":0,"payload_bytes":0,"frame_bytes":0},` +
+			`"first_seen":"2019-05-27T14:40:08.021140000Z","last_seen":"2019-05-27T14:40:08.021140000Z","duration":0,` +
+			`"conn_state":"OTH","history":"","community_id":"1:x","direction_by":"icmp","end_reason":"eof","first_frame":3,` +
+			`"icmp_id":4660,"tunnel":"gre"}`},
+		{"zero record", flow.Record{}, `{"id":0,"proto":"","ip_proto":0,"ip_version":0,` +
+			`"client":{"ip":"","port":0,"packets":0,"bytes":0,"payload_bytes":0,"frame_bytes":0},` +
+			`"server":{"ip":"","port":0,"packets":0,"bytes":0,"payload_bytes":0,"frame_bytes":0},` +
+			`"first_seen":"0001-01-01T00:00:00.000000000Z","last_seen":"0001-01-01T00:00:00.000000000Z","duration":0,` +
+			`"conn_state":"","history":"","community_id":"","direction_by":"","end_reason":"","first_frame":0}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteJSON(&buf, []flow.Record{tt.rec}); err != nil {
+				t.Fatal(err)
+			}
+			if got := buf.String(); got != tt.want+"\n" {
+				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestWriteJSONRoundTrip decodes every line into a map and into
+// flow.Record (whose json tags are the contract) and compares.
+func TestWriteJSONRoundTrip(t *testing.T) {
+	zoned := tcpRec()
+	zoned.ID = 4
+	zoned.Client.IP = netip.MustParseAddr("fe80::1%eth\"0")
+	zoned.IPVersion = 6
+	recs := []flow.Record{tcpRec(), udp6Rec(), icmpRec(), zoned}
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, recs); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(&buf)
+	n := 0
+	for ; sc.Scan(); n++ {
+		line := sc.Bytes()
+		var m map[string]any
+		if err := json.Unmarshal(line, &m); err != nil {
+			t.Fatalf("line %d: %v\n%s", n+1, err, line)
+		}
+		if got, want := m["duration"].(float64), recs[n].Duration().Seconds(); got != want {
+			t.Errorf("line %d: duration %v, want %v", n+1, got, want)
+		}
+		var got flow.Record
+		dec := json.NewDecoder(bytes.NewReader(line))
+		if err := dec.Decode(&got); err != nil {
+			t.Fatalf("line %d: %v", n+1, err)
+		}
+		want := recs[n]
+		want.FirstSeen, want.LastSeen = want.FirstSeen.UTC(), want.LastSeen.UTC()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("line %d: round trip\n got %+v\nwant %+v", n+1, got, want)
+		}
+	}
+	if n != len(recs) {
+		t.Errorf("%d lines, want %d", n, len(recs))
+	}
+}
+
+func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{
+		"", "ShADadFf", `quote " and \ backslash`, "tab\tnl\ncr\r", "\x00\x01\x1f\x7f",
+		"é日本", "bad \xff utf8 \xc3", "line\u2028sep\u2029", "<&>",
+	} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		got := string(appendJSONString(nil, s))
+		if got+"\n" != want.String() {
+			t.Errorf("%q: got %s want %s", s, got, want.String())
+		}
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "a\"b", "\xff", "\u2028", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b := appendJSONString(nil, s)
+		var got string
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("%q -> %s: %v", s, b, err)
+		}
+		// Ranging over a string yields U+FFFD per invalid byte, as decoding does.
+		var want []rune
+		for _, r := range s {
+			want = append(want, r)
+		}
+		if got != string(want) {
+			t.Fatalf("%q -> %q", s, got)
+		}
+	})
+}
+
+func TestAppendSeconds(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0"},
+		{1, "0.000000001"},
+		{589 * time.Microsecond, "0.000589"},
+		{3157831 * time.Microsecond, "3.157831"},
+		{12 * time.Second, "12"},
+		{1500 * time.Millisecond, "1.5"},
+		{-1500 * time.Millisecond, "-1.5"},
+		{math.MaxInt64, "9223372036.854775807"},
+		{math.MinInt64, "-9223372036.854775808"},
+	}
+	for _, tt := range tests {
+		if got := string(appendSeconds(nil, tt.d)); got != tt.want {
+			t.Errorf("%d: got %s want %s", tt.d, got, tt.want)
+		}
+	}
+}
+
+func TestAppendTime(t *testing.T) {
+	tests := []struct {
+		t    time.Time
+		want string
+	}{
+		{t0, "2019-05-27T14:40:08.021140000Z"},
+		{time.Date(2024, 12, 31, 23, 59, 59, 999999999, time.FixedZone("X", -5*3600)), "2025-01-01T04:59:59.999999999Z"},
+		{time.Time{}, "0001-01-01T00:00:00.000000000Z"},
+		{time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), "0000-01-01T00:00:00.000000000Z"},
+		{time.Date(12345, 1, 1, 0, 0, 0, 0, time.UTC), "12345-01-01T00:00:00.000000000Z"},
+	}
+	for _, tt := range tests {
+		if got := string(appendTime(nil, tt.t)); got != tt.want {
+			t.Errorf("got %s want %s", got, tt.want)
+		}
+	}
+}
+
+func TestJSONWriterAllocs(t *testing.T) {
+	recs := []flow.Record{tcpRec(), udp6Rec(), icmpRec()}
+	jw := NewJSONWriter(discard{})
+	allocs := testing.AllocsPerRun(1000, func() {
+		for i := range recs {
+			if err := jw.Write(&recs[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocs per 3 records, want 0", allocs)
+	}
+}
+
+func TestWritersReportErrors(t *testing.T) {
+	errBoom := errors.New("boom")
+	w := failWriter{errBoom}
+	big := benchRecords(2000) // more than a buffer holds: fails in Write
+	tests := []struct {
+		name string
+		err  error
+	}{
+		{"json big", WriteJSON(w, big)},
+		{"json small", WriteJSON(w, big[:1])},
+		{"csv big", WriteCSV(w, big)},
+		{"csv small", WriteCSV(w, nil)},
+		{"table", WriteTable(w, big[:3], Options{})},
+		{"table empty", WriteTable(w, nil, Options{})},
+		{"summary", WriteSummary(w, &Summary{}, Options{})},
+	}
+	for _, tt := range tests {
+		if !errors.Is(tt.err, errBoom) || !strings.HasPrefix(tt.err.Error(), "report: ") {
+			t.Errorf("%s: err = %v", tt.name, tt.err)
+		}
+	}
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+type failWriter struct{ err error }
+
+func (f failWriter) Write([]byte) (int, error) { return 0, f.err }
+
+// benchRecords makes n varied records (IPv4 and IPv6, all protocols).
+func benchRecords(n int) []flow.Record {
+	recs := make([]flow.Record, n)
+	protos := []func() flow.Record{tcpRec, udp6Rec, icmpRec}
+	for i := range recs {
+		r := protos[i%len(protos)]()
+		r.ID = uint64(i + 1)
+		r.FirstSeen = r.FirstSeen.Add(time.Duration(i) * 1234567)
+		r.LastSeen = r.LastSeen.Add(time.Duration(i) * 2345678)
+		r.Client.Bytes += uint64(i * 97)
+		r.Client.Port += uint16(i)
+		recs[i] = r
+	}
+	return recs
+}
+
+func BenchmarkWriteJSON(b *testing.B) {
+	recs := benchRecords(100_000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := WriteJSON(discard{}, recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(recs)), "ns/record")
+}
+
+func BenchmarkWriteCSV(b *testing.B) {
+	recs := benchRecords(100_000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := WriteCSV(discard{}, recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(recs)), "ns/record")
+}

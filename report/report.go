@@ -1,0 +1,58 @@
+// Package report prints flow records and run summaries: JSON lines and CSV
+// for machines, aligned tables and summaries for people. It never decodes
+// packets; everything it shows comes from flow.Record and flow.Stats.
+package report
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/flowscope/flowscope/flow"
+)
+
+// Input describes one capture file that was read.
+type Input struct {
+	Path, Format string // format e.g. "pcapng (zstd)"
+	Packets      uint64
+	LinkTypes    []string
+	// Problem is empty, or a one-line description of what went wrong
+	// (e.g. "truncated at byte 4096 ...").
+	Problem string
+}
+
+// Summary is everything the end-of-run summary shows.
+type Summary struct {
+	Inputs     []Input
+	Stats      flow.Stats
+	Records    []flow.Record // all records, for top talkers / ports
+	FilterExpr string        // BPF filter, if any
+	Filtered   uint64        // packets the filter rejected
+}
+
+// Options controls the human-readable outputs.
+type Options struct {
+	Top   int // table rows at most (0 = all)
+	Width int // terminal width to fit (0 = do not fit, e.g. not a terminal)
+}
+
+// SortByStart orders records by FirstSeen, then ID: the order for JSON and CSV.
+func SortByStart(recs []flow.Record) {
+	slices.SortFunc(recs, func(a, b flow.Record) int {
+		if c := a.FirstSeen.Compare(b.FirstSeen); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+}
+
+// hasPorts reports whether a side's Port is a transport port worth showing;
+// ICMP keys carry type and code there, which read wrongly as "ip:port".
+func hasPorts(r *flow.Record, port uint16) bool {
+	switch r.Proto {
+	case "tcp", "udp", "sctp":
+		return true
+	case "icmp", "icmp6":
+		return false
+	}
+	return port != 0
+}

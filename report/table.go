@@ -1,0 +1,349 @@
+package report
+
+import (
+	"bufio"
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/flowscope/flowscope/flow"
+)
+
+type column uint8
+
+const (
+	colID column = iota
+	colClient
+	colServer
+	colProto
+	colState
+	colCPkts
+	colCBytes
+	colSPkts
+	colSBytes
+	colDur
+	numCols
+)
+
+var colHeads = [numCols]string{"#", "CLIENT", "SERVER", "PROTO", "STATE",
+	"C→S PKTS", "C→S BYTES", "S→C PKTS", "S→C BYTES", "DURATION"}
+
+var colRight = [numCols]bool{colID: true, colCPkts: true, colCBytes: true,
+	colSPkts: true, colSBytes: true, colDur: true}
+
+const (
+	colGap = 2
+	// addrSoft is how narrow an address column may get before columns are
+	// dropped instead: any IPv4 address with a port fits, so only IPv6
+	// addresses are shortened while there is something left to drop.
+	addrSoft = len("255.255.255.255:65535")
+	ellipsis = "…"
+)
+
+// dropOrder is which columns go, in turn, when the table is too wide.
+var dropOrder = [][]column{{colDur}, {colCPkts, colSPkts}}
+
+// WriteTable writes recs as an aligned table, sorted by total IP bytes
+// (both directions) descending, then ID. It leaves recs in its order.
+func WriteTable(w io.Writer, recs []flow.Record, opt Options) error {
+	bw := bufio.NewWriter(w)
+	if len(recs) == 0 {
+		bw.WriteString("no flows\n")
+		return flushTable(bw)
+	}
+	order := make([]int, len(recs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		a, b := &recs[i], &recs[j]
+		if c := cmp.Compare(b.Client.Bytes+b.Server.Bytes, a.Client.Bytes+a.Server.Bytes); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	shown := order
+	if opt.Top > 0 && len(shown) > opt.Top {
+		shown = shown[:opt.Top]
+	}
+
+	t := &table{recs: recs, rows: shown, maxWidth: opt.Width}
+	t.measure()
+	t.fit()
+	t.writeHeader(bw)
+	for _, i := range shown {
+		t.line = t.line[:0]
+		for c := range numCols {
+			if t.show[c] {
+				t.cell = t.appendCell(t.cell[:0], &recs[i], c, t.width[c])
+				t.addCell(c)
+			}
+		}
+		t.flushLine(bw)
+	}
+	if more := len(recs) - len(shown); more > 0 {
+		t.line = fmt.Appendf(t.line[:0], "%s %d more flows (use --top 0 for all)", ellipsis, more)
+		t.flushLine(bw)
+	}
+	return flushTable(bw)
+}
+
+func flushTable(bw *bufio.Writer) error {
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("report: write table: %w", err)
+	}
+	return nil
+}
+
+// table holds the layout and scratch buffers; widths are in runes.
+type table struct {
+	recs     []flow.Record
+	rows     []int
+	maxWidth int
+
+	natural [numCols]int // widest cell or header
+	hardMin [numCols]int // address columns: narrowest that still shows every port
+	width   [numCols]int
+	show    [numCols]bool
+	nShown  int
+
+	cell, line, host []byte
+}
+
+// measure finds each column's natural width over the rows shown.
+func (t *table) measure() {
+	for c := range numCols {
+		t.natural[c] = utf8.RuneCountInString(colHeads[c])
+		t.hardMin[c] = t.natural[c]
+	}
+	for _, i := range t.rows {
+		r := &t.recs[i]
+		for c := range numCols {
+			t.cell = t.appendCell(t.cell[:0], r, c, 0)
+			t.natural[c] = max(t.natural[c], utf8.RuneCount(t.cell))
+		}
+		t.hardMin[colClient] = max(t.hardMin[colClient], addrFixed(r, &r.Client)+1)
+		t.hardMin[colServer] = max(t.hardMin[colServer], addrFixed(r, &r.Server)+1)
+	}
+}
+
+// fit chooses the columns and widths that fit t.maxWidth: shorten
+// addresses (IPv6 first, see addrSoft), then drop DURATION, then the PKTS
+// columns, then shorten addresses down to "…:port". Lines that still do not
+// fit are cut by flushLine.
+func (t *table) fit() {
+	for c := range numCols {
+		t.show[c] = true
+	}
+	t.width = t.natural
+	if t.maxWidth > 0 {
+		for step := 0; ; step++ {
+			others, n := 0, 2 // the two address columns
+			for c := range numCols {
+				if t.show[c] && c != colClient && c != colServer {
+					others += t.width[c]
+					n++
+				}
+			}
+			budget := t.maxWidth - others - colGap*(n-1)
+			cw, sw := splitBudget(budget, t.natural[colClient], t.natural[colServer])
+			softC := min(t.natural[colClient], max(t.hardMin[colClient], addrSoft))
+			softS := min(t.natural[colServer], max(t.hardMin[colServer], addrSoft))
+			if (cw >= softC && sw >= softS) || step == len(dropOrder) {
+				t.width[colClient] = min(t.natural[colClient], max(t.hardMin[colClient], cw))
+				t.width[colServer] = min(t.natural[colServer], max(t.hardMin[colServer], sw))
+				break
+			}
+			for _, c := range dropOrder[step] {
+				t.show[c] = false
+			}
+		}
+	}
+	t.nShown = 0
+	for c := range numCols {
+		if t.show[c] {
+			t.nShown++
+		}
+	}
+}
+
+// splitBudget shares budget runes between two columns that want a and b:
+// the narrower keeps what it needs up to half, the wider gets the rest.
+func splitBudget(budget, a, b int) (int, int) {
+	if a+b <= budget {
+		return a, b
+	}
+	if a <= b {
+		x := min(a, budget/2)
+		return x, budget - x
+	}
+	y := min(b, budget/2)
+	return budget - y, y
+}
+
+func (t *table) writeHeader(bw *bufio.Writer) {
+	t.line = t.line[:0]
+	for c := range numCols {
+		if t.show[c] {
+			t.cell = append(t.cell[:0], colHeads[c]...)
+			t.addCell(c)
+		}
+	}
+	t.flushLine(bw)
+}
+
+// addCell appends t.cell to t.line, padded to its column's width.
+func (t *table) addCell(c column) {
+	if len(t.line) > 0 {
+		t.line = appendSpaces(t.line, colGap)
+	}
+	pad := t.width[c] - utf8.RuneCount(t.cell)
+	if colRight[c] {
+		t.line = appendSpaces(t.line, pad)
+	}
+	t.line = append(t.line, t.cell...)
+	if !colRight[c] {
+		t.line = appendSpaces(t.line, pad)
+	}
+}
+
+// flushLine writes t.line without trailing spaces, cut to maxWidth runes.
+func (t *table) flushLine(bw *bufio.Writer) {
+	line := t.line
+	for len(line) > 0 && line[len(line)-1] == ' ' {
+		line = line[:len(line)-1]
+	}
+	if t.maxWidth > 0 {
+		line = cutRunes(line, t.maxWidth)
+	}
+	bw.Write(line)
+	bw.WriteByte('\n')
+}
+
+// cutRunes shortens b to at most n runes, the last being "…" when cut.
+// It may append to b's spare capacity.
+func cutRunes(b []byte, n int) []byte {
+	if utf8.RuneCount(b) <= n {
+		return b
+	}
+	off := 0
+	for range n - 1 {
+		_, size := utf8.DecodeRune(b[off:])
+		off += size
+	}
+	return append(b[:off], ellipsis...)
+}
+
+func appendSpaces(b []byte, n int) []byte {
+	for range n {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// appendCell appends column c of r; address cells are shortened to at
+// most maxRunes when maxRunes > 0.
+func (t *table) appendCell(b []byte, r *flow.Record, c column, maxRunes int) []byte {
+	switch c {
+	case colID:
+		return strconv.AppendUint(b, r.ID, 10)
+	case colClient:
+		return t.appendAddr(b, r, &r.Client, maxRunes)
+	case colServer:
+		return t.appendAddr(b, r, &r.Server, maxRunes)
+	case colProto:
+		return appendOrDash(b, r.Proto)
+	case colState:
+		return appendOrDash(b, r.ConnState)
+	case colCPkts:
+		return strconv.AppendUint(b, r.Client.Packets, 10)
+	case colCBytes:
+		return appendHumanBytes(b, r.Client.Bytes)
+	case colSPkts:
+		return strconv.AppendUint(b, r.Server.Packets, 10)
+	case colSBytes:
+		return appendHumanBytes(b, r.Server.Bytes)
+	case colDur:
+		return appendHumanDuration(b, r.Duration())
+	}
+	return b
+}
+
+func appendOrDash(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, '-')
+	}
+	return append(b, s...)
+}
+
+// addrFixed is the runes of an address cell that are never shortened:
+// IPv6 brackets and ":port".
+func addrFixed(r *flow.Record, s *flow.Side) int {
+	if !hasPorts(r, s.Port) {
+		return 0
+	}
+	n := 2 // ':' and the first digit
+	for p := s.Port; p >= 10; p /= 10 {
+		n++
+	}
+	if s.IP.Is6() {
+		n += 2
+	}
+	return n
+}
+
+// appendAddr appends "ip:port" ("[ip]:port" for IPv6, just "ip" without a
+// port), shortening the address in the middle to fit maxRunes.
+func (t *table) appendAddr(b []byte, r *flow.Record, s *flow.Side, maxRunes int) []byte {
+	t.host = t.host[:0]
+	if s.IP.IsValid() {
+		t.host = s.IP.AppendTo(t.host)
+	} else {
+		t.host = append(t.host, '-')
+	}
+	port := hasPorts(r, s.Port)
+	bracket := port && s.IP.Is6()
+	if bracket {
+		b = append(b, '[')
+	}
+	host := t.host
+	if keep := maxRunes - addrFixed(r, s); maxRunes > 0 && utf8.RuneCount(host) > keep {
+		keep = max(keep, 1) - 1 // runes besides the ellipsis
+		head := (keep + 1) / 2
+		b = appendRunes(b, host, head)
+		b = append(b, ellipsis...)
+		host = lastRunes(host, keep-head)
+	}
+	b = append(b, host...)
+	if bracket {
+		b = append(b, ']')
+	}
+	if port {
+		b = append(b, ':')
+		b = strconv.AppendUint(b, uint64(s.Port), 10)
+	}
+	return b
+}
+
+// appendRunes appends the first n runes of s.
+func appendRunes(b, s []byte, n int) []byte {
+	off := 0
+	for ; n > 0 && off < len(s); n-- {
+		_, size := utf8.DecodeRune(s[off:])
+		off += size
+	}
+	return append(b, s[:off]...)
+}
+
+// lastRunes returns the last n runes of s.
+func lastRunes(s []byte, n int) []byte {
+	off := len(s)
+	for ; n > 0 && off > 0; n-- {
+		_, size := utf8.DecodeLastRune(s[:off])
+		off -= size
+	}
+	return s[off:]
+}
