@@ -39,6 +39,7 @@ func (a *Analyzer) Add(data []byte, linkType uint32, origLen int, ts int64, fram
 		a.linkOther[linkType]++
 	}
 	f := &a.frame
+	a.dec.frameNo = frameNo
 	a.dec.Decode(data, linkType, origLen, ts, f)
 	if f.Skip != SkipNone {
 		a.skipped[f.Skip]++

@@ -61,6 +61,8 @@ const (
 // Decoder decodes captured frames into flow packets. It holds the IP fragment state, so use one per stream.
 type Decoder struct {
 	frag     fragTable
+	frameNo  uint64 // number of the frame being decoded, set by the Analyzer
+	frameLen int    // wire length of the frame being decoded
 	ts       int64  // packet time of the frame being decoded
 	layers   int    // link-level headers walked in this frame
 	vlan     uint16 // outermost VLAN ID of this frame
@@ -80,7 +82,7 @@ func NewDecoder() *Decoder {
 // and never panics, whatever the bytes.
 func (d *Decoder) Decode(data []byte, linkType uint32, origLen int, ts int64, f *Frame) {
 	f.N, f.Skip, f.EtherType, f.Len, f.CapLen = 0, SkipNone, 0, origLen, len(data)
-	d.ts, d.layers, d.vlan, d.vlanSeen = ts, 0, 0, false
+	d.ts, d.frameLen, d.layers, d.vlan, d.vlanSeen = ts, origLen, 0, 0, false
 	if d.frag.live > 0 {
 		d.frag.maybeExpire(ts)
 	}
@@ -461,6 +463,7 @@ func (d *Decoder) decIPv6(b []byte, f *Frame, parent int) {
 		b = b[:ipLen]
 	}
 	nh, off := b[6], 40
+	dst := 24 // offset of the final destination: a routing header may name it
 	var (
 		isFrag, last, cut bool
 		fragOff           int
@@ -476,6 +479,9 @@ walk:
 				break walk
 			}
 			hl = (int(b[off+1]) + 1) * 8
+			if nh == 43 && off+hl <= len(b) && b[off+3] > 0 {
+				dst = decRoutingDst(b[off:off+hl], dst, off)
+			}
 		case 51: // AH counts 4-byte units, minus 2
 			if cut = off+2 > len(b); cut {
 				break walk
@@ -520,7 +526,7 @@ walk:
 	}
 	p.Key.V6 = true
 	copy(p.Key.Src[:], b[8:24])
-	copy(p.Key.Dst[:], b[24:40])
+	copy(p.Key.Dst[:], b[dst:dst+16])
 	p.Key.Proto = nh
 	p.IPLen = ipLen
 	pay := b[min(off, len(b)):]
@@ -534,6 +540,23 @@ walk:
 	d.decL4(f, p, pay, ipLen-off, false)
 }
 
+// decRoutingDst returns the offset in the packet of the final destination
+// named by routing header r (at offset off) with segments left, as Zeek and
+// tshark key such flows; cur when the header names none. Type 0 and 2 list
+// the final destination last. SRv6 (type 4) is left as sent: the segment
+// list may be compressed and the header's destination is the next segment,
+// as in Zeek.
+func decRoutingDst(r []byte, cur, off int) int {
+	n := (len(r) - 8) / 16
+	if n == 0 {
+		return cur
+	}
+	if r[2] == 0 || r[2] == 2 {
+		return off + 8 + (n-1)*16
+	}
+	return cur
+}
+
 // decFragment handles an IP fragment whose packet p (the last in f) has
 // its addresses and protocol set; off is the fragment offset in 8-byte units.
 func (d *Decoder) decFragment(f *Frame, p *Packet, k *fragKey, off int, last bool, b []byte, plen int) {
@@ -542,11 +565,11 @@ func (d *Decoder) decFragment(f *Frame, p *Packet, k *fragKey, off int, last boo
 	if off == 0 {
 		d.decL4(f, p, b, plen, true)
 		if f.N > 0 && &f.Packets[f.N-1] == p {
-			p.ExtraPackets, p.ExtraIPLen = d.frag.first(k, &p.Key, last, d.ts)
+			d.frag.first(k, &p.Key, last, d.ts, p)
 		}
 		return
 	}
-	if !d.frag.later(k, last, p.IPLen, d.ts, &p.Key) {
+	if !d.frag.later(k, last, p.IPLen, d, &p.Key) {
 		decDrop(f, SkipFragmentPending)
 		return
 	}

@@ -33,10 +33,13 @@ type fragEntry struct {
 	flow Key   // the first fragment's flow key, once it came
 	born int64 // packet time the entry was made
 	hash uint32
-	// Later fragments held before the first one came.
-	pkts, ipLen int
-	first, last bool // the first (offset 0) and last (no more fragments) pieces were seen
-	live        bool
+	// Later fragments held before the first one came: counts, the wire
+	// length of their frames, and the time and number of the earliest.
+	pkts, ipLen, frameLen int
+	heldTS                int64
+	heldFrame             uint64
+	first, last           bool // the first (offset 0) and last (no more fragments) pieces were seen
+	live                  bool
 }
 
 // fragTable remembers datagrams by fragment key. Entries are handed out
@@ -152,9 +155,9 @@ func (t *fragTable) remove(e int) {
 	}
 }
 
-// first records the first fragment of k with its flow key and returns the
-// later fragments that came before it.
-func (t *fragTable) first(k *fragKey, flow *Key, last bool, ts int64) (pkts, ipLen int) {
+// first records the first fragment of k with its flow key and hands the
+// later fragments that came before it to p's Extra fields.
+func (t *fragTable) first(k *fragKey, flow *Key, last bool, ts int64, p *Packet) {
 	h := t.hash(k)
 	var ent *fragEntry
 	if e := t.lookup(k, h); e >= 0 {
@@ -165,28 +168,32 @@ func (t *fragTable) first(k *fragKey, flow *Key, last bool, ts int64) (pkts, ipL
 	} else {
 		ent = t.insert(k, h, ts)
 	}
-	pkts, ipLen = ent.pkts, ent.ipLen
-	ent.pkts, ent.ipLen = 0, 0
+	p.ExtraPackets, p.ExtraIPLen, p.ExtraFrameLen = ent.pkts, ent.ipLen, ent.frameLen
+	p.ExtraFirstTS, p.ExtraFirstFrame = ent.heldTS, ent.heldFrame
+	ent.pkts, ent.ipLen, ent.frameLen = 0, 0, 0
 	ent.first, ent.flow = true, *flow
 	ent.last = ent.last || last
-	return pkts, ipLen
 }
 
 // later records a non-first fragment of k. It reports whether the first
 // fragment was seen, then setting *flow to its key; else it holds the
 // fragment's count until the first one comes.
-func (t *fragTable) later(k *fragKey, last bool, ipLen int, ts int64, flow *Key) bool {
+func (t *fragTable) later(k *fragKey, last bool, ipLen int, d *Decoder, flow *Key) bool {
 	h := t.hash(k)
 	var ent *fragEntry
 	if e := t.lookup(k, h); e >= 0 {
 		ent = &t.ents[e]
 	} else {
-		ent = t.insert(k, h, ts)
+		ent = t.insert(k, h, d.ts)
 	}
 	ent.last = ent.last || last
 	if !ent.first {
+		if ent.pkts == 0 {
+			ent.heldTS, ent.heldFrame = d.ts, d.frameNo
+		}
 		ent.pkts++
 		ent.ipLen += ipLen
+		ent.frameLen += d.frameLen
 		return false
 	}
 	*flow = ent.flow

@@ -248,14 +248,17 @@ func TestFragTableIndex(t *testing.T) {
 		keys[i].src[15] = byte(i % 7)
 	}
 	var flow Key
+	var p Packet
+	var d Decoder
 	for step := 0; step < 60000; step++ {
 		k := &keys[rng.IntN(len(keys))]
 		ts := int64(step) * 1e6
+		d.ts = ts
 		switch rng.IntN(4) {
 		case 0:
-			tb.first(k, &flow, false, ts)
+			tb.first(k, &flow, false, ts, &p)
 		case 1, 2:
-			tb.later(k, rng.IntN(2) == 0, 100, ts, &flow)
+			tb.later(k, rng.IntN(2) == 0, 100, &d, &flow)
 		case 3:
 			if e := tb.lookup(k, tb.hash(k)); e >= 0 {
 				tb.remove(e)

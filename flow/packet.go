@@ -105,10 +105,14 @@ type Packet struct {
 	L4 bool
 	// Fragment is true when the packet is an IP fragment (any part).
 	Fragment bool
-	// ExtraPackets and ExtraIPLen carry fragments that arrived before the
-	// first fragment of their datagram and are attributed with it.
-	ExtraPackets int
-	ExtraIPLen   int
+	// The Extra fields carry fragments that arrived before the first
+	// fragment of their datagram and are attributed with it: their count,
+	// IP and frame bytes, and the time and frame number of the earliest.
+	ExtraPackets    int
+	ExtraIPLen      int
+	ExtraFrameLen   int
+	ExtraFirstTS    int64
+	ExtraFirstFrame uint64
 	// Parent is the index in Frame.Packets of the tunnel packet that
 	// carried this one, or -1.
 	Parent int

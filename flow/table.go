@@ -281,7 +281,11 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frameLen int) {
 	s.packets += pk
 	s.bytes += uint64(p.IPLen + p.ExtraIPLen)
 	s.payload += uint64(p.PayloadLen)
-	s.frameBytes += uint64(frameLen)
+	s.frameBytes += uint64(frameLen + p.ExtraFrameLen)
+	if p.ExtraPackets > 0 && p.ExtraFirstTS < e.first {
+		// Fragments held until their first fragment came started the flow.
+		e.first, e.firstFrame = p.ExtraFirstTS, p.ExtraFirstFrame
+	}
 	if p.Fragment {
 		e.fragments += pk
 	}
@@ -321,8 +325,11 @@ func (t *Table) restart(idx int32, ts int64, frame uint64) {
 	e.first, e.last = ts, ts
 	e.firstFrame = frame
 	for i := range e.side {
+		// Counts and history restart; the TCP state and sequence
+		// tracking carry over to the continuation.
 		s := &e.side[i]
 		s.packets, s.bytes, s.payload, s.frameBytes, s.flags = 0, 0, 0, 0, 0
+		s.once, s.seenSeq, s.retrans, s.zeroWin = 0, 0, 0, 0
 	}
 	e.hist = history{}
 	e.fragments = 0

@@ -1,0 +1,280 @@
+// Command flowscope groups captured packets into bidirectional flows and
+// reports them. See README.md for flags, output fields and exit codes.
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/flowscope/flowscope/capture"
+	"github.com/flowscope/flowscope/flow"
+	"github.com/flowscope/flowscope/report"
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+)
+
+// Exit codes, documented in README.md.
+const (
+	exitOK         = 0
+	exitUsage      = 2
+	exitNotFound   = 3
+	exitPermission = 4
+	exitNotCapture = 5
+	exitTruncated  = 6
+	exitCorrupt    = 7
+	exitBadFilter  = 8
+	exitReadError  = 9
+)
+
+var version = "dev"
+
+// input is one -r argument and what became of it.
+type input struct {
+	path    string
+	file    *capture.File
+	problem string
+}
+
+type options struct {
+	reads       []string
+	output      string
+	top         int
+	maxFlows    int
+	tcpIdle     time.Duration
+	udpIdle     time.Duration
+	icmpIdle    time.Duration
+	otherIdle   time.Duration
+	active      time.Duration
+	quiet       bool
+	showVersion bool
+	filter      string
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	d := flow.DefaultConfig()
+	o := &options{}
+	fs := pflag.NewFlagSet("flowscope", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SetInterspersed(false)
+	fs.StringArrayVarP(&o.reads, "read", "r", nil, "read packets from `FILE` (pcap, pcapng, gzip/zstd; - for stdin); repeat to merge files")
+	fs.StringVarP(&o.output, "output", "o", "table", "output format: table, json or csv")
+	fs.IntVar(&o.top, "top", 20, "table: show at most `N` flows (0 for all)")
+	fs.IntVar(&o.maxFlows, "max-flows", d.MaxFlows, "open flows kept at most; the longest idle is evicted beyond")
+	fs.DurationVar(&o.tcpIdle, "tcp-timeout", d.TCPIdle, "end a TCP flow after this long without packets (packet time)")
+	fs.DurationVar(&o.udpIdle, "udp-timeout", d.UDPIdle, "end a UDP flow after this long without packets")
+	fs.DurationVar(&o.icmpIdle, "icmp-timeout", d.ICMPIdle, "end an ICMP flow after this long without packets")
+	fs.DurationVar(&o.otherIdle, "other-timeout", d.OtherIdle, "end a flow of another protocol after this long without packets")
+	fs.DurationVar(&o.active, "active-timeout", d.Active, "split flows open longer than this into several records (0: never)")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no summary and no progress on stderr")
+	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: flowscope -r FILE [-r FILE ...] [options] [BPF filter expression]\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	o.filter = strings.TrimSpace(strings.Join(fs.Args(), " "))
+	if o.showVersion {
+		return o, nil
+	}
+	switch o.output {
+	case "table", "json", "csv":
+	default:
+		return nil, fmt.Errorf("unknown output format %q (want table, json or csv)", o.output)
+	}
+	if len(o.reads) == 0 {
+		return nil, errors.New("no input: give a capture file with -r FILE (or -r - for standard input)")
+	}
+	if o.top < 0 || o.maxFlows <= 0 {
+		return nil, errors.New("--top must be >= 0 and --max-flows > 0")
+	}
+	return o, nil
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		return exitUsage
+	}
+	if o.showVersion {
+		fmt.Fprintf(stdout, "flowscope %s\n", version)
+		return exitOK
+	}
+
+	var filter *capture.Filter
+	if o.filter != "" {
+		if filter, err = capture.NewFilter(o.filter); err != nil {
+			fmt.Fprintf(stderr, "flowscope: %v\n", err)
+			return exitBadFilter
+		}
+	}
+
+	code := exitOK
+	fail := func(err error) {
+		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		if c := exitCode(err); code == exitOK {
+			code = c
+		}
+	}
+
+	ins := make([]input, len(o.reads))
+	var files []*capture.File
+	var srcs []capture.Source
+	for i, path := range o.reads {
+		ins[i].path = path
+		f, err := capture.OpenFile(path)
+		if err != nil {
+			fail(err)
+			ins[i].problem = err.Error()
+			continue
+		}
+		defer f.Close()
+		ins[i].file = f
+		files = append(files, f)
+		srcs = append(srcs, f)
+	}
+
+	cfg := flow.Config{
+		TCPIdle: o.tcpIdle, UDPIdle: o.udpIdle, ICMPIdle: o.icmpIdle, OtherIdle: o.otherIdle,
+		Active: o.active, CloseDelay: flow.DefaultConfig().CloseDelay, MaxFlows: o.maxFlows,
+	}
+	var recs []flow.Record
+	an := flow.NewAnalyzer(cfg, func(r *flow.Record) { recs = append(recs, *r) })
+
+	var filtered uint64
+	if len(srcs) > 0 {
+		merged := capture.Merge(srcs...)
+		prog := newProgress(stderr, files, !o.quiet && isTerminal(stderr))
+		var pkt capture.Packet
+		var frame uint64
+		for merged.Next(&pkt) == nil {
+			frame++
+			if filter != nil && !filter.Match(&pkt) {
+				filtered++
+				continue
+			}
+			an.Add(pkt.Data, pkt.LinkType, pkt.Len, pkt.Timestamp.UnixNano(), frame)
+			if frame&0xffff == 0 {
+				prog.update(frame)
+			}
+		}
+		prog.done()
+		// Errors met while reading (a cut or corrupt record) belong to the
+		// input they came from; what was read before them is still reported.
+		for _, err := range merged.Errors() {
+			fail(err)
+			var ce *capture.Error
+			if errors.As(err, &ce) {
+				for i := range ins {
+					if ins[i].file != nil && ins[i].path == ce.Path && ins[i].problem == "" {
+						ins[i].problem = err.Error()
+						break
+					}
+				}
+			}
+		}
+	}
+	an.Flush()
+
+	inputs := make([]report.Input, len(ins))
+	for i, in := range ins {
+		inputs[i] = report.Input{Path: in.path, Problem: in.problem}
+		if in.file == nil {
+			continue
+		}
+		inputs[i].Format = in.file.Format()
+		inputs[i].Packets = in.file.Packets()
+		for _, lt := range in.file.LinkTypes() {
+			inputs[i].LinkTypes = append(inputs[i].LinkTypes, flow.LinkTypeName(lt))
+		}
+	}
+	if filter != nil {
+		for lt, ferr := range filter.FilterErrors() {
+			fmt.Fprintf(stderr, "flowscope: warning: the filter does not apply to link type %s (its frames were skipped): %v\n", flow.LinkTypeName(lt), ferr)
+		}
+	}
+
+	if len(srcs) == 0 {
+		// Nothing could be opened: the messages above say why, and an
+		// empty report would only hide them.
+		return code
+	}
+	sum := &report.Summary{Inputs: inputs, Stats: an.Stats(), Records: recs, FilterExpr: o.filter, Filtered: filtered}
+	if err := write(o, stdout, stderr, recs, sum); err != nil {
+		fmt.Fprintf(stderr, "flowscope: writing output: %v\n", err)
+		if code == exitOK {
+			code = exitReadError
+		}
+	}
+	return code
+}
+
+func write(o *options, stdout, stderr io.Writer, recs []flow.Record, sum *report.Summary) error {
+	w := bufio.NewWriterSize(stdout, 1<<16)
+	opt := report.Options{Top: o.top}
+	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if width, _, err := term.GetSize(int(f.Fd())); err == nil {
+			opt.Width = width
+		}
+	}
+	var err error
+	switch o.output {
+	case "json":
+		report.SortByStart(recs)
+		err = report.WriteJSON(w, recs)
+	case "csv":
+		report.SortByStart(recs)
+		err = report.WriteCSV(w, recs)
+	default:
+		if err = report.WriteTable(w, recs, opt); err == nil {
+			fmt.Fprintln(w)
+			err = report.WriteSummary(w, sum, opt)
+		}
+	}
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if err == nil && o.output != "table" && !o.quiet {
+		err = report.WriteSummary(stderr, sum, report.Options{})
+	}
+	return err
+}
+
+// exitCode maps an input error to its documented exit code.
+func exitCode(err error) int {
+	var ce *capture.Error
+	if errors.As(err, &ce) {
+		switch ce.Kind {
+		case capture.NotFound:
+			return exitNotFound
+		case capture.Permission:
+			return exitPermission
+		case capture.NotCapture:
+			return exitNotCapture
+		case capture.Truncated:
+			return exitTruncated
+		case capture.Corrupt, capture.Decompress:
+			return exitCorrupt
+		}
+	}
+	return exitReadError
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
