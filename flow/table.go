@@ -47,15 +47,13 @@ const (
 const nilIdx = -1
 
 // entry is one open flow. Side 0 is the canonical key's Src.
+// The fields every packet touches come first, to share cache lines.
 type entry struct {
 	key        Key // canonical
-	id         uint64
-	firstFrame uint64
-	first      int64
 	last       int64
-	side       [2]sideState
-	hist       history
+	first      int64
 	prev, next int32
+	hash       uint32
 	list       uint8
 	clientSide uint8
 	firstSide  uint8 // side that sent the first packet
@@ -63,8 +61,12 @@ type entry struct {
 	endReason  EndReason // set when closing (fin or rst)
 	tunnel     Tunnel
 	vlan       uint16
+	side       [2]sideState
+	id         uint64
+	firstFrame uint64
 	parent     uint64
 	fragments  uint64
+	hist       history
 }
 
 type list struct{ head, tail int32 }
@@ -75,7 +77,7 @@ type list struct{ head, tail int32 }
 type Table struct {
 	cfg     Config
 	timeout [listCount]int64
-	index   map[Key]int32
+	index   index
 	entries []entry
 	free    []int32
 	lists   [listCount]list
@@ -108,7 +110,7 @@ func NewTable(cfg Config, emit func(*Record)) *Table {
 	if hint > 1<<16 {
 		hint = 1 << 16
 	}
-	t.index = make(map[Key]int32, hint)
+	t.index = newIndex(hint)
 	t.entries = make([]entry, 0, hint)
 	for i := range t.lists {
 		t.lists[i] = list{nilIdx, nilIdx}
@@ -117,7 +119,7 @@ func NewTable(cfg Config, emit func(*Record)) *Table {
 }
 
 // Len returns the number of open flows.
-func (t *Table) Len() int { return len(t.index) }
+func (t *Table) Len() int { return t.index.n }
 
 // canonical orders a key so both directions map to one entry; side is the
 // canonical side of the key's source.
@@ -150,7 +152,9 @@ func (t *Table) Update(p *Packet, ts int64, frame uint64, frameLen int, parent u
 		t.expire()
 	}
 	ck, side := canonical(p.Key)
-	idx, ok := t.index[ck]
+	h := hashKey(&ck)
+	idx := t.index.find(&ck, h, t.entries)
+	ok := idx >= 0
 	if ok {
 		e := &t.entries[idx]
 		switch {
@@ -163,7 +167,7 @@ func (t *Table) Update(p *Packet, ts int64, frame uint64, frameLen int, parent u
 		}
 	}
 	if !ok {
-		idx = t.create(ck, side, p, ts, frame, parent)
+		idx = t.create(ck, h, side, p, ts, frame, parent)
 	}
 	e := &t.entries[idx]
 	t.account(e, side, p, ts, frameLen)
@@ -190,8 +194,8 @@ func (e *entry) closed() bool {
 	return a == tcpReset || b == tcpReset || (a == tcpClosed && b == tcpClosed)
 }
 
-func (t *Table) create(ck Key, side int, p *Packet, ts int64, frame uint64, parent uint64) int32 {
-	if len(t.index) >= t.cfg.MaxFlows {
+func (t *Table) create(ck Key, h uint32, side int, p *Packet, ts int64, frame uint64, parent uint64) int32 {
+	if t.index.n >= t.cfg.MaxFlows {
 		t.evictOldest()
 	}
 	var idx int32
@@ -205,6 +209,7 @@ func (t *Table) create(ck Key, side int, p *Packet, ts int64, frame uint64, pare
 	}
 	e := &t.entries[idx]
 	e.key = ck
+	e.hash = h
 	e.id = t.nextID
 	t.nextID++
 	e.first, e.last = ts, ts
@@ -215,9 +220,9 @@ func (t *Table) create(ck Key, side int, p *Packet, ts int64, frame uint64, pare
 	e.vlan = p.VLAN
 	e.parent = parent
 	e.clientSide, e.dirBy = decideDirection(p, side)
-	t.index[ck] = idx
+	t.index.insert(h, idx, t.entries)
 	t.pushBack(idx, e.list)
-	if n := len(t.index); n > t.stats.maxActive {
+	if n := t.index.n; n > t.stats.maxActive {
 		t.stats.maxActive = n
 	}
 	return idx
@@ -340,7 +345,7 @@ func (t *Table) end(idx int32, why EndReason) {
 	e := &t.entries[idx]
 	t.emitRecord(e, why)
 	t.unlink(idx)
-	delete(t.index, e.key)
+	t.index.remove(e.hash, idx)
 	t.free = append(t.free, idx)
 }
 
@@ -378,9 +383,11 @@ func (t *Table) evictOldest() {
 
 // Flush ends every open flow (end of input) in order of first packet.
 func (t *Table) Flush() {
-	open := make([]int32, 0, len(t.index))
-	for _, idx := range t.index {
-		open = append(open, idx)
+	open := make([]int32, 0, t.index.n)
+	for _, s := range t.index.slots {
+		if s.idx != 0 {
+			open = append(open, s.idx-1)
+		}
 	}
 	slices.SortFunc(open, func(a, b int32) int { return cmp.Compare(t.entries[a].id, t.entries[b].id) })
 	for _, idx := range open {

@@ -1,6 +1,8 @@
 // Package synth writes large synthetic captures for benchmarks: many
 // concurrent TCP and UDP flows on Ethernet/IPv4 and IPv6, so the flow table
-// is exercised at realistic sizes. Captures are made on demand, never committed.
+// is exercised at realistic sizes. Packet sizes follow the simple IMIX
+// (7:4:1 of 40, 576 and 1500 IP bytes) and packets come in short trains per
+// flow, as TCP windows send them. Captures are made on demand, never committed.
 package synth
 
 import (
@@ -31,18 +33,19 @@ type Generator struct {
 	active []flowGen
 	next   int // next flow number to start
 	left   int // packets left to emit
+	cur    int // active flow of the current train
+	train  int // packets left in the current train
 	ts     int64
 	buf    [1600]byte
 }
 
 type flowGen struct {
-	n        int // flow number
-	sent     int
-	budget   int
-	udp, v6  bool
-	cseq     uint32
-	sseq     uint32
-	payloads [2]int
+	n       int // flow number
+	sent    int
+	budget  int
+	udp, v6 bool
+	cseq    uint32
+	sseq    uint32
 }
 
 // NewGenerator returns a generator for s.
@@ -80,7 +83,6 @@ func (g *Generator) Next() (Frame, bool) {
 		if !f.udp && f.budget < 5 {
 			f.budget = 5
 		}
-		f.payloads = [2]int{60 + g.rng.Intn(400), 100 + g.rng.Intn(1300)}
 		g.active = append(g.active, f)
 	}
 	if len(g.active) == 0 {
@@ -90,7 +92,12 @@ func (g *Generator) Next() (Frame, bool) {
 		g.spec.Seed++
 		return g.Next()
 	}
-	i := g.rng.Intn(len(g.active))
+	if g.train <= 0 || g.cur >= len(g.active) {
+		g.cur = g.rng.Intn(len(g.active))
+		g.train = 1 + g.rng.Intn(8)
+	}
+	g.train--
+	i := g.cur
 	f := &g.active[i]
 	g.ts += int64(1000 + g.rng.Intn(20000))
 	n := g.frame(f)
@@ -98,6 +105,7 @@ func (g *Generator) Next() (Frame, bool) {
 	if f.sent >= f.budget {
 		g.active[i] = g.active[len(g.active)-1]
 		g.active = g.active[:len(g.active)-1]
+		g.train = 0
 	}
 	g.left--
 	return Frame{Data: g.buf[:n], TS: g.ts}, true
@@ -107,9 +115,18 @@ func (g *Generator) Next() (Frame, bool) {
 func (g *Generator) frame(f *flowGen) int {
 	fromClient := f.sent%2 == 0
 	var flags uint8
+	// IMIX: 7 small, 4 medium, 1 large of every 12 packets.
+	imix := g.rng.Intn(12)
 	payload := 0
 	if f.udp {
-		payload = f.payloads[f.sent%2]
+		switch {
+		case imix < 7:
+			payload = 12
+		case imix < 11:
+			payload = 548
+		default:
+			payload = 1472
+		}
 	} else {
 		switch {
 		case f.sent == 0:
@@ -120,9 +137,14 @@ func (g *Generator) frame(f *flowGen) int {
 			flags = 0x10
 		case f.sent >= f.budget-2:
 			flags = 0x11 // FIN/ACK
+		case imix < 7:
+			flags = 0x10 // pure ACK
+		case imix < 11:
+			flags = 0x18
+			payload = 536
 		default:
 			flags = 0x18
-			payload = f.payloads[f.sent%2]
+			payload = 1460
 		}
 	}
 	b := g.buf[:]

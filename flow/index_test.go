@@ -1,0 +1,63 @@
+package flow
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestIndexAgainstMap runs random inserts and removes (with forced hash
+// collisions) and checks every key is found exactly where a map says.
+func TestIndexAgainstMap(t *testing.T) {
+	for _, collide := range []bool{false, true} {
+		rng := rand.New(rand.NewPCG(3, 4))
+		x := newIndex(4)
+		entries := make([]entry, 5000)
+		want := map[int32]bool{}
+		hashOf := func(i int32) uint32 {
+			if collide {
+				return uint32(i % 7) // long probe runs
+			}
+			return hashKey(&entries[i].key)
+		}
+		for i := range entries {
+			entries[i].key = Key{SrcPort: uint16(i), DstPort: uint16(i >> 16), Proto: ProtoUDP}
+			entries[i].key.Src[15] = byte(i)
+		}
+		for step := 0; step < 40000; step++ {
+			i := int32(rng.IntN(len(entries)))
+			if want[i] {
+				x.remove(hashOf(i), i)
+				delete(want, i)
+			} else {
+				x.insert(hashOf(i), i, entries)
+				want[i] = true
+			}
+			if step%997 == 0 {
+				for j := range entries {
+					got := x.find(&entries[j].key, hashOf(int32(j)), entries)
+					if want[int32(j)] != (got == int32(j)) || (got != -1 && got != int32(j)) {
+						t.Fatalf("collide=%v step %d: key %d found at %d, present %v", collide, step, j, got, want[int32(j)])
+					}
+				}
+				if x.n != len(want) {
+					t.Fatalf("n=%d, want %d", x.n, len(want))
+				}
+			}
+		}
+	}
+}
+
+func TestKeyEqual(t *testing.T) {
+	a := key4("10.0.0.1", 1, "10.0.0.2", 2, ProtoTCP)
+	for _, mut := range []func(*Key){
+		func(k *Key) { k.Src[0]++ }, func(k *Key) { k.Src[15]++ }, func(k *Key) { k.Dst[3]++ }, func(k *Key) { k.Dst[12]++ },
+		func(k *Key) { k.SrcPort++ }, func(k *Key) { k.DstPort++ }, func(k *Key) { k.ID++ }, func(k *Key) { k.Proto++ },
+		func(k *Key) { k.V6 = true },
+	} {
+		b := a
+		mut(&b)
+		if keyEqual(&a, &b) || !keyEqual(&a, &a) {
+			t.Errorf("keyEqual wrong for %+v", b)
+		}
+	}
+}
