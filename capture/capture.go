@@ -85,12 +85,7 @@ type File struct {
 // OpenFile opens a capture file ("-" = standard input), detecting the format by its magic bytes.
 func OpenFile(path string) (*File, error) {
 	if path == "-" {
-		f, err := Open(os.Stdin, path)
-		if err != nil {
-			return nil, err
-		}
-		f.size = statSize(os.Stdin)
-		return f, nil
+		return Open(os.Stdin, path)
 	}
 	osf, err := os.Open(path)
 	if err != nil {

@@ -440,7 +440,15 @@ func (r *ngReader) next(p *Packet) error {
 	p.CapLen = len(data)
 	p.Len = ci.Length
 	p.Interface = r.base + ci.InterfaceIndex
-	p.LinkType = r.fr.lts[r.section][ci.InterfaceIndex] // the framer checked both indexes
+	lts := r.fr.lts
+	if r.section >= len(lts) || ci.InterfaceIndex >= len(lts[r.section]) {
+		// The framer checked the index; this only guards against pcapgo
+		// counting sections or interfaces differently.
+		start := r.fr.blockAt(r.fr.pos())
+		return &Error{Kind: Corrupt, Offset: start,
+			detail: fmt.Sprintf("packet at byte %d names an unknown interface %d", start, ci.InterfaceIndex)}
+	}
+	p.LinkType = lts[r.section][ci.InterfaceIndex]
 	if ci.Timestamp.IsZero() {
 		// Simple Packet Blocks carry no time; the previous packet's time
 		// keeps them in place instead of moving them to year 1.
