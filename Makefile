@@ -6,7 +6,7 @@ BIN     := bin/flowscope
 DEMO    := testdata/zeek__gre-sample.pcap
 APT_PKGS := libpcap-dev
 
-.PHONY: all deps build demo test vet bench clean
+.PHONY: all deps build demo test vet bench bench-peers clean
 
 all: build
 
@@ -37,3 +37,14 @@ bench: deps
 
 clean:
 	rm -rf bin
+
+# Runs flowscope, softflowd and ndpiReader on the same synthetic capture
+# (4M packets, 200k flows; generated, never committed) and prints packets/s
+# and ratios. Installs the two peers from Debian when missing.
+BENCH_PCAP ?= /tmp/flowscope-bench.pcap
+bench-peers: build
+	@for p in softflowd libndpi-bin; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
+	$(GO) run ./internal/synth/synthpcap -o $(BENCH_PCAP) --flows 200000 --packets 4000000
+	@BIN=$(BIN) PCAP=$(BENCH_PCAP) bash internal/synth/peers.sh

@@ -44,7 +44,10 @@ func CommunityID(k Key) string {
 		n += 4
 	}
 	sum := sha1.Sum(buf[:n])
-	return "1:" + base64.StdEncoding.EncodeToString(sum[:])
+	var out [2 + 28]byte
+	out[0], out[1] = '1', ':'
+	base64.StdEncoding.Encode(out[2:], sum[:])
+	return string(out[:])
 }
 
 func endpointLess(a []byte, ap uint16, b []byte, bp uint16) bool {

@@ -79,21 +79,22 @@ func sideRecord(s *sideState, ip netip.Addr, port uint16) Side {
 }
 
 // FlagString renders TCP flags in tcpdump's order, FSRPAUEC.
-func FlagString(f uint8) string {
-	if f == 0 {
-		return ""
-	}
+func FlagString(f uint8) string { return flagStrings[f] }
+
+// flagStrings holds every flag combination, so records share the strings.
+var flagStrings = func() (t [256]string) {
 	const letters = "FSRPAUEC"
-	var b [8]byte
-	n := 0
-	for i := 0; i < 8; i++ {
-		if f&(1<<i) != 0 {
-			b[n] = letters[i]
-			n++
+	for f := range t {
+		var b []byte
+		for i := 0; i < 8; i++ {
+			if f&(1<<i) != 0 {
+				b = append(b, letters[i])
+			}
 		}
+		t[f] = string(b)
 	}
-	return string(b[:n])
-}
+	return t
+}()
 
 var protoNames = map[uint8]string{
 	1: "icmp", 2: "igmp", 4: "ipip", 6: "tcp", 17: "udp", 41: "ipv6", 47: "gre",

@@ -11,11 +11,11 @@ import (
 )
 
 // BenchmarkWholeFile runs the CLI pipeline (read → decode → table → JSON
-// output) over a synthetic capture of 1M packets and 100k flows, made in a
+// output) over a synthetic capture of 2M packets and 100k flows, made in a
 // temporary directory. One op is one whole run; pkts/s is the figure to
 // compare with other tools on the same file.
 func BenchmarkWholeFile(b *testing.B) {
-	const packets = 1_000_000
+	const packets = 2_000_000
 	path := filepath.Join(b.TempDir(), "synth.pcap")
 	f, err := os.Create(path)
 	if err != nil {
