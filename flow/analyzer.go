@@ -1,6 +1,6 @@
 package flow
 
-import "strconv"
+import "github.com/flowscope/flowscope/capture"
 
 // Analyzer runs frames through the decoder and the flow table and counts
 // everything it could not turn into flows.
@@ -101,11 +101,11 @@ func (a *Analyzer) Stats() Stats {
 	}
 	for lt, n := range a.linkSmall {
 		if n > 0 {
-			s.LinkTypes[LinkTypeName(uint32(lt))] += n
+			s.LinkTypes[capture.LinkTypeName(uint32(lt))] += n
 		}
 	}
 	for lt, n := range a.linkOther {
-		s.LinkTypes[LinkTypeName(lt)] += n
+		s.LinkTypes[capture.LinkTypeName(lt)] += n
 	}
 	for lt, n := range a.unknownLink {
 		s.UnknownLinkTypes[lt] = n
@@ -118,17 +118,4 @@ func (a *Analyzer) Stats() Stats {
 	fs := a.dec.FragStats()
 	s.Fragments, s.FragmentsUnattributed, s.DatagramsIncomplete = fs.Fragments, fs.Unattributed, fs.Incomplete
 	return s
-}
-
-var linkTypeNames = map[uint32]string{
-	0: "null", 1: "ethernet", 9: "ppp", 12: "raw", 14: "raw", 50: "ppp-hdlc", 51: "pppoe",
-	101: "raw", 108: "loop", 113: "linux-sll", 228: "ipv4", 229: "ipv6", 276: "linux-sll2",
-}
-
-// LinkTypeName names a LINKTYPE_* value ("ethernet", "linux-sll2", "linktype-N").
-func LinkTypeName(lt uint32) string {
-	if n, ok := linkTypeNames[lt]; ok {
-		return n
-	}
-	return "linktype-" + strconv.FormatUint(uint64(lt), 10)
 }

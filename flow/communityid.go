@@ -62,34 +62,5 @@ func endpointLess(a []byte, ap uint16, b []byte, bp uint16) bool {
 // icmpTwoWay reports whether an ICMP type belongs to a request/response
 // pair, the only ICMP messages the Community ID treats as bidirectional.
 func icmpTwoWay(v6 bool, typ uint8) bool {
-	_, ok := icmpCounterpart(v6, typ)
-	return ok
-}
-
-// icmpCounterpart returns the type answering typ (or asked by it).
-func icmpCounterpart(v6 bool, typ uint8) (uint8, bool) {
-	if v6 {
-		switch typ {
-		case 128, 130, 133, 135, 139, 144:
-			return typ + 1, true
-		case 129, 131, 134, 136, 140, 145:
-			return typ - 1, true
-		}
-		return 0, false
-	}
-	switch typ {
-	case 8:
-		return 0, true
-	case 0:
-		return 8, true
-	case 13, 15, 17:
-		return typ + 1, true
-	case 14, 16, 18:
-		return typ - 1, true
-	case 10:
-		return 9, true
-	case 9:
-		return 10, true
-	}
-	return 0, false
+	return ICMPIsRequest(v6, typ) || ICMPIsResponse(v6, typ)
 }

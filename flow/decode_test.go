@@ -6,12 +6,15 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/flowscope/flowscope/capture"
 )
 
 // decCaptureDir returns the shared captures directory, found next to the
@@ -47,150 +50,28 @@ type decTestFrame struct {
 	ts       int64
 }
 
-// decReadCapture reads every frame of a shared capture file. pcapgo needs
-// golang.org/x/net, which the module does not require, so the tests read
-// pcap and pcapng themselves.
+// decReadCapture reads every frame of a shared capture file through the
+// capture package, as the CLI does.
 func decReadCapture(t testing.TB, name string) []decTestFrame {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(decCaptureDir(t), name))
+	f, err := capture.OpenFile(filepath.Join(decCaptureDir(t), name))
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer f.Close()
 	var frames []decTestFrame
-	if bytes.HasPrefix(b, []byte{0x0a, 0x0d, 0x0d, 0x0a}) {
-		frames, err = decReadPcapng(b)
-	} else {
-		frames, err = decReadPcap(b)
-	}
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return frames
-}
-
-func decReadPcap(b []byte) ([]decTestFrame, error) {
-	if len(b) < 24 {
-		return nil, errors.New("short pcap header")
-	}
-	var bo binary.ByteOrder = binary.LittleEndian
-	fracNs := int64(1000)
-	switch binary.LittleEndian.Uint32(b) {
-	case 0xa1b2c3d4:
-	case 0xa1b23c4d:
-		fracNs = 1
-	default:
-		bo = binary.BigEndian
-		switch bo.Uint32(b) {
-		case 0xa1b2c3d4:
-		case 0xa1b23c4d:
-			fracNs = 1
-		default:
-			return nil, errors.New("not a pcap file")
+	var p capture.Packet
+	for {
+		err := f.Next(&p)
+		if err != nil {
+			var ce *capture.Error
+			if err != io.EOF && !(errors.As(err, &ce) && ce.Kind == capture.Truncated) {
+				t.Fatalf("%s: %v", name, err)
+			}
+			return frames
 		}
+		frames = append(frames, decTestFrame{data: bytes.Clone(p.Data), linkType: p.LinkType, origLen: p.Len, ts: p.Timestamp.UnixNano()})
 	}
-	major, minor := bo.Uint16(b[4:]), bo.Uint16(b[6:])
-	lt := bo.Uint32(b[20:])
-	var frames []decTestFrame
-	for off := 24; off+16 <= len(b); {
-		sec, frac := int64(bo.Uint32(b[off:])), int64(bo.Uint32(b[off+4:]))
-		capLen, origLen := int(bo.Uint32(b[off+8:])), int(bo.Uint32(b[off+12:]))
-		// Writers before format 2.3 stored the two lengths the other way round.
-		if major == 2 && (minor < 3 || minor == 3 && capLen > origLen) {
-			capLen, origLen = origLen, capLen
-		}
-		off += 16
-		end := min(off+capLen, len(b)) // a file cut short keeps what is there
-		frames = append(frames, decTestFrame{b[off:end:end], lt, origLen, sec*1e9 + frac*fracNs})
-		off = end
-	}
-	return frames, nil
-}
-
-func decReadPcapng(b []byte) ([]decTestFrame, error) {
-	type iface struct {
-		lt      uint32
-		snap    int
-		perSec  uint64
-		tsShift uint64
-	}
-	var (
-		bo     binary.ByteOrder = binary.LittleEndian
-		ifaces []iface
-		frames []decTestFrame
-	)
-	toNs := func(ifc iface, hi, lo uint32) int64 {
-		ts := uint64(hi)<<32 | uint64(lo)
-		return int64(ts/ifc.perSec*1e9 + ts%ifc.perSec*1e9/ifc.perSec)
-	}
-	for off := 0; off+12 <= len(b); {
-		typ := binary.LittleEndian.Uint32(b[off:])
-		if typ == 0x0a0d0d0a {
-			if binary.LittleEndian.Uint32(b[off+8:]) == 0x1a2b3c4d {
-				bo = binary.LittleEndian
-			} else {
-				bo = binary.BigEndian
-			}
-			ifaces = ifaces[:0]
-		} else {
-			typ = bo.Uint32(b[off:])
-		}
-		n := int(bo.Uint32(b[off+4:]))
-		if n < 12 || off+n > len(b) {
-			return frames, fmt.Errorf("bad block length %d at %d", n, off)
-		}
-		blk := b[off : off+n-4]
-		switch typ {
-		case 1: // interface description
-			ifc := iface{lt: uint32(bo.Uint16(blk[8:])), snap: int(bo.Uint32(blk[12:])), perSec: 1e6}
-			for o := 16; o+4 <= len(blk); {
-				code, l := bo.Uint16(blk[o:]), int(bo.Uint16(blk[o+2:]))
-				if code == 0 || o+4+l > len(blk) {
-					break
-				}
-				if code == 9 && l >= 1 { // if_tsresol
-					r := blk[o+4]
-					ifc.perSec = 1
-					for i := 0; i < int(r&0x7f); i++ {
-						if r&0x80 != 0 {
-							ifc.perSec *= 2
-						} else {
-							ifc.perSec *= 10
-						}
-					}
-				}
-				o += 4 + (l+3)&^3
-			}
-			ifaces = append(ifaces, ifc)
-		case 6, 2: // enhanced packet, obsolete packet
-			var id int
-			if typ == 6 {
-				id = int(bo.Uint32(blk[8:]))
-			} else {
-				id = int(bo.Uint16(blk[8:]))
-			}
-			if id >= len(ifaces) {
-				return frames, fmt.Errorf("packet on unknown interface %d", id)
-			}
-			capLen, origLen := int(bo.Uint32(blk[20:])), int(bo.Uint32(blk[24:]))
-			if 28+capLen > len(blk) {
-				return frames, errors.New("packet data past its block")
-			}
-			frames = append(frames, decTestFrame{blk[28 : 28+capLen : 28+capLen], ifaces[id].lt, origLen,
-				toNs(ifaces[id], bo.Uint32(blk[12:]), bo.Uint32(blk[16:]))})
-		case 3: // simple packet: interface 0, no time stamp
-			if len(ifaces) == 0 {
-				return frames, errors.New("simple packet without interface")
-			}
-			origLen := int(bo.Uint32(blk[8:]))
-			capLen := min(origLen, len(blk)-12)
-			if s := ifaces[0].snap; s > 0 && capLen > s {
-				capLen = s
-			}
-			frames = append(frames, decTestFrame{blk[12 : 12+capLen : 12+capLen], ifaces[0].lt, origLen, 0})
-		}
-		off += n
-	}
-	return frames, nil
 }
 
 // decTsvRow is one frame of tshark's per-packet view.

@@ -243,7 +243,7 @@ func decideDirection(p *Packet, side int) (uint8, DirectionBy) {
 	case ProtoICMP, ProtoICMPv6:
 		v6 := k.Proto == ProtoICMPv6
 		if icmpTwoWay(v6, uint8(k.SrcPort)) {
-			if icmpIsResponse(v6, uint8(k.SrcPort)) {
+			if ICMPIsResponse(v6, uint8(k.SrcPort)) {
 				return other, DirICMP
 			}
 			return uint8(side), DirICMP
@@ -260,21 +260,6 @@ func decideDirection(p *Packet, side int) (uint8, DirectionBy) {
 		}
 	}
 	return uint8(side), DirFirstPacket
-}
-
-func icmpIsResponse(v6 bool, typ uint8) bool {
-	if v6 {
-		switch typ {
-		case 129, 131, 134, 136, 140, 145:
-			return true
-		}
-		return false
-	}
-	switch typ {
-	case 0, 14, 16, 18, 9:
-		return true
-	}
-	return false
 }
 
 func (t *Table) account(e *entry, side int, p *Packet, ts int64, frameLen int) {

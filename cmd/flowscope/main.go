@@ -199,12 +199,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		inputs[i].Format = in.file.Format()
 		inputs[i].Packets = in.file.Packets()
 		for _, lt := range in.file.LinkTypes() {
-			inputs[i].LinkTypes = append(inputs[i].LinkTypes, flow.LinkTypeName(lt))
+			inputs[i].LinkTypes = append(inputs[i].LinkTypes, capture.LinkTypeName(lt))
 		}
 	}
 	if filter != nil {
 		for lt, ferr := range filter.FilterErrors() {
-			fmt.Fprintf(stderr, "flowscope: warning: the filter does not apply to link type %s (its frames were skipped): %v\n", flow.LinkTypeName(lt), ferr)
+			fmt.Fprintf(stderr, "flowscope: warning: the filter does not apply to link type %s (its frames were skipped): %v\n", capture.LinkTypeName(lt), ferr)
 		}
 	}
 
