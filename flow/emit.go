@@ -4,6 +4,9 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/flowscope/flowscope/flow/ports"
+	"github.com/flowscope/flowscope/flow/service"
 )
 
 // emitRecord builds the flow's Record and hands it to the table's emit.
@@ -42,6 +45,23 @@ func (t *Table) emitRecord(e *entry, why EndReason) {
 		r.IPVersion = 6
 	}
 	r.History = e.hist.render(c, c != int(e.firstSide))
+	if e.svc != nil {
+		t.finishSvc(e)
+	}
+	if sr := &e.svcRes; sr.res.Confidence > service.None {
+		r.Service = sr.res.Service
+		r.ServiceConfidence = sr.res.Confidence.String()
+		r.ServiceDetector = sr.res.Detector
+		r.Evidence = sr.res.Evidence
+		r.EvidenceDir = sr.res.Dir.String()
+		r.EvidenceFrame = sr.frame
+	}
+	r.ClientPrefix = string(e.svcRes.prefix[c][:e.svcRes.prefixLen[c]])
+	r.ServerPrefix = string(e.svcRes.prefix[srv][:e.svcRes.prefixLen[srv]])
+	if pp, ok := ports.ProtoOf(e.key.Proto); ok {
+		r.PortService = ports.Name(pp, r.Server.Port)
+		r.PortClass = ports.Class(r.Server.Port)
+	}
 	switch e.key.Proto {
 	case ProtoTCP:
 		r.ConnState = connStateTCP(e.side[c].tcp, e.side[srv].tcp, e.side[c].payload, e.side[srv].payload, r.History)

@@ -95,6 +95,28 @@ type Record struct {
 	// FirstFrame is the frame number (1-based, in merged input order) of
 	// the flow's first packet.
 	FirstFrame uint64 `json:"first_frame"`
+
+	// Service is the protocol its payload shows ("tls", "ssh", ...), or
+	// empty when no detector recognised it. Never taken from the port.
+	Service string `json:"service"`
+	// ServiceConfidence is "low", "medium" or "high" when Service is set.
+	ServiceConfidence string `json:"service_confidence,omitempty"`
+	// ServiceDetector names the detector that decided.
+	ServiceDetector string `json:"service_detector,omitempty"`
+	// Evidence is the deciding bytes (raw: escape before printing),
+	// EvidenceDir who sent them ("client" or "server") and EvidenceFrame
+	// the frame that completed them.
+	Evidence      string `json:"evidence,omitempty"`
+	EvidenceDir   string `json:"evidence_dir,omitempty"`
+	EvidenceFrame uint64 `json:"evidence_frame,omitempty"`
+	// ClientPrefix and ServerPrefix are the first payload bytes each side
+	// sent (at most 16, raw), the counter-evidence when no detector
+	// recognised the flow; empty when that side sent no captured payload.
+	ClientPrefix, ServerPrefix string `json:"-"`
+	// PortService is the IANA registry's name for the server port.
+	PortService string `json:"port_service"`
+	// PortClass is "well-known", "registered" or "dynamic" (server port).
+	PortClass string `json:"port_class"`
 }
 
 // Duration is LastSeen minus FirstSeen.

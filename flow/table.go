@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"time"
+
+	"github.com/flowscope/flowscope/flow/service"
 )
 
 // Config sets the flow table's timeouts and bound. Timeouts run on packet
@@ -67,6 +69,9 @@ type entry struct {
 	parent     uint64
 	fragments  uint64
 	hist       history
+	svc        *svcState // while identifying the service
+	svcRes     svcResult // once identification finished
+	svcDone    bool
 }
 
 type list struct{ head, tail int32 }
@@ -75,6 +80,7 @@ type list struct{ head, tail int32 }
 // Record for each flow that ends. It is not safe for concurrent use; shard
 // flows by key hash across Tables to use several cores.
 type Table struct {
+	svcFree []*svcState
 	cfg     Config
 	timeout [listCount]int64
 	index   index
@@ -170,7 +176,7 @@ func (t *Table) Update(p *Packet, ts int64, frame uint64, frameLen int, parent u
 		idx = t.create(ck, h, side, p, ts, frame, parent)
 	}
 	e := &t.entries[idx]
-	t.account(e, side, p, ts, frameLen)
+	t.account(e, side, p, ts, frame, frameLen)
 	if e.list != listClosing {
 		if p.Key.Proto == ProtoTCP && e.closed() {
 			e.endReason = EndFIN
@@ -262,7 +268,7 @@ func decideDirection(p *Packet, side int) (uint8, DirectionBy) {
 	return uint8(side), DirFirstPacket
 }
 
-func (t *Table) account(e *entry, side int, p *Packet, ts int64, frameLen int) {
+func (t *Table) account(e *entry, side int, p *Packet, ts int64, frame uint64, frameLen int) {
 	if ts > e.last {
 		e.last = ts
 	}
@@ -281,6 +287,9 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frameLen int) {
 	}
 	if p.Carries != TunnelNone {
 		e.tunnel = p.Carries
+	}
+	if !e.svcDone && p.L4 && (p.Key.Proto == ProtoTCP || p.Key.Proto == ProtoUDP) {
+		t.service(e, side, p, frame)
 	}
 	switch p.Key.Proto {
 	case ProtoTCP:
@@ -303,6 +312,66 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frameLen int) {
 			e.hist.addOnce(s, onceD, 'd', side)
 		}
 	}
+}
+
+// service feeds a packet to the flow's service identification.
+func (t *Table) service(e *entry, side int, p *Packet, frame uint64) {
+	sv := e.svc
+	if p.Key.Proto == ProtoTCP && p.TCPFlags&FlagSYN != 0 {
+		if sv == nil {
+			sv = t.newSvc()
+			e.svc = sv
+		}
+		sv.noteSYN(side, p.Seq)
+	}
+	if len(p.Payload) == 0 {
+		return
+	}
+	if sv == nil {
+		sv = t.newSvc()
+		e.svc = sv
+	}
+	if sv.add(side, p) {
+		sv.identify(int(e.clientSide), p.Key.Proto == ProtoTCP, frame, side)
+	}
+	if sv.done() {
+		t.finishSvc(e)
+	}
+}
+
+func (t *Table) newSvc() *svcState {
+	var sv *svcState
+	if n := len(t.svcFree); n > 0 {
+		sv = t.svcFree[n-1]
+		t.svcFree = t.svcFree[:n-1]
+		for i := range sv.dir {
+			d := &sv.dir[i]
+			d.have, d.nranges, d.based, d.pkts = 0, 0, false, 0
+		}
+		sv.best, sv.bestFrame, sv.bestSide = service.Result{}, 0, 0
+	} else {
+		sv = new(svcState)
+	}
+	sv.firstSide = -1
+	return sv
+}
+
+// finishSvc keeps the verdict and the first bytes of each side, and
+// returns the buffers to the pool.
+func (t *Table) finishSvc(e *entry) {
+	sv := e.svc
+	e.svcDone = true
+	if sv == nil {
+		return
+	}
+	e.svcRes = svcResult{res: sv.best, frame: sv.bestFrame, side: sv.bestSide}
+	for i := range sv.dir {
+		d := &sv.dir[i]
+		n := min(d.have, len(e.svcRes.prefix[i]))
+		e.svcRes.prefixLen[i] = uint8(copy(e.svcRes.prefix[i][:n], d.buf[:n]))
+	}
+	e.svc = nil
+	t.svcFree = append(t.svcFree, sv)
 }
 
 // restart emits a flow that hit the active timeout and keeps its state for

@@ -15,25 +15,42 @@ const csvHeader = "id,proto,client_ip,client_port,server_ip,server_port," +
 	"client_packets,client_bytes,client_payload_bytes," +
 	"server_packets,server_bytes,server_payload_bytes," +
 	"first_seen,last_seen,duration,conn_state,history,community_id," +
-	"direction_by,end_reason,vlan,tunnel,tunnel_parent,ip_fragments\r\n"
+	"direction_by,end_reason,vlan,tunnel,tunnel_parent,ip_fragments," +
+	"service,port_service,port_class,findings\r\n"
 
 // CSVWriter streams flow records as RFC 4180 CSV (CRLF line ends) under a
 // header row.
 type CSVWriter struct {
 	bw     *bufio.Writer
 	buf    []byte
-	header bool // header written
+	cell   []byte // the findings cell, before quoting
+	header bool   // header written
+	allow  *Allowlist
 }
 
 // NewCSVWriter returns a CSVWriter that buffers its output to w; call Flush at the end.
-func NewCSVWriter(w io.Writer) *CSVWriter {
-	return &CSVWriter{bw: bufio.NewWriterSize(w, 64<<10), buf: make([]byte, 0, 512)}
+func NewCSVWriter(w io.Writer, opt Options) *CSVWriter {
+	return &CSVWriter{bw: bufio.NewWriterSize(w, 64<<10), buf: make([]byte, 0, 512), allow: opt.Allow}
 }
 
-// Write encodes r as one CSV row, after the header row if this is the first.
+// Write encodes r as one CSV row, after the header row if this is the first;
+// its findings cell leaves out what opt.Allow suppresses.
 func (cw *CSVWriter) Write(r *flow.Record) error {
 	cw.writeHeader()
+	fs, _ := cw.allow.Filter(r)
 	cw.buf = appendCSVRecord(cw.buf[:0], r)
+	cw.buf = append(cw.buf, ',')
+	cw.buf = appendCSVField(cw.buf, r.Service)
+	cw.buf = append(cw.buf, ',')
+	cw.buf = appendCSVField(cw.buf, r.PortService)
+	cw.buf = append(cw.buf, ',')
+	cw.buf = appendCSVField(cw.buf, r.PortClass)
+	cw.buf = append(cw.buf, ',')
+	if len(fs) > 0 {
+		cw.cell = appendFindingsCell(cw.cell[:0], fs)
+		cw.buf = appendCSVField(cw.buf, string(cw.cell))
+	}
+	cw.buf = append(cw.buf, '\r', '\n')
 	if _, err := cw.bw.Write(cw.buf); err != nil {
 		return fmt.Errorf("report: write csv record %d: %w", r.ID, err)
 	}
@@ -58,8 +75,8 @@ func (cw *CSVWriter) writeHeader() {
 }
 
 // WriteCSV writes a header row and one row per record, in the order given.
-func WriteCSV(w io.Writer, recs []flow.Record) error {
-	cw := NewCSVWriter(w)
+func WriteCSV(w io.Writer, recs []flow.Record, opt Options) error {
+	cw := NewCSVWriter(w, opt)
 	for i := range recs {
 		if err := cw.Write(&recs[i]); err != nil {
 			return err
@@ -68,6 +85,7 @@ func WriteCSV(w io.Writer, recs []flow.Record) error {
 	return cw.Flush()
 }
 
+// appendCSVRecord appends r's cells up to ip_fragments, without a line end.
 func appendCSVRecord(b []byte, r *flow.Record) []byte {
 	b = strconv.AppendUint(b, r.ID, 10)
 	b = append(b, ',')
@@ -124,7 +142,24 @@ func appendCSVRecord(b []byte, r *flow.Record) []byte {
 	if r.Fragments != 0 {
 		b = strconv.AppendUint(b, r.Fragments, 10)
 	}
-	return append(b, '\r', '\n')
+	return b
+}
+
+// appendFindingsCell appends fs as "kind:service:port" joined by ";"
+// (e.g. "nonstandard-port:ssh:tcp/2222"; service is empty when none was
+// recognised).
+func appendFindingsCell(b []byte, fs []Finding) []byte {
+	for i := range fs {
+		if i > 0 {
+			b = append(b, ';')
+		}
+		b = append(b, fs[i].Kind...)
+		b = append(b, ':')
+		b = append(b, fs[i].Service...)
+		b = append(b, ':')
+		b = append(b, fs[i].Port...)
+	}
+	return b
 }
 
 // appendCSVIP appends the side's address ("" when unset). Only a zone can

@@ -13,12 +13,18 @@ import (
 
 var wantHeader = strings.Split("id,proto,client_ip,client_port,server_ip,server_port,client_packets,client_bytes,"+
 	"client_payload_bytes,server_packets,server_bytes,server_payload_bytes,first_seen,last_seen,duration,conn_state,"+
-	"history,community_id,direction_by,end_reason,vlan,tunnel,tunnel_parent,ip_fragments", ",")
+	"history,community_id,direction_by,end_reason,vlan,tunnel,tunnel_parent,ip_fragments,"+
+	"service,port_service,port_class,findings", ",")
 
 func readCSV(t *testing.T, recs []flow.Record) [][]string {
 	t.Helper()
+	return readCSVOpt(t, recs, Options{})
+}
+
+func readCSVOpt(t *testing.T, recs []flow.Record, opt Options) [][]string {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, recs); err != nil {
+	if err := WriteCSV(&buf, recs, opt); err != nil {
 		t.Fatal(err)
 	}
 	r := csv.NewReader(&buf)
@@ -41,13 +47,13 @@ func TestWriteCSVValues(t *testing.T) {
 	}{
 		{"tcp", tcpRec(), "1|tcp|10.0.0.1|51234|10.0.0.2|80|5|400|120|4|1200|900|" +
 			"2019-05-27T14:40:08.021140000Z|2019-05-27T14:40:08.021729000Z|0.000589|SF|ShADadFf|" +
-			"1:LQU9qZlK+B5F3KDmev6m5PMibrg=|syn|fin||||"},
+			"1:LQU9qZlK+B5F3KDmev6m5PMibrg=|syn|fin||||||http|well-known|"},
 		{"udp6 optional cells", udp6Rec(), "2|udp|2001:db8:85a3::8a2e:370:7334|5353|2001:db8::53|53|3|3000|2800|1|100|52|" +
-			"2019-05-27T14:40:09.021140000Z|2019-05-27T14:40:21.021140000Z|12|SF|Dd|1:abc|port|idle|100||7|2"},
+			"2019-05-27T14:40:09.021140000Z|2019-05-27T14:40:21.021140000Z|12|SF|Dd|1:abc|port|idle|100||7|2||domain|well-known|"},
 		{"icmp tunnel", icmpRec(), "3|icmp|192.168.100.200|8|8.8.8.8|0|1|84|56|0|0|0|" +
-			"2019-05-27T14:40:08.021140000Z|2019-05-27T14:40:08.021140000Z|0|OTH||1:x|icmp|eof||gre||"},
+			"2019-05-27T14:40:08.021140000Z|2019-05-27T14:40:08.021140000Z|0|OTH||1:x|icmp|eof||gre||||||"},
 		{"zero record", flow.Record{}, "0|||0||0|0|0|0|0|0|0|0001-01-01T00:00:00.000000000Z|" +
-			"0001-01-01T00:00:00.000000000Z|0|||||||||"},
+			"0001-01-01T00:00:00.000000000Z|0|||||||||||||"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,9 +132,11 @@ func TestAppendCSVField(t *testing.T) {
 	}
 }
 
+// TestCSVWriterAllocs checks that writing a record without findings
+// allocates nothing beyond computing them.
 func TestCSVWriterAllocs(t *testing.T) {
-	recs := []flow.Record{tcpRec(), udp6Rec(), icmpRec()}
-	cw := NewCSVWriter(discard{})
+	recs := []flow.Record{tcpRec(), udp6Rec(), icmpRec(), svcRec(4, 443, "tls", "high")}
+	cw := NewCSVWriter(discard{}, Options{})
 	allocs := testing.AllocsPerRun(1000, func() {
 		for i := range recs {
 			if err := cw.Write(&recs[i]); err != nil {
@@ -136,7 +144,40 @@ func TestCSVWriterAllocs(t *testing.T) {
 			}
 		}
 	})
-	if allocs != 0 {
-		t.Errorf("%v allocs per 3 records, want 0", allocs)
+	if want := findingsAllocs(recs); allocs > want {
+		t.Errorf("%v allocs per %d records, want at most %v (the findings')", allocs, len(recs), want)
+	}
+}
+
+func TestWriteCSVServiceColumns(t *testing.T) {
+	mute := svcRec(3, 443, "", "")
+	mute.ClientPrefix = "\x00"
+	mute.PortService, mute.PortClass = "https", "well-known"
+	evil := svcRec(4, 2222, "ssh", "high")
+	evil.Evidence = "=\x1b[31m,\"" // not a CSV column, but must not leak either
+	tests := []struct {
+		name string
+		rec  flow.Record
+		opt  Options
+		want string // service|port_service|port_class|findings
+	}{
+		{"none", svcRec(1, 443, "tls", "high"), Options{}, "tls|||"},
+		{"one", evil, Options{}, "ssh|||nonstandard-port:ssh:tcp/2222"},
+		{"two", svcRec(2, 22, "http", "medium"), Options{}, "http|||nonstandard-port:http:tcp/22;port-mismatch:http:tcp/22"},
+		{"suppressed", svcRec(2, 22, "http", "medium"), Options{Allow: mustAllowlist(t, "http tcp/22 nonstandard-port")},
+			"http|||port-mismatch:http:tcp/22"},
+		{"unidentified", mute, Options{}, "|https|well-known|port-mismatch::tcp/443"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows := readCSVOpt(t, []flow.Record{tt.rec}, tt.opt)
+			row := rows[0]
+			if got := strings.Join(row[len(row)-4:], "|"); got != tt.want {
+				t.Errorf("got %s, want %s", got, tt.want)
+			}
+			if strings.ContainsRune(strings.Join(row, ""), 0x1b) {
+				t.Errorf("raw ESC in %q", row)
+			}
+		})
 	}
 }

@@ -20,6 +20,7 @@ func tcpRec() flow.Record {
 		FirstSeen: t0, LastSeen: t0.Add(589 * time.Microsecond),
 		ConnState: "SF", History: "ShADadFf", CommunityID: "1:LQU9qZlK+B5F3KDmev6m5PMibrg=",
 		DirectionBy: "syn", EndReason: "fin", FirstFrame: 1,
+		PortService: "http", PortClass: "well-known",
 	}
 }
 
@@ -34,6 +35,7 @@ func udp6Rec() flow.Record {
 		FirstSeen: t0.Add(time.Second), LastSeen: t0.Add(13 * time.Second),
 		ConnState: "SF", History: "Dd", CommunityID: "1:abc",
 		DirectionBy: "port", EndReason: "idle", VLAN: 100, TunnelParent: 7, Fragments: 2, FirstFrame: 9,
+		PortService: "domain", PortClass: "well-known",
 	}
 }
 
@@ -48,4 +50,19 @@ func icmpRec() flow.Record {
 		ConnState: "OTH", History: "", CommunityID: "1:x",
 		DirectionBy: "icmp", EndReason: "eof", ICMPID: 4660, Tunnel: "gre", FirstFrame: 3,
 	}
+}
+
+// svcRec is a TCP flow from 10.0.0.1 to 10.0.0.2:port whose payload showed
+// service (none when ""), with made-up evidence "<service>\r\n" sent by
+// the server in frame 4.
+func svcRec(id uint64, port uint16, service, confidence string) flow.Record {
+	r := tcpRec()
+	r.ID = id
+	r.Server.Port = port
+	r.PortService, r.PortClass = "", ""
+	if service != "" {
+		r.Service, r.ServiceConfidence, r.ServiceDetector = service, confidence, service
+		r.Evidence, r.EvidenceDir, r.EvidenceFrame = "<"+service+">\r\n", "server", 4
+	}
+	return r
 }

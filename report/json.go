@@ -11,18 +11,20 @@ import (
 
 // JSONWriter streams flow records as JSON lines, one object per record.
 type JSONWriter struct {
-	bw  *bufio.Writer
-	buf []byte // one record, reused so that Write allocates nothing
+	bw    *bufio.Writer
+	buf   []byte // one record, reused so that Write allocates nothing
+	allow *Allowlist
 }
 
 // NewJSONWriter returns a JSONWriter that buffers its output to w; call Flush at the end.
-func NewJSONWriter(w io.Writer) *JSONWriter {
-	return &JSONWriter{bw: bufio.NewWriterSize(w, 64<<10), buf: make([]byte, 0, 1024)}
+func NewJSONWriter(w io.Writer, opt Options) *JSONWriter {
+	return &JSONWriter{bw: bufio.NewWriterSize(w, 64<<10), buf: make([]byte, 0, 1024), allow: opt.Allow}
 }
 
-// Write encodes r as one JSON line.
+// Write encodes r as one JSON line, with its findings that opt.Allow does not suppress.
 func (jw *JSONWriter) Write(r *flow.Record) error {
-	jw.buf = appendJSONRecord(jw.buf[:0], r)
+	fs, _ := jw.allow.Filter(r)
+	jw.buf = appendJSONRecord(jw.buf[:0], r, fs)
 	if _, err := jw.bw.Write(jw.buf); err != nil {
 		return fmt.Errorf("report: write json record %d: %w", r.ID, err)
 	}
@@ -38,8 +40,8 @@ func (jw *JSONWriter) Flush() error {
 }
 
 // WriteJSON writes recs as JSON lines, in the order given.
-func WriteJSON(w io.Writer, recs []flow.Record) error {
-	jw := NewJSONWriter(w)
+func WriteJSON(w io.Writer, recs []flow.Record, opt Options) error {
+	jw := NewJSONWriter(w, opt)
 	for i := range recs {
 		if err := jw.Write(&recs[i]); err != nil {
 			return err
@@ -48,9 +50,10 @@ func WriteJSON(w io.Writer, recs []flow.Record) error {
 	return jw.Flush()
 }
 
-// appendJSONRecord appends r as one JSON object and a newline. Field names
-// match flow.Record's json tags; scripts depend on them, so tests pin them.
-func appendJSONRecord(b []byte, r *flow.Record) []byte {
+// appendJSONRecord appends r and its findings fs as one JSON object and a
+// newline. Field names match flow.Record's json tags; scripts depend on
+// them, so tests pin them.
+func appendJSONRecord(b []byte, r *flow.Record, fs []Finding) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendUint(b, r.ID, 10)
 	b = append(b, `,"proto":`...)
@@ -101,7 +104,112 @@ func appendJSONRecord(b []byte, r *flow.Record) []byte {
 		b = append(b, `,"ip_fragments":`...)
 		b = strconv.AppendUint(b, r.Fragments, 10)
 	}
-	return append(b, '}', '\n')
+	b = append(b, `,"service":`...)
+	b = appendJSONString(b, r.Service)
+	if r.Service != "" {
+		b = append(b, `,"service_confidence":`...)
+		b = appendJSONString(b, r.ServiceConfidence)
+		b = append(b, `,"service_detector":`...)
+		b = appendJSONString(b, r.ServiceDetector)
+		b = append(b, `,"evidence":`...)
+		b = appendJSONEscaped(b, r.Evidence)
+		b = append(b, `,"evidence_dir":`...)
+		b = appendJSONString(b, r.EvidenceDir)
+		b = append(b, `,"evidence_frame":`...)
+		b = strconv.AppendUint(b, r.EvidenceFrame, 10)
+	}
+	b = append(b, `,"port_service":`...)
+	b = appendJSONString(b, r.PortService)
+	b = append(b, `,"port_class":`...)
+	b = appendJSONString(b, r.PortClass)
+	b = append(b, `,"findings":[`...)
+	for i := range fs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONFinding(b, &fs[i])
+	}
+	return append(b, ']', '}', '\n')
+}
+
+// appendJSONFinding appends f as a JSON object, fields in Finding's order
+// and under its json names.
+func appendJSONFinding(b []byte, f *Finding) []byte {
+	b = append(b, '{')
+	b = appendJSONFindingFields(b, f)
+	return append(b, '}')
+}
+
+// appendJSONFindingFields appends f's fields without braces, so that
+// WriteFindings can put the flow's fields first.
+func appendJSONFindingFields(b []byte, f *Finding) []byte {
+	b = append(b, `"kind":`...)
+	b = appendJSONString(b, f.Kind)
+	b = append(b, `,"severity":`...)
+	b = appendJSONString(b, f.Severity)
+	b = append(b, `,"service":`...)
+	b = appendJSONString(b, f.Service)
+	b = append(b, `,"port":`...)
+	b = appendJSONString(b, f.Port)
+	b = append(b, `,"expected_services":`...)
+	b = appendJSONStrings(b, f.ExpectedServices)
+	b = append(b, `,"expected_ports":`...)
+	b = appendJSONStrings(b, f.ExpectedPorts)
+	if f.Detector != "" {
+		b = append(b, `,"detector":`...)
+		b = appendJSONString(b, f.Detector)
+	}
+	if f.Confidence != "" {
+		b = append(b, `,"confidence":`...)
+		b = appendJSONString(b, f.Confidence)
+	}
+	if f.Frame != 0 {
+		b = append(b, `,"frame":`...)
+		b = strconv.AppendUint(b, f.Frame, 10)
+	}
+	if f.Direction != "" {
+		b = append(b, `,"direction":`...)
+		b = appendJSONString(b, f.Direction)
+	}
+	b = append(b, `,"evidence":`...)
+	b = appendJSONString(b, f.Evidence)
+	b = append(b, `,"reason":`...)
+	b = appendJSONString(b, f.Reason)
+	return b
+}
+
+// appendJSONStrings appends ss as a JSON array; nil is [], not null, so
+// that consumers can always iterate.
+func appendJSONStrings(b []byte, ss []string) []byte {
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return append(b, ']')
+}
+
+// appendJSONEscaped appends Escape(raw) as a JSON string without building
+// the escaped string: Escape's output is printable ASCII, so only its
+// backslashes (and quotes) need JSON escaping on top.
+func appendJSONEscaped(b []byte, raw string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c == '\\':
+			b = append(b, `\\\\`...)
+		case c == '"':
+			b = append(b, '\\', '"')
+		case c >= 0x20 && c < 0x7f:
+			b = append(b, c)
+		default:
+			b = append(b, '\\', '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+	}
+	return append(b, '"')
 }
 
 func appendJSONSide(b []byte, s *flow.Side) []byte {

@@ -32,33 +32,89 @@ func TestWriteJSONGolden(t *testing.T) {
 			`"server":{"ip":"10.0.0.2","port":80,"packets":4,"bytes":1200,"payload_bytes":900,"frame_bytes":1256,"tcp_flags":"FSPA"},` +
 			`"first_seen":"2019-05-27T14:40:08.021140000Z","last_seen":"2019-05-27T14:40:08.021729000Z","duration":0.000589,` +
 			`"conn_state":"SF","history":"ShADadFf","community_id":"1:LQU9qZlK+B5F3KDmev6m5PMibrg=",` +
-			`"direction_by":"syn","end_reason":"fin","first_frame":1}`},
+			`"direction_by":"syn","end_reason":"fin","first_frame":1,` +
+			`"service":"","port_service":"http","port_class":"well-known","findings":[]}`},
 		{"udp6 optional fields, non-UTC input", inZone, `{"id":2,"proto":"udp","ip_proto":17,"ip_version":6,` +
 			`"client":{"ip":"2001:db8:85a3::8a2e:370:7334","port":5353,"packets":3,"bytes":3000,"payload_bytes":2800,"frame_bytes":3042},` +
 			`"server":{"ip":"2001:db8::53","port":53,"packets":1,"bytes":100,"payload_bytes":52,"frame_bytes":114},` +
 			`"first_seen":"2019-05-27T14:40:09.021140000Z","last_seen":"2019-05-27T14:40:21.021140000Z","duration":12,` +
 			`"conn_state":"SF","history":"Dd","community_id":"1:abc","direction_by":"port","end_reason":"idle","first_frame":9,` +
-			`"vlan":100,"tunnel_parent":7,"ip_fragments":2}`},
+			`"vlan":100,"tunnel_parent":7,"ip_fragments":2,"service":"","port_service":"domain","port_class":"well-known","findings":[]}`},
 		{"icmp zero duration, tunnel", icmpRec(), `{"id":3,"proto":"icmp","ip_proto":1,"ip_version":4,` +
 			`"client":{"ip":"192.168.100.200","port":8,"packets":1,"bytes":84,"payload_bytes":56,"frame_bytes":98},` +
 			`"server":{"ip":"8.8.8.8","port":0,"packets":0,"bytes":0,"payload_bytes":0,"frame_bytes":0},` +
 			`"first_seen":"2019-05-27T14:40:08.021140000Z","last_seen":"2019-05-27T14:40:08.021140000Z","duration":0,` +
 			`"conn_state":"OTH","history":"","community_id":"1:x","direction_by":"icmp","end_reason":"eof","first_frame":3,` +
-			`"icmp_id":4660,"tunnel":"gre"}`},
+			`"icmp_id":4660,"tunnel":"gre","service":"","port_service":"","port_class":"","findings":[]}`},
 		{"zero record", flow.Record{}, `{"id":0,"proto":"","ip_proto":0,"ip_version":0,` +
 			`"client":{"ip":"","port":0,"packets":0,"bytes":0,"payload_bytes":0,"frame_bytes":0},` +
 			`"server":{"ip":"","port":0,"packets":0,"bytes":0,"payload_bytes":0,"frame_bytes":0},` +
 			`"first_seen":"0001-01-01T00:00:00.000000000Z","last_seen":"0001-01-01T00:00:00.000000000Z","duration":0,` +
-			`"conn_state":"","history":"","community_id":"","direction_by":"","end_reason":"","first_frame":0}`},
+			`"conn_state":"","history":"","community_id":"","direction_by":"","end_reason":"","first_frame":0,` +
+			`"service":"","port_service":"","port_class":"","findings":[]}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := WriteJSON(&buf, []flow.Record{tt.rec}); err != nil {
+			if err := WriteJSON(&buf, []flow.Record{tt.rec}, Options{}); err != nil {
 				t.Fatal(err)
 			}
 			if got := buf.String(); got != tt.want+"\n" {
 				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestWriteJSONServiceGolden pins what follows "first_frame" when a
+// service was detected or findings were raised (or suppressed).
+func TestWriteJSONServiceGolden(t *testing.T) {
+	evil := svcRec(1, 2222, "ssh", "high")
+	evil.Evidence = "SSH-2.0-\x1b[31mevil\"\\\r\n"
+	evil.PortService, evil.PortClass = "EtherNet-IP-1", "registered"
+	mute := svcRec(3, 443, "", "")
+	mute.ClientPrefix = "\x16\x00"
+	allow := mustAllowlist(t, "http tcp/22 port-mismatch")
+
+	tests := []struct {
+		name string
+		rec  flow.Record
+		opt  Options
+		want string
+	}{
+		{"escaped evidence", evil, Options{}, `"service":"ssh","service_confidence":"high","service_detector":"ssh",` +
+			`"evidence":"SSH-2.0-\\x1b[31mevil\"\\\\\\x0d\\x0a","evidence_dir":"server","evidence_frame":4,` +
+			`"port_service":"EtherNet-IP-1","port_class":"registered","findings":[{"kind":"nonstandard-port","severity":"high",` +
+			`"service":"ssh","port":"tcp/2222","expected_services":[],"expected_ports":["tcp/22"],"detector":"ssh",` +
+			`"confidence":"high","frame":4,"direction":"server","evidence":"SSH-2.0-\\x1b[31mevil\"\\\\\\x0d\\x0a",` +
+			`"reason":"ssh on tcp/2222, not on its registered tcp/22"}]}`},
+		{"no findings", svcRec(2, 443, "tls", "high"), Options{}, `"service":"tls","service_confidence":"high",` +
+			`"service_detector":"tls","evidence":"<tls>\\x0d\\x0a","evidence_dir":"server","evidence_frame":4,` +
+			`"port_service":"","port_class":"","findings":[]}`},
+		{"unidentified", mute, Options{}, `"service":"","port_service":"","port_class":"","findings":[` +
+			`{"kind":"port-mismatch","severity":"medium","service":"","port":"tcp/443","expected_services":["tls"],` +
+			`"expected_ports":[],"direction":"client","evidence":"\\x16\\x00",` +
+			`"reason":"first client payload is not a TLS record (no detector recognised it)"}]}`},
+		{"one of two suppressed", svcRec(4, 22, "http", "medium"), Options{Allow: allow}, `"service":"http",` +
+			`"service_confidence":"medium","service_detector":"http","evidence":"<http>\\x0d\\x0a","evidence_dir":"server",` +
+			`"evidence_frame":4,"port_service":"","port_class":"","findings":[{"kind":"nonstandard-port","severity":"low",` +
+			`"service":"http","port":"tcp/22","expected_services":["ssh"],"expected_ports":["tcp/80"],` +
+			`"detector":"http","confidence":"medium","frame":4,"direction":"server","evidence":"<http>\\x0d\\x0a",` +
+			`"reason":"http on tcp/22, not on its registered tcp/80"}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteJSON(&buf, []flow.Record{tt.rec}, tt.opt); err != nil {
+				t.Fatal(err)
+			}
+			got := buf.String()
+			if strings.IndexByte(got, 0x1b) >= 0 {
+				t.Errorf("raw ESC in output: %q", got)
+			}
+			_, tail, ok := strings.Cut(got, `"first_frame":1,`)
+			if !ok || tail != tt.want+"\n" {
+				t.Errorf("got\n%s\nwant tail\n%s", got, tt.want)
 			}
 		})
 	}
@@ -71,9 +127,13 @@ func TestWriteJSONRoundTrip(t *testing.T) {
 	zoned.ID = 4
 	zoned.Client.IP = netip.MustParseAddr("fe80::1%eth\"0")
 	zoned.IPVersion = 6
-	recs := []flow.Record{tcpRec(), udp6Rec(), icmpRec(), zoned}
+	evil := svcRec(5, 22, "http", "high")
+	evil.Evidence = "GET /\x1b]0;pwned\x07 HTTP/1.1\r\n\xff"
+	mute := svcRec(6, 443, "", "")
+	mute.ClientPrefix = "\x00\\"
+	recs := []flow.Record{tcpRec(), udp6Rec(), icmpRec(), zoned, evil, mute}
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, recs); err != nil {
+	if err := WriteJSON(&buf, recs, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(&buf)
@@ -94,13 +154,55 @@ func TestWriteJSONRoundTrip(t *testing.T) {
 		}
 		want := recs[n]
 		want.FirstSeen, want.LastSeen = want.FirstSeen.UTC(), want.LastSeen.UTC()
+		want.Evidence = Escape(want.Evidence)
+		want.ClientPrefix, want.ServerPrefix = "", "" // never output
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("line %d: round trip\n got %+v\nwant %+v", n+1, got, want)
+		}
+		var fs struct{ Findings []Finding }
+		if err := json.Unmarshal(line, &fs); err != nil {
+			t.Fatalf("line %d: %v", n+1, err)
+		}
+		if wantFs := Findings(&recs[n]); !reflect.DeepEqual(fs.Findings, nonNilFindings(wantFs)) {
+			t.Errorf("line %d: findings\n got %+v\nwant %+v", n+1, fs.Findings, wantFs)
 		}
 	}
 	if n != len(recs) {
 		t.Errorf("%d lines, want %d", n, len(recs))
 	}
+}
+
+// nonNilFindings is fs as JSON decodes it: [] is an empty slice.
+func nonNilFindings(fs []Finding) []Finding {
+	if fs == nil {
+		return []Finding{}
+	}
+	return fs
+}
+
+func TestAppendJSONEscaped(t *testing.T) {
+	for _, s := range []string{"", "GET / HTTP/1.1", "\x1b[31mred", `back\slash "quote"`, "\r\n\t\x00\x7f\xff", "é\u2028"} {
+		got := string(appendJSONEscaped(nil, s))
+		if want := string(appendJSONString(nil, Escape(s))); got != want {
+			t.Errorf("%q: got %s want %s", s, got, want)
+		}
+	}
+}
+
+func FuzzAppendJSONEscaped(f *testing.F) {
+	for _, s := range []string{"", "a\"b\\", "\xff\x1b", "\u2028"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b := appendJSONEscaped(nil, s)
+		var got string
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("%q -> %s: %v", s, b, err)
+		}
+		if got != Escape(s) {
+			t.Fatalf("%q -> %q, want %q", s, got, Escape(s))
+		}
+	})
 }
 
 func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
@@ -182,9 +284,11 @@ func TestAppendTime(t *testing.T) {
 	}
 }
 
+// TestJSONWriterAllocs checks that writing allocates nothing beyond what
+// computing the findings does (the port registry hands out copies).
 func TestJSONWriterAllocs(t *testing.T) {
-	recs := []flow.Record{tcpRec(), udp6Rec(), icmpRec()}
-	jw := NewJSONWriter(discard{})
+	recs := []flow.Record{tcpRec(), udp6Rec(), icmpRec(), svcRec(4, 443, "tls", "high")}
+	jw := NewJSONWriter(discard{}, Options{})
 	allocs := testing.AllocsPerRun(1000, func() {
 		for i := range recs {
 			if err := jw.Write(&recs[i]); err != nil {
@@ -192,9 +296,17 @@ func TestJSONWriterAllocs(t *testing.T) {
 			}
 		}
 	})
-	if allocs != 0 {
-		t.Errorf("%v allocs per 3 records, want 0", allocs)
+	if want := findingsAllocs(recs); allocs > want {
+		t.Errorf("%v allocs per %d records, want at most %v (the findings')", allocs, len(recs), want)
 	}
+}
+
+func findingsAllocs(recs []flow.Record) float64 {
+	return testing.AllocsPerRun(1000, func() {
+		for i := range recs {
+			Findings(&recs[i])
+		}
+	})
 }
 
 func TestWritersReportErrors(t *testing.T) {
@@ -205,13 +317,16 @@ func TestWritersReportErrors(t *testing.T) {
 		name string
 		err  error
 	}{
-		{"json big", WriteJSON(w, big)},
-		{"json small", WriteJSON(w, big[:1])},
-		{"csv big", WriteCSV(w, big)},
-		{"csv small", WriteCSV(w, nil)},
+		{"json big", WriteJSON(w, big, Options{})},
+		{"json small", WriteJSON(w, big[:1], Options{})},
+		{"csv big", WriteCSV(w, big, Options{})},
+		{"csv small", WriteCSV(w, nil, Options{})},
 		{"table", WriteTable(w, big[:3], Options{})},
 		{"table empty", WriteTable(w, nil, Options{})},
 		{"summary", WriteSummary(w, &Summary{}, Options{})},
+		{"findings table", WriteFindings(w, findingRecs(), Options{})},
+		{"findings json", WriteFindings(w, findingRecs(), Options{Format: "json"})},
+		{"findings csv", WriteFindings(w, nil, Options{Format: "csv"})},
 	}
 	for _, tt := range tests {
 		if !errors.Is(tt.err, errBoom) || !strings.HasPrefix(tt.err.Error(), "report: ") {
@@ -249,7 +364,7 @@ func BenchmarkWriteJSON(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if err := WriteJSON(discard{}, recs); err != nil {
+		if err := WriteJSON(discard{}, recs, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -261,7 +376,7 @@ func BenchmarkWriteCSV(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if err := WriteCSV(discard{}, recs); err != nil {
+		if err := WriteCSV(discard{}, recs, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -29,10 +29,12 @@ type Summary struct {
 	Filtered   uint64        // packets the filter rejected
 }
 
-// Options controls the human-readable outputs.
+// Options controls the outputs.
 type Options struct {
-	Top   int // table rows at most (0 = all)
-	Width int // terminal width to fit (0 = do not fit, e.g. not a terminal)
+	Top    int        // table rows at most (0 = all)
+	Width  int        // terminal width to fit (0 = do not fit, e.g. not a terminal)
+	Allow  *Allowlist // findings to suppress in every output (nil = none)
+	Format string     // WriteFindings' output: "table" (or ""), "json" or "csv"
 }
 
 // SortByStart orders records by FirstSeen, then ID: the order for JSON and CSV.

@@ -27,8 +27,10 @@ var partialSkips = map[string]bool{
 }
 
 // WriteSummary writes the end-of-run summary: inputs, packets, flows,
-// skipped, top talkers and top server ports, each only when it has content
-// (skipped is always shown, so that nothing unanalysed goes unnoticed).
+// skipped, top talkers, top server ports, services and findings (counting
+// those opt.Allow suppressed), each only when it has content (skipped is
+// always shown, so that nothing unanalysed goes unnoticed, and findings
+// whenever there are flows).
 func WriteSummary(w io.Writer, s *Summary, opt Options) error {
 	secs := []section{
 		inputsSection(s, opt),
@@ -37,6 +39,8 @@ func WriteSummary(w io.Writer, s *Summary, opt Options) error {
 		skippedSection(&s.Stats),
 		talkersSection(s.Records),
 		portsSection(s.Records),
+		servicesSection(s.Records),
+		findingsSection(s.Records, opt.Allow),
 	}
 	bw := bufio.NewWriter(w)
 	for i := range secs {
@@ -366,6 +370,74 @@ func portsSection(recs []flow.Record) section {
 	for i, p := range list {
 		sec.add(p.proto+"/"+strconv.Itoa(int(p.port)), fmt.Sprintf("%-*s  %s", width, fl[i], HumanBytes(p.bytes)))
 	}
+	return sec
+}
+
+// topServices is how many services the summary names.
+const topServices = 8
+
+// servicesSection counts flows by detected service, and the TCP and UDP
+// flows with payload that no detector recognised (the only ones detectors
+// look at).
+func servicesSection(recs []flow.Record) section {
+	bySvc := map[string]uint64{}
+	var unknown uint64
+	for i := range recs {
+		r := &recs[i]
+		switch {
+		case r.Service != "":
+			bySvc[r.Service]++
+		case (r.Proto == "tcp" || r.Proto == "udp") && r.Client.PayloadBytes+r.Server.PayloadBytes > 0:
+			unknown++
+		}
+	}
+	var sec section
+	if len(bySvc) == 0 && unknown == 0 {
+		return sec
+	}
+	cs := sortedCounts(bySvc)
+	text := "none"
+	if len(cs) > 0 {
+		text = joinCounts(cs[:min(len(cs), topServices)])
+		if rest := cs[min(len(cs), topServices):]; len(rest) > 0 {
+			text += " (+" + plural(uint64(len(rest)), "other") + ", " + plural(sumCounts(rest), "flow") + ")"
+		}
+	}
+	if unknown > 0 {
+		text += "; " + plural(unknown, "flow") + " with payload not recognised"
+	}
+	sec.title = "services: " + text
+	return sec
+}
+
+// findingsSection counts the findings allow lets through by kind and
+// severity, and the ones it suppressed.
+func findingsSection(recs []flow.Record, allow *Allowlist) section {
+	var sec section
+	if len(recs) == 0 {
+		return sec
+	}
+	ffs, suppressed := collectFindings(recs, allow)
+	kinds := map[string]uint64{}
+	sevs := map[string]uint64{}
+	for i := range ffs {
+		kinds[ffs[i].f.Kind]++
+		sevs[ffs[i].f.Severity]++
+	}
+	text := "none"
+	if len(ffs) > 0 {
+		var bySev []count // in severity order, not by count
+		for _, s := range severities {
+			if sevs[s] > 0 {
+				bySev = append(bySev, count{s, sevs[s]})
+			}
+		}
+		text = u(uint64(len(ffs))) + " (" + joinCounts(sortedCounts(kinds)) + "; " + joinCounts(bySev) + ")"
+	}
+	if suppressed > 0 {
+		text += ", " + u(uint64(suppressed)) + " suppressed by the allowlist"
+	}
+	sec.title = "findings: " + text
 	return sec
 }
 

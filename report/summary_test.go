@@ -11,11 +11,12 @@ import (
 
 func fullSummary() *Summary {
 	mk := func(id uint64, proto, c string, cp uint16, s string, sp uint16, cb, sb uint64, end string) flow.Record {
-		return flow.Record{ID: id, Proto: proto, EndReason: end,
+		ipProto := map[string]uint8{"tcp": 6, "udp": 17, "icmp": 1}[proto]
+		return flow.Record{ID: id, Proto: proto, IPProto: ipProto, EndReason: end,
 			Client: flow.Side{IP: netip.MustParseAddr(c), Port: cp, Bytes: cb},
 			Server: flow.Side{IP: netip.MustParseAddr(s), Port: sp, Bytes: sb}}
 	}
-	return &Summary{
+	s := &Summary{
 		Inputs: []Input{
 			{Path: "testdata/a-very-long-directory-name/capture-2019-05-27.pcapng.zst", Format: "pcapng (zstd)",
 				Packets: 1000, LinkTypes: []string{"ethernet"}},
@@ -39,6 +40,12 @@ func fullSummary() *Summary {
 		FilterExpr: "tcp or udp",
 		Filtered:   12,
 	}
+	s.Records[0].Service = "http"
+	s.Records[1].Client.PayloadBytes = 40 // unrecognised
+	s.Records[2].Client.PayloadBytes = 56 // ICMP: no detector looks
+	s.Records[3].Service, s.Records[3].ServiceConfidence = "ssh", "high"
+	s.Records[4].Service, s.Records[4].ServiceConfidence = "tls", "high"
+	return s
 }
 
 const fullSummaryWant = `inputs:
@@ -71,6 +78,8 @@ top server ports:
   tcp/80   1 flow   1.6k
   udp/9    1 flow   10
   udp/53   1 flow   3.1k
+services: http 1, ssh 1, tls 1; 1 flow with payload not recognised
+findings: 2 (nonstandard-port 1, port-mismatch 1; high 2)
 `
 
 func writeSummary(t *testing.T, s *Summary, opt Options) string {
@@ -103,7 +112,7 @@ func TestWriteSummarySections(t *testing.T) {
 		notWant []string
 	}{
 		{"empty", &Summary{}, []string{"skipped: nothing\n"},
-			[]string{"inputs:", "packets:", "flows:", "top talkers:", "top server ports:"}},
+			[]string{"inputs:", "packets:", "flows:", "top talkers:", "top server ports:", "services:", "findings:"}},
 		{"clean run", &Summary{
 			Inputs: []Input{{Path: "a.pcap", Format: "pcap", Packets: 3}},
 			Stats:  flow.Stats{Frames: 3, IPPackets: 3, Fragments: 2, Flows: 1},
@@ -111,7 +120,7 @@ func TestWriteSummarySections(t *testing.T) {
 				Client: flow.Side{IP: netip.MustParseAddr("10.0.0.1")}, Server: flow.Side{IP: netip.MustParseAddr("10.0.0.2")}}},
 		}, []string{"inputs:\n  a.pcap: pcap, 3 packets\n", "packets:\n", "  ip fragments: 2\n", "flows:\n",
 			"  by end reason: eof 1\n", "skipped: nothing\n", "top talkers:\n  10.0.0.1  0  1 flow\n"},
-			[]string{"top server ports:", "filter", "max open", "!"}},
+			[]string{"top server ports:", "filter", "max open", "!", "services:"}},
 		{"only partial skips", &Summary{Stats: flow.Stats{Frames: 5, Skipped: map[string]uint64{"tunnel-too-deep": 4}}},
 			[]string{"skipped:\n  tunnels: tunnel-too-deep 4 (outer packets counted)\n"}, []string{"nothing", "of 5 frames"}},
 		{"only lost fragments", &Summary{Stats: flow.Stats{Frames: 5, Fragments: 4, DatagramsIncomplete: 1}},
@@ -153,7 +162,8 @@ func TestWriteSummarySections(t *testing.T) {
 func TestSummarySectionOrder(t *testing.T) {
 	got := writeSummary(t, fullSummary(), Options{})
 	at := -1
-	for _, title := range []string{"inputs:", "packets:", "flows:", "skipped ", "top talkers:", "top server ports:"} {
+	for _, title := range []string{"inputs:", "packets:", "flows:", "skipped ", "top talkers:", "top server ports:",
+		"services:", "findings:"} {
 		i := strings.Index(got, "\n"+title)
 		if title == "inputs:" && strings.HasPrefix(got, title) {
 			i = 0
@@ -162,5 +172,66 @@ func TestSummarySectionOrder(t *testing.T) {
 			t.Errorf("section %q at %d, after %d", title, i, at)
 		}
 		at = i
+	}
+}
+
+func TestSummaryServicesAndFindings(t *testing.T) {
+	mute := svcRec(9, 443, "", "")
+	mute.ClientPrefix = "\x00"
+	mute.Client.PayloadBytes = 1
+	noPayload := svcRec(10, 443, "", "")
+	noPayload.Client.PayloadBytes, noPayload.Server.PayloadBytes = 0, 0
+	mixed := []flow.Record{
+		svcRec(1, 2222, "ssh", "high"),  // nonstandard-port high
+		svcRec(2, 22, "http", "medium"), // nonstandard-port low, port-mismatch medium
+		svcRec(3, 8888, "http", "high"), // nonstandard-port low
+		svcRec(4, 2222, "ssh", "low"),   // a guess: nothing
+		svcRec(5, 443, "tls", "high"),   // expected
+		mute,                            // port-mismatch medium
+		noPayload,                       // not counted as unrecognised
+	}
+	var many []flow.Record
+	for i, svc := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"} {
+		for range 10 - i {
+			many = append(many, svcRec(uint64(len(many)+1), 80, svc, "high"))
+		}
+	}
+	tests := []struct {
+		name     string
+		recs     []flow.Record
+		allow    string
+		services string
+		findings string
+	}{
+		{"mixed", mixed, "", "services: http 2, ssh 2, tls 1; 1 flow with payload not recognised",
+			"findings: 5 (nonstandard-port 3, port-mismatch 2; high 1, medium 2, low 2)"},
+		{"suppressed", mixed, "http *\n* tcp/443 port-mismatch", "services: http 2, ssh 2, tls 1; 1 flow with payload not recognised",
+			"findings: 1 (nonstandard-port 1; high 1), 4 suppressed by the allowlist"},
+		{"all suppressed", mixed, "* *", "services: http 2, ssh 2, tls 1; 1 flow with payload not recognised",
+			"findings: none, 5 suppressed by the allowlist"},
+		{"nothing recognised", []flow.Record{mute, noPayload}, "", "services: none; 1 flow with payload not recognised",
+			"findings: 1 (port-mismatch 1; medium 1)"},
+		{"no payload", []flow.Record{noPayload}, "", "", "findings: none"},
+		{"top services", many, "", "services: a 10, b 9, c 8, d 7, e 6, f 5, g 4, h 3 (+2 others, 3 flows)", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := writeSummary(t, &Summary{Records: tt.recs}, Options{Allow: mustAllowlist(t, tt.allow)})
+			var services, findings string
+			for _, l := range strings.Split(got, "\n") {
+				if strings.HasPrefix(l, "services:") {
+					services = l
+				}
+				if strings.HasPrefix(l, "findings:") {
+					findings = l
+				}
+			}
+			if services != tt.services {
+				t.Errorf("got %q, want %q", services, tt.services)
+			}
+			if tt.findings != "" && findings != tt.findings {
+				t.Errorf("got %q, want %q", findings, tt.findings)
+			}
+		})
 	}
 }

@@ -19,6 +19,7 @@ const (
 	colClient
 	colServer
 	colProto
+	colService
 	colState
 	colCPkts
 	colCBytes
@@ -28,7 +29,7 @@ const (
 	numCols
 )
 
-var colHeads = [numCols]string{"#", "CLIENT", "SERVER", "PROTO", "STATE",
+var colHeads = [numCols]string{"#", "CLIENT", "SERVER", "PROTO", "SERVICE", "STATE",
 	"C→S PKTS", "C→S BYTES", "S→C PKTS", "S→C BYTES", "DURATION"}
 
 var colRight = [numCols]bool{colID: true, colCPkts: true, colCBytes: true,
@@ -44,10 +45,11 @@ const (
 )
 
 // dropOrder is which columns go, in turn, when the table is too wide.
-var dropOrder = [][]column{{colDur}, {colCPkts, colSPkts}}
+var dropOrder = [][]column{{colDur}, {colService}, {colCPkts, colSPkts}}
 
 // WriteTable writes recs as an aligned table, sorted by total IP bytes
-// (both directions) descending, then ID. It leaves recs in its order.
+// (both directions) descending, then ID, followed by every finding that
+// opt.Allow does not suppress (whatever opt.Top). It leaves recs in its order.
 func WriteTable(w io.Writer, recs []flow.Record, opt Options) error {
 	bw := bufio.NewWriter(w)
 	if len(recs) == 0 {
@@ -87,6 +89,10 @@ func WriteTable(w io.Writer, recs []flow.Record, opt Options) error {
 	if more := len(recs) - len(shown); more > 0 {
 		t.line = fmt.Appendf(t.line[:0], "%s %d more flows (use --top 0 for all)", ellipsis, more)
 		t.flushLine(bw)
+	}
+	if ffs, _ := collectFindings(recs, opt.Allow); len(ffs) > 0 {
+		bw.WriteByte('\n')
+		writeFindingsSection(bw, ffs, opt.Width)
 	}
 	return flushTable(bw)
 }
@@ -131,8 +137,8 @@ func (t *table) measure() {
 }
 
 // fit chooses the columns and widths that fit t.maxWidth: shorten
-// addresses (IPv6 first, see addrSoft), then drop DURATION, then the PKTS
-// columns, then shorten addresses down to "…:port". Lines that still do not
+// addresses (IPv6 first, see addrSoft), then drop DURATION, SERVICE and
+// the PKTS columns in turn, then shorten addresses down to "…:port". Lines that still do not
 // fit are cut by flushLine.
 func (t *table) fit() {
 	for c := range numCols {
@@ -256,6 +262,10 @@ func (t *table) appendCell(b []byte, r *flow.Record, c column, maxRunes int) []b
 		return t.appendAddr(b, r, &r.Server, maxRunes)
 	case colProto:
 		return appendOrDash(b, r.Proto)
+	case colService:
+		// Empty, not "-": the record cannot tell a flow without payload
+		// from one no detector recognised.
+		return append(b, r.Service...)
 	case colState:
 		return appendOrDash(b, r.ConnState)
 	case colCPkts:

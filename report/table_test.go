@@ -24,7 +24,7 @@ func tableRecs() []flow.Record {
 			Server:    flow.Side{IP: netip.MustParseAddr(s), Port: sp, Packets: sb/100 + 1, Bytes: sb},
 			FirstSeen: t0, LastSeen: t0.Add(d)}
 	}
-	return []flow.Record{
+	recs := []flow.Record{
 		mk(1, "tcp", "10.0.0.1", 51234, "10.0.0.2", 80, 400, 1200, 589*time.Microsecond),
 		mk(2, "udp", "2001:db8:85a3::8a2e:370:7334", 5353, "2001:db8::53", 53, 3000, 100, 12*time.Second),
 		mk(3, "icmp", "192.168.100.200", 8, "8.8.8.8", 0, 84, 84, 0),
@@ -32,6 +32,9 @@ func tableRecs() []flow.Record {
 		mk(5, "tcp", "fe80::1234:5678:9abc:def0", 40000, "2606:4700:4700::1111", 443, 1_500, 1_500, time.Hour),
 		mk(1234567, "ip-132", "10.1.1.1", 0, "10.1.1.2", 0, 3000, 0, time.Second),
 	}
+	recs[0].Service = "http"
+	recs[3].Service = "tls"
+	return recs
 }
 
 func writeTable(t *testing.T, recs []flow.Record, opt Options) []string {
@@ -122,9 +125,9 @@ func TestWriteTableNoFlows(t *testing.T) {
 func TestWriteTableNatural(t *testing.T) {
 	lines := writeTable(t, tableRecs()[:2], Options{})
 	want := []string{
-		"#  CLIENT                               SERVER             PROTO  STATE  C→S PKTS  C→S BYTES  S→C PKTS  S→C BYTES  DURATION",
-		"2  [2001:db8:85a3::8a2e:370:7334]:5353  [2001:db8::53]:53  udp    SF           31       3.0k         2        100     12.0s",
-		"1  10.0.0.1:51234                       10.0.0.2:80        tcp    SF            5        400        13       1.2k     589µs",
+		"#  CLIENT                               SERVER             PROTO  SERVICE  STATE  C→S PKTS  C→S BYTES  S→C PKTS  S→C BYTES  DURATION",
+		"2  [2001:db8:85a3::8a2e:370:7334]:5353  [2001:db8::53]:53  udp             SF           31       3.0k         2        100     12.0s",
+		"1  10.0.0.1:51234                       10.0.0.2:80        tcp    http     SF            5        400        13       1.2k     589µs",
 	}
 	if got := strings.Join(lines, "\n"); got != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", got, strings.Join(want, "\n"))
@@ -134,15 +137,17 @@ func TestWriteTableNatural(t *testing.T) {
 func TestWriteTableWidth(t *testing.T) {
 	recs := tableRecs()
 	tests := []struct {
-		width             int
-		duration, packets bool // columns expected to survive
+		width                      int
+		duration, service, packets bool // columns expected to survive
 	}{
-		{0, true, true},
-		{200, true, true},
-		{120, true, true},
-		{80, false, false},
-		{60, false, false},
-		{20, false, false}, // too narrow even for "…:port": lines are cut
+		{0, true, true, true},
+		{200, true, true, true},
+		{130, true, true, true},
+		{125, false, true, true},
+		{115, false, false, true},
+		{80, false, false, false},
+		{60, false, false, false},
+		{20, false, false, false}, // too narrow even for "…:port": lines are cut
 	}
 	for _, tt := range tests {
 		t.Run(strconv.Itoa(tt.width), func(t *testing.T) {
@@ -158,6 +163,9 @@ func TestWriteTableWidth(t *testing.T) {
 			}
 			if got := strings.Contains(lines[0], "DURATION"); got != tt.duration {
 				t.Errorf("DURATION shown %v, want %v\n%s", got, tt.duration, text)
+			}
+			if got := strings.Contains(lines[0], "SERVICE"); got != tt.service {
+				t.Errorf("SERVICE shown %v, want %v\n%s", got, tt.service, text)
 			}
 			if got := strings.Contains(lines[0], "PKTS"); got != tt.packets {
 				t.Errorf("PKTS shown %v, want %v\n%s", got, tt.packets, text)

@@ -182,6 +182,32 @@ type flowRec struct {
 	TunnelParent uint64  `json:"tunnel_parent"`
 	Fragments    uint64  `json:"ip_fragments"`
 	FirstFrame   uint64  `json:"first_frame"`
+
+	Service           string    `json:"service"`
+	ServiceConfidence string    `json:"service_confidence"`
+	ServiceDetector   string    `json:"service_detector"`
+	Evidence          string    `json:"evidence"`
+	EvidenceDir       string    `json:"evidence_dir"`
+	EvidenceFrame     uint64    `json:"evidence_frame"`
+	PortService       string    `json:"port_service"`
+	PortClass         string    `json:"port_class"`
+	Findings          []finding `json:"findings"`
+}
+
+// finding mirrors report.Finding's JSON.
+type finding struct {
+	Kind             string   `json:"kind"`
+	Severity         string   `json:"severity"`
+	Service          string   `json:"service"`
+	Port             string   `json:"port"`
+	ExpectedServices []string `json:"expected_services"`
+	ExpectedPorts    []string `json:"expected_ports"`
+	Detector         string   `json:"detector"`
+	Confidence       string   `json:"confidence"`
+	Frame            uint64   `json:"frame"`
+	Direction        string   `json:"direction"`
+	Evidence         string   `json:"evidence"`
+	Reason           string   `json:"reason"`
 }
 
 func (f *flowRec) String() string {
@@ -191,7 +217,8 @@ func (f *flowRec) String() string {
 // requiredKeys are the JSON fields every record has; the others are
 // omitted when zero.
 var requiredKeys = []string{"id", "proto", "ip_proto", "ip_version", "client", "server", "first_seen",
-	"last_seen", "duration", "conn_state", "history", "community_id", "direction_by", "end_reason", "first_frame"}
+	"last_seen", "duration", "conn_state", "history", "community_id", "direction_by", "end_reason", "first_frame",
+	"service", "port_service", "port_class", "findings"}
 
 var jsonTime = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$`)
 
@@ -959,7 +986,11 @@ func flowKey(f *flowRec) string {
 // flows of an earlier one by idle timeout instead of end of input).
 func canonical(t *testing.T, f flowRec) string {
 	t.Helper()
-	f.ID, f.FirstFrame, f.TunnelParent, f.EndReason = 0, 0, 0, ""
+	f.ID, f.FirstFrame, f.TunnelParent, f.EndReason, f.EvidenceFrame = 0, 0, 0, "", 0
+	f.Findings = slices.Clone(f.Findings)
+	for i := range f.Findings {
+		f.Findings[i].Frame = 0
+	}
 	b, err := json.Marshal(f)
 	if err != nil {
 		t.Fatal(err)

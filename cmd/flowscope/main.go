@@ -41,18 +41,20 @@ type input struct {
 }
 
 type options struct {
-	reads       []string
-	output      string
-	top         int
-	maxFlows    int
-	tcpIdle     time.Duration
-	udpIdle     time.Duration
-	icmpIdle    time.Duration
-	otherIdle   time.Duration
-	active      time.Duration
-	quiet       bool
-	showVersion bool
-	filter      string
+	reads        []string
+	output       string
+	top          int
+	maxFlows     int
+	tcpIdle      time.Duration
+	udpIdle      time.Duration
+	icmpIdle     time.Duration
+	otherIdle    time.Duration
+	active       time.Duration
+	quiet        bool
+	showVersion  bool
+	filter       string
+	allowFile    string
+	findingsOnly bool
 }
 
 func main() {
@@ -74,6 +76,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.icmpIdle, "icmp-timeout", d.ICMPIdle, "end an ICMP flow after this long without packets")
 	fs.DurationVar(&o.otherIdle, "other-timeout", d.OtherIdle, "end a flow of another protocol after this long without packets")
 	fs.DurationVar(&o.active, "active-timeout", d.Active, "split flows open longer than this into several records (0: never)")
+	fs.StringVar(&o.allowFile, "allow", "", "suppress the findings a `FILE` allows (lines: SERVICE TARGET [KIND], see README)")
+	fs.BoolVar(&o.findingsOnly, "findings-only", false, "print only the findings (in the -o format)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no summary and no progress on stderr")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -113,6 +117,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.showVersion {
 		fmt.Fprintf(stdout, "flowscope %s\n", version)
 		return exitOK
+	}
+
+	var allow *report.Allowlist
+	if o.allowFile != "" {
+		f, err := os.Open(o.allowFile)
+		if err == nil {
+			allow, err = report.ParseAllowlist(f, o.allowFile)
+			f.Close()
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "flowscope: allowlist: %v\n", err)
+			return exitUsage
+		}
 	}
 
 	var filter *capture.Filter
@@ -214,7 +231,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	sum := &report.Summary{Inputs: inputs, Stats: an.Stats(), Records: recs, FilterExpr: o.filter, Filtered: filtered}
-	if err := write(o, stdout, stderr, recs, sum); err != nil {
+	if err := write(o, stdout, stderr, recs, sum, allow); err != nil {
 		fmt.Fprintf(stderr, "flowscope: writing output: %v\n", err)
 		if code == exitOK {
 			code = exitReadError
@@ -223,22 +240,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-func write(o *options, stdout, stderr io.Writer, recs []flow.Record, sum *report.Summary) error {
+func write(o *options, stdout, stderr io.Writer, recs []flow.Record, sum *report.Summary, allow *report.Allowlist) error {
 	w := bufio.NewWriterSize(stdout, 1<<16)
-	opt := report.Options{Top: o.top}
+	opt := report.Options{Top: o.top, Allow: allow, Format: o.output}
 	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		if width, _, err := term.GetSize(int(f.Fd())); err == nil {
 			opt.Width = width
 		}
 	}
 	var err error
-	switch o.output {
-	case "json":
+	switch {
+	case o.findingsOnly:
 		report.SortByStart(recs)
-		err = report.WriteJSON(w, recs)
-	case "csv":
+		err = report.WriteFindings(w, recs, opt)
+	case o.output == "json":
 		report.SortByStart(recs)
-		err = report.WriteCSV(w, recs)
+		err = report.WriteJSON(w, recs, opt)
+	case o.output == "csv":
+		report.SortByStart(recs)
+		err = report.WriteCSV(w, recs, opt)
 	default:
 		if err = report.WriteTable(w, recs, opt); err == nil {
 			fmt.Fprintln(w)
@@ -248,8 +268,8 @@ func write(o *options, stdout, stderr io.Writer, recs []flow.Record, sum *report
 	if ferr := w.Flush(); err == nil {
 		err = ferr
 	}
-	if err == nil && o.output != "table" && !o.quiet {
-		err = report.WriteSummary(stderr, sum, report.Options{})
+	if err == nil && (o.output != "table" || o.findingsOnly) && !o.quiet {
+		err = report.WriteSummary(stderr, sum, report.Options{Allow: allow})
 	}
 	return err
 }

@@ -1,0 +1,143 @@
+package flow
+
+import "github.com/flowscope/flowscope/flow/service"
+
+// Service identification keeps the first payload bytes of each direction of
+// a flow (TCP in sequence order, whatever order the segments came in; UDP
+// the first datagram) and asks the detectors after each payload packet,
+// until one is sure or the flow has shown enough payload packets.
+
+const (
+	svcBufSize = 2048 // bytes kept per direction
+	svcRanges  = 8    // out-of-order TCP pieces tracked per direction
+	// svcMaxPackets bounds the payload packets per direction looked at.
+	svcMaxPackets = 6
+)
+
+type svcRange struct{ start, end int }
+
+type svcDir struct {
+	buf     [svcBufSize]byte
+	have    int // contiguous bytes from the start of buf
+	ranges  [svcRanges]svcRange
+	nranges int
+	base    uint32 // TCP sequence number of buf[0]
+	based   bool
+	pkts    int
+}
+
+// svcState is what a flow keeps while its service is not yet known.
+type svcState struct {
+	dir         [2]svcDir // by canonical side
+	firstSide   int8      // side that sent payload first, -1 before
+	best        service.Result
+	bestFrame   uint64
+	bestSide    int
+	identifying bool
+}
+
+// svcResult is what a flow keeps once identification has finished.
+type svcResult struct {
+	res       service.Result
+	frame     uint64
+	side      int
+	prefix    [2][16]byte // first payload bytes per canonical side
+	prefixLen [2]uint8
+}
+
+// svcNoteSYN sets the sequence base of a side from its SYN.
+func (s *svcState) noteSYN(side int, seq uint32) {
+	d := &s.dir[side]
+	if !d.based {
+		d.base, d.based = seq+1, true
+	}
+}
+
+// add files a payload packet's captured bytes and reports whether the
+// contiguous prefix of that side grew.
+func (s *svcState) add(side int, p *Packet) bool {
+	d := &s.dir[side]
+	if d.pkts >= svcMaxPackets {
+		return false
+	}
+	d.pkts++
+	if s.firstSide < 0 {
+		s.firstSide = int8(side)
+	}
+	if p.Key.Proto != ProtoTCP {
+		if d.have > 0 {
+			return false // UDP: the first datagram is what detectors see
+		}
+		d.have = copy(d.buf[:], p.Payload)
+		return d.have > 0
+	}
+	if !d.based {
+		d.base, d.based = p.Seq, true
+	}
+	off := int(int32(p.Seq - d.base))
+	data := p.Payload
+	if off < 0 {
+		if -off >= len(data) {
+			return false
+		}
+		data, off = data[-off:], 0
+	}
+	if off >= svcBufSize {
+		return false
+	}
+	n := copy(d.buf[off:], data)
+	before := d.have
+	d.insertRange(off, off+n)
+	return d.have > before
+}
+
+// insertRange records [start, end) as filled and extends the contiguous
+// prefix with every piece that now joins it.
+func (d *svcDir) insertRange(start, end int) {
+	if start <= d.have {
+		if end > d.have {
+			d.have = end
+		}
+	} else if d.nranges < svcRanges {
+		d.ranges[d.nranges] = svcRange{start, end}
+		d.nranges++
+	}
+	for grew := true; grew; {
+		grew = false
+		for i := 0; i < d.nranges; i++ {
+			r := d.ranges[i]
+			if r.start <= d.have {
+				if r.end > d.have {
+					d.have = r.end
+				}
+				d.nranges--
+				d.ranges[i] = d.ranges[d.nranges]
+				grew = true
+				i--
+			}
+		}
+	}
+}
+
+// done reports whether identification can stop for good.
+func (s *svcState) done() bool {
+	return s.best.Confidence == service.High ||
+		(s.dir[0].pkts >= svcMaxPackets && s.dir[1].pkts >= svcMaxPackets) ||
+		(s.dir[0].have == svcBufSize && s.dir[1].have == svcBufSize)
+}
+
+// identify runs the detectors on what the flow has shown so far.
+func (s *svcState) identify(clientSide int, tcp bool, frame uint64, side int) {
+	in := service.Input{
+		Transport:   service.UDP,
+		Client:      s.dir[clientSide].buf[:s.dir[clientSide].have],
+		Server:      s.dir[1-clientSide].buf[:s.dir[1-clientSide].have],
+		ClientFirst: int(s.firstSide) == clientSide,
+	}
+	if tcp {
+		in.Transport = service.TCP
+	}
+	if r, ok := service.Identify(&in); ok && r.Confidence > s.best.Confidence {
+		s.best, s.bestFrame, s.bestSide = r, frame, side
+	}
+}

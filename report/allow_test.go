@@ -1,0 +1,179 @@
+package report
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/flowscope/flowscope/flow"
+)
+
+func mustAllowlist(t *testing.T, text string) *Allowlist {
+	t.Helper()
+	a, err := ParseAllowlist(strings.NewReader(text), "allow.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestParseAllowlistForms(t *testing.T) {
+	text := "\ufeff# known exceptions\n" +
+		"\n" +
+		"http tcp/8080\n" +
+		"  ssh 10.0.0.5:2222   # jump host\r\n" +
+		"* 192.168.0.0/16 port-mismatch\n" +
+		"TLS [2001:db8::1]:8443 nonstandard-port\n" +
+		"dns udp/5353\n" +
+		"sip sctp/5060\n" +
+		"ssh 10.0.0.7\n" +
+		"ssh 2001:db8::7\n" +
+		"ssh fe80::1%eth0\n" +
+		"* 10.1.2.3/8\n" +
+		"* ::ffff:10.9.9.9\n" +
+		"rdp *\n" +
+		"\t\n"
+	a := mustAllowlist(t, text)
+	want := []allowRule{
+		{service: "http", target: targetProtoPort, proto: "tcp", port: 8080},
+		{service: "ssh", target: targetAddrPort, addr: netip.MustParseAddr("10.0.0.5"), port: 2222},
+		{kind: KindPortMismatch, target: targetPrefix, prefix: netip.MustParsePrefix("192.168.0.0/16")},
+		{service: "tls", kind: KindNonstandardPort, target: targetAddrPort, addr: netip.MustParseAddr("2001:db8::1"), port: 8443},
+		{service: "dns", target: targetProtoPort, proto: "udp", port: 5353},
+		{service: "sip", target: targetProtoPort, proto: "sctp", port: 5060},
+		{service: "ssh", target: targetAddr, addr: netip.MustParseAddr("10.0.0.7")},
+		{service: "ssh", target: targetAddr, addr: netip.MustParseAddr("2001:db8::7")},
+		{service: "ssh", target: targetAddr, addr: netip.MustParseAddr("fe80::1")},
+		{target: targetPrefix, prefix: netip.MustParsePrefix("10.0.0.0/8")},
+		{target: targetAddr, addr: netip.MustParseAddr("10.9.9.9")},
+		{service: "rdp", target: targetAny},
+	}
+	if len(a.rules) != len(want) {
+		t.Fatalf("%d rules, want %d: %+v", len(a.rules), len(want), a.rules)
+	}
+	for i := range want {
+		if a.rules[i] != want[i] {
+			t.Errorf("rule %d: got %+v, want %+v", i+1, a.rules[i], want[i])
+		}
+	}
+}
+
+func TestParseAllowlistEmpty(t *testing.T) {
+	for _, text := range []string{"", "\n\n# nothing\n   \n"} {
+		a := mustAllowlist(t, text)
+		if len(a.rules) != 0 {
+			t.Errorf("%q: %d rules", text, len(a.rules))
+		}
+	}
+}
+
+func TestParseAllowlistErrors(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"http", `allow.txt:1: want SERVICE TARGET [KIND], got 1 field`},
+		{"# ok\n\nhttp tcp/80 port-mismatch extra", `allow.txt:3: want SERVICE TARGET [KIND], got 4 fields`},
+		{"http tcp/80\nssh * foo", `allow.txt:2: unknown finding kind "foo"`},
+		{"ht/tp tcp/80", `allow.txt:1: bad service name "ht/tp"`},
+		{"http tcp/0", `allow.txt:1: bad target "tcp/0": bad port "0" (want 1-65535)`},
+		{"http tcp/65536", `allow.txt:1: bad target "tcp/65536": bad port "65536"`},
+		{"http tcp/", `allow.txt:1: bad target "tcp/": bad port ""`},
+		{"http icmp/8", `allow.txt:1: bad target "icmp/8": want tcp/PORT`},
+		{"http 10.0.0.0/33", `allow.txt:1: bad target "10.0.0.0/33"`},
+		{"http 10.0.0.5:0", `allow.txt:1: bad target "10.0.0.5:0": bad port "0"`},
+		{"http 10.0.0.5:http", `allow.txt:1: bad target "10.0.0.5:http": bad port "http"`},
+		{"http 10.0.0.256:80", `allow.txt:1: bad target "10.0.0.256:80": want tcp/PORT`},
+		{"http 2001:db8::1]:80", `allow.txt:1: bad target "2001:db8::1]:80"`},
+		{"http [10.0.0.5]:80", `allow.txt:1: bad target "[10.0.0.5]:80": brackets are for IPv6 addresses`},
+		{"http example.com", `allow.txt:1: bad target "example.com": want tcp/PORT`},
+		{"http " + strings.Repeat("x", 70_000), `allow.txt: line too long`},
+	}
+	for _, tt := range tests {
+		_, err := ParseAllowlist(strings.NewReader(tt.text), "allow.txt")
+		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("%.40q: err = %v, want prefix %s", tt.text, err, tt.want)
+		}
+	}
+}
+
+func TestAllowed(t *testing.T) {
+	sshOn2222 := svcRec(1, 2222, "ssh", "high")
+	sshOn2222.Server.IP = netip.MustParseAddr("10.0.0.5")
+	httpOn22 := svcRec(2, 22, "http", "medium")
+	httpOn22.Server.IP = netip.MustParseAddr("192.168.1.1")
+	mute := svcRec(3, 443, "", "")
+	mute.ClientPrefix = "\x00"
+	mute.Server.IP = netip.MustParseAddr("2001:db8::1")
+	udpDNS := svcRec(4, 5300, "dns", "high")
+	udpDNS.Proto, udpDNS.IPProto = "udp", 17
+
+	tests := []struct {
+		name, rules string
+		rec         flow.Record
+		want        []bool // per finding of rec, in Findings order
+	}{
+		{"no rule", "", sshOn2222, []bool{false}},
+		{"proto/port", "ssh tcp/2222", sshOn2222, []bool{true}},
+		{"other proto", "ssh udp/2222", sshOn2222, []bool{false}},
+		{"other port", "ssh tcp/2223", sshOn2222, []bool{false}},
+		{"other service", "http tcp/2222", sshOn2222, []bool{false}},
+		{"service case", "SSH tcp/2222", sshOn2222, []bool{true}},
+		{"ip:port", "ssh 10.0.0.5:2222", sshOn2222, []bool{true}},
+		{"ip:other port", "ssh 10.0.0.5:22", sshOn2222, []bool{false}},
+		{"client side is not the target", "ssh 10.0.0.1", sshOn2222, []bool{false}},
+		{"ip", "ssh 10.0.0.5", sshOn2222, []bool{true}},
+		{"mapped ip", "ssh ::ffff:10.0.0.5", sshOn2222, []bool{true}},
+		{"cidr", "ssh 10.0.0.0/24", sshOn2222, []bool{true}},
+		{"cidr miss", "ssh 10.0.1.0/24", sshOn2222, []bool{false}},
+		{"any target", "ssh *", sshOn2222, []bool{true}},
+		{"any service", "* tcp/2222", sshOn2222, []bool{true}},
+		{"kind match", "ssh * nonstandard-port", sshOn2222, []bool{true}},
+		{"kind miss", "ssh * port-mismatch", sshOn2222, []bool{false}},
+		{"one kind of two", "http tcp/22 port-mismatch", httpOn22, []bool{false, true}},
+		{"both kinds", "http 192.168.0.0/16", httpOn22, []bool{true, true}},
+		{"any service, one kind", "* 192.168.0.0/16 port-mismatch", httpOn22, []bool{false, true}},
+		{"unidentified needs *", "tls tcp/443", mute, []bool{false}},
+		{"unidentified, *", "* [2001:db8::1]:443", mute, []bool{true}},
+		{"unidentified, v6 cidr", "* 2001:db8::/32 port-mismatch", mute, []bool{true}},
+		{"udp", "dns udp/5300", udpDNS, []bool{true}},
+		{"udp, tcp rule", "dns tcp/5300", udpDNS, []bool{false}},
+		{"second rule", "ssh tcp/22\nssh tcp/2222", sshOn2222, []bool{true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := mustAllowlist(t, tt.rules)
+			fs := Findings(&tt.rec)
+			if len(fs) != len(tt.want) {
+				t.Fatalf("%d findings, want %d: %+v", len(fs), len(tt.want), fs)
+			}
+			var kept []string
+			for i := range fs {
+				if got := a.Allowed(&tt.rec, &fs[i]); got != tt.want[i] {
+					t.Errorf("%s: Allowed = %v, want %v", fs[i].Kind, got, tt.want[i])
+				}
+				if !tt.want[i] {
+					kept = append(kept, fs[i].Kind)
+				}
+			}
+			gotKept, n := a.Filter(&tt.rec)
+			if n != len(fs)-len(kept) || len(gotKept) != len(kept) {
+				t.Fatalf("Filter kept %d, suppressed %d; want %v", len(gotKept), n, kept)
+			}
+			for i := range kept {
+				if gotKept[i].Kind != kept[i] {
+					t.Errorf("Filter kept %s, want %s", gotKept[i].Kind, kept[i])
+				}
+			}
+		})
+	}
+}
+
+func TestNilAllowlist(t *testing.T) {
+	var a *Allowlist
+	r := svcRec(1, 22, "http", "medium")
+	fs, n := a.Filter(&r)
+	if len(fs) != 2 || n != 0 {
+		t.Errorf("nil Filter: %d kept, %d suppressed", len(fs), n)
+	}
+	if a.Allowed(&r, &fs[0]) {
+		t.Error("nil Allowlist allowed a finding")
+	}
+}

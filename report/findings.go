@@ -1,0 +1,169 @@
+package report
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/flowscope/flowscope/flow"
+	"github.com/flowscope/flowscope/flow/ports"
+)
+
+// Finding kinds.
+const (
+	KindNonstandardPort = "nonstandard-port" // a known service off its registered ports
+	KindPortMismatch    = "port-mismatch"    // a service port carrying something else
+)
+
+// Finding is one thing about a flow that its ports do not explain.
+type Finding struct {
+	Kind     string `json:"kind"`
+	Severity string `json:"severity"` // "high", "medium" or "low"
+	// Service is the detected protocol ("" when none was recognised).
+	Service string `json:"service"`
+	// Port is the server port as "tcp/2222".
+	Port string `json:"port"`
+	// ExpectedServices are the detectable services registered on Port.
+	ExpectedServices []string `json:"expected_services"`
+	// ExpectedPorts are the ports registered for Service ("tcp/22").
+	ExpectedPorts []string `json:"expected_ports"`
+	Detector      string   `json:"detector,omitempty"`
+	Confidence    string   `json:"confidence,omitempty"`
+	// Frame and Direction locate the deciding packet; Evidence is the
+	// deciding bytes, escaped.
+	Frame     uint64 `json:"frame,omitempty"`
+	Direction string `json:"direction,omitempty"`
+	Evidence  string `json:"evidence"`
+	// Reason says it in one sentence.
+	Reason string `json:"reason"`
+}
+
+// severityOf ranks services: remote access and file sharing off their
+// ports matter most, web traffic on alternative ports least.
+func severityOf(service string) string {
+	switch service {
+	case "ssh", "rdp", "smb", "vnc", "telnet", "ftp", "bittorrent":
+		return "high"
+	case "http", "http2":
+		return "low"
+	}
+	return "medium"
+}
+
+// Findings returns what the record's ports do not explain: the detected
+// service off its registered ports (nonstandard-port), and a port
+// registered for a service we can detect carrying another or nothing
+// recognisable (port-mismatch); HTTP on tcp/22 is both. Low-confidence
+// verdicts raise nothing: a guess is not proof.
+func Findings(r *flow.Record) []Finding {
+	pp, ok := ports.ProtoOf(r.IPProto)
+	if !ok || r.Server.Port == 0 {
+		return nil
+	}
+	if r.Service == "" && (r.Proto != "tcp" || r.DirectionBy != "syn" || r.ClientPrefix == "" ||
+		!ports.IsServicePort(pp, r.Server.Port)) {
+		return nil // the common case, decided without allocating
+	}
+	proto := r.Proto
+	port := proto + "/" + strconv.Itoa(int(r.Server.Port))
+	expSvc := ports.ExpectedServices(pp, r.Server.Port)
+	if r.Service != "" {
+		if r.ServiceConfidence == "low" {
+			return nil
+		}
+		expPorts := ports.ExpectedPorts(r.Service, pp)
+		base := Finding{
+			Service: r.Service, Port: port, Detector: r.ServiceDetector, Confidence: r.ServiceConfidence,
+			Frame: r.EvidenceFrame, Direction: r.EvidenceDir, Evidence: Escape(r.Evidence),
+			ExpectedServices: nonNil(expSvc), ExpectedPorts: portList(proto, expPorts),
+		}
+		var out []Finding
+		if !slices.Contains(expPorts, r.Server.Port) {
+			f := base
+			f.Kind = KindNonstandardPort
+			f.Severity = severityOf(r.Service)
+			f.Reason = r.Service + " on " + port
+			if len(expPorts) > 0 {
+				f.Reason += ", not on its registered " + strings.Join(f.ExpectedPorts, ", ")
+			}
+			out = append(out, f)
+		}
+		if len(expSvc) > 0 && !slices.Contains(expSvc, r.Service) {
+			f := base
+			f.Kind = KindPortMismatch
+			f.Severity = maxSeverity(severityOf(r.Service), "medium")
+			f.Reason = port + " is registered for " + strings.Join(expSvc, ", ") + " but carries " + r.Service
+			out = append(out, f)
+		}
+		return out
+	}
+	// Nothing recognised on a service port: only claim it when the
+	// detectors saw the connection from its start and the client spoke.
+	if len(expSvc) == 0 || r.Proto != "tcp" || r.DirectionBy != "syn" || r.ClientPrefix == "" {
+		return nil
+	}
+	return []Finding{{
+		Kind: KindPortMismatch, Severity: "medium", Port: port,
+		ExpectedServices: expSvc, ExpectedPorts: []string{},
+		Direction: "client", Evidence: Escape(r.ClientPrefix),
+		Reason: "first client payload is not " + article(expSvc[0]) + " (no detector recognised it)",
+	}}
+}
+
+// article names what a service's first bytes would be, for reasons.
+func article(service string) string {
+	switch service {
+	case "tls":
+		return "a TLS record"
+	case "http":
+		return "an HTTP request"
+	case "ssh":
+		return "an SSH identification string"
+	}
+	return service
+}
+
+func maxSeverity(a, b string) string {
+	rank := map[string]int{"low": 0, "medium": 1, "high": 2}
+	if rank[a] >= rank[b] {
+		return a
+	}
+	return b
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func portList(proto string, ps []uint16) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, proto+"/"+strconv.Itoa(int(p)))
+	}
+	return out
+}
+
+// Escape makes bytes from the wire safe for a terminal, a JSON string and
+// a CSV cell: printable ASCII stays, backslash and everything else becomes
+// \xNN (so no terminal escape sequence survives).
+func Escape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c >= 0x20 && c < 0x7f:
+			b.WriteByte(c)
+		default:
+			const hex = "0123456789abcdef"
+			b.WriteString(`\x`)
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
+}

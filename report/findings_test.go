@@ -1,0 +1,89 @@
+package report
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/flowscope/flowscope/flow"
+)
+
+func TestFindings(t *testing.T) {
+	// Unidentified, but seen from the SYN and the client spoke.
+	mute443 := svcRec(1, 443, "", "")
+	mute443.ClientPrefix = "\x00\x01GET\x1b[31m"
+	noSYN := mute443
+	noSYN.DirectionBy = "port"
+	silent := svcRec(1, 443, "", "")
+	udp := svcRec(1, 443, "", "")
+	udp.Proto, udp.IPProto = "udp", 17
+	udp.ClientPrefix = "\xde\xad"
+	icmp := icmpRec()
+	icmp.Service, icmp.ServiceConfidence = "ssh", "high"
+	portless := svcRec(1, 0, "ssh", "high")
+
+	sshOn2222 := Finding{Kind: KindNonstandardPort, Severity: "high", Service: "ssh", Port: "tcp/2222",
+		ExpectedServices: []string{}, ExpectedPorts: []string{"tcp/22"}, Detector: "ssh", Confidence: "high",
+		Frame: 4, Direction: "server", Evidence: `<ssh>\x0d\x0a`, Reason: "ssh on tcp/2222, not on its registered tcp/22"}
+	httpPorts := []string{"tcp/80"}
+	httpOn22 := Finding{Service: "http", Port: "tcp/22", ExpectedServices: []string{"ssh"}, ExpectedPorts: httpPorts,
+		Detector: "http", Confidence: "medium", Frame: 4, Direction: "server", Evidence: `<http>\x0d\x0a`}
+	httpOn22NS, httpOn22PM := httpOn22, httpOn22
+	httpOn22NS.Kind, httpOn22NS.Severity = KindNonstandardPort, "low"
+	httpOn22NS.Reason = "http on tcp/22, not on its registered tcp/80"
+	httpOn22PM.Kind, httpOn22PM.Severity = KindPortMismatch, "medium"
+	httpOn22PM.Reason = "tcp/22 is registered for ssh but carries http"
+
+	tests := []struct {
+		name string
+		rec  flow.Record
+		want []Finding
+	}{
+		{"ssh on tcp/2222", svcRec(1, 2222, "ssh", "high"), []Finding{sshOn2222}},
+		{"http on tcp/8888", svcRec(1, 8888, "http", "medium"), []Finding{{Kind: KindNonstandardPort, Severity: "low",
+			Service: "http", Port: "tcp/8888", ExpectedServices: []string{}, ExpectedPorts: httpPorts, Detector: "http",
+			Confidence: "medium", Frame: 4, Direction: "server", Evidence: `<http>\x0d\x0a`,
+			Reason: "http on tcp/8888, not on its registered tcp/80"}}},
+		// 8080 is http-alt in the registry, but HTTP there is still off its
+		// standard port (nDPI flags it too).
+		{"http on tcp/8080", svcRec(1, 8080, "http", "high"), []Finding{{Kind: KindNonstandardPort, Severity: "low",
+			Service: "http", Port: "tcp/8080", ExpectedServices: []string{}, ExpectedPorts: httpPorts, Detector: "http",
+			Confidence: "high", Frame: 4, Direction: "server", Evidence: `<http>\x0d\x0a`,
+			Reason: "http on tcp/8080, not on its registered tcp/80"}}},
+		{"http on tcp/22", svcRec(1, 22, "http", "medium"), []Finding{httpOn22NS, httpOn22PM}},
+		{"tls on tcp/443", svcRec(1, 443, "tls", "high"), nil},
+		{"unidentified tcp/443 from the SYN", mute443, []Finding{{Kind: KindPortMismatch, Severity: "medium",
+			Port: "tcp/443", ExpectedServices: []string{"tls"}, ExpectedPorts: []string{}, Direction: "client",
+			Evidence: `\x00\x01GET\x1b[31m`, Reason: "first client payload is not a TLS record (no detector recognised it)"}}},
+		{"unidentified, direction by port", noSYN, nil},
+		{"unidentified, client sent nothing", silent, nil},
+		{"unidentified udp", udp, nil},
+		{"low confidence", svcRec(1, 2222, "ssh", "low"), nil},
+		{"icmp", icmp, nil},
+		{"server port 0", portless, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Findings(&tt.rec)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got\n%#v\nwant\n%#v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEscape(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"GET / HTTP/1.1", "GET / HTTP/1.1"},
+		{"\x1b[31mred", `\x1b[31mred`},
+		{`a\b`, `a\\b`},
+		{"\r\n\t\x00\x7f\xff", `\x0d\x0a\x09\x00\x7f\xff`},
+		{"é", `\xc3\xa9`},
+		{`"quoted",`, `"quoted",`},
+	}
+	for _, tt := range tests {
+		if got := Escape(tt.in); got != tt.want {
+			t.Errorf("Escape(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
