@@ -56,8 +56,11 @@ func (t *Table) emitRecord(e *entry, why EndReason) {
 		r.EvidenceDir = sr.res.Dir.String()
 		r.EvidenceFrame = sr.frame
 	}
-	r.ClientPrefix = string(e.svcRes.prefix[c][:e.svcRes.prefixLen[c]])
-	r.ServerPrefix = string(e.svcRes.prefix[srv][:e.svcRes.prefixLen[srv]])
+	if r.Service == "" {
+		// Counter-evidence, only needed when nothing was recognised.
+		r.ClientPrefix = string(e.svcRes.prefix[c][:e.svcRes.prefixLen[c]])
+		r.ServerPrefix = string(e.svcRes.prefix[srv][:e.svcRes.prefixLen[srv]])
+	}
 	if pp, ok := ports.ProtoOf(e.key.Proto); ok {
 		r.PortService = ports.Name(pp, r.Server.Port)
 		r.PortClass = ports.Class(r.Server.Port)

@@ -137,7 +137,11 @@ func (s *svcState) identify(clientSide int, tcp bool, frame uint64, side int) {
 	if tcp {
 		in.Transport = service.TCP
 	}
-	if r, ok := service.Identify(&in); ok && r.Confidence > s.best.Confidence {
+	// The latest verdict stands: with more bytes a detector may raise its
+	// confidence or withdraw a guess (a bare "220" banner is no longer SMTP
+	// once the client's command is not EHLO).
+	r, _ := service.Identify(&in)
+	if r.Service != s.best.Service || r.Confidence != s.best.Confidence {
 		s.best, s.bestFrame, s.bestSide = r, frame, side
 	}
 }

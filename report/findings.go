@@ -1,7 +1,6 @@
 package report
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
@@ -64,31 +63,36 @@ func Findings(r *flow.Record) []Finding {
 		!ports.IsServicePort(pp, r.Server.Port)) {
 		return nil // the common case, decided without allocating
 	}
-	proto := r.Proto
-	port := proto + "/" + strconv.Itoa(int(r.Server.Port))
-	expSvc := ports.ExpectedServices(pp, r.Server.Port)
 	if r.Service != "" {
 		if r.ServiceConfidence == "low" {
 			return nil
 		}
-		expPorts := ports.ExpectedPorts(r.Service, pp)
+		// Decide without allocating first: most flows raise nothing.
+		offPort := !ports.IsExpectedPort(r.Service, pp, r.Server.Port)
+		mismatch := ports.IsServicePort(pp, r.Server.Port) && !ports.ExpectsService(pp, r.Server.Port, r.Service)
+		if !offPort && !mismatch {
+			return nil
+		}
+		proto := r.Proto
+		port := proto + "/" + strconv.Itoa(int(r.Server.Port))
+		expSvc := ports.ExpectedServices(pp, r.Server.Port)
 		base := Finding{
 			Service: r.Service, Port: port, Detector: r.ServiceDetector, Confidence: r.ServiceConfidence,
 			Frame: r.EvidenceFrame, Direction: r.EvidenceDir, Evidence: Escape(r.Evidence),
-			ExpectedServices: nonNil(expSvc), ExpectedPorts: portList(proto, expPorts),
+			ExpectedServices: nonNil(expSvc), ExpectedPorts: portList(proto, ports.ExpectedPorts(r.Service, pp)),
 		}
 		var out []Finding
-		if !slices.Contains(expPorts, r.Server.Port) {
+		if offPort {
 			f := base
 			f.Kind = KindNonstandardPort
 			f.Severity = severityOf(r.Service)
 			f.Reason = r.Service + " on " + port
-			if len(expPorts) > 0 {
+			if len(f.ExpectedPorts) > 0 {
 				f.Reason += ", not on its registered " + strings.Join(f.ExpectedPorts, ", ")
 			}
 			out = append(out, f)
 		}
-		if len(expSvc) > 0 && !slices.Contains(expSvc, r.Service) {
+		if mismatch {
 			f := base
 			f.Kind = KindPortMismatch
 			f.Severity = maxSeverity(severityOf(r.Service), "medium")
@@ -97,6 +101,9 @@ func Findings(r *flow.Record) []Finding {
 		}
 		return out
 	}
+	proto := r.Proto
+	port := proto + "/" + strconv.Itoa(int(r.Server.Port))
+	expSvc := ports.ExpectedServices(pp, r.Server.Port)
 	// Nothing recognised on a service port: only claim it when the
 	// detectors saw the connection from its start and the client spoke.
 	if len(expSvc) == 0 || r.Proto != "tcp" || r.DirectionBy != "syn" || r.ClientPrefix == "" {

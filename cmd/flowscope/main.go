@@ -169,8 +169,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		TCPIdle: o.tcpIdle, UDPIdle: o.udpIdle, ICMPIdle: o.icmpIdle, OtherIdle: o.otherIdle,
 		Active: o.active, CloseDelay: flow.DefaultConfig().CloseDelay, MaxFlows: o.maxFlows,
 	}
-	var recs []flow.Record
-	an := flow.NewAnalyzer(cfg, func(r *flow.Record) { recs = append(recs, *r) })
+	var store recordStore
+	an := flow.NewAnalyzer(cfg, store.add)
 
 	var filtered uint64
 	if len(srcs) > 0 {
@@ -206,6 +206,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	an.Flush()
+	recs := store.all()
 
 	inputs := make([]report.Input, len(ins))
 	for i, in := range ins {
@@ -297,4 +298,30 @@ func exitCode(err error) int {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// recordStore keeps records in fixed-size chunks, so that a growing run
+// never copies the records it already holds.
+type recordStore struct {
+	chunks [][]flow.Record
+	n      int
+}
+
+func (s *recordStore) add(r *flow.Record) {
+	if len(s.chunks) == 0 || len(s.chunks[len(s.chunks)-1]) == cap(s.chunks[len(s.chunks)-1]) {
+		s.chunks = append(s.chunks, make([]flow.Record, 0, 4096))
+	}
+	last := &s.chunks[len(s.chunks)-1]
+	*last = append(*last, *r)
+	s.n++
+}
+
+// all returns every record in one slice and releases the chunks.
+func (s *recordStore) all() []flow.Record {
+	out := make([]flow.Record, 0, s.n)
+	for _, c := range s.chunks {
+		out = append(out, c...)
+	}
+	s.chunks = nil
+	return out
 }

@@ -130,6 +130,20 @@ func ExpectedServices(p Proto, port uint16) []string {
 	return slices.Clone(registry().expServices[key(p, port)])
 }
 
+// IsExpectedPort reports, without allocating, whether service is expected on port.
+func IsExpectedPort(service string, p Proto, port uint16) bool {
+	if p >= nProto {
+		return false
+	}
+	ps := registry().expPorts[service]
+	return ps != nil && slices.Contains(ps[p], port)
+}
+
+// ExpectsService reports, without allocating, whether port expects service.
+func ExpectsService(p Proto, port uint16, service string) bool {
+	return slices.Contains(registry().expServices[key(p, port)], service)
+}
+
 // IsServicePort reports, without allocating, whether one of our detector
 // services is expected on the port.
 func IsServicePort(p Proto, port uint16) bool {

@@ -39,8 +39,9 @@ func aTLSHello(b []byte, want byte) aSide {
 		return s
 	}
 	hs := int(b[6])<<16 | int(b[7])<<8 | int(b[8])
-	// Smallest bodies: version, random, session id length, one cipher
-	// suite (and for a ClientHello one compression method).
+	// Smallest bodies: version, random, empty session id, one cipher
+	// suite and one compression method, plus for a ClientHello the two
+	// list lengths. Real hellos stay far below 64 KiB.
 	minBody := 38
 	if want == 1 {
 		minBody = 41

@@ -37,6 +37,7 @@ type Generator struct {
 	train  int // packets left in the current train
 	ts     int64
 	buf    [1600]byte
+	dns    [64]byte
 }
 
 type flowGen struct {
@@ -46,6 +47,7 @@ type flowGen struct {
 	udp, v6 bool
 	cseq    uint32
 	sseq    uint32
+	opened  [2]bool // the client's and the server's first payload was sent
 }
 
 // NewGenerator returns a generator for s.
@@ -118,7 +120,14 @@ func (g *Generator) frame(f *flowGen) int {
 	// IMIX: 7 small, 4 medium, 1 large of every 12 packets.
 	imix := g.rng.Intn(12)
 	payload := 0
-	if f.udp {
+	side := 1
+	if fromClient {
+		side = 0
+	}
+	if f.udp && !f.opened[side] {
+		// UDP flows open with a DNS query and its answer.
+		payload = dnsMessage(g.dns[:], uint16(f.n), !fromClient)
+	} else if f.udp {
 		switch {
 		case imix < 7:
 			payload = 12
@@ -229,11 +238,83 @@ func (g *Generator) frame(f *flowGen) int {
 		*seq += adv
 	}
 	off += l4len
-	// Payload bytes: cheap, varied filler.
-	for i := 0; i < payload; i++ {
-		b[off+i] = byte(i * 7)
+	switch {
+	case payload == 0:
+	case !f.opened[side] && f.udp:
+		copy(b[off:], g.dns[:payload])
+	case !f.opened[side]:
+		tlsHello(b[off:off+payload], fromClient)
+	default:
+		fill(b[off : off+payload])
+	}
+	if payload > 0 {
+		f.opened[side] = true
 	}
 	return off + payload
+}
+
+// fill writes cheap, varied filler (what encrypted records look like to
+// a detector: nothing it knows).
+func fill(b []byte) {
+	for i := range b {
+		b[i] = byte(i * 7)
+	}
+}
+
+// tlsHello writes a TLS 1.3 ClientHello (with SNI) or ServerHello record
+// filling b exactly: the opening of each TCP flow, as on port 443.
+func tlsHello(b []byte, client bool) {
+	n := len(b)
+	fill(b)
+	b[0], b[1], b[2] = 0x16, 0x03, 0x01
+	binary.BigEndian.PutUint16(b[3:], uint16(n-5))
+	b[5] = 2
+	if client {
+		b[5] = 1
+	}
+	b[6], b[7], b[8] = byte((n-9)>>16), byte((n-9)>>8), byte(n-9)
+	b[9], b[10] = 0x03, 0x03
+	b[43] = 32 // session id length; random and id stay filler
+	if !client {
+		b[76], b[77], b[78] = 0x13, 0x01, 0 // cipher suite, compression
+		binary.BigEndian.PutUint16(b[79:], uint16(n-81))
+		copy(b[81:], []byte{0x00, 0x2b, 0x00, 0x02, 0x03, 0x04}) // supported_versions: TLS 1.3
+		binary.BigEndian.PutUint16(b[87:], 0x0015)               // padding extension
+		binary.BigEndian.PutUint16(b[89:], uint16(n-91))
+		clear(b[91:])
+		return
+	}
+	copy(b[76:], []byte{0x00, 0x04, 0x13, 0x01, 0x13, 0x02, 0x01, 0x00})
+	binary.BigEndian.PutUint16(b[84:], uint16(n-86))
+	const sni = "bench.example"
+	e := b[86:]
+	binary.BigEndian.PutUint16(e[0:], 0) // server_name
+	binary.BigEndian.PutUint16(e[2:], uint16(5+len(sni)))
+	binary.BigEndian.PutUint16(e[4:], uint16(3+len(sni)))
+	e[6] = 0
+	binary.BigEndian.PutUint16(e[7:], uint16(len(sni)))
+	copy(e[9:], sni)
+	p := e[9+len(sni):]
+	binary.BigEndian.PutUint16(p[0:], 0x0015) // padding to the packet size
+	binary.BigEndian.PutUint16(p[2:], uint16(len(p)-4))
+	clear(p[4:])
+}
+
+// dnsMessage writes a DNS query for bench.example (or its answer) into b
+// and returns its length.
+func dnsMessage(b []byte, id uint16, answer bool) int {
+	q := []byte{5, 'b', 'e', 'n', 'c', 'h', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 1, 0, 1}
+	binary.BigEndian.PutUint16(b[0:], id)
+	binary.BigEndian.PutUint16(b[2:], 0x0100)
+	binary.BigEndian.PutUint16(b[4:], 1)
+	clear(b[6:12])
+	n := 12 + copy(b[12:], q)
+	if answer {
+		binary.BigEndian.PutUint16(b[2:], 0x8180)
+		binary.BigEndian.PutUint16(b[6:], 1)
+		n += copy(b[n:], []byte{0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 192, 0, 2, 1})
+	}
+	return n
 }
 
 // WritePcap writes the whole capture as a microsecond pcap (Ethernet).
