@@ -20,6 +20,7 @@ const (
 	colServer
 	colProto
 	colService
+	colPortName
 	colState
 	colCPkts
 	colCBytes
@@ -29,7 +30,7 @@ const (
 	numCols
 )
 
-var colHeads = [numCols]string{"#", "CLIENT", "SERVER", "PROTO", "SERVICE", "STATE",
+var colHeads = [numCols]string{"#", "CLIENT", "SERVER", "PROTO", "SERVICE", "PORT (CLASS)", "STATE",
 	"C→S PKTS", "C→S BYTES", "S→C PKTS", "S→C BYTES", "DURATION"}
 
 var colRight = [numCols]bool{colID: true, colCPkts: true, colCBytes: true,
@@ -45,7 +46,7 @@ const (
 )
 
 // dropOrder is which columns go, in turn, when the table is too wide.
-var dropOrder = [][]column{{colDur}, {colService}, {colCPkts, colSPkts}}
+var dropOrder = [][]column{{colDur}, {colPortName}, {colService}, {colCPkts, colSPkts}}
 
 // WriteTable writes recs as an aligned table, sorted by total IP bytes
 // (both directions) descending, then ID, followed by every finding that
@@ -266,6 +267,14 @@ func (t *table) appendCell(b []byte, r *flow.Record, c column, maxRunes int) []b
 		// Empty, not "-": the record cannot tell a flow without payload
 		// from one no detector recognised.
 		return append(b, r.Service...)
+	case colPortName:
+		// The registry's name for the server port and its class, so that
+		// SERVICE can be read against what the port suggests.
+		if r.PortClass == "" {
+			return b
+		}
+		b = appendOrDash(b, r.PortService)
+		return append(append(append(b, " ("...), portClassShort(r.PortClass)...), ')')
 	case colState:
 		return appendOrDash(b, r.ConnState)
 	case colCPkts:
@@ -356,4 +365,17 @@ func lastRunes(s []byte, n int) []byte {
 		off -= size
 	}
 	return s[off:]
+}
+
+// portClassShort abbreviates a port class for the table.
+func portClassShort(c string) string {
+	switch c {
+	case "well-known":
+		return "wk"
+	case "registered":
+		return "reg"
+	case "dynamic":
+		return "dyn"
+	}
+	return c
 }

@@ -123,11 +123,13 @@ func TestWriteTableNoFlows(t *testing.T) {
 }
 
 func TestWriteTableNatural(t *testing.T) {
-	lines := writeTable(t, tableRecs()[:2], Options{})
+	recs := tableRecs()[:2]
+	recs[0].PortService, recs[0].PortClass = "http", "well-known"
+	lines := writeTable(t, recs, Options{})
 	want := []string{
-		"#  CLIENT                               SERVER             PROTO  SERVICE  STATE  C→S PKTS  C→S BYTES  S→C PKTS  S→C BYTES  DURATION",
-		"2  [2001:db8:85a3::8a2e:370:7334]:5353  [2001:db8::53]:53  udp             SF           31       3.0k         2        100     12.0s",
-		"1  10.0.0.1:51234                       10.0.0.2:80        tcp    http     SF            5        400        13       1.2k     589µs",
+		"#  CLIENT                               SERVER             PROTO  SERVICE  PORT (CLASS)  STATE  C→S PKTS  C→S BYTES  S→C PKTS  S→C BYTES  DURATION",
+		"2  [2001:db8:85a3::8a2e:370:7334]:5353  [2001:db8::53]:53  udp                           SF           31       3.0k         2        100     12.0s",
+		"1  10.0.0.1:51234                       10.0.0.2:80        tcp    http     http (wk)     SF            5        400        13       1.2k     589µs",
 	}
 	if got := strings.Join(lines, "\n"); got != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", got, strings.Join(want, "\n"))
@@ -137,17 +139,18 @@ func TestWriteTableNatural(t *testing.T) {
 func TestWriteTableWidth(t *testing.T) {
 	recs := tableRecs()
 	tests := []struct {
-		width                      int
-		duration, service, packets bool // columns expected to survive
+		width                                int
+		duration, portName, service, packets bool // columns expected to survive
 	}{
-		{0, true, true, true},
-		{200, true, true, true},
-		{130, true, true, true},
-		{125, false, true, true},
-		{115, false, false, true},
-		{80, false, false, false},
-		{60, false, false, false},
-		{20, false, false, false}, // too narrow even for "…:port": lines are cut
+		{0, true, true, true, true},
+		{200, true, true, true, true},
+		{144, true, true, true, true},
+		{139, false, true, true, true},
+		{130, false, false, true, true},
+		{115, false, false, false, true},
+		{80, false, false, false, false},
+		{60, false, false, false, false},
+		{20, false, false, false, false}, // too narrow even for "…:port": lines are cut
 	}
 	for _, tt := range tests {
 		t.Run(strconv.Itoa(tt.width), func(t *testing.T) {
@@ -163,6 +166,9 @@ func TestWriteTableWidth(t *testing.T) {
 			}
 			if got := strings.Contains(lines[0], "DURATION"); got != tt.duration {
 				t.Errorf("DURATION shown %v, want %v\n%s", got, tt.duration, text)
+			}
+			if got := strings.Contains(lines[0], "PORT (CLASS)"); got != tt.portName {
+				t.Errorf("PORT (CLASS) shown %v, want %v\n%s", got, tt.portName, text)
 			}
 			if got := strings.Contains(lines[0], "SERVICE"); got != tt.service {
 				t.Errorf("SERVICE shown %v, want %v\n%s", got, tt.service, text)

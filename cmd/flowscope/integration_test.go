@@ -840,9 +840,10 @@ func TestZeekConnLog(t *testing.T) {
 					"resp_ip_bytes": u64(f.Server.Bytes),
 					"orig_bytes":    u64(f.Client.PayloadBytes),
 					"resp_bytes":    u64(f.Server.PayloadBytes),
+					"service":       f.Service,
 				}
 				for _, field := range []string{"proto", "conn_state", "history", "orig_pkts", "resp_pkts",
-					"orig_ip_bytes", "resp_ip_bytes", "orig_bytes", "resp_bytes"} {
+					"orig_ip_bytes", "resp_ip_bytes", "orig_bytes", "resp_bytes", "service"} {
 					want := z[field]
 					if want == "-" { // Zeek's unset field, e.g. no history
 						want = ""

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestFindingsCLI runs --findings-only and --allow on a capture with SSH on
+// tcp/8000 (and on 22) and HTTP on tcp/8080.
+func TestFindingsCLI(t *testing.T) {
+	ssh, http := capturePath(t, "ndpi__ssh.pcap"), capturePath(t, "ndpi__http-manipulated.pcap")
+
+	// JSON: one finding a line, with the flow's identity and the evidence.
+	res := mustRun(t, exitOK, nil, "-q", "--findings-only", "-o", "json", "-r", ssh)
+	lines := strings.Split(strings.TrimSpace(string(res.stdout)), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("want 1 finding, got %d:\n%s", len(lines), res.stdout)
+	}
+	var f struct {
+		finding
+		Server      side   `json:"server"`
+		CommunityID string `json:"community_id"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &f); err != nil {
+		t.Fatal(err)
+	}
+	if f.Kind != "nonstandard-port" || f.Service != "ssh" || f.Port != "tcp/8000" || f.Severity != "high" ||
+		f.Server.Port != 8000 || !strings.HasPrefix(f.Evidence, "SSH-2.0-") || f.Frame == 0 || f.CommunityID == "" {
+		t.Errorf("finding %+v", f)
+	}
+
+	// The allowlist suppresses it, and the summary counts what it suppressed.
+	allow := filepath.Join(t.TempDir(), "allow.txt")
+	if err := os.WriteFile(allow, []byte("# SSH test server\nssh 127.0.0.1:8000\nhttp tcp/8080 nonstandard-port\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res = mustRun(t, exitOK, nil, "--findings-only", "--allow", allow, "-r", ssh, "-r", http)
+	if out := string(res.stdout); !strings.Contains(out, "no findings") || !strings.Contains(out, "3 suppressed") {
+		t.Errorf("allowlisted run:\n%s", out)
+	}
+	res = mustRun(t, exitOK, nil, "-o", "json", "--allow", allow, "-r", ssh)
+	if !strings.Contains(string(res.stderr), "suppressed") {
+		t.Errorf("summary does not count suppressed findings:\n%s", res.stderr)
+	}
+	for _, fl := range parseJSONFlows(t, res.stdout) {
+		if len(fl.Findings) != 0 {
+			t.Errorf("allowlisted finding still in JSON: %+v", fl.Findings)
+		}
+	}
+
+	// A bad allowlist is a usage error naming the file and line.
+	bad := filepath.Join(t.TempDir(), "bad.txt")
+	os.WriteFile(bad, []byte("ssh tcp/22\nssh tcp/22 sideways\n"), 0o644)
+	res = mustRun(t, exitUsage, nil, "--allow", bad, "-r", ssh)
+	if !strings.Contains(string(res.stderr), "bad.txt:2:") {
+		t.Errorf("stderr %q does not name bad.txt:2", res.stderr)
+	}
+
+	// The table shows the findings section after the flows.
+	res = mustRun(t, exitOK, nil, "-r", http)
+	if out := string(res.stdout); !strings.Contains(out, "findings:") || !strings.Contains(out, "http on tcp/8080") {
+		t.Errorf("table without findings:\n%s", out)
+	}
+}
