@@ -13,31 +13,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flowscope/flowscope/internal/testcaps"
 )
 
 // capturesDir returns ../shared/captures relative to the repository root.
-func capturesDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	caps := filepath.Join(dir, "..", "shared", "captures")
-	if _, err := os.Stat(filepath.Join(caps, "MANIFEST.md")); err != nil {
-		t.Skipf("shared captures not available: %v", err)
-	}
-	return caps
-}
+func capturesDir(t testing.TB) string { return testcaps.Dir(t) }
 
 func capture(t testing.TB, name string) string {
 	return filepath.Join(capturesDir(t), name)

@@ -395,17 +395,23 @@ func decDrop(f *Frame, why Skip) {
 	f.Skip = why
 }
 
-func (d *Decoder) decIPv4(b []byte, f *Frame, parent int) {
-	if len(b) < 20 {
-		if len(b) > 0 && b[0]>>4 != 4 {
-			f.Skip = SkipMalformed
-			return
-		}
-		f.Skip = SkipTruncated
-		return
-	}
-	if b[0]>>4 != 4 {
+// decIPHeader checks that b starts with a whole IP header of the version;
+// otherwise it says why in f.Skip: a wrong version is malformed, a short
+// header of the right version was cut by the snap length.
+func decIPHeader(b []byte, minLen int, version byte, f *Frame) bool {
+	switch {
+	case len(b) > 0 && b[0]>>4 != version:
 		f.Skip = SkipMalformed
+	case len(b) < minLen:
+		f.Skip = SkipTruncated
+	default:
+		return true
+	}
+	return false
+}
+
+func (d *Decoder) decIPv4(b []byte, f *Frame, parent int) {
+	if !decIPHeader(b, 20, 4, f) {
 		return
 	}
 	ihl := int(b[0]&0x0f) * 4
@@ -443,16 +449,7 @@ func (d *Decoder) decIPv4(b []byte, f *Frame, parent int) {
 }
 
 func (d *Decoder) decIPv6(b []byte, f *Frame, parent int) {
-	if len(b) < 40 {
-		if len(b) > 0 && b[0]>>4 != 6 {
-			f.Skip = SkipMalformed
-			return
-		}
-		f.Skip = SkipTruncated
-		return
-	}
-	if b[0]>>4 != 6 {
-		f.Skip = SkipMalformed
+	if !decIPHeader(b, 40, 6, f) {
 		return
 	}
 	ipLen := 40 + int(binary.BigEndian.Uint16(b[4:]))

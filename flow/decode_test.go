@@ -15,32 +15,12 @@ import (
 	"testing"
 
 	"github.com/flowscope/flowscope/capture"
+
+	"github.com/flowscope/flowscope/internal/testcaps"
 )
 
-// decCaptureDir returns the shared captures directory, found next to the
-// module root, or skips the test when it is not there.
-func decCaptureDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			t.Skip("module root not found")
-		}
-		dir = up
-	}
-	caps := filepath.Join(dir, "..", "shared", "captures")
-	if _, err := os.Stat(caps); err != nil {
-		t.Skipf("no shared captures: %v", err)
-	}
-	return caps
-}
+// decCaptureDir returns the shared captures directory.
+func decCaptureDir(t testing.TB) string { return testcaps.Dir(t) }
 
 // decTestFrame is one captured frame as a capture source would hand it over.
 type decTestFrame struct {

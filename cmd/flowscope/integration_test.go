@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/flowscope/flowscope/internal/testcaps"
 )
 
 var (
@@ -91,16 +93,7 @@ func findRepoRoot() (string, error) {
 	}
 }
 
-// capturesDir returns the shared captures directory, skipping the test
-// when it is missing (a checkout without it; CI has it).
-func capturesDir(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(repoRoot, "..", "shared", "captures")
-	if _, err := os.Stat(filepath.Join(dir, "MANIFEST.md")); err != nil {
-		t.Skipf("shared captures missing (%v): they live in %s, next to the repository, in CI", err, dir)
-	}
-	return dir
-}
+func capturesDir(t *testing.T) string { return testcaps.Dir(t) }
 
 func capturePath(t *testing.T, name string) string {
 	t.Helper()

@@ -258,7 +258,7 @@ func parse(data string) (*table, error) {
 		if !ok || !ok2 || name == "" {
 			return nil, fmt.Errorf("line %d: want port, protocols and name", n)
 		}
-		first, last, err := parseRange(ports)
+		first, last, err := ParseRange(ports)
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
@@ -346,8 +346,8 @@ func sortedSet(s []uint16) []uint16 {
 	return slices.Clip(slices.Compact(s))
 }
 
-// parseRange reads "22" or "6000-6063".
-func parseRange(s string) (first, last uint16, err error) {
+// ParseRange reads a port or a range of ports: "22" or "6000-6063".
+func ParseRange(s string) (first, last uint16, err error) {
 	a, b, isRange := strings.Cut(s, "-")
 	f, err := strconv.ParseUint(a, 10, 16)
 	if err != nil {

@@ -31,6 +31,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	portreg "github.com/flowscope/flowscope/flow/ports"
 )
 
 // Protocol bits, in the order their letters are written.
@@ -130,7 +132,7 @@ func parseServices(data []byte) ([]entry, error) {
 			return nil, fmt.Errorf("line %d: want name and port/protocol", n)
 		}
 		ports, protos, _ := strings.Cut(f[1], "/")
-		first, last, err := parseRange(ports)
+		first, last, err := portreg.ParseRange(ports)
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
@@ -184,7 +186,7 @@ func parseCSV(data []byte) ([]entry, error) {
 		if n == "" || p == "" || bits == 0 {
 			continue
 		}
-		first, last, err := parseRange(p)
+		first, last, err := portreg.ParseRange(p)
 		if err != nil {
 			line, _ := r.FieldPos(port)
 			return nil, fmt.Errorf("line %d: %w", line, err)
@@ -203,22 +205,6 @@ func protoBit(p string) uint8 {
 		return sctp
 	}
 	return 0
-}
-
-// parseRange reads "22" or "6000-6063".
-func parseRange(s string) (first, last uint16, err error) {
-	a, b, isRange := strings.Cut(s, "-")
-	f, err := strconv.ParseUint(a, 10, 16)
-	if err != nil {
-		return 0, 0, fmt.Errorf("bad port %q", s)
-	}
-	l := f
-	if isRange {
-		if l, err = strconv.ParseUint(b, 10, 16); err != nil || l < f {
-			return 0, 0, fmt.Errorf("bad port range %q", s)
-		}
-	}
-	return uint16(f), uint16(l), nil
 }
 
 // merge orders entries by first port, keeping the source's order within a

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	portreg "github.com/flowscope/flowscope/flow/ports"
 )
 
 func TestParseRange(t *testing.T) {
@@ -25,9 +27,9 @@ func TestParseRange(t *testing.T) {
 		{"a", 0, 0, false},
 	}
 	for _, tt := range tests {
-		f, l, err := parseRange(tt.in)
+		f, l, err := portreg.ParseRange(tt.in)
 		if (err == nil) != tt.ok || f != tt.first || l != tt.last {
-			t.Errorf("parseRange(%q) = %d, %d, %v", tt.in, f, l, err)
+			t.Errorf("portreg.ParseRange(%q) = %d, %d, %v", tt.in, f, l, err)
 		}
 	}
 }
