@@ -453,7 +453,10 @@ func (d *Decoder) decIPv6(b []byte, f *Frame, parent int) {
 		return
 	}
 	ipLen := 40 + int(binary.BigEndian.Uint16(b[4:]))
-	if ipLen == 40 { // jumbogram or segmentation offload
+	if ipLen == 40 && b[6] != 59 {
+		// Nothing but "no next header" fits in a zero payload: this is a
+		// jumbogram or a segmentation-offload (BIG TCP) capture, whose
+		// length is what was captured.
 		ipLen = len(b)
 	}
 	if len(b) > ipLen {

@@ -24,7 +24,7 @@ func (t *Table) emitRecord(e *entry, why EndReason) {
 
 	r := Record{
 		ID:           e.id,
-		Proto:        ProtoName(e.key.Proto, e.key.V6),
+		Proto:        ProtoName(e.key.Proto),
 		IPProto:      e.key.Proto,
 		IPVersion:    4,
 		Client:       sideRecord(&e.side[c], oriented.SrcAddr(), oriented.SrcPort),
@@ -45,22 +45,29 @@ func (t *Table) emitRecord(e *entry, why EndReason) {
 		r.IPVersion = 6
 	}
 	r.History = e.hist.render(c, c != int(e.firstSide))
-	if e.svc != nil {
+	// An active-timeout split keeps identifying: the connection goes on.
+	if e.svc != nil && why != EndActive {
 		t.finishSvc(e)
 	}
-	if sr := &e.svcRes; sr.res.Confidence > service.None {
+	sr := e.svcView()
+	if sr.res.Confidence > service.None {
 		r.Service = sr.res.Service
 		r.ServiceConfidence = sr.res.Confidence.String()
 		r.ServiceDetector = sr.res.Detector
 		r.Evidence = sr.res.Evidence
-		r.EvidenceDir = sr.res.Dir.String()
+		r.EvidenceDir = "server"
+		if sr.evSide == c {
+			r.EvidenceDir = "client"
+		}
 		r.EvidenceFrame = sr.frame
 	}
+	r.ClientFromSYN = sr.fromSYN[c]
 	if r.Service == "" {
 		// Counter-evidence, only needed when nothing was recognised.
-		r.ClientPrefix = string(e.svcRes.prefix[c][:e.svcRes.prefixLen[c]])
-		r.ServerPrefix = string(e.svcRes.prefix[srv][:e.svcRes.prefixLen[srv]])
+		r.ClientPrefix = string(sr.prefix[c][:sr.prefixLen[c]])
+		r.ServerPrefix = string(sr.prefix[srv][:sr.prefixLen[srv]])
 	}
+	r.Continues = e.continues
 	if pp, ok := ports.ProtoOf(e.key.Proto); ok {
 		r.PortService = ports.Name(pp, r.Server.Port)
 		r.PortClass = ports.Class(r.Server.Port)
@@ -125,7 +132,7 @@ var protoNames = map[uint8]string{
 }
 
 // ProtoName names an IP protocol the way the output spells it ("tcp", "ip-N").
-func ProtoName(p uint8, v6 bool) string {
+func ProtoName(p uint8) string {
 	if n, ok := protoNames[p]; ok {
 		return n
 	}

@@ -113,6 +113,12 @@ type Record struct {
 	// sent (at most 16, raw), the counter-evidence when no detector
 	// recognised the flow; empty when that side sent no captured payload.
 	ClientPrefix, ServerPrefix string `json:"-"`
+	// ClientFromSYN reports that the client's payload prefix starts at its
+	// SYN: detectors saw its stream from the beginning.
+	ClientFromSYN bool `json:"-"`
+	// Continues is the ID of the record this one continues, when an
+	// active timeout split a long flow.
+	Continues uint64 `json:"continues,omitempty"`
 	// PortService is the IANA registry's name for the server port.
 	PortService string `json:"port_service"`
 	// PortClass is "well-known", "registered" or "dynamic" (server port).

@@ -23,33 +23,34 @@ type svcDir struct {
 	nranges int
 	base    uint32 // TCP sequence number of buf[0]
 	based   bool
+	fromSYN bool // base came from the side's SYN: buf holds its stream from the start
 	pkts    int
 }
 
 // svcState is what a flow keeps while its service is not yet known.
 type svcState struct {
-	dir         [2]svcDir // by canonical side
-	firstSide   int8      // side that sent payload first, -1 before
-	best        service.Result
-	bestFrame   uint64
-	bestSide    int
-	identifying bool
+	dir       [2]svcDir // by canonical side
+	firstSide int8      // side that sent payload first, -1 before
+	best      service.Result
+	bestFrame uint64
+	bestSide  int // canonical side whose bytes decided
 }
 
 // svcResult is what a flow keeps once identification has finished.
 type svcResult struct {
 	res       service.Result
 	frame     uint64
-	side      int
+	evSide    int         // canonical side whose bytes decided
+	fromSYN   [2]bool     // each side's prefix starts at its SYN
 	prefix    [2][16]byte // first payload bytes per canonical side
 	prefixLen [2]uint8
 }
 
-// svcNoteSYN sets the sequence base of a side from its SYN.
+// noteSYN sets the sequence base of a side from its SYN.
 func (s *svcState) noteSYN(side int, seq uint32) {
 	d := &s.dir[side]
 	if !d.based {
-		d.base, d.based = seq+1, true
+		d.base, d.based, d.fromSYN = seq+1, true, true
 	}
 }
 
@@ -73,8 +74,15 @@ func (s *svcState) add(side int, p *Packet) bool {
 	}
 	if !d.based {
 		d.base, d.based = p.Seq, true
+		if p.TCPFlags&FlagSYN != 0 {
+			d.base, d.fromSYN = p.Seq+1, true
+		}
 	}
-	off := int(int32(p.Seq - d.base))
+	seq := p.Seq
+	if p.TCPFlags&FlagSYN != 0 {
+		seq++ // data on a SYN (TCP Fast Open) follows the SYN's own sequence number
+	}
+	off := int(int32(seq - d.base))
 	data := p.Payload
 	if off < 0 {
 		if -off >= len(data) {
@@ -119,15 +127,22 @@ func (d *svcDir) insertRange(start, end int) {
 	}
 }
 
-// done reports whether identification can stop for good.
-func (s *svcState) done() bool {
-	return s.best.Confidence == service.High ||
-		(s.dir[0].pkts >= svcMaxPackets && s.dir[1].pkts >= svcMaxPackets) ||
-		(s.dir[0].have == svcBufSize && s.dir[1].have == svcBufSize)
+// done reports whether identification can stop for good: a sure verdict,
+// both sides exhausted, or 2×svcMaxPackets payload packets in all (so a
+// one-way flow gives up too). UDP detectors see only each side's first
+// datagram, so once both sides have one nothing more can change.
+func (s *svcState) done(tcp bool) bool {
+	d0, d1 := &s.dir[0], &s.dir[1]
+	if !tcp && d0.have > 0 && d1.have > 0 {
+		return true
+	}
+	exhausted := func(d *svcDir) bool { return d.pkts >= svcMaxPackets || d.have == svcBufSize }
+	return s.best.Confidence == service.High || (exhausted(d0) && exhausted(d1)) ||
+		d0.pkts+d1.pkts >= 2*svcMaxPackets
 }
 
 // identify runs the detectors on what the flow has shown so far.
-func (s *svcState) identify(clientSide int, tcp bool, frame uint64, side int) {
+func (s *svcState) identify(clientSide int, tcp bool, frame uint64) {
 	in := service.Input{
 		Transport:   service.UDP,
 		Client:      s.dir[clientSide].buf[:s.dir[clientSide].have],
@@ -142,6 +157,25 @@ func (s *svcState) identify(clientSide int, tcp bool, frame uint64, side int) {
 	// once the client's command is not EHLO).
 	r, _ := service.Identify(&in)
 	if r.Service != s.best.Service || r.Confidence != s.best.Confidence {
-		s.best, s.bestFrame, s.bestSide = r, frame, side
+		s.best, s.bestFrame, s.bestSide = r, frame, clientSide
+		if r.Dir == service.FromServer {
+			s.bestSide = 1 - clientSide
+		}
 	}
+}
+
+// svcView returns the flow's identification so far: the kept result once
+// finished, or the live verdict and prefixes while still identifying.
+func (e *entry) svcView() svcResult {
+	sv := e.svc
+	if sv == nil {
+		return e.svcRes
+	}
+	r := svcResult{res: sv.best, frame: sv.bestFrame, evSide: sv.bestSide,
+		fromSYN: [2]bool{sv.dir[0].fromSYN, sv.dir[1].fromSYN}}
+	for i := range sv.dir {
+		d := &sv.dir[i]
+		r.prefixLen[i] = uint8(copy(r.prefix[i][:min(d.have, len(r.prefix[i]))], d.buf[:d.have]))
+	}
+	return r
 }

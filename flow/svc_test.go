@@ -4,6 +4,10 @@ import (
 	"testing"
 )
 
+func synData(seq uint32, s string) *Packet {
+	return &Packet{Key: Key{Proto: ProtoTCP}, Seq: seq, TCPFlags: FlagSYN, Payload: []byte(s), PayloadLen: len(s), L4: true}
+}
+
 func TestSvcReassembly(t *testing.T) {
 	seg := func(seq uint32, s string) *Packet {
 		return &Packet{Key: Key{Proto: ProtoTCP}, Seq: seq, Payload: []byte(s), PayloadLen: len(s), L4: true}
@@ -23,6 +27,8 @@ func TestSvcReassembly(t *testing.T) {
 		{"data before the base is cut", true, []*Packet{seg(98, "xxAB"), seg(102, "CD")}, "ABCD"},
 		{"old retransmission ignored", true, []*Packet{seg(100, "ab"), seg(90, "old")}, "ab"},
 		{"sequence wrap", false, []*Packet{seg(0xfffffffe, "ab"), seg(0, "cd")}, "abcd"},
+		{"data on the SYN (fast open)", true, []*Packet{synData(99, "\x16\x03\x01"), seg(103, "xy")}, "\x16\x03\x01xy"},
+		{"data on the SYN, SYN not noted first", false, []*Packet{synData(99, "GET "), seg(104, "/")}, "GET /"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

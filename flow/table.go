@@ -51,9 +51,14 @@ const nilIdx = -1
 // entry is one open flow. Side 0 is the canonical key's Src.
 // The fields every packet touches come first, to share cache lines.
 type entry struct {
-	key        Key // canonical
-	last       int64
-	first      int64
+	key   Key // canonical
+	last  int64
+	first int64
+	// touched is the table's packet time at the flow's last packet: the
+	// idle lists are ordered and expired on it, so a packet with an older
+	// timestamp than the newest seen cannot break their order. For a
+	// closing flow it is the time it closed.
+	touched    int64
 	prev, next int32
 	hash       uint32
 	list       uint8
@@ -72,6 +77,9 @@ type entry struct {
 	svc        *svcState // while identifying the service
 	svcRes     svcResult // once identification finished
 	svcDone    bool
+	synSeq     [2]uint32 // sequence number of each side's SYN, for the payload prefix
+	synSeen    [2]bool
+	continues  uint64 // ID of the record this one continues (active timeout)
 }
 
 type list struct{ head, tail int32 }
@@ -177,16 +185,20 @@ func (t *Table) Update(p *Packet, ts int64, frame uint64, frameLen int, parent u
 	}
 	e := &t.entries[idx]
 	t.account(e, side, p, ts, frame, frameLen)
-	if e.list != listClosing {
-		if p.Key.Proto == ProtoTCP && e.closed() {
-			e.endReason = EndFIN
-			if e.side[0].tcp == tcpReset || e.side[1].tcp == tcpReset {
-				e.endReason = EndRST
-			}
-			t.unlink(idx)
-			t.pushBack(idx, listClosing)
-			return e.id
+	if e.list == listClosing {
+		// The close delay runs from the close, not from the last packet:
+		// the flow keeps its place in the closing list.
+		return e.id
+	}
+	e.touched = t.now
+	if p.Key.Proto == ProtoTCP && e.closed() {
+		e.endReason = EndFIN
+		if e.side[0].tcp == tcpReset || e.side[1].tcp == tcpReset {
+			e.endReason = EndRST
 		}
+		t.unlink(idx)
+		t.pushBack(idx, listClosing)
+		return e.id
 	}
 	if t.lists[e.list].tail != idx {
 		t.unlink(idx)
@@ -218,7 +230,7 @@ func (t *Table) create(ck Key, h uint32, side int, p *Packet, ts int64, frame ui
 	e.hash = h
 	e.id = t.nextID
 	t.nextID++
-	e.first, e.last = ts, ts
+	e.first, e.last, e.touched = ts, ts, t.now
 	e.firstFrame = frame
 	e.firstSide = uint8(side)
 	e.list = listFor(ck.Proto)
@@ -272,6 +284,9 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frame uint64, f
 	if ts > e.last {
 		e.last = ts
 	}
+	if ts < e.first {
+		e.first = ts
+	}
 	s := &e.side[side]
 	pk := uint64(1 + p.ExtraPackets)
 	s.packets += pk
@@ -316,25 +331,29 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frame uint64, f
 
 // service feeds a packet to the flow's service identification.
 func (t *Table) service(e *entry, side int, p *Packet, frame uint64) {
-	sv := e.svc
-	if p.Key.Proto == ProtoTCP && p.TCPFlags&FlagSYN != 0 {
-		if sv == nil {
-			sv = t.newSvc()
-			e.svc = sv
-		}
-		sv.noteSYN(side, p.Seq)
+	if p.Key.Proto == ProtoTCP && p.TCPFlags&FlagSYN != 0 && !e.synSeen[side] {
+		e.synSeq[side], e.synSeen[side] = p.Seq, true
 	}
 	if len(p.Payload) == 0 {
-		return
+		return // no state until there is payload: SYN-only flows cost nothing
 	}
+	sv := e.svc
 	if sv == nil {
 		sv = t.newSvc()
 		e.svc = sv
+		for i := range e.synSeen {
+			if e.synSeen[i] {
+				sv.noteSYN(i, e.synSeq[i])
+			}
+		}
+	}
+	if p.Key.Proto == ProtoTCP && p.TCPFlags&FlagSYN != 0 {
+		sv.noteSYN(side, p.Seq)
 	}
 	if sv.add(side, p) {
-		sv.identify(int(e.clientSide), p.Key.Proto == ProtoTCP, frame, side)
+		sv.identify(int(e.clientSide), p.Key.Proto == ProtoTCP, frame)
 	}
-	if sv.done() {
+	if sv.done(p.Key.Proto == ProtoTCP) {
 		t.finishSvc(e)
 	}
 }
@@ -349,6 +368,7 @@ func (t *Table) newSvc() *svcState {
 			d.have, d.nranges, d.based, d.pkts = 0, 0, false, 0
 		}
 		sv.best, sv.bestFrame, sv.bestSide = service.Result{}, 0, 0
+		sv.dir[0].fromSYN, sv.dir[1].fromSYN = false, false
 	} else {
 		sv = new(svcState)
 	}
@@ -359,19 +379,13 @@ func (t *Table) newSvc() *svcState {
 // finishSvc keeps the verdict and the first bytes of each side, and
 // returns the buffers to the pool.
 func (t *Table) finishSvc(e *entry) {
-	sv := e.svc
 	e.svcDone = true
-	if sv == nil {
+	if e.svc == nil {
 		return
 	}
-	e.svcRes = svcResult{res: sv.best, frame: sv.bestFrame, side: sv.bestSide}
-	for i := range sv.dir {
-		d := &sv.dir[i]
-		n := min(d.have, len(e.svcRes.prefix[i]))
-		e.svcRes.prefixLen[i] = uint8(copy(e.svcRes.prefix[i][:n], d.buf[:n]))
-	}
+	e.svcRes = e.svcView()
+	t.svcFree = append(t.svcFree, e.svc)
 	e.svc = nil
-	t.svcFree = append(t.svcFree, sv)
 }
 
 // restart emits a flow that hit the active timeout and keeps its state for
@@ -379,6 +393,7 @@ func (t *Table) finishSvc(e *entry) {
 func (t *Table) restart(idx int32, ts int64, frame uint64) {
 	e := &t.entries[idx]
 	t.emitRecord(e, EndActive)
+	e.continues = e.id
 	e.id = t.nextID
 	t.nextID++
 	e.first, e.last = ts, ts
@@ -409,7 +424,7 @@ func (t *Table) expire() {
 		to := t.timeout[l]
 		for h := t.lists[l].head; h != nilIdx; h = t.lists[l].head {
 			e := &t.entries[h]
-			if t.now-e.last < to {
+			if t.now-e.touched < to {
 				break
 			}
 			why := EndIdle
@@ -426,7 +441,7 @@ func (t *Table) evictOldest() {
 	best := int32(nilIdx)
 	for l := range t.lists {
 		h := t.lists[l].head
-		if h != nilIdx && (best == nilIdx || t.entries[h].last < t.entries[best].last) {
+		if h != nilIdx && (best == nilIdx || t.entries[h].touched < t.entries[best].touched) {
 			best = h
 		}
 	}

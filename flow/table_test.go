@@ -267,6 +267,18 @@ func TestTimeoutsAndEviction(t *testing.T) {
 			t.Errorf("%+v", recs)
 		}
 	})
+	t.Run("close delay runs from the close", func(t *testing.T) {
+		// Data the peer sends after a RST stays in the flow for the close
+		// delay (5 s), not for ever.
+		ps := []*Packet{
+			tcpPacket(pkt{true, S, 0, 1, 0}), tcpPacket(pkt{false, SA, 0, 9, 0}), tcpPacket(pkt{true, R, 0, 2, 0}),
+			tcpPacket(pkt{false, PA, 10, 10, 0}), tcpPacket(pkt{false, PA, 10, 20, 0}), tcpPacket(pkt{false, PA, 10, 30, 0}),
+		}
+		recs := runTable(t, cfg, ps, []time.Duration{0, 1, 2, 2 * time.Second, 4 * time.Second, 6 * time.Second})
+		if len(recs) != 2 || recs[0].EndReason != "rst" || recs[0].Server.Packets != 3 || recs[1].Server.Packets != 1 {
+			t.Errorf("%+v", recs)
+		}
+	})
 	t.Run("close delay", func(t *testing.T) {
 		ps := []*Packet{
 			tcpPacket(pkt{true, S, 0, 1, 0}), tcpPacket(pkt{false, SA, 0, 9, 0}), tcpPacket(pkt{true, FA, 0, 2, 0}),

@@ -101,6 +101,7 @@ func TestAllowed(t *testing.T) {
 	httpOn22.Server.IP = netip.MustParseAddr("192.168.1.1")
 	mute := svcRec(3, 443, "", "")
 	mute.ClientPrefix = "\x00"
+	mute.ClientFromSYN = true
 	mute.Server.IP = netip.MustParseAddr("2001:db8::1")
 	udpDNS := svcRec(4, 5300, "dns", "high")
 	udpDNS.Proto, udpDNS.IPProto = "udp", 17

@@ -152,6 +152,7 @@ func TestCSVWriterAllocs(t *testing.T) {
 func TestWriteCSVServiceColumns(t *testing.T) {
 	mute := svcRec(3, 443, "", "")
 	mute.ClientPrefix = "\x00"
+	mute.ClientFromSYN = true
 	mute.PortService, mute.PortClass = "https", "well-known"
 	evil := svcRec(4, 2222, "ssh", "high")
 	evil.Evidence = "=\x1b[31m,\"" // not a CSV column, but must not leak either

@@ -59,7 +59,10 @@ func Findings(r *flow.Record) []Finding {
 	if !ok || r.Server.Port == 0 {
 		return nil
 	}
-	if r.Service == "" && (r.Proto != "tcp" || r.DirectionBy != "syn" || r.ClientPrefix == "" ||
+	if r.Continues != 0 {
+		return nil // the record that began the flow carries its findings
+	}
+	if r.Service == "" && (r.Proto != "tcp" || !r.ClientFromSYN || r.ClientPrefix == "" ||
 		!ports.IsServicePort(pp, r.Server.Port)) {
 		return nil // the common case, decided without allocating
 	}
@@ -104,9 +107,9 @@ func Findings(r *flow.Record) []Finding {
 	proto := r.Proto
 	port := proto + "/" + strconv.Itoa(int(r.Server.Port))
 	expSvc := ports.ExpectedServices(pp, r.Server.Port)
-	// Nothing recognised on a service port: only claim it when the
-	// detectors saw the connection from its start and the client spoke.
-	if len(expSvc) == 0 || r.Proto != "tcp" || r.DirectionBy != "syn" || r.ClientPrefix == "" {
+	// Nothing recognised on a service port: only claimed (see the check
+	// above) when the detectors saw the client's stream from its SYN.
+	if len(expSvc) == 0 {
 		return nil
 	}
 	return []Finding{{
@@ -131,8 +134,7 @@ func article(service string) string {
 }
 
 func maxSeverity(a, b string) string {
-	rank := map[string]int{"low": 0, "medium": 1, "high": 2}
-	if rank[a] >= rank[b] {
+	if severityRank(a) <= severityRank(b) {
 		return a
 	}
 	return b

@@ -11,8 +11,11 @@ func TestFindings(t *testing.T) {
 	// Unidentified, but seen from the SYN and the client spoke.
 	mute443 := svcRec(1, 443, "", "")
 	mute443.ClientPrefix = "\x00\x01GET\x1b[31m"
+	mute443.ClientFromSYN = true
 	noSYN := mute443
-	noSYN.DirectionBy = "port"
+	noSYN.DirectionBy, noSYN.ClientFromSYN = "port", false
+	continued := svcRec(1, 2222, "ssh", "high")
+	continued.Continues = 7
 	silent := svcRec(1, 443, "", "")
 	udp := svcRec(1, 443, "", "")
 	udp.Proto, udp.IPProto = "udp", 17
@@ -55,6 +58,7 @@ func TestFindings(t *testing.T) {
 			Port: "tcp/443", ExpectedServices: []string{"tls"}, ExpectedPorts: []string{}, Direction: "client",
 			Evidence: `\x00\x01GET\x1b[31m`, Reason: "first client payload is not a TLS record (no detector recognised it)"}}},
 		{"unidentified, direction by port", noSYN, nil},
+		{"continuation of a split flow", continued, nil},
 		{"unidentified, client sent nothing", silent, nil},
 		{"unidentified udp", udp, nil},
 		{"low confidence", svcRec(1, 2222, "ssh", "low"), nil},

@@ -25,6 +25,7 @@ func findingRecs() []flow.Record {
 	evil.Evidence = "SSH-2.0-\x1b[31mOpenSSH_9.6 \"x\",y\r\n"
 	mute := svcRec(3, 443, "", "")
 	mute.ClientPrefix = "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
+	mute.ClientFromSYN = true
 	mute.Server.IP = netip.MustParseAddr("192.168.1.10")
 	return []flow.Record{
 		svcRec(9, 8888, "http", "high"), // low

@@ -104,6 +104,10 @@ func appendJSONRecord(b []byte, r *flow.Record, fs []Finding) []byte {
 		b = append(b, `,"ip_fragments":`...)
 		b = strconv.AppendUint(b, r.Fragments, 10)
 	}
+	if r.Continues != 0 {
+		b = append(b, `,"continues":`...)
+		b = strconv.AppendUint(b, r.Continues, 10)
+	}
 	b = append(b, `,"service":`...)
 	b = appendJSONString(b, r.Service)
 	if r.Service != "" {

@@ -74,6 +74,7 @@ func TestWriteJSONServiceGolden(t *testing.T) {
 	evil.PortService, evil.PortClass = "EtherNet-IP-1", "registered"
 	mute := svcRec(3, 443, "", "")
 	mute.ClientPrefix = "\x16\x00"
+	mute.ClientFromSYN = true
 	allow := mustAllowlist(t, "http tcp/22 port-mismatch")
 
 	tests := []struct {
@@ -131,6 +132,7 @@ func TestWriteJSONRoundTrip(t *testing.T) {
 	evil.Evidence = "GET /\x1b]0;pwned\x07 HTTP/1.1\r\n\xff"
 	mute := svcRec(6, 443, "", "")
 	mute.ClientPrefix = "\x00\\"
+	mute.ClientFromSYN = true
 	recs := []flow.Record{tcpRec(), udp6Rec(), icmpRec(), zoned, evil, mute}
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, recs, Options{}); err != nil {
@@ -155,7 +157,7 @@ func TestWriteJSONRoundTrip(t *testing.T) {
 		want := recs[n]
 		want.FirstSeen, want.LastSeen = want.FirstSeen.UTC(), want.LastSeen.UTC()
 		want.Evidence = Escape(want.Evidence)
-		want.ClientPrefix, want.ServerPrefix = "", "" // never output
+		want.ClientPrefix, want.ServerPrefix, want.ClientFromSYN = "", "", false // never output
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("line %d: round trip\n got %+v\nwant %+v", n+1, got, want)
 		}

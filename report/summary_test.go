@@ -178,6 +178,7 @@ func TestSummarySectionOrder(t *testing.T) {
 func TestSummaryServicesAndFindings(t *testing.T) {
 	mute := svcRec(9, 443, "", "")
 	mute.ClientPrefix = "\x00"
+	mute.ClientFromSYN = true
 	mute.Client.PayloadBytes = 1
 	noPayload := svcRec(10, 443, "", "")
 	noPayload.Client.PayloadBytes, noPayload.Server.PayloadBytes = 0, 0

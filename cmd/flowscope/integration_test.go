@@ -175,6 +175,7 @@ type flowRec struct {
 	TunnelParent uint64  `json:"tunnel_parent"`
 	Fragments    uint64  `json:"ip_fragments"`
 	FirstFrame   uint64  `json:"first_frame"`
+	Continues    uint64  `json:"continues"`
 
 	Service           string    `json:"service"`
 	ServiceConfidence string    `json:"service_confidence"`

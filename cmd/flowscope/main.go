@@ -99,8 +99,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if len(o.reads) == 0 {
 		return nil, errors.New("no input: give a capture file with -r FILE (or -r - for standard input)")
 	}
-	if o.top < 0 || o.maxFlows <= 0 {
-		return nil, errors.New("--top must be >= 0 and --max-flows > 0")
+	if o.top < 0 || o.maxFlows <= 0 || o.maxFlows > 1<<30 {
+		return nil, errors.New("--top must be >= 0 and --max-flows between 1 and 1073741824")
+	}
+	if o.tcpIdle <= 0 || o.udpIdle <= 0 || o.icmpIdle <= 0 || o.otherIdle <= 0 || o.active < 0 {
+		return nil, errors.New("idle timeouts must be > 0 and --active-timeout >= 0")
 	}
 	return o, nil
 }
