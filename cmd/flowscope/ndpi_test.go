@@ -92,6 +92,7 @@ func TestNDPIAgreement(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(out), ".out")
 		capture := filepath.Join(dir, name)
 		if _, err := os.Stat(capture); err != nil {
+			t.Errorf("nDPI result %s has no capture: %v", name, err)
 			continue
 		}
 		want := parseNDPI(t, out)
