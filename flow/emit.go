@@ -68,6 +68,7 @@ func (t *Table) emitRecord(e *entry, why EndReason) {
 		r.ServerPrefix = string(sr.prefix[srv][:sr.prefixLen[srv]])
 	}
 	r.Continues = e.continues
+	r.Features = e.features(c, r.Duration().Seconds())
 	if pp, ok := ports.ProtoOf(e.key.Proto); ok {
 		r.PortService = ports.Name(pp, r.Server.Port)
 		r.PortClass = ports.Class(r.Server.Port)
@@ -137,4 +138,44 @@ func ProtoName(p uint8) string {
 		return n
 	}
 	return "ip-" + strconv.Itoa(int(p))
+}
+
+// features builds the record's volume and timing features; c is the
+// client's canonical side.
+func (e *entry) features(c int, dur float64) Features {
+	st := &e.stats
+	side := func(i int) SideFeatures {
+		d, s := &st.dir[i], &e.side[i]
+		f := SideFeatures{
+			Sizes: d.size.dist(), IAT: d.iat.dist(),
+			DataPackets: s.packets - min(d.empty, s.packets), EmptyPackets: d.empty,
+			Retransmissions: uint64(s.retrans), OutOfOrder: uint64(s.outOfOrder), ZeroWindow: uint64(s.zeroWin),
+			PayloadEntropy: st.entropy[i],
+		}
+		if dur > 0 {
+			f.BytesPerSec = float64(s.bytes) / dur
+			f.PacketsPerSec = float64(s.packets) / dur
+		}
+		return f
+	}
+	f := Features{
+		Client: side(c), Server: side(1 - c),
+		ActivePeriods: st.active, IdleTime: float64(st.idle) / 1e9,
+		RTTClient: float64(st.dir[c].rttSample) / 1e9, RTTServer: float64(st.dir[1-c].rttSample) / 1e9,
+	}
+	if len(st.splt) > 0 {
+		f.SPLTLengths = make([]uint16, len(st.splt))
+		f.SPLTGaps = make([]float64, len(st.splt))
+		dirs := make([]byte, len(st.splt))
+		for i, it := range st.splt {
+			f.SPLTLengths[i] = it.size
+			f.SPLTGaps[i] = float64(it.gap) / 1e9
+			dirs[i] = 's'
+			if int(it.side) == c {
+				dirs[i] = 'c'
+			}
+		}
+		f.SPLTDirs = string(dirs)
+	}
+	return f
 }

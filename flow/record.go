@@ -123,6 +123,8 @@ type Record struct {
 	PortService string `json:"port_service"`
 	// PortClass is "well-known", "registered" or "dynamic" (server port).
 	PortClass string `json:"port_class"`
+	// Features are the flow's volume and timing features.
+	Features Features `json:"features"`
 }
 
 // Duration is LastSeen minus FirstSeen.
@@ -150,4 +152,39 @@ type Stats struct {
 	Flows      uint64            // flow records emitted
 	EndReasons map[string]uint64 // records per end reason
 	MaxActive  int               // largest number of flows open at once
+}
+
+// SideFeatures is what the sizes and timing of one side's packets show.
+type SideFeatures struct {
+	Sizes           Dist    `json:"sizes"` // IP bytes per packet
+	IAT             Dist    `json:"iat"`   // seconds between this side's packets
+	DataPackets     uint64  `json:"data_packets"`
+	EmptyPackets    uint64  `json:"empty_packets"` // no payload (TCP pure ACKs and the like)
+	BytesPerSec     float64 `json:"bytes_per_sec"`
+	PacketsPerSec   float64 `json:"packets_per_sec"`
+	Retransmissions uint64  `json:"retransmissions"`
+	OutOfOrder      uint64  `json:"out_of_order"`
+	ZeroWindow      uint64  `json:"zero_window"`
+	// PayloadEntropy is the Shannon entropy (bits per byte) of the payload
+	// of this side's first data packet (up to 2 KiB), 0 without payload.
+	PayloadEntropy float64 `json:"payload_entropy"`
+}
+
+// Features are the volume and timing features of a flow.
+type Features struct {
+	Client SideFeatures `json:"client"`
+	Server SideFeatures `json:"server"`
+	// ActivePeriods counts runs of packets without a silence over 1 s;
+	// IdleTime is the sum of those silences, in seconds.
+	ActivePeriods uint32  `json:"active_periods"`
+	IdleTime      float64 `json:"idle_time"`
+	// RTTClient is SYN → SYN/ACK and RTTServer SYN/ACK → ACK, in seconds,
+	// as seen at the capture point (0 when the handshake was not seen).
+	RTTClient float64 `json:"rtt_client"`
+	RTTServer float64 `json:"rtt_server"`
+	// SPLT is the first packets' lengths (IP bytes), directions ('c' or
+	// 's') and gaps since the flow's previous packet (seconds).
+	SPLTLengths []uint16  `json:"splt_lengths"`
+	SPLTDirs    string    `json:"splt_dirs"`
+	SPLTGaps    []float64 `json:"splt_gaps"`
 }

@@ -1,5 +1,7 @@
 package flow
 
+import "time"
+
 // Zeek-compatible connection state: each endpoint runs a small TCP state
 // machine and the pair maps to a conn_state code; every notable event is a
 // history letter. Letters are recorded per canonical side and only cased
@@ -33,6 +35,8 @@ type sideState struct {
 	lastSeq                             [4]uint32 // last seq of s, h, f, r letters
 	seenSeq                             uint8     // which of lastSeq are set
 	retrans, zeroWin                    uint32    // counts for logarithmic t, w letters
+	outOfOrder                          uint32    // segments below nextSeq arriving within reorderWindow
+	lastData                            int64     // time of this side's last data segment
 }
 
 const (
@@ -120,7 +124,12 @@ func (h *history) addOnce(s *sideState, bit uint8, letter byte, side int) {
 func seqBefore(a, b uint32) bool { return int32(a-b) < 0 }
 
 // updateTCP advances the sender's state machine and history for one packet.
-func updateTCP(h *history, s, peer *sideState, side int, p *Packet) {
+// reorderWindow tells reordering from retransmission, as Wireshark does: a
+// segment below the highest sequence sent that arrives this soon after the
+// previous data segment was overtaken, not sent again.
+const reorderWindow = int64(3 * time.Millisecond)
+
+func updateTCP(h *history, s, peer *sideState, side int, p *Packet, ts int64) {
 	fl := p.TCPFlags
 	syn, ack, fin, rst := fl&FlagSYN != 0, fl&FlagACK != 0, fl&FlagFIN != 0, fl&FlagRST != 0
 
@@ -141,14 +150,18 @@ func updateTCP(h *history, s, peer *sideState, side int, p *Packet) {
 	}
 	if p.PayloadLen > 0 {
 		end := p.Seq + uint32(p.PayloadLen)
-		if s.seqValid && !seqBefore(s.nextSeq, end) && !syn {
+		switch {
+		case s.seqValid && !seqBefore(s.nextSeq, end) && !syn && ts-s.lastData < reorderWindow && ts >= s.lastData:
+			s.outOfOrder++
+		case s.seqValid && !seqBefore(s.nextSeq, end) && !syn:
 			s.retrans++
 			if logarithmic(s.retrans) {
 				h.add('t', side)
 			}
-		} else {
+		default:
 			h.addOnce(s, onceD, 'd', side)
 		}
+		s.lastData = ts
 	} else if ack && !syn && !fin && !rst {
 		h.addOnce(s, onceA, 'a', side)
 	}

@@ -21,6 +21,9 @@ type Config struct {
 	// MaxFlows bounds the open flows; when full, the flow idle the
 	// longest is evicted.
 	MaxFlows int
+	// SPLT is how many first packets' lengths, directions and gaps each
+	// flow records (0: none).
+	SPLT int
 }
 
 // DefaultConfig returns Zeek-like defaults: TCP 5 min, UDP and ICMP 1 min.
@@ -33,6 +36,7 @@ func DefaultConfig() Config {
 		Active:     30 * time.Minute,
 		CloseDelay: 5 * time.Second,
 		MaxFlows:   1 << 20,
+		SPLT:       20,
 	}
 }
 
@@ -80,6 +84,7 @@ type entry struct {
 	synSeq     [2]uint32 // sequence number of each side's SYN, for the payload prefix
 	synSeen    [2]bool
 	continues  uint64 // ID of the record this one continues (active timeout)
+	stats      flowStats
 }
 
 type list struct{ head, tail int32 }
@@ -220,7 +225,9 @@ func (t *Table) create(ck Key, h uint32, side int, p *Packet, ts int64, frame ui
 	if n := len(t.free); n > 0 {
 		idx = t.free[n-1]
 		t.free = t.free[:n-1]
+		splt := t.entries[idx].stats.splt[:0] // reuse the sequence's memory
 		t.entries[idx] = entry{}
+		t.entries[idx].stats.splt = splt
 	} else {
 		t.entries = append(t.entries, entry{})
 		idx = int32(len(t.entries) - 1)
@@ -228,6 +235,10 @@ func (t *Table) create(ck Key, h uint32, side int, p *Packet, ts int64, frame ui
 	e := &t.entries[idx]
 	e.key = ck
 	e.hash = h
+	e.stats.spltCap = t.cfg.SPLT
+	if e.stats.splt == nil && t.cfg.SPLT > 0 {
+		e.stats.splt = make([]spltItem, 0, t.cfg.SPLT)
+	}
 	e.id = t.nextID
 	t.nextID++
 	e.first, e.last, e.touched = ts, ts, t.now
@@ -287,6 +298,7 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frame uint64, f
 	if ts < e.first {
 		e.first = ts
 	}
+	e.stats.update(side, p, ts)
 	s := &e.side[side]
 	pk := uint64(1 + p.ExtraPackets)
 	s.packets += pk
@@ -321,7 +333,8 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frame uint64, f
 			}
 			e.dirBy = DirSYN
 		}
-		updateTCP(&e.hist, s, &e.side[1-side], side, p)
+		e.stats.handshake(side, p.TCPFlags, ts, int(e.clientSide))
+		updateTCP(&e.hist, s, &e.side[1-side], side, p, ts)
 	case ProtoUDP:
 		if p.PayloadLen > 0 || p.ExtraIPLen > 0 {
 			e.hist.addOnce(s, onceD, 'd', side)
@@ -407,6 +420,11 @@ func (t *Table) restart(idx int32, ts int64, frame uint64) {
 	}
 	e.hist = history{}
 	e.fragments = 0
+	splt := e.stats.splt[:0]
+	e.stats = flowStats{splt: splt, spltCap: e.stats.spltCap}
+	for i := range e.side {
+		e.side[i].outOfOrder = 0
+	}
 }
 
 // end emits a flow and frees its slot.

@@ -129,7 +129,8 @@ func TestConnStates(t *testing.T) {
 		{"SH", []pkt{{c, S, 0, 100, 0}, {c, F, 0, 101, 1}}, "SH", "SF", "syn", "eof"},
 		{"SHR", []pkt{{s, SA, 0, 500, 0}, {s, FA, 0, 501, 1}}, "SHR", "^hf", "syn", "eof"},
 		{"OTH midstream", []pkt{{c, PA, 10, 1000, 0}, {s, A, 0, 5000, 1}}, "OTH", "Da", "port", "eof"},
-		{"retransmission", []pkt{{c, S, 0, 100, 0}, {s, SA, 0, 500, 1}, {c, A, 0, 101, 2}, {c, PA, 10, 101, 3}, {c, PA, 10, 101, 4}}, "S1", "ShADT", "syn", "eof"},
+		{"retransmission", []pkt{{c, S, 0, 100, 0}, {s, SA, 0, 500, 1}, {c, A, 0, 101, 2}, {c, PA, 10, 101, 3}, {c, PA, 10, 101, time.Second}}, "S1", "ShADT", "syn", "eof"},
+		{"reordering is not retransmission", []pkt{{c, S, 0, 100, 0}, {s, SA, 0, 500, 1}, {c, A, 0, 101, 2}, {c, PA, 10, 111, 3}, {c, PA, 10, 101, 4}}, "S1", "ShAD", "syn", "eof"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -304,5 +305,66 @@ func BenchmarkTableUpdate(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		tb.Update(&pkts[i&4095], int64(i), uint64(i), 100, 0)
+	}
+}
+
+func TestFeatures(t *testing.T) {
+	c, s := true, false
+	ms := time.Millisecond
+	pk := []pkt{
+		{c, S, 0, 100, 0}, {s, SA, 0, 500, 20 * ms}, {c, A, 0, 101, 30 * ms},
+		{c, PA, 100, 101, 40 * ms}, {c, PA, 100, 301, 41 * ms}, {c, PA, 100, 201, 42 * ms}, // 201 overtaken: out of order
+		{s, A, 0, 501, 60 * ms}, {c, PA, 100, 101, 3 * time.Second}, // resent after a silence: retransmission, idle period
+	}
+	var ps []*Packet
+	var ts []time.Duration
+	for _, p := range pk {
+		ps = append(ps, tcpPacket(p))
+		ts = append(ts, p.at)
+	}
+	recs := runTable(t, DefaultConfig(), ps, ts)
+	if len(recs) != 1 {
+		t.Fatalf("%d records", len(recs))
+	}
+	f := recs[0].Features
+	near := func(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
+	checks := []struct {
+		name string
+		ok   bool
+	}{
+		{"rtt client 20ms", near(f.RTTClient, 0.020)},
+		{"rtt server 10ms", near(f.RTTServer, 0.010)},
+		{"client sizes", f.Client.Sizes.N == 6 && f.Client.Sizes.Min == 40 && f.Client.Sizes.Max == 140 && near(f.Client.Sizes.Mean, (40+40+4*140)/6.0)},
+		{"client empty/data", f.Client.EmptyPackets == 2 && f.Client.DataPackets == 4},
+		{"server iat", f.Server.IAT.N == 1 && near(f.Server.IAT.Mean, 0.040)},
+		{"out of order", f.Client.OutOfOrder == 1},
+		{"retransmission", f.Client.Retransmissions == 1},
+		{"active periods and idle", f.ActivePeriods == 2 && near(f.IdleTime, 2.94)},
+		{"splt", len(f.SPLTLengths) == 8 && f.SPLTDirs == "csccccsc" && f.SPLTLengths[3] == 140 && near(f.SPLTGaps[1], 0.020)},
+		{"rates", near(f.Client.PacketsPerSec, 6/3.0)},
+	}
+	for _, ck := range checks {
+		if !ck.ok {
+			t.Errorf("%s: %+v", ck.name, f)
+		}
+	}
+	// Welford agrees with the two-pass standard deviation.
+	var w welford
+	xs := []float64{40, 40, 140, 140, 140, 140}
+	for _, x := range xs {
+		w.add(x)
+	}
+	mean, ss := 640/6.0, 0.0
+	for _, x := range xs {
+		ss += (x - mean) * (x - mean)
+	}
+	if d := w.dist(); !near(d.Std*d.Std, ss/6) || !near(d.Mean, mean) {
+		t.Errorf("welford %+v", d)
+	}
+	if e := entropy([]byte("aaaa")); e != 0 {
+		t.Errorf("entropy of a constant: %v", e)
+	}
+	if e := entropy([]byte{0, 1, 2, 3, 4, 5, 6, 7}); !near(e, 3) {
+		t.Errorf("entropy of 8 distinct bytes: %v", e)
 	}
 }

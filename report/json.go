@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 
 	"github.com/flowscope/flowscope/flow"
@@ -126,6 +127,7 @@ func appendJSONRecord(b []byte, r *flow.Record, fs []Finding) []byte {
 	b = appendJSONString(b, r.PortService)
 	b = append(b, `,"port_class":`...)
 	b = appendJSONString(b, r.PortClass)
+	b = appendFeatures(b, &r.Features)
 	b = append(b, `,"findings":[`...)
 	for i := range fs {
 		if i > 0 {
@@ -247,4 +249,90 @@ func appendJSONIP(b []byte, s *flow.Side) []byte {
 	b = append(b, '"')
 	b = s.IP.AppendTo(b)
 	return append(b, '"')
+}
+
+// appendFeatures writes the flow's volume and timing features.
+func appendFeatures(b []byte, f *flow.Features) []byte {
+	b = append(b, `,"features":{"client":`...)
+	b = appendSideFeatures(b, &f.Client)
+	b = append(b, `,"server":`...)
+	b = appendSideFeatures(b, &f.Server)
+	b = append(b, `,"active_periods":`...)
+	b = strconv.AppendUint(b, uint64(f.ActivePeriods), 10)
+	b = appendFloatField(b, "idle_time", f.IdleTime)
+	b = appendFloatField(b, "rtt_client", f.RTTClient)
+	b = appendFloatField(b, "rtt_server", f.RTTServer)
+	b = append(b, `,"splt_lengths":[`...)
+	for i, n := range f.SPLTLengths {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendUint(b, uint64(n), 10)
+	}
+	b = append(b, `],"splt_dirs":`...)
+	b = appendJSONString(b, f.SPLTDirs)
+	b = append(b, `,"splt_gaps":[`...)
+	for i, g := range f.SPLTGaps {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendFloat(b, g)
+	}
+	return append(b, "]}"...)
+}
+
+func appendSideFeatures(b []byte, s *flow.SideFeatures) []byte {
+	b = append(b, `{"sizes":`...)
+	b = appendDist(b, &s.Sizes)
+	b = append(b, `,"iat":`...)
+	b = appendDist(b, &s.IAT)
+	b = append(b, `,"data_packets":`...)
+	b = strconv.AppendUint(b, s.DataPackets, 10)
+	b = append(b, `,"empty_packets":`...)
+	b = strconv.AppendUint(b, s.EmptyPackets, 10)
+	b = appendFloatField(b, "bytes_per_sec", s.BytesPerSec)
+	b = appendFloatField(b, "packets_per_sec", s.PacketsPerSec)
+	b = append(b, `,"retransmissions":`...)
+	b = strconv.AppendUint(b, s.Retransmissions, 10)
+	b = append(b, `,"out_of_order":`...)
+	b = strconv.AppendUint(b, s.OutOfOrder, 10)
+	b = append(b, `,"zero_window":`...)
+	b = strconv.AppendUint(b, s.ZeroWindow, 10)
+	b = appendFloatField(b, "payload_entropy", s.PayloadEntropy)
+	return append(b, '}')
+}
+
+func appendDist(b []byte, d *flow.Dist) []byte {
+	b = append(b, `{"n":`...)
+	b = strconv.AppendUint(b, d.N, 10)
+	b = appendFloatField(b, "min", d.Min)
+	b = appendFloatField(b, "max", d.Max)
+	b = appendFloatField(b, "mean", d.Mean)
+	b = appendFloatField(b, "std", d.Std)
+	return append(b, '}')
+}
+
+func appendFloatField(b []byte, name string, x float64) []byte {
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return appendFloat(b, x)
+}
+
+// appendFloat writes x with up to 9 decimals (nanosecond precision for
+// seconds), no exponent, trailing zeros trimmed; NaN and infinities, which
+// JSON cannot hold, as 0.
+func appendFloat(b []byte, x float64) []byte {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return append(b, '0')
+	}
+	start := len(b)
+	b = strconv.AppendFloat(b, x, 'f', 9, 64)
+	for len(b) > start && b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
+	}
+	if b[len(b)-1] == '.' {
+		b = b[:len(b)-1]
+	}
+	return b
 }

@@ -186,6 +186,41 @@ type flowRec struct {
 	PortService       string    `json:"port_service"`
 	PortClass         string    `json:"port_class"`
 	Findings          []finding `json:"findings"`
+	Features          features  `json:"features"`
+}
+
+// features mirrors the JSON of flow.Features.
+type features struct {
+	Client        sideFeatures `json:"client"`
+	Server        sideFeatures `json:"server"`
+	ActivePeriods uint32       `json:"active_periods"`
+	IdleTime      float64      `json:"idle_time"`
+	RTTClient     float64      `json:"rtt_client"`
+	RTTServer     float64      `json:"rtt_server"`
+	SPLTLengths   []uint16     `json:"splt_lengths"`
+	SPLTDirs      string       `json:"splt_dirs"`
+	SPLTGaps      []float64    `json:"splt_gaps"`
+}
+
+type dist struct {
+	N    uint64  `json:"n"`
+	Min  float64 `json:"min"`
+	Max  float64 `json:"max"`
+	Mean float64 `json:"mean"`
+	Std  float64 `json:"std"`
+}
+
+type sideFeatures struct {
+	Sizes           dist    `json:"sizes"`
+	IAT             dist    `json:"iat"`
+	DataPackets     uint64  `json:"data_packets"`
+	EmptyPackets    uint64  `json:"empty_packets"`
+	BytesPerSec     float64 `json:"bytes_per_sec"`
+	PacketsPerSec   float64 `json:"packets_per_sec"`
+	Retransmissions uint64  `json:"retransmissions"`
+	OutOfOrder      uint64  `json:"out_of_order"`
+	ZeroWindow      uint64  `json:"zero_window"`
+	PayloadEntropy  float64 `json:"payload_entropy"`
 }
 
 // finding mirrors report.Finding's JSON.
@@ -212,7 +247,7 @@ func (f *flowRec) String() string {
 // omitted when zero.
 var requiredKeys = []string{"id", "proto", "ip_proto", "ip_version", "client", "server", "first_seen",
 	"last_seen", "duration", "conn_state", "history", "community_id", "direction_by", "end_reason", "first_frame",
-	"service", "port_service", "port_class", "findings"}
+	"service", "port_service", "port_class", "findings", "features"}
 
 var jsonTime = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$`)
 

@@ -55,6 +55,7 @@ type options struct {
 	filter       string
 	allowFile    string
 	findingsOnly bool
+	splt         int
 }
 
 func main() {
@@ -76,6 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.icmpIdle, "icmp-timeout", d.ICMPIdle, "end an ICMP flow after this long without packets")
 	fs.DurationVar(&o.otherIdle, "other-timeout", d.OtherIdle, "end a flow of another protocol after this long without packets")
 	fs.DurationVar(&o.active, "active-timeout", d.Active, "split flows open longer than this into several records (0: never)")
+	fs.IntVar(&o.splt, "splt", d.SPLT, "record the first `N` packets' lengths, directions and gaps per flow (0: off)")
 	fs.StringVar(&o.allowFile, "allow", "", "suppress the findings a `FILE` allows (lines: SERVICE TARGET [KIND], see README)")
 	fs.BoolVar(&o.findingsOnly, "findings-only", false, "print only the findings (in the -o format)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no summary and no progress on stderr")
@@ -98,6 +100,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if len(o.reads) == 0 {
 		return nil, errors.New("no input: give a capture file with -r FILE (or -r - for standard input)")
+	}
+	if o.splt < 0 || o.splt > 1000 {
+		return nil, errors.New("--splt must be between 0 and 1000")
 	}
 	if o.top < 0 || o.maxFlows <= 0 || o.maxFlows > 1<<30 {
 		return nil, errors.New("--top must be >= 0 and --max-flows between 1 and 1073741824")
@@ -170,7 +175,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	cfg := flow.Config{
 		TCPIdle: o.tcpIdle, UDPIdle: o.udpIdle, ICMPIdle: o.icmpIdle, OtherIdle: o.otherIdle,
-		Active: o.active, CloseDelay: flow.DefaultConfig().CloseDelay, MaxFlows: o.maxFlows,
+		Active: o.active, CloseDelay: flow.DefaultConfig().CloseDelay, MaxFlows: o.maxFlows, SPLT: o.splt,
 	}
 	var store recordStore
 	an := flow.NewAnalyzer(cfg, store.add)

@@ -1,0 +1,150 @@
+package flow
+
+import (
+	"math"
+	"time"
+)
+
+// Volume and timing features of a flow: what stays visible when the payload
+// is encrypted. Everything is streaming (Welford's running mean and
+// variance) and bounded per flow, however long the flow.
+
+// welford keeps a running count, mean, variance, minimum and maximum.
+type welford struct {
+	n        uint64
+	mean, m2 float64
+	min, max float64
+}
+
+func (w *welford) add(x float64) {
+	w.n++
+	if w.n == 1 || x < w.min {
+		w.min = x
+	}
+	if w.n == 1 || x > w.max {
+		w.max = x
+	}
+	d := x - w.mean
+	w.mean += d / float64(w.n)
+	w.m2 += d * (x - w.mean)
+}
+
+// Dist summarises a distribution: count, minimum, maximum, mean and
+// population standard deviation.
+type Dist struct {
+	N    uint64  `json:"n"`
+	Min  float64 `json:"min"`
+	Max  float64 `json:"max"`
+	Mean float64 `json:"mean"`
+	Std  float64 `json:"std"`
+}
+
+func (w *welford) dist() Dist {
+	if w.n == 0 {
+		return Dist{}
+	}
+	return Dist{N: w.n, Min: w.min, Max: w.max, Mean: w.mean, Std: math.Sqrt(w.m2 / float64(w.n))}
+}
+
+// activityGap separates active periods: a silence longer than this is idle
+// time (CICFlowMeter and NetFlow exporters use seconds-long activity gaps).
+const activityGap = int64(time.Second)
+
+// dirStats is the timing and size state of one side of a flow.
+type dirStats struct {
+	size      welford // IP bytes per packet
+	iat       welford // seconds between this side's packets
+	last      int64
+	empty     uint64 // packets without payload (TCP pure ACKs and the like)
+	outOfOrd  uint64 // TCP segments below the highest sequence sent, not seen before
+	rttSample int64  // handshake RTT measured at this side, ns (0: none)
+}
+
+// flowStats is what a flow keeps for its features.
+type flowStats struct {
+	dir     [2]dirStats // by canonical side
+	active  uint32      // active periods
+	idle    int64       // total idle time, ns
+	lastAny int64
+	synTS   [2]int64 // time of each side's first SYN (client SYN, server SYN/ACK)
+	splt    []spltItem
+	spltCap int
+	entropy [2]float64 // of each side's first payload packet
+	entDone [2]bool
+}
+
+type spltItem struct {
+	size uint16
+	side uint8
+	gap  int64 // ns since the flow's previous packet
+}
+
+// update accounts one packet of side at ts.
+func (st *flowStats) update(side int, p *Packet, ts int64) {
+	d := &st.dir[side]
+	d.size.add(float64(p.IPLen))
+	if d.last != 0 && ts >= d.last {
+		d.iat.add(float64(ts-d.last) / 1e9)
+	}
+	d.last = ts
+	if p.PayloadLen == 0 {
+		d.empty++
+	} else if !st.entDone[side] && len(p.Payload) > 0 {
+		st.entropy[side] = entropy(p.Payload[:min(len(p.Payload), 2048)])
+		st.entDone[side] = true
+	}
+	gap := int64(0)
+	if st.lastAny == 0 || ts-st.lastAny > activityGap {
+		st.active++
+		if st.lastAny != 0 {
+			st.idle += ts - st.lastAny
+		}
+	}
+	if st.lastAny != 0 {
+		gap = ts - st.lastAny
+	}
+	if ts > st.lastAny {
+		st.lastAny = ts
+	}
+	if len(st.splt) < st.spltCap {
+		st.splt = append(st.splt, spltItem{size: uint16(min(p.IPLen, math.MaxUint16)), side: uint8(side), gap: gap})
+	}
+}
+
+// handshake records TCP handshake timing: the SYN, the SYN/ACK and the
+// first ACK give the client-side RTT (SYN → SYN/ACK, seen from the
+// capture point) and the server-side RTT (SYN/ACK → ACK).
+func (st *flowStats) handshake(side int, flags uint8, ts int64, clientSide int) {
+	switch {
+	case flags&(FlagSYN|FlagACK) == FlagSYN && side == clientSide && st.synTS[0] == 0:
+		st.synTS[0] = ts
+	case flags&(FlagSYN|FlagACK) == FlagSYN|FlagACK && side != clientSide && st.synTS[1] == 0:
+		st.synTS[1] = ts
+		if st.synTS[0] != 0 && ts >= st.synTS[0] {
+			st.dir[clientSide].rttSample = ts - st.synTS[0]
+		}
+	case flags&(FlagSYN|FlagACK|FlagRST) == FlagACK && side == clientSide && st.synTS[1] != 0 &&
+		st.dir[1-clientSide].rttSample == 0 && ts >= st.synTS[1]:
+		st.dir[1-clientSide].rttSample = ts - st.synTS[1]
+	}
+}
+
+// entropy returns the Shannon entropy, in bits per byte, of b.
+func entropy(b []byte) float64 {
+	if len(b) == 0 {
+		return 0
+	}
+	var counts [256]int
+	for _, c := range b {
+		counts[c]++
+	}
+	n := float64(len(b))
+	h := 0.0
+	for _, c := range counts {
+		if c > 0 {
+			p := float64(c) / n
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}
