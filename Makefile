@@ -5,14 +5,18 @@ GO      ?= go
 BIN     := bin/flowscope
 DEMO    := testdata/zeek__gre-sample.pcap
 APT_PKGS := libpcap-dev
+# The tests also compare TLS metadata with tshark's.
+TEST_PKGS := libpcap-dev tshark
 
-.PHONY: all deps build demo test vet bench bench-peers clean
+.PHONY: all deps deps-test build demo test vet bench bench-peers clean
 
 all: build
 
-# Installs the Debian packages the build needs, only when missing.
-deps:
-	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Installs the Debian packages the build (or, for deps-test, the tests)
+# need, only when missing.
+deps deps-test:
+	@pkgs="$(APT_PKGS)"; [ "$@" = deps-test ] && pkgs="$(TEST_PKGS)"; \
+	missing=""; for p in $$pkgs; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
@@ -29,7 +33,7 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (gofmt -l . ; echo "gofmt needed"; exit 1)
 
-test: deps vet
+test: deps-test vet
 	$(GO) test -count=1 ./...
 
 bench: deps

@@ -62,6 +62,7 @@ func (t *Table) emitRecord(e *entry, why EndReason) {
 		r.EvidenceFrame = sr.frame
 	}
 	r.ClientFromSYN = sr.fromSYN[c]
+	r.TLS = sr.tls
 	if r.Service == "" {
 		// Counter-evidence, only needed when nothing was recognised.
 		r.ClientPrefix = string(sr.prefix[c][:sr.prefixLen[c]])

@@ -125,6 +125,8 @@ type Record struct {
 	PortClass string `json:"port_class"`
 	// Features are the flow's volume and timing features.
 	Features Features `json:"features"`
+	// TLS is the handshake metadata of a TLS flow (nil otherwise).
+	TLS *TLSInfo `json:"tls,omitempty"`
 }
 
 // Duration is LastSeen minus FirstSeen.

@@ -8,7 +8,7 @@ import "github.com/flowscope/flowscope/flow/service"
 // until one is sure or the flow has shown enough payload packets.
 
 const (
-	svcBufSize = 2048 // bytes kept per direction
+	svcBufSize = 4096 // bytes kept per direction: a post-quantum ClientHello or a certificate fits
 	svcRanges  = 8    // out-of-order TCP pieces tracked per direction
 	// svcMaxPackets bounds the payload packets per direction looked at.
 	svcMaxPackets = 6
@@ -38,6 +38,7 @@ type svcState struct {
 
 // svcResult is what a flow keeps once identification has finished.
 type svcResult struct {
+	tls       *TLSInfo
 	res       service.Result
 	frame     uint64
 	evSide    int         // canonical side whose bytes decided
@@ -131,14 +132,25 @@ func (d *svcDir) insertRange(start, end int) {
 // both sides exhausted, or 2×svcMaxPackets payload packets in all (so a
 // one-way flow gives up too). UDP detectors see only each side's first
 // datagram, so once both sides have one nothing more can change.
-func (s *svcState) done(tcp bool) bool {
+func (s *svcState) done(tcp bool, clientSide int) bool {
 	d0, d1 := &s.dir[0], &s.dir[1]
 	if !tcp && d0.have > 0 && d1.have > 0 {
 		return true
 	}
 	exhausted := func(d *svcDir) bool { return d.pkts >= svcMaxPackets || d.have == svcBufSize }
-	return s.best.Confidence == service.High || (exhausted(d0) && exhausted(d1)) ||
-		d0.pkts+d1.pkts >= 2*svcMaxPackets
+	if (exhausted(d0) && exhausted(d1)) || d0.pkts+d1.pkts >= 2*svcMaxPackets {
+		return true
+	}
+	if s.best.Confidence != service.High {
+		return false
+	}
+	if tcp && s.best.Service == "tls" {
+		// Sure it is TLS, but the server's hello (and certificate) may
+		// still be on its way: keep its bytes until they are in.
+		srv := &s.dir[1-clientSide]
+		return exhausted(srv) || tlsServerDone(srv.buf[:srv.have])
+	}
+	return true
 }
 
 // identify runs the detectors on what the flow has shown so far.
@@ -173,6 +185,10 @@ func (e *entry) svcView() svcResult {
 	}
 	r := svcResult{res: sv.best, frame: sv.bestFrame, evSide: sv.bestSide,
 		fromSYN: [2]bool{sv.dir[0].fromSYN, sv.dir[1].fromSYN}}
+	if sv.best.Service == "tls" {
+		c, srv := &sv.dir[e.clientSide], &sv.dir[1-e.clientSide]
+		r.tls = tlsInfo(c.buf[:c.have], srv.buf[:srv.have])
+	}
 	for i := range sv.dir {
 		d := &sv.dir[i]
 		r.prefixLen[i] = uint8(copy(r.prefix[i][:min(d.have, len(r.prefix[i]))], d.buf[:d.have]))

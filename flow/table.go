@@ -366,7 +366,7 @@ func (t *Table) service(e *entry, side int, p *Packet, frame uint64) {
 	if sv.add(side, p) {
 		sv.identify(int(e.clientSide), p.Key.Proto == ProtoTCP, frame)
 	}
-	if sv.done(p.Key.Proto == ProtoTCP) {
+	if sv.done(p.Key.Proto == ProtoTCP, int(e.clientSide)) {
 		t.finishSvc(e)
 	}
 }

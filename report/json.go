@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"time"
 
 	"github.com/flowscope/flowscope/flow"
 )
@@ -128,6 +129,9 @@ func appendJSONRecord(b []byte, r *flow.Record, fs []Finding) []byte {
 	b = append(b, `,"port_class":`...)
 	b = appendJSONString(b, r.PortClass)
 	b = appendFeatures(b, &r.Features)
+	if r.TLS != nil {
+		b = appendTLS(b, r.TLS)
+	}
 	b = append(b, `,"findings":[`...)
 	for i := range fs {
 		if i > 0 {
@@ -335,4 +339,48 @@ func appendFloat(b []byte, x float64) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
+}
+
+// appendTLS writes a TLS flow's handshake metadata; SNI, ALPN and the
+// certificate came off the wire and are escaped like evidence.
+func appendTLS(b []byte, t *flow.TLSInfo) []byte {
+	b = append(b, `,"tls":{"sni":`...)
+	b = appendJSONString(b, Escape(t.SNI))
+	b = append(b, `,"alpn":`...)
+	b = appendStrings(b, t.ALPN)
+	for _, f := range [...]struct{ name, v string }{
+		{"alpn_chosen", Escape(t.ALPNChosen)}, {"client_version", t.ClientVersion}, {"version", t.Version},
+		{"cipher", t.Cipher}, {"ja3", t.JA3}, {"ja3_hash", t.JA3Hash}, {"ja3s", t.JA3S},
+		{"ja3s_hash", t.JA3SHash}, {"ja4", t.JA4},
+	} {
+		b = append(b, ',', '"')
+		b = append(b, f.name...)
+		b = append(b, '"', ':')
+		b = appendJSONString(b, f.v)
+	}
+	if c := t.Cert; c != nil {
+		b = append(b, `,"cert":{"subject":`...)
+		b = appendJSONString(b, Escape(c.Subject))
+		b = append(b, `,"issuer":`...)
+		b = appendJSONString(b, Escape(c.Issuer))
+		b = append(b, `,"not_before":`...)
+		b = appendJSONString(b, c.NotBefore.UTC().Format(time.RFC3339))
+		b = append(b, `,"not_after":`...)
+		b = appendJSONString(b, c.NotAfter.UTC().Format(time.RFC3339))
+		b = append(b, `,"san":`...)
+		b = appendStrings(b, c.SAN)
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+func appendStrings(b []byte, ss []string) []byte {
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, Escape(s))
+	}
+	return append(b, ']')
 }

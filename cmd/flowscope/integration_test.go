@@ -187,6 +187,29 @@ type flowRec struct {
 	PortClass         string    `json:"port_class"`
 	Findings          []finding `json:"findings"`
 	Features          features  `json:"features"`
+	TLS               *tlsInfo  `json:"tls"`
+}
+
+// tlsInfo mirrors flow.TLSInfo's JSON.
+type tlsInfo struct {
+	SNI           string   `json:"sni"`
+	ALPN          []string `json:"alpn"`
+	ALPNChosen    string   `json:"alpn_chosen"`
+	ClientVersion string   `json:"client_version"`
+	Version       string   `json:"version"`
+	Cipher        string   `json:"cipher"`
+	JA3           string   `json:"ja3"`
+	JA3Hash       string   `json:"ja3_hash"`
+	JA3S          string   `json:"ja3s"`
+	JA3SHash      string   `json:"ja3s_hash"`
+	JA4           string   `json:"ja4"`
+	Cert          *struct {
+		Subject   string   `json:"subject"`
+		Issuer    string   `json:"issuer"`
+		NotBefore string   `json:"not_before"`
+		NotAfter  string   `json:"not_after"`
+		SAN       []string `json:"san"`
+	} `json:"cert"`
 }
 
 // features mirrors the JSON of flow.Features.

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"encoding/json"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// tlsRec is the part of a record's JSON this test reads.
+type tlsRec struct {
+	Client side `json:"client"`
+	Server side `json:"server"`
+	Proto  string
+	TLS    *struct {
+		SNI     string   `json:"sni"`
+		ALPN    []string `json:"alpn"`
+		JA3     string   `json:"ja3"`
+		JA3Hash string   `json:"ja3_hash"`
+	} `json:"tls"`
+}
+
+// tlsNotOurs lists ClientHellos tshark finds inside another protocol, where
+// flowscope reports that protocol and no TLS metadata (README says so).
+var tlsNotOurs = map[string]string{
+	"ndpi__mysql.pcapng 192.168.88.231:36272 192.168.88.200:3306": "TLS after MySQL's SSL request, mid-stream of a mysql flow",
+	"ndpi__openvpn.pcap 10.181.235.122:39772 10.251.71.30:1194":   "TLS inside OpenVPN's control channel",
+}
+
+// TestTLSAgainstTshark holds SNI, ALPN and JA3 of every TLS ClientHello over
+// TCP in the shared captures to what tshark reports for it. It runs tshark
+// when installed (make test installs it).
+func TestTLSAgainstTshark(t *testing.T) {
+	if _, err := exec.LookPath("tshark"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tshark is not installed: make test installs it")
+		}
+		t.Skip("tshark not installed")
+	}
+	dir := capturesDir(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.pcap*"))
+	hellos := 0
+	for _, file := range files {
+		out, err := exec.Command("tshark", "-n", "-r", file, "-Y", "tls.handshake.type==1 && tcp", "-T", "fields",
+			"-E", "separator=/t", "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport", "-e", "ip.dst", "-e", "ipv6.dst",
+			"-e", "tcp.dstport", "-e", "tls.handshake.extensions_server_name", "-e", "tls.handshake.extensions_alpn_str",
+			"-e", "tls.handshake.ja3_full", "-e", "tls.handshake.ja3").Output()
+		if err != nil && len(out) == 0 {
+			// tshark fails on the cut capture after reading what it holds.
+			t.Logf("tshark on %s: %v", filepath.Base(file), err)
+			continue
+		}
+		if len(strings.TrimSpace(string(out))) == 0 {
+			continue
+		}
+		ours := map[string]*tlsRec{}
+		res := runFlowscope(t, nil, "-q", "-o", "json", "-r", file)
+		for _, line := range strings.Split(strings.TrimSpace(string(res.stdout)), "\n") {
+			var r tlsRec
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.TLS != nil {
+				ours[r.Client.ap().String()+" "+r.Server.ap().String()] = &r
+			}
+		}
+		for _, row := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+			f := strings.Split(row, "\t")
+			last := func(s string) string { // tunnels list outer,inner
+				parts := strings.Split(s, ",")
+				return parts[len(parts)-1]
+			}
+			// The innermost addresses: IPv6 ones when both are there (6in4).
+			src, dst := last(f[1]), last(f[4])
+			if src == "" {
+				src, dst = last(f[0]), last(f[3])
+			}
+			sp, _ := strconv.Atoi(last(f[2]))
+			dp, _ := strconv.Atoi(last(f[5]))
+			a, b := netip.MustParseAddr(src), netip.MustParseAddr(dst)
+			key := netip.AddrPortFrom(a, uint16(sp)).String() + " " + netip.AddrPortFrom(b, uint16(dp)).String()
+			name := filepath.Base(file) + " " + key
+			hellos++
+			r := ours[key]
+			if why, ok := tlsNotOurs[name]; ok && r == nil {
+				t.Logf("accepted: %s: %s", name, why)
+				continue
+			}
+			if r == nil {
+				t.Errorf("%s: tshark sees a ClientHello (SNI %q), we report no TLS metadata", name, f[6])
+				continue
+			}
+			var alpn []string
+			if f[7] != "" {
+				alpn = strings.Split(f[7], ",")
+			}
+			if r.TLS.SNI != f[6] || r.TLS.JA3 != f[8] || r.TLS.JA3Hash != f[9] || strings.Join(r.TLS.ALPN, ",") != strings.Join(alpn, ",") {
+				t.Errorf("%s:\n got SNI %q ALPN %v JA3 %s %s\nwant SNI %q ALPN %v JA3 %s %s", name,
+					r.TLS.SNI, r.TLS.ALPN, r.TLS.JA3Hash, r.TLS.JA3, f[6], alpn, f[9], f[8])
+			}
+		}
+	}
+	if hellos == 0 {
+		t.Fatal("no TLS ClientHello found in the shared captures")
+	}
+	t.Logf("%d TLS ClientHellos compared with tshark", hellos)
+}
