@@ -1,6 +1,10 @@
 package flow
 
-import "github.com/flowscope/flowscope/flow/service"
+import (
+	"github.com/flowscope/flowscope/flow/quicmeta"
+	"github.com/flowscope/flowscope/flow/service"
+	"github.com/flowscope/flowscope/flow/tlsmeta"
+)
 
 // Service identification keeps the first payload bytes of each direction of
 // a flow (TCP in sequence order, whatever order the segments came in; UDP
@@ -29,6 +33,9 @@ type svcDir struct {
 
 // svcState is what a flow keeps while its service is not yet known.
 type svcState struct {
+	// quic gathers the client's Initial CRYPTO stream of a QUIC flow;
+	// made on the first client long-header datagram.
+	quic      *quicmeta.Assembler
 	dir       [2]svcDir // by canonical side
 	firstSide int8      // side that sent payload first, -1 before
 	best      service.Result
@@ -134,6 +141,11 @@ func (d *svcDir) insertRange(start, end int) {
 // datagram, so once both sides have one nothing more can change.
 func (s *svcState) done(tcp bool, clientSide int) bool {
 	d0, d1 := &s.dir[0], &s.dir[1]
+	if s.quic != nil && s.dir[clientSide].pkts < svcMaxPackets {
+		if _, ok := s.quic.ClientHello(); !ok {
+			return false // its ClientHello may span several Initials
+		}
+	}
 	if !tcp && d0.have > 0 && d1.have > 0 {
 		return true
 	}
@@ -185,13 +197,41 @@ func (e *entry) svcView() svcResult {
 	}
 	r := svcResult{res: sv.best, frame: sv.bestFrame, evSide: sv.bestSide,
 		fromSYN: [2]bool{sv.dir[0].fromSYN, sv.dir[1].fromSYN}}
-	if sv.best.Service == "tls" {
+	switch {
+	case sv.best.Service == "tls":
 		c, srv := &sv.dir[e.clientSide], &sv.dir[1-e.clientSide]
 		r.tls = tlsInfo(c.buf[:c.have], srv.buf[:srv.have])
+	case sv.quic != nil:
+		if msg, ok := sv.quic.ClientHello(); ok {
+			r.tls = quicTLSInfo(msg)
+		}
 	}
 	for i := range sv.dir {
 		d := &sv.dir[i]
 		r.prefixLen[i] = uint8(copy(r.prefix[i][:min(d.have, len(r.prefix[i]))], d.buf[:d.have]))
 	}
 	return r
+}
+
+// feedQUIC passes a client datagram that starts with a long header to the
+// flow's QUIC Initial assembler.
+func (s *svcState) feedQUIC(p *Packet) {
+	if len(p.Payload) == 0 || p.Payload[0]&0x80 == 0 {
+		return
+	}
+	if s.quic == nil {
+		s.quic = new(quicmeta.Assembler)
+	}
+	s.quic.Add(p.Payload) // errors only mean "not an Initial we can read"
+}
+
+// quicTLSInfo is the metadata of a QUIC client's ClientHello.
+func quicTLSInfo(msg []byte) *TLSInfo {
+	ch, _, err := tlsmeta.ParseClientHelloMessage(msg, true)
+	if err != nil || ch == nil {
+		return nil
+	}
+	ti := &TLSInfo{SNI: ch.SNI, ALPN: ch.ALPN, JA3: ch.JA3, JA3Hash: ch.JA3Hash, JA4: ch.JA4, Version: "TLS 1.3"}
+	ti.ClientVersion = tlsmeta.VersionName(maxVersion(ch))
+	return ti
 }

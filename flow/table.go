@@ -363,6 +363,9 @@ func (t *Table) service(e *entry, side int, p *Packet, frame uint64) {
 	if p.Key.Proto == ProtoTCP && p.TCPFlags&FlagSYN != 0 {
 		sv.noteSYN(side, p.Seq)
 	}
+	if p.Key.Proto == ProtoUDP && side == int(e.clientSide) && sv.dir[side].pkts < svcMaxPackets {
+		sv.feedQUIC(p)
+	}
 	if sv.add(side, p) {
 		sv.identify(int(e.clientSide), p.Key.Proto == ProtoTCP, frame)
 	}
@@ -382,6 +385,10 @@ func (t *Table) newSvc() *svcState {
 		}
 		sv.best, sv.bestFrame, sv.bestSide = service.Result{}, 0, 0
 		sv.dir[0].fromSYN, sv.dir[1].fromSYN = false, false
+		if sv.quic != nil {
+			sv.quic.Reset()
+			sv.quic = nil // most flows are not QUIC: do not keep 9 KiB for them
+		}
 	} else {
 		sv = new(svcState)
 	}

@@ -42,11 +42,7 @@ func tlsInfo(client, server []byte) *TLSInfo {
 		return nil
 	}
 	ti := &TLSInfo{SNI: ch.SNI, ALPN: ch.ALPN, JA3: ch.JA3, JA3Hash: ch.JA3Hash, JA4: ch.JA4}
-	offered := ch.LegacyVersion
-	if len(ch.Versions) > 0 {
-		offered = slices.Max(ch.Versions)
-	}
-	ti.ClientVersion = tlsmeta.VersionName(offered)
+	ti.ClientVersion = tlsmeta.VersionName(maxVersion(ch))
 	if sh, _, err := tlsmeta.ParseServerHello(server); err == nil && sh != nil {
 		ti.Version = tlsmeta.VersionName(sh.Version)
 		ti.Cipher = fmt.Sprintf("0x%04x", sh.CipherSuite)
@@ -73,4 +69,19 @@ func tlsServerDone(server []byte) bool {
 	}
 	c, err := tlsmeta.ParseServerCertificate(server)
 	return err == nil && c != nil
+}
+
+// maxVersion is the highest version a ClientHello offers. TLS 1.3 drafts
+// (0x7fNN) rank between TLS 1.2 and TLS 1.3, whatever their number.
+func maxVersion(ch *tlsmeta.ClientHello) uint16 {
+	if len(ch.Versions) == 0 {
+		return ch.LegacyVersion
+	}
+	rank := func(v uint16) int {
+		if v>>8 == 0x7f {
+			return 0x0303<<8 | int(v&0xff)
+		}
+		return int(v) << 8
+	}
+	return slices.MaxFunc(ch.Versions, func(a, b uint16) int { return rank(a) - rank(b) })
 }

@@ -109,3 +109,35 @@ func TestTLSAgainstTshark(t *testing.T) {
 	}
 	t.Logf("%d TLS ClientHellos compared with tshark", hellos)
 }
+
+// TestQUICSNIAgainstTshark: the SNI and ALPN decrypted from QUIC client
+// Initials must be tshark's (which decrypts them too).
+func TestQUICSNIAgainstTshark(t *testing.T) {
+	if _, err := exec.LookPath("tshark"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tshark is not installed: make test installs it")
+		}
+		t.Skip("tshark not installed")
+	}
+	dir := capturesDir(t)
+	checked := 0
+	for _, name := range []string{"ndpi__quic_frags_different_dcid.pcapng", "ndpi__quic-v2.pcapng", "ndpi__quic-34.pcap"} {
+		file := filepath.Join(dir, name)
+		out, err := exec.Command("tshark", "-n", "-r", file, "-Y", "quic && tls.handshake.type==1", "-T", "fields",
+			"-e", "tls.handshake.extensions_server_name", "-e", "tls.handshake.extensions_alpn_str").Output()
+		if err != nil || len(strings.TrimSpace(string(out))) == 0 {
+			t.Fatalf("tshark finds no QUIC ClientHello in %s: %v", name, err)
+		}
+		f := strings.Split(strings.Split(strings.TrimRight(string(out), "\n"), "\n")[0], "\t")
+		res := runFlowscope(t, nil, "-q", "-o", "json", "-r", file)
+		var r tlsRec
+		if err := json.Unmarshal([]byte(strings.Split(string(res.stdout), "\n")[0]), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.TLS == nil || r.TLS.SNI != f[0] || strings.Join(r.TLS.ALPN, ",") != f[1] {
+			t.Errorf("%s: got %+v, tshark SNI %q ALPN %q", name, r.TLS, f[0], f[1])
+		}
+		checked++
+	}
+	t.Logf("%d QUIC ClientHellos compared with tshark", checked)
+}

@@ -63,7 +63,9 @@ func (ch *ClientHello) ja4(proto byte) string {
 	return a.String() + "_" + b + "_" + c
 }
 
-// ja4VersionValue is the highest supported_versions entry, else the legacy field.
+// ja4VersionValue is the highest supported_versions entry, else the legacy
+// field. "Highest" is numeric as the spec says, so a hello also offering
+// TLS 1.3 drafts (0x7fxx) gets version "00".
 func (ch *ClientHello) ja4VersionValue() uint16 {
 	if len(ch.Versions) == 0 {
 		return ch.LegacyVersion
