@@ -63,6 +63,9 @@ func (t *Table) emitRecord(e *entry, why EndReason) {
 	}
 	r.ClientFromSYN = sr.fromSYN[c]
 	r.TLS = sr.tls
+	if r.TLS != nil {
+		r.ServerName = r.TLS.SNI
+	}
 	if r.Service == "" {
 		// Counter-evidence, only needed when nothing was recognised.
 		r.ClientPrefix = string(sr.prefix[c][:sr.prefixLen[c]])

@@ -125,6 +125,9 @@ type Record struct {
 	PortClass string `json:"port_class"`
 	// Features are the flow's volume and timing features.
 	Features Features `json:"features"`
+	// ServerName is the name the client used for the server: the TLS/QUIC
+	// SNI, else the HTTP Host, else the DNS name it was looked up by.
+	ServerName string `json:"server_name,omitempty"`
 	// TLS is the handshake metadata of a TLS flow (nil otherwise).
 	TLS *TLSInfo `json:"tls,omitempty"`
 }

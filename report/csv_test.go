@@ -14,7 +14,7 @@ import (
 var wantHeader = strings.Split("id,proto,client_ip,client_port,server_ip,server_port,client_packets,client_bytes,"+
 	"client_payload_bytes,server_packets,server_bytes,server_payload_bytes,first_seen,last_seen,duration,conn_state,"+
 	"history,community_id,direction_by,end_reason,vlan,tunnel,tunnel_parent,ip_fragments,"+
-	"service,port_service,port_class,findings", ",")
+	"service,port_service,port_class,findings,server_name,tls_version,ja3_hash,ja4,rtt_client,rtt_server", ",")
 
 func readCSV(t *testing.T, recs []flow.Record) [][]string {
 	t.Helper()
@@ -47,13 +47,13 @@ func TestWriteCSVValues(t *testing.T) {
 	}{
 		{"tcp", tcpRec(), "1|tcp|10.0.0.1|51234|10.0.0.2|80|5|400|120|4|1200|900|" +
 			"2019-05-27T14:40:08.021140000Z|2019-05-27T14:40:08.021729000Z|0.000589|SF|ShADadFf|" +
-			"1:LQU9qZlK+B5F3KDmev6m5PMibrg=|syn|fin||||||http|well-known|"},
+			"1:LQU9qZlK+B5F3KDmev6m5PMibrg=|syn|fin||||||http|well-known||||||0|0"},
 		{"udp6 optional cells", udp6Rec(), "2|udp|2001:db8:85a3::8a2e:370:7334|5353|2001:db8::53|53|3|3000|2800|1|100|52|" +
-			"2019-05-27T14:40:09.021140000Z|2019-05-27T14:40:21.021140000Z|12|SF|Dd|1:abc|port|idle|100||7|2||domain|well-known|"},
+			"2019-05-27T14:40:09.021140000Z|2019-05-27T14:40:21.021140000Z|12|SF|Dd|1:abc|port|idle|100||7|2||domain|well-known||||||0|0"},
 		{"icmp tunnel", icmpRec(), "3|icmp|192.168.100.200|8|8.8.8.8|0|1|84|56|0|0|0|" +
-			"2019-05-27T14:40:08.021140000Z|2019-05-27T14:40:08.021140000Z|0|OTH||1:x|icmp|eof||gre||||||"},
+			"2019-05-27T14:40:08.021140000Z|2019-05-27T14:40:08.021140000Z|0|OTH||1:x|icmp|eof||gre|||||||||||0|0"},
 		{"zero record", flow.Record{}, "0|||0||0|0|0|0|0|0|0|0001-01-01T00:00:00.000000000Z|" +
-			"0001-01-01T00:00:00.000000000Z|0|||||||||||||"},
+			"0001-01-01T00:00:00.000000000Z|0||||||||||||||||||0|0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,7 +173,7 @@ func TestWriteCSVServiceColumns(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rows := readCSVOpt(t, []flow.Record{tt.rec}, tt.opt)
 			row := rows[0]
-			if got := strings.Join(row[len(row)-4:], "|"); got != tt.want {
+			if got := strings.Join(row[24:28], "|"); got != tt.want { // service .. findings
 				t.Errorf("got %s, want %s", got, tt.want)
 			}
 			if strings.ContainsRune(strings.Join(row, ""), 0x1b) {
@@ -181,4 +181,31 @@ func TestWriteCSVServiceColumns(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestWriteCSVFields(t *testing.T) {
+	rec := tcpRec()
+	rec.ServerName = "www.example.com"
+	rec.TLS = &flow.TLSInfo{JA4: "t13d1516h2_8daaf6152771_e5627efa2ab1"}
+	rows := readCSVFields(t, []flow.Record{rec}, []string{"server_ip", "server_name", "ja4", "service"})
+	if strings.Join(rows[0], ",") != "server_ip,server_name,ja4,service" || rows[1][1] != "www.example.com" || rows[1][2] != rec.TLS.JA4 {
+		t.Errorf("rows %q", rows)
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, []flow.Record{rec}, Options{Fields: []string{"id", "nope"}}); err == nil || !strings.Contains(err.Error(), `"nope"`) {
+		t.Errorf("unknown field: err %v", err)
+	}
+}
+
+func readCSVFields(t *testing.T, recs []flow.Record, fields []string) [][]string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, recs, Options{Fields: fields}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }

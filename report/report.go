@@ -35,6 +35,7 @@ type Options struct {
 	Width  int        // terminal width to fit (0 = do not fit, e.g. not a terminal)
 	Allow  *Allowlist // findings to suppress in every output (nil = none)
 	Format string     // WriteFindings' output: "table" (or ""), "json" or "csv"
+	Fields []string   // CSV columns (and table columns) to show, by name; empty: the defaults
 }
 
 // SortByStart orders records by FirstSeen, then ID: the order for JSON and CSV.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/flowscope/flowscope/flow"
@@ -18,6 +19,7 @@ const (
 	colID column = iota
 	colClient
 	colServer
+	colName
 	colProto
 	colService
 	colPortName
@@ -30,7 +32,7 @@ const (
 	numCols
 )
 
-var colHeads = [numCols]string{"#", "CLIENT", "SERVER", "PROTO", "SERVICE", "PORT (CLASS)", "STATE",
+var colHeads = [numCols]string{"#", "CLIENT", "SERVER", "NAME", "PROTO", "SERVICE", "PORT (CLASS)", "STATE",
 	"C→S PKTS", "C→S BYTES", "S→C PKTS", "S→C BYTES", "DURATION"}
 
 var colRight = [numCols]bool{colID: true, colCPkts: true, colCBytes: true,
@@ -46,7 +48,26 @@ const (
 )
 
 // dropOrder is which columns go, in turn, when the table is too wide.
-var dropOrder = [][]column{{colDur}, {colPortName}, {colService}, {colCPkts, colSPkts}}
+var dropOrder = [][]column{{colDur}, {colPortName}, {colName}, {colService}, {colCPkts, colSPkts}}
+
+// colFields names the table's columns for --fields, with the CSV's names;
+// the client and server columns are always shown.
+var colFields = map[string]column{
+	"id": colID, "server_name": colName, "proto": colProto, "service": colService, "port_service": colPortName,
+	"port_class": colPortName, "conn_state": colState, "client_packets": colCPkts, "client_bytes": colCBytes,
+	"server_packets": colSPkts, "server_bytes": colSBytes, "duration": colDur,
+	"client_ip": colClient, "client_port": colClient, "server_ip": colServer, "server_port": colServer,
+}
+
+// TableFields lists the names --fields accepts for the table.
+func TableFields() []string {
+	names := make([]string, 0, len(colFields))
+	for n := range colFields {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
 
 // WriteTable writes recs as an aligned table, sorted by total IP bytes
 // (both directions) descending, then ID, followed by every finding that
@@ -74,6 +95,16 @@ func WriteTable(w io.Writer, recs []flow.Record, opt Options) error {
 	}
 
 	t := &table{recs: recs, rows: shown, maxWidth: opt.Width}
+	if len(opt.Fields) > 0 {
+		t.only = map[column]bool{colClient: true, colServer: true}
+		for _, f := range opt.Fields {
+			c, ok := colFields[f]
+			if !ok {
+				return fmt.Errorf("unknown table field %q (fields: %s)", f, strings.Join(TableFields(), ", "))
+			}
+			t.only[c] = true
+		}
+	}
 	t.measure()
 	t.fit()
 	t.writeHeader(bw)
@@ -116,6 +147,8 @@ type table struct {
 	width   [numCols]int
 	show    [numCols]bool
 	nShown  int
+	only    map[column]bool // --fields: the columns asked for (nil: all)
+	anyName bool            // some row has a server name; else NAME is left out
 
 	cell, line, host []byte
 }
@@ -128,6 +161,7 @@ func (t *table) measure() {
 	}
 	for _, i := range t.rows {
 		r := &t.recs[i]
+		t.anyName = t.anyName || r.ServerName != ""
 		for c := range numCols {
 			t.cell = t.appendCell(t.cell[:0], r, c, 0)
 			t.natural[c] = max(t.natural[c], utf8.RuneCount(t.cell))
@@ -143,8 +177,9 @@ func (t *table) measure() {
 // fit are cut by flushLine.
 func (t *table) fit() {
 	for c := range numCols {
-		t.show[c] = true
+		t.show[c] = t.only == nil || t.only[c]
 	}
+	t.show[colName] = t.show[colName] && t.anyName
 	t.width = t.natural
 	if t.maxWidth > 0 {
 		for step := 0; ; step++ {
@@ -261,6 +296,9 @@ func (t *table) appendCell(b []byte, r *flow.Record, c column, maxRunes int) []b
 		return t.appendAddr(b, r, &r.Client, maxRunes)
 	case colServer:
 		return t.appendAddr(b, r, &r.Server, maxRunes)
+	case colName:
+		// The SNI or DNS name came off the wire: escaped, like evidence.
+		return append(b, Escape(r.ServerName)...)
 	case colProto:
 		return appendOrDash(b, r.Proto)
 	case colService:

@@ -349,3 +349,20 @@ func BenchmarkWriteTable(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(recs)), "ns/record")
 }
+
+func TestWriteTableNameAndFields(t *testing.T) {
+	recs := tableRecs()[:2]
+	recs[0].ServerName = "www.\x1bexample.com"
+	lines := writeTable(t, recs, Options{})
+	if !strings.Contains(lines[0], "NAME") || !strings.Contains(strings.Join(lines, "\n"), `www.\x1bexample.com`) {
+		t.Errorf("no escaped NAME column:\n%s", strings.Join(lines, "\n"))
+	}
+	lines = writeTable(t, recs, Options{Fields: []string{"server_name", "service"}})
+	if got := strings.Fields(lines[0]); strings.Join(got, " ") != "CLIENT SERVER NAME SERVICE" {
+		t.Errorf("header %q", lines[0])
+	}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, recs, Options{Fields: []string{"bogus"}}); err == nil {
+		t.Error("unknown table field accepted")
+	}
+}

@@ -56,6 +56,7 @@ type options struct {
 	allowFile    string
 	findingsOnly bool
 	splt         int
+	fields       []string
 }
 
 func main() {
@@ -77,6 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.icmpIdle, "icmp-timeout", d.ICMPIdle, "end an ICMP flow after this long without packets")
 	fs.DurationVar(&o.otherIdle, "other-timeout", d.OtherIdle, "end a flow of another protocol after this long without packets")
 	fs.DurationVar(&o.active, "active-timeout", d.Active, "split flows open longer than this into several records (0: never)")
+	fs.StringSliceVar(&o.fields, "fields", nil, "CSV or table columns to show, comma-separated (see README)")
 	fs.IntVar(&o.splt, "splt", d.SPLT, "record the first `N` packets' lengths, directions and gaps per flow (0: off)")
 	fs.StringVar(&o.allowFile, "allow", "", "suppress the findings a `FILE` allows (lines: SERVICE TARGET [KIND], see README)")
 	fs.BoolVar(&o.findingsOnly, "findings-only", false, "print only the findings (in the -o format)")
@@ -251,7 +253,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func write(o *options, stdout, stderr io.Writer, recs []flow.Record, sum *report.Summary, allow *report.Allowlist) error {
 	w := bufio.NewWriterSize(stdout, 1<<16)
-	opt := report.Options{Top: o.top, Allow: allow, Format: o.output}
+	opt := report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields}
 	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		if width, _, err := term.GetSize(int(f.Fd())); err == nil {
 			opt.Width = width
