@@ -62,10 +62,17 @@ func (t *Table) emitRecord(e *entry, why EndReason) {
 		r.EvidenceFrame = sr.frame
 	}
 	r.ClientFromSYN = sr.fromSYN[c]
-	r.TLS = sr.tls
-	if r.TLS != nil {
+	r.TLS, r.SSH, r.HTTP = sr.tls, sr.ssh, sr.http
+	switch {
+	case r.TLS != nil:
 		r.ServerName = r.TLS.SNI
+	case r.HTTP != nil:
+		r.ServerName = hostName(r.HTTP.Host)
 	}
+	if r.ServerName == "" && t.dns != nil {
+		r.ServerName, _ = t.dns.Lookup(r.Server.IP)
+	}
+	r.DNS = e.dns
 	if r.Service == "" {
 		// Counter-evidence, only needed when nothing was recognised.
 		r.ClientPrefix = string(sr.prefix[c][:sr.prefixLen[c]])

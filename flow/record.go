@@ -126,10 +126,16 @@ type Record struct {
 	// Features are the flow's volume and timing features.
 	Features Features `json:"features"`
 	// ServerName is the name the client used for the server: the TLS/QUIC
-	// SNI, else the HTTP Host, else the DNS name it was looked up by.
+	// SNI, else the HTTP Host, else the DNS name its address was looked up
+	// by earlier.
 	ServerName string `json:"server_name,omitempty"`
+	// DNS is what a DNS flow asked and was answered (nil otherwise).
+	DNS *DNSInfo `json:"dns,omitempty"`
 	// TLS is the handshake metadata of a TLS flow (nil otherwise).
 	TLS *TLSInfo `json:"tls,omitempty"`
+	// SSH and HTTP are what the clear-text start of such flows shows.
+	SSH  *SSHInfo  `json:"ssh,omitempty"`
+	HTTP *HTTPInfo `json:"http,omitempty"`
 }
 
 // Duration is LastSeen minus FirstSeen.

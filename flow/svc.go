@@ -46,6 +46,8 @@ type svcState struct {
 // svcResult is what a flow keeps once identification has finished.
 type svcResult struct {
 	tls       *TLSInfo
+	ssh       *SSHInfo
+	http      *HTTPInfo
 	res       service.Result
 	frame     uint64
 	evSide    int         // canonical side whose bytes decided
@@ -156,11 +158,18 @@ func (s *svcState) done(tcp bool, clientSide int) bool {
 	if s.best.Confidence != service.High {
 		return false
 	}
-	if tcp && s.best.Service == "tls" {
-		// Sure it is TLS, but the server's hello (and certificate) may
-		// still be on its way: keep its bytes until they are in.
-		srv := &s.dir[1-clientSide]
+	// Sure of the service, but the metadata may still be on its way: keep
+	// the bytes until the server's hello (and certificate), both SSH
+	// key exchange inits or the HTTP response are in.
+	cl, srv := &s.dir[clientSide], &s.dir[1-clientSide]
+	switch {
+	case !tcp:
+	case s.best.Service == "tls":
 		return exhausted(srv) || tlsServerDone(srv.buf[:srv.have])
+	case s.best.Service == "ssh":
+		return exhausted(srv) || exhausted(cl) || sshDone(cl.buf[:cl.have], srv.buf[:srv.have])
+	case s.best.Service == "http":
+		return exhausted(srv) || httpDone(srv.buf[:srv.have])
 	}
 	return true
 }
@@ -197,10 +206,14 @@ func (e *entry) svcView() svcResult {
 	}
 	r := svcResult{res: sv.best, frame: sv.bestFrame, evSide: sv.bestSide,
 		fromSYN: [2]bool{sv.dir[0].fromSYN, sv.dir[1].fromSYN}}
+	c, srv := &sv.dir[e.clientSide], &sv.dir[1-e.clientSide]
 	switch {
 	case sv.best.Service == "tls":
-		c, srv := &sv.dir[e.clientSide], &sv.dir[1-e.clientSide]
 		r.tls = tlsInfo(c.buf[:c.have], srv.buf[:srv.have])
+	case sv.best.Service == "ssh":
+		r.ssh = sshInfo(c.buf[:c.have], srv.buf[:srv.have])
+	case sv.best.Service == "http":
+		r.http = httpInfo(c.buf[:c.have], srv.buf[:srv.have])
 	case sv.quic != nil:
 		if msg, ok := sv.quic.ClientHello(); ok {
 			r.tls = quicTLSInfo(msg)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/flowscope/flowscope/flow/dnsmeta"
 	"github.com/flowscope/flowscope/flow/service"
 )
 
@@ -85,6 +86,7 @@ type entry struct {
 	synSeen    [2]bool
 	continues  uint64 // ID of the record this one continues (active timeout)
 	stats      flowStats
+	dns        *DNSInfo // what a DNS flow asked and was answered
 }
 
 type list struct{ head, tail int32 }
@@ -94,6 +96,7 @@ type list struct{ head, tail int32 }
 // flows by key hash across Tables to use several cores.
 type Table struct {
 	svcFree []*svcState
+	dns     *dnsmeta.Cache // address → the name it was looked up by
 	cfg     Config
 	timeout [listCount]int64
 	index   index
@@ -315,8 +318,13 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frame uint64, f
 	if p.Carries != TunnelNone {
 		e.tunnel = p.Carries
 	}
-	if !e.svcDone && p.L4 && (p.Key.Proto == ProtoTCP || p.Key.Proto == ProtoUDP) {
-		t.service(e, side, p, frame)
+	if p.L4 && (p.Key.Proto == ProtoTCP || p.Key.Proto == ProtoUDP) {
+		if !e.svcDone {
+			t.service(e, side, p, frame)
+		}
+		if msg := dnsMessage(p, e.svcRes.res.Service == "dns"); msg != nil {
+			t.noteDNS(e, msg)
+		}
 	}
 	switch p.Key.Proto {
 	case ProtoTCP:

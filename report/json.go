@@ -129,8 +129,43 @@ func appendJSONRecord(b []byte, r *flow.Record, fs []Finding) []byte {
 	b = append(b, `,"port_class":`...)
 	b = appendJSONString(b, r.PortClass)
 	b = appendFeatures(b, &r.Features)
+	if r.ServerName != "" {
+		b = append(b, `,"server_name":`...)
+		b = appendJSONString(b, Escape(r.ServerName))
+	}
+	if r.DNS != nil {
+		b = append(b, `,"dns":{"query":`...)
+		b = appendJSONString(b, Escape(r.DNS.Query))
+		b = append(b, `,"qtype":`...)
+		b = appendJSONString(b, r.DNS.QType)
+		b = append(b, `,"rcode":`...)
+		b = appendJSONString(b, r.DNS.RCode)
+		b = append(b, `,"answers":`...)
+		b = appendStrings(b, r.DNS.Answers)
+		b = append(b, '}')
+	}
 	if r.TLS != nil {
 		b = appendTLS(b, r.TLS)
+	}
+	if r.SSH != nil {
+		b = append(b, `,"ssh":{"client":`...)
+		b = appendSSHSide(b, &r.SSH.Client)
+		b = append(b, `,"server":`...)
+		b = appendSSHSide(b, &r.SSH.Server)
+		b = append(b, '}')
+	}
+	if h := r.HTTP; h != nil {
+		b = append(b, `,"http":{"method":`...)
+		b = appendJSONString(b, Escape(h.Method))
+		b = append(b, `,"host":`...)
+		b = appendJSONString(b, Escape(h.Host))
+		b = append(b, `,"path":`...)
+		b = appendJSONString(b, Escape(h.Path))
+		b = append(b, `,"user_agent":`...)
+		b = appendJSONString(b, Escape(h.UserAgent))
+		b = append(b, `,"status":`...)
+		b = strconv.AppendInt(b, int64(h.Status), 10)
+		b = append(b, '}')
 	}
 	b = append(b, `,"findings":[`...)
 	for i := range fs {
@@ -383,4 +418,14 @@ func appendStrings(b []byte, ss []string) []byte {
 		b = appendJSONString(b, Escape(s))
 	}
 	return append(b, ']')
+}
+
+func appendSSHSide(b []byte, s *flow.SSHSideInfo) []byte {
+	b = append(b, `{"ident":`...)
+	b = appendJSONString(b, Escape(s.Ident))
+	b = append(b, `,"software":`...)
+	b = appendJSONString(b, Escape(s.Software))
+	b = append(b, `,"hassh":`...)
+	b = appendJSONString(b, s.HASSH)
+	return append(b, '}')
 }

@@ -188,6 +188,30 @@ type flowRec struct {
 	Findings          []finding `json:"findings"`
 	Features          features  `json:"features"`
 	TLS               *tlsInfo  `json:"tls"`
+	ServerName        string    `json:"server_name"`
+	DNS               *struct {
+		Query   string   `json:"query"`
+		QType   string   `json:"qtype"`
+		RCode   string   `json:"rcode"`
+		Answers []string `json:"answers"`
+	} `json:"dns"`
+	SSH *struct {
+		Client sshSide `json:"client"`
+		Server sshSide `json:"server"`
+	} `json:"ssh"`
+	HTTP *struct {
+		Method    string `json:"method"`
+		Host      string `json:"host"`
+		Path      string `json:"path"`
+		UserAgent string `json:"user_agent"`
+		Status    int    `json:"status"`
+	} `json:"http"`
+}
+
+type sshSide struct {
+	Ident    string `json:"ident"`
+	Software string `json:"software"`
+	HASSH    string `json:"hassh"`
 }
 
 // tlsInfo mirrors flow.TLSInfo's JSON.

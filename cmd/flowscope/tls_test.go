@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -9,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 )
 
 // tlsRec is the part of a record's JSON this test reads.
@@ -140,4 +144,95 @@ func TestQUICSNIAgainstTshark(t *testing.T) {
 		checked++
 	}
 	t.Logf("%d QUIC ClientHellos compared with tshark", checked)
+}
+
+// TestAppMetadata checks SSH identification and HASSH against tshark's
+// (fields ssh.protocol, ssh.kex.hassh, ssh.kex.hasshserver), and that flows
+// to an address an earlier DNS answer gave are named by that answer.
+func TestAppMetadata(t *testing.T) {
+	if _, err := exec.LookPath("tshark"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tshark is not installed: make test installs it")
+		}
+		t.Skip("tshark not installed")
+	}
+	file := capturePath(t, "ndpi__ssh.pcap")
+	out, err := exec.Command("tshark", "-n", "-r", file, "-Y", "ssh.kex.hassh || ssh.kex.hasshserver", "-T", "fields",
+		"-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "ssh.kex.hassh", "-e", "ssh.kex.hasshserver").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{} // "server port/hassh"
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Split(line, "\t")
+		if f[2] != "" {
+			want[f[1]+"/client/"+f[2]] = true
+		}
+		if f[3] != "" {
+			want[f[0]+"/server/"+f[3]] = true
+		}
+	}
+	got := map[string]bool{}
+	for _, fl := range jsonFlows(t, file) {
+		if fl.SSH == nil {
+			t.Errorf("%s: no SSH metadata", &fl)
+			continue
+		}
+		port := strconv.Itoa(int(fl.Server.Port))
+		got[port+"/client/"+fl.SSH.Client.HASSH] = true
+		got[port+"/server/"+fl.SSH.Server.HASSH] = true
+		if !strings.HasPrefix(fl.SSH.Client.Ident, "SSH-2.0-") || !strings.HasPrefix(fl.SSH.Server.Ident, "SSH-2.0-") {
+			t.Errorf("%s: idents %+v", &fl, fl.SSH)
+		}
+	}
+	for k := range want {
+		if !got[k] {
+			t.Errorf("tshark's %s not among ours %v", k, got)
+		}
+	}
+
+	// A DNS answer names the address; a later flow to it without SNI or
+	// Host carries that name.
+	res := mustRun(t, exitOK, nil, "-q", "-o", "json", "-r", dnsThenConnect(t))
+	flows := parseJSONFlows(t, res.stdout)
+	if len(flows) != 2 || flows[0].DNS == nil || flows[0].DNS.Query != "www.example.test" ||
+		strings.Join(flows[0].DNS.Answers, ",") != "www.cdn.example.test,192.0.2.7" || flows[1].ServerName != "www.example.test" {
+		t.Errorf("flows %+v", flows)
+	}
+}
+
+// dnsThenConnect writes a capture: a DNS query for www.example.test answered
+// by a CNAME and 192.0.2.7, then a TCP SYN to 192.0.2.7:443.
+func dnsThenConnect(t *testing.T) string {
+	t.Helper()
+	eth := &layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, DstMAC: net.HardwareAddr{2, 0, 0, 0, 0, 2}, EthernetType: layers.EthernetTypeIPv4}
+	client, resolver, server := net.IP{10, 0, 0, 1}, net.IP{10, 0, 0, 53}, net.IP{192, 0, 2, 7}
+	q := layers.DNSQuestion{Name: []byte("www.example.test"), Type: layers.DNSTypeA, Class: layers.DNSClassIN}
+	frame := func(src, dst net.IP, l4 gopacket.SerializableLayer, payload ...gopacket.SerializableLayer) []byte {
+		ip := &layers.IPv4{Version: 4, TTL: 64, SrcIP: src, DstIP: dst}
+		switch x := l4.(type) {
+		case *layers.UDP:
+			ip.Protocol = layers.IPProtocolUDP
+			x.SetNetworkLayerForChecksum(ip)
+		case *layers.TCP:
+			ip.Protocol = layers.IPProtocolTCP
+			x.SetNetworkLayerForChecksum(ip)
+		}
+		buf := gopacket.NewSerializeBuffer()
+		ls := append([]gopacket.SerializableLayer{eth, ip, l4}, payload...)
+		if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, ls...); err != nil {
+			t.Fatal(err)
+		}
+		return append([]byte(nil), buf.Bytes()...)
+	}
+	query := &layers.DNS{ID: 7, RD: true, Questions: []layers.DNSQuestion{q}}
+	answer := &layers.DNS{ID: 7, QR: true, RD: true, RA: true, Questions: []layers.DNSQuestion{q}, Answers: []layers.DNSResourceRecord{
+		{Name: []byte("www.example.test"), Type: layers.DNSTypeCNAME, Class: layers.DNSClassIN, TTL: 60, CNAME: []byte("www.cdn.example.test")},
+		{Name: []byte("www.cdn.example.test"), Type: layers.DNSTypeA, Class: layers.DNSClassIN, TTL: 60, IP: server},
+	}}
+	return writePcap(t, 1,
+		frame(client, resolver, &layers.UDP{SrcPort: 40000, DstPort: 53}, query),
+		frame(resolver, client, &layers.UDP{SrcPort: 53, DstPort: 40000}, answer),
+		frame(client, server, &layers.TCP{SrcPort: 40001, DstPort: 443, SYN: true, Seq: 1, Window: 1000}),
+	)
 }

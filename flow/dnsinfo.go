@@ -1,0 +1,75 @@
+package flow
+
+import (
+	"encoding/binary"
+
+	"github.com/flowscope/flowscope/flow/dnsmeta"
+)
+
+// DNSInfo is what a DNS flow asked and was answered (its first query and
+// the first response to carry answers).
+type DNSInfo struct {
+	Query   string   `json:"query"`
+	QType   string   `json:"qtype"`
+	RCode   string   `json:"rcode"`
+	Answers []string `json:"answers"` // addresses and names, as answered
+}
+
+// dnsMaxAnswers bounds the answers a record keeps.
+const dnsMaxAnswers = 8
+
+// dnsCacheSize bounds the address → name cache.
+const dnsCacheSize = 1 << 16
+
+// dnsMessage returns the DNS message a packet carries, if its flow is DNS:
+// port 53 (or the detectors said dns) over UDP, or a whole length-prefixed
+// message over TCP.
+func dnsMessage(p *Packet, isDNS bool) []byte {
+	if len(p.Payload) == 0 || !(isDNS || p.Key.SrcPort == 53 || p.Key.DstPort == 53) {
+		return nil
+	}
+	b := p.Payload
+	if p.Key.Proto == ProtoTCP {
+		if len(b) < 2 || int(binary.BigEndian.Uint16(b)) != len(b)-2 {
+			return nil
+		}
+		b = b[2:]
+	}
+	return b
+}
+
+// noteDNS parses a flow's DNS message: responses feed the table's address →
+// name cache, and the flow keeps its first question and answers.
+func (t *Table) noteDNS(e *entry, b []byte) {
+	m, err := dnsmeta.Parse(b)
+	if m == nil || (err != nil && len(m.Questions) == 0) {
+		return
+	}
+	if t.dns == nil {
+		t.dns = dnsmeta.NewCache(dnsCacheSize)
+	}
+	if m.Response {
+		t.dns.Add(m)
+	}
+	if e.dns == nil {
+		e.dns = &DNSInfo{}
+	}
+	d := e.dns
+	if d.Query == "" && len(m.Questions) > 0 {
+		d.Query, d.QType = m.Questions[0].Name, m.Questions[0].Type
+	}
+	if m.Response && d.RCode == "" {
+		d.RCode = m.RCode
+		for _, a := range m.Answers {
+			if len(d.Answers) == dnsMaxAnswers {
+				break
+			}
+			switch {
+			case a.Addr.IsValid():
+				d.Answers = append(d.Answers, a.Addr.String())
+			case a.Target != "":
+				d.Answers = append(d.Answers, a.Target)
+			}
+		}
+	}
+}
