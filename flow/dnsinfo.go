@@ -18,6 +18,9 @@ type DNSInfo struct {
 // dnsMaxAnswers bounds the answers a record keeps.
 const dnsMaxAnswers = 8
 
+// dnsMaxFails stops parsing a port-53 flow whose payloads are not DNS.
+const dnsMaxFails = 4
+
 // dnsCacheSize bounds the address → name cache.
 const dnsCacheSize = 1 << 16
 
@@ -43,6 +46,7 @@ func dnsMessage(p *Packet, isDNS bool) []byte {
 func (t *Table) noteDNS(e *entry, b []byte) {
 	m, err := dnsmeta.Parse(b)
 	if m == nil || (err != nil && len(m.Questions) == 0) {
+		e.dnsFails++
 		return
 	}
 	if t.dns == nil {

@@ -176,8 +176,8 @@ type SideFeatures struct {
 	Retransmissions uint64  `json:"retransmissions"`
 	OutOfOrder      uint64  `json:"out_of_order"`
 	ZeroWindow      uint64  `json:"zero_window"`
-	// PayloadEntropy is the Shannon entropy (bits per byte) of the payload
-	// of this side's first data packet (up to 2 KiB), 0 without payload.
+	// PayloadEntropy is the Shannon entropy (bits per byte) of the first
+	// 255 payload bytes of this side's first data packet, 0 without payload.
 	PayloadEntropy float64 `json:"payload_entropy"`
 }
 

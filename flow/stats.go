@@ -90,7 +90,7 @@ func (st *flowStats) update(side int, p *Packet, ts int64) {
 	if p.PayloadLen == 0 {
 		d.empty++
 	} else if !st.entDone[side] && len(p.Payload) > 0 {
-		st.entropy[side] = entropy(p.Payload[:min(len(p.Payload), 2048)])
+		st.entropy[side] = entropy(p.Payload[:min(len(p.Payload), entropyBytes)])
 		st.entDone[side] = true
 	}
 	gap := int64(0)
@@ -129,22 +129,39 @@ func (st *flowStats) handshake(side int, flags uint8, ts int64, clientSide int) 
 	}
 }
 
-// entropy returns the Shannon entropy, in bits per byte, of b.
+// entropyBytes is how much of a side's first payload the entropy covers:
+// enough to tell text, structure and ciphertext apart (and small enough
+// for byte-sized counts).
+const entropyBytes = 255
+
+// entropy returns the Shannon entropy, in bits per byte, of b (at most
+// entropyBytes long): log2(n) - Σ c·log2(c) / n over the byte counts c,
+// summed in one pass from a table of the increments of c·log2(c).
 func entropy(b []byte) float64 {
 	if len(b) == 0 {
 		return 0
 	}
-	var counts [256]int
+	b = b[:min(len(b), entropyBytes)]
+	var counts [256]uint8 // entropyBytes < 256: no overflow
+	sum := 0.0
 	for _, c := range b {
+		sum += cLogCStep[counts[c]]
 		counts[c]++
 	}
 	n := float64(len(b))
-	h := 0.0
-	for _, c := range counts {
-		if c > 0 {
-			p := float64(c) / n
-			h -= p * math.Log2(p)
-		}
-	}
-	return h
+	return math.Log2(n) - sum/n
 }
+
+// cLogCStep[k] is (k+1)·log2(k+1) - k·log2(k).
+var cLogCStep = func() (t [entropyBytes]float64) {
+	f := func(c int) float64 {
+		if c == 0 {
+			return 0
+		}
+		return float64(c) * math.Log2(float64(c))
+	}
+	for k := range t {
+		t[k] = f(k+1) - f(k)
+	}
+	return t
+}()

@@ -1,6 +1,8 @@
 package flow
 
 import (
+	"encoding/binary"
+
 	"github.com/flowscope/flowscope/flow/quicmeta"
 	"github.com/flowscope/flowscope/flow/service"
 	"github.com/flowscope/flowscope/flow/tlsmeta"
@@ -41,6 +43,9 @@ type svcState struct {
 	best      service.Result
 	bestFrame uint64
 	bestSide  int // canonical side whose bytes decided
+	// metaHave is how many server bytes the metadata wait last looked
+	// at, so that it parses again only when more came.
+	metaHave int
 }
 
 // svcResult is what a flow keeps once identification has finished.
@@ -162,6 +167,10 @@ func (s *svcState) done(tcp bool, clientSide int) bool {
 	// the bytes until the server's hello (and certificate), both SSH
 	// key exchange inits or the HTTP response are in.
 	cl, srv := &s.dir[clientSide], &s.dir[1-clientSide]
+	if tcp && srv.have+cl.have == s.metaHave {
+		return false // nothing new to parse since the last look
+	}
+	s.metaHave = srv.have + cl.have
 	switch {
 	case !tcp:
 	case s.best.Service == "tls":
@@ -229,7 +238,10 @@ func (e *entry) svcView() svcResult {
 // feedQUIC passes a client datagram that starts with a long header to the
 // flow's QUIC Initial assembler.
 func (s *svcState) feedQUIC(p *Packet) {
-	if len(p.Payload) == 0 || p.Payload[0]&0x80 == 0 {
+	// A long header with the fixed bit and a version we can decrypt: most
+	// UDP flows (DNS among them) fail this at once and cost nothing.
+	b := p.Payload
+	if s.quic == nil && (len(b) < 7 || b[0]&0xc0 != 0xc0 || !quicmeta.SupportedVersion(binary.BigEndian.Uint32(b[1:5]))) {
 		return
 	}
 	if s.quic == nil {

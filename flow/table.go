@@ -87,6 +87,7 @@ type entry struct {
 	continues  uint64 // ID of the record this one continues (active timeout)
 	stats      flowStats
 	dns        *DNSInfo // what a DNS flow asked and was answered
+	dnsFails   uint8    // port-53 payloads that were not DNS; parsing stops at dnsMaxFails
 }
 
 type list struct{ head, tail int32 }
@@ -322,8 +323,10 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frame uint64, f
 		if !e.svcDone {
 			t.service(e, side, p, frame)
 		}
-		if msg := dnsMessage(p, e.svcRes.res.Service == "dns"); msg != nil {
-			t.noteDNS(e, msg)
+		if e.dnsFails < dnsMaxFails {
+			if msg := dnsMessage(p, e.svcRes.res.Service == "dns"); msg != nil {
+				t.noteDNS(e, msg)
+			}
 		}
 	}
 	switch p.Key.Proto {
@@ -393,6 +396,7 @@ func (t *Table) newSvc() *svcState {
 		}
 		sv.best, sv.bestFrame, sv.bestSide = service.Result{}, 0, 0
 		sv.dir[0].fromSYN, sv.dir[1].fromSYN = false, false
+		sv.metaHave = 0
 		if sv.quic != nil {
 			sv.quic.Reset()
 			sv.quic = nil // most flows are not QUIC: do not keep 9 KiB for them

@@ -159,6 +159,13 @@ func portList(proto string, ps []uint16) []string {
 // a CSV cell: printable ASCII stays, backslash and everything else becomes
 // \xNN (so no terminal escape sequence survives).
 func Escape(s string) string {
+	clean := true
+	for i := 0; i < len(s) && clean; i++ {
+		clean = s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\'
+	}
+	if clean {
+		return s // the common case: nothing to escape, nothing to allocate
+	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]

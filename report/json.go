@@ -358,22 +358,17 @@ func appendFloatField(b []byte, name string, x float64) []byte {
 	return appendFloat(b, x)
 }
 
-// appendFloat writes x with up to 9 decimals (nanosecond precision for
-// seconds), no exponent, trailing zeros trimmed; NaN and infinities, which
-// JSON cannot hold, as 0.
+// appendFloat writes x in its shortest exact decimal form, no exponent;
+// NaN and infinities, which JSON cannot hold, as 0. Whole numbers take the
+// integer path, which is much faster than float formatting.
 func appendFloat(b []byte, x float64) []byte {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 0):
 		return append(b, '0')
+	case x == math.Trunc(x) && math.Abs(x) < 1e15:
+		return strconv.AppendInt(b, int64(x), 10)
 	}
-	start := len(b)
-	b = strconv.AppendFloat(b, x, 'f', 9, 64)
-	for len(b) > start && b[len(b)-1] == '0' {
-		b = b[:len(b)-1]
-	}
-	if b[len(b)-1] == '.' {
-		b = b[:len(b)-1]
-	}
-	return b
+	return strconv.AppendFloat(b, x, 'f', -1, 64)
 }
 
 // appendTLS writes a TLS flow's handshake metadata; SNI, ALPN and the
