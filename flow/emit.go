@@ -79,7 +79,10 @@ func (t *Table) emitRecord(e *entry, why EndReason) {
 		r.ServerPrefix = string(sr.prefix[srv][:sr.prefixLen[srv]])
 	}
 	r.Continues = e.continues
-	r.Features = e.features(c, r.Duration().Seconds())
+	if !t.cfg.FlowsOnly {
+		f := e.features(c, r.Duration().Seconds())
+		r.Features = &f
+	}
 	if pp, ok := ports.ProtoOf(e.key.Proto); ok {
 		r.PortService = ports.Name(pp, r.Server.Port)
 		r.PortClass = ports.Class(r.Server.Port)

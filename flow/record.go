@@ -123,8 +123,9 @@ type Record struct {
 	PortService string `json:"port_service"`
 	// PortClass is "well-known", "registered" or "dynamic" (server port).
 	PortClass string `json:"port_class"`
-	// Features are the flow's volume and timing features.
-	Features Features `json:"features"`
+	// Features are the flow's volume and timing features (nil with
+	// FlowsOnly: a pointer keeps flow-only records small).
+	Features *Features `json:"features,omitempty"`
 	// ServerName is the name the client used for the server: the TLS/QUIC
 	// SNI, else the HTTP Host, else the DNS name its address was looked up
 	// by earlier.

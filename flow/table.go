@@ -25,6 +25,9 @@ type Config struct {
 	// SPLT is how many first packets' lengths, directions and gaps each
 	// flow records (0: none).
 	SPLT int
+	// FlowsOnly skips everything beyond the flow itself: service
+	// identification, handshake metadata, DNS names and features.
+	FlowsOnly bool
 }
 
 // DefaultConfig returns Zeek-like defaults: TCP 5 min, UDP and ICMP 1 min.
@@ -302,7 +305,9 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frame uint64, f
 	if ts < e.first {
 		e.first = ts
 	}
-	e.stats.update(side, p, ts)
+	if !t.cfg.FlowsOnly {
+		e.stats.update(side, p, ts)
+	}
 	s := &e.side[side]
 	pk := uint64(1 + p.ExtraPackets)
 	s.packets += pk
@@ -319,7 +324,7 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frame uint64, f
 	if p.Carries != TunnelNone {
 		e.tunnel = p.Carries
 	}
-	if p.L4 && (p.Key.Proto == ProtoTCP || p.Key.Proto == ProtoUDP) {
+	if p.L4 && (p.Key.Proto == ProtoTCP || p.Key.Proto == ProtoUDP) && !t.cfg.FlowsOnly {
 		if !e.svcDone {
 			t.service(e, side, p, frame)
 		}
@@ -344,7 +349,9 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frame uint64, f
 			}
 			e.dirBy = DirSYN
 		}
-		e.stats.handshake(side, p.TCPFlags, ts, int(e.clientSide))
+		if !t.cfg.FlowsOnly {
+			e.stats.handshake(side, p.TCPFlags, ts, int(e.clientSide))
+		}
 		updateTCP(&e.hist, s, &e.side[1-side], side, p, ts)
 	case ProtoUDP:
 		if p.PayloadLen > 0 || p.ExtraIPLen > 0 {

@@ -88,8 +88,8 @@ var csvColumns = []csvColumn{
 	{"tls_version", strCell(tlsField(func(t *flow.TLSInfo) string { return t.Version }))},
 	{"ja3_hash", strCell(tlsField(func(t *flow.TLSInfo) string { return t.JA3Hash }))},
 	{"ja4", strCell(tlsField(func(t *flow.TLSInfo) string { return t.JA4 }))},
-	{"rtt_client", floatCell(func(r *flow.Record) float64 { return r.Features.RTTClient })},
-	{"rtt_server", floatCell(func(r *flow.Record) float64 { return r.Features.RTTServer })},
+	{"rtt_client", floatCell(func(r *flow.Record) float64 { return featuresOf(r).RTTClient })},
+	{"rtt_server", floatCell(func(r *flow.Record) float64 { return featuresOf(r).RTTServer })},
 }
 
 // CSVFields lists the names --fields accepts for CSV, in default order.
@@ -121,4 +121,12 @@ func pickCSVColumns(names []string) ([]csvColumn, error) {
 		}
 	}
 	return out, nil
+}
+
+// featuresOf returns the record's features, zero without them.
+func featuresOf(r *flow.Record) *flow.Features {
+	if r.Features == nil {
+		return &flow.Features{}
+	}
+	return r.Features
 }

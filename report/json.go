@@ -128,7 +128,9 @@ func appendJSONRecord(b []byte, r *flow.Record, fs []Finding) []byte {
 	b = appendJSONString(b, r.PortService)
 	b = append(b, `,"port_class":`...)
 	b = appendJSONString(b, r.PortClass)
-	b = appendFeatures(b, &r.Features)
+	if r.Features != nil { // absent with --flows-only
+		b = appendFeatures(b, r.Features)
+	}
 	if r.ServerName != "" {
 		b = append(b, `,"server_name":`...)
 		b = appendJSONString(b, Escape(r.ServerName))

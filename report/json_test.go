@@ -33,25 +33,25 @@ func TestWriteJSONGolden(t *testing.T) {
 			`"first_seen":"2019-05-27T14:40:08.021140000Z","last_seen":"2019-05-27T14:40:08.021729000Z","duration":0.000589,` +
 			`"conn_state":"SF","history":"ShADadFf","community_id":"1:LQU9qZlK+B5F3KDmev6m5PMibrg=",` +
 			`"direction_by":"syn","end_reason":"fin","first_frame":1,` +
-			`"service":"","port_service":"http","port_class":"well-known","features":{"client":{"sizes":{"n":0,"min":0,"max":0,"mean":0,"std":0},"iat":{"n":0,"min":0,"max":0,"mean":0,"std":0},"data_packets":0,"empty_packets":0,"bytes_per_sec":0,"packets_per_sec":0,"retransmissions":0,"out_of_order":0,"zero_window":0,"payload_entropy":0},"server":{"sizes":{"n":0,"min":0,"max":0,"mean":0,"std":0},"iat":{"n":0,"min":0,"max":0,"mean":0,"std":0},"data_packets":0,"empty_packets":0,"bytes_per_sec":0,"packets_per_sec":0,"retransmissions":0,"out_of_order":0,"zero_window":0,"payload_entropy":0},"active_periods":0,"idle_time":0,"rtt_client":0,"rtt_server":0,"splt_lengths":[],"splt_dirs":"","splt_gaps":[]},"findings":[]}`},
+			`"service":"","port_service":"http","port_class":"well-known","findings":[]}`},
 		{"udp6 optional fields, non-UTC input", inZone, `{"id":2,"proto":"udp","ip_proto":17,"ip_version":6,` +
 			`"client":{"ip":"2001:db8:85a3::8a2e:370:7334","port":5353,"packets":3,"bytes":3000,"payload_bytes":2800,"frame_bytes":3042},` +
 			`"server":{"ip":"2001:db8::53","port":53,"packets":1,"bytes":100,"payload_bytes":52,"frame_bytes":114},` +
 			`"first_seen":"2019-05-27T14:40:09.021140000Z","last_seen":"2019-05-27T14:40:21.021140000Z","duration":12,` +
 			`"conn_state":"SF","history":"Dd","community_id":"1:abc","direction_by":"port","end_reason":"idle","first_frame":9,` +
-			`"vlan":100,"tunnel_parent":7,"ip_fragments":2,"service":"","port_service":"domain","port_class":"well-known","features":{"client":{"sizes":{"n":0,"min":0,"max":0,"mean":0,"std":0},"iat":{"n":0,"min":0,"max":0,"mean":0,"std":0},"data_packets":0,"empty_packets":0,"bytes_per_sec":0,"packets_per_sec":0,"retransmissions":0,"out_of_order":0,"zero_window":0,"payload_entropy":0},"server":{"sizes":{"n":0,"min":0,"max":0,"mean":0,"std":0},"iat":{"n":0,"min":0,"max":0,"mean":0,"std":0},"data_packets":0,"empty_packets":0,"bytes_per_sec":0,"packets_per_sec":0,"retransmissions":0,"out_of_order":0,"zero_window":0,"payload_entropy":0},"active_periods":0,"idle_time":0,"rtt_client":0,"rtt_server":0,"splt_lengths":[],"splt_dirs":"","splt_gaps":[]},"findings":[]}`},
+			`"vlan":100,"tunnel_parent":7,"ip_fragments":2,"service":"","port_service":"domain","port_class":"well-known","findings":[]}`},
 		{"icmp zero duration, tunnel", icmpRec(), `{"id":3,"proto":"icmp","ip_proto":1,"ip_version":4,` +
 			`"client":{"ip":"192.168.100.200","port":8,"packets":1,"bytes":84,"payload_bytes":56,"frame_bytes":98},` +
 			`"server":{"ip":"8.8.8.8","port":0,"packets":0,"bytes":0,"payload_bytes":0,"frame_bytes":0},` +
 			`"first_seen":"2019-05-27T14:40:08.021140000Z","last_seen":"2019-05-27T14:40:08.021140000Z","duration":0,` +
 			`"conn_state":"OTH","history":"","community_id":"1:x","direction_by":"icmp","end_reason":"eof","first_frame":3,` +
-			`"icmp_id":4660,"tunnel":"gre","service":"","port_service":"","port_class":"","features":{"client":{"sizes":{"n":0,"min":0,"max":0,"mean":0,"std":0},"iat":{"n":0,"min":0,"max":0,"mean":0,"std":0},"data_packets":0,"empty_packets":0,"bytes_per_sec":0,"packets_per_sec":0,"retransmissions":0,"out_of_order":0,"zero_window":0,"payload_entropy":0},"server":{"sizes":{"n":0,"min":0,"max":0,"mean":0,"std":0},"iat":{"n":0,"min":0,"max":0,"mean":0,"std":0},"data_packets":0,"empty_packets":0,"bytes_per_sec":0,"packets_per_sec":0,"retransmissions":0,"out_of_order":0,"zero_window":0,"payload_entropy":0},"active_periods":0,"idle_time":0,"rtt_client":0,"rtt_server":0,"splt_lengths":[],"splt_dirs":"","splt_gaps":[]},"findings":[]}`},
+			`"icmp_id":4660,"tunnel":"gre","service":"","port_service":"","port_class":"","findings":[]}`},
 		{"zero record", flow.Record{}, `{"id":0,"proto":"","ip_proto":0,"ip_version":0,` +
 			`"client":{"ip":"","port":0,"packets":0,"bytes":0,"payload_bytes":0,"frame_bytes":0},` +
 			`"server":{"ip":"","port":0,"packets":0,"bytes":0,"payload_bytes":0,"frame_bytes":0},` +
 			`"first_seen":"0001-01-01T00:00:00.000000000Z","last_seen":"0001-01-01T00:00:00.000000000Z","duration":0,` +
 			`"conn_state":"","history":"","community_id":"","direction_by":"","end_reason":"","first_frame":0,` +
-			`"service":"","port_service":"","port_class":"","features":{"client":{"sizes":{"n":0,"min":0,"max":0,"mean":0,"std":0},"iat":{"n":0,"min":0,"max":0,"mean":0,"std":0},"data_packets":0,"empty_packets":0,"bytes_per_sec":0,"packets_per_sec":0,"retransmissions":0,"out_of_order":0,"zero_window":0,"payload_entropy":0},"server":{"sizes":{"n":0,"min":0,"max":0,"mean":0,"std":0},"iat":{"n":0,"min":0,"max":0,"mean":0,"std":0},"data_packets":0,"empty_packets":0,"bytes_per_sec":0,"packets_per_sec":0,"retransmissions":0,"out_of_order":0,"zero_window":0,"payload_entropy":0},"active_periods":0,"idle_time":0,"rtt_client":0,"rtt_server":0,"splt_lengths":[],"splt_dirs":"","splt_gaps":[]},"findings":[]}`},
+			`"service":"","port_service":"","port_class":"","findings":[]}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,20 +85,20 @@ func TestWriteJSONServiceGolden(t *testing.T) {
 	}{
 		{"escaped evidence", evil, Options{}, `"service":"ssh","service_confidence":"high","service_detector":"ssh",` +
 			`"evidence":"SSH-2.0-\\x1b[31mevil\"\\\\\\x0d\\x0a","evidence_dir":"server","evidence_frame":4,` +
-			`"port_service":"EtherNet-IP-1","port_class":"registered","features":{"client":{"sizes":{"n":0,"min":0,"max":0,"mean":0,"std":0},"iat":{"n":0,"min":0,"max":0,"mean":0,"std":0},"data_packets":0,"empty_packets":0,"bytes_per_sec":0,"packets_per_sec":0,"retransmissions":0,"out_of_order":0,"zero_window":0,"payload_entropy":0},"server":{"sizes":{"n":0,"min":0,"max":0,"mean":0,"std":0},"iat":{"n":0,"min":0,"max":0,"mean":0,"std":0},"data_packets":0,"empty_packets":0,"bytes_per_sec":0,"packets_per_sec":0,"retransmissions":0,"out_of_order":0,"zero_window":0,"payload_entropy":0},"active_periods":0,"idle_time":0,"rtt_client":0,"rtt_server":0,"splt_lengths":[],"splt_dirs":"","splt_gaps":[]},"findings":[{"kind":"nonstandard-port","severity":"high",` +
+			`"port_service":"EtherNet-IP-1","port_class":"registered","findings":[{"kind":"nonstandard-port","severity":"high",` +
 			`"service":"ssh","port":"tcp/2222","expected_services":[],"expected_ports":["tcp/22"],"detector":"ssh",` +
 			`"confidence":"high","frame":4,"direction":"server","evidence":"SSH-2.0-\\x1b[31mevil\"\\\\\\x0d\\x0a",` +
 			`"reason":"ssh on tcp/2222, not on its registered tcp/22"}]}`},
 		{"no findings", svcRec(2, 443, "tls", "high"), Options{}, `"service":"tls","service_confidence":"high",` +
 			`"service_detector":"tls","evidence":"<tls>\\x0d\\x0a","evidence_dir":"server","evidence_frame":4,` +
-			`"port_service":"","port_class":"","features":{"client":{"sizes":{"n":0,"min":0,"max":0,"mean":0,"std":0},"iat":{"n":0,"min":0,"max":0,"mean":0,"std":0},"data_packets":0,"empty_packets":0,"bytes_per_sec":0,"packets_per_sec":0,"retransmissions":0,"out_of_order":0,"zero_window":0,"payload_entropy":0},"server":{"sizes":{"n":0,"min":0,"max":0,"mean":0,"std":0},"iat":{"n":0,"min":0,"max":0,"mean":0,"std":0},"data_packets":0,"empty_packets":0,"bytes_per_sec":0,"packets_per_sec":0,"retransmissions":0,"out_of_order":0,"zero_window":0,"payload_entropy":0},"active_periods":0,"idle_time":0,"rtt_client":0,"rtt_server":0,"splt_lengths":[],"splt_dirs":"","splt_gaps":[]},"findings":[]}`},
-		{"unidentified", mute, Options{}, `"service":"","port_service":"","port_class":"","features":{"client":{"sizes":{"n":0,"min":0,"max":0,"mean":0,"std":0},"iat":{"n":0,"min":0,"max":0,"mean":0,"std":0},"data_packets":0,"empty_packets":0,"bytes_per_sec":0,"packets_per_sec":0,"retransmissions":0,"out_of_order":0,"zero_window":0,"payload_entropy":0},"server":{"sizes":{"n":0,"min":0,"max":0,"mean":0,"std":0},"iat":{"n":0,"min":0,"max":0,"mean":0,"std":0},"data_packets":0,"empty_packets":0,"bytes_per_sec":0,"packets_per_sec":0,"retransmissions":0,"out_of_order":0,"zero_window":0,"payload_entropy":0},"active_periods":0,"idle_time":0,"rtt_client":0,"rtt_server":0,"splt_lengths":[],"splt_dirs":"","splt_gaps":[]},"findings":[` +
+			`"port_service":"","port_class":"","findings":[]}`},
+		{"unidentified", mute, Options{}, `"service":"","port_service":"","port_class":"","findings":[` +
 			`{"kind":"port-mismatch","severity":"medium","service":"","port":"tcp/443","expected_services":["tls"],` +
 			`"expected_ports":[],"direction":"client","evidence":"\\x16\\x00",` +
 			`"reason":"first client payload is not a TLS record (no detector recognised it)"}]}`},
 		{"one of two suppressed", svcRec(4, 22, "http", "medium"), Options{Allow: allow}, `"service":"http",` +
 			`"service_confidence":"medium","service_detector":"http","evidence":"<http>\\x0d\\x0a","evidence_dir":"server",` +
-			`"evidence_frame":4,"port_service":"","port_class":"","features":{"client":{"sizes":{"n":0,"min":0,"max":0,"mean":0,"std":0},"iat":{"n":0,"min":0,"max":0,"mean":0,"std":0},"data_packets":0,"empty_packets":0,"bytes_per_sec":0,"packets_per_sec":0,"retransmissions":0,"out_of_order":0,"zero_window":0,"payload_entropy":0},"server":{"sizes":{"n":0,"min":0,"max":0,"mean":0,"std":0},"iat":{"n":0,"min":0,"max":0,"mean":0,"std":0},"data_packets":0,"empty_packets":0,"bytes_per_sec":0,"packets_per_sec":0,"retransmissions":0,"out_of_order":0,"zero_window":0,"payload_entropy":0},"active_periods":0,"idle_time":0,"rtt_client":0,"rtt_server":0,"splt_lengths":[],"splt_dirs":"","splt_gaps":[]},"findings":[{"kind":"nonstandard-port","severity":"low",` +
+			`"evidence_frame":4,"port_service":"","port_class":"","findings":[{"kind":"nonstandard-port","severity":"low",` +
 			`"service":"http","port":"tcp/22","expected_services":["ssh"],"expected_ports":["tcp/80"],` +
 			`"detector":"http","confidence":"medium","frame":4,"direction":"server","evidence":"<http>\\x0d\\x0a",` +
 			`"reason":"http on tcp/22, not on its registered tcp/80"}]}`},
@@ -158,8 +158,8 @@ func TestWriteJSONRoundTrip(t *testing.T) {
 		want.FirstSeen, want.LastSeen = want.FirstSeen.UTC(), want.LastSeen.UTC()
 		want.Evidence = Escape(want.Evidence)
 		want.ClientPrefix, want.ServerPrefix, want.ClientFromSYN = "", "", false // never output
-		for _, f := range []*flow.Features{&got.Features, &want.Features} {
-			if len(f.SPLTLengths) == 0 { // [] and nil read alike
+		for _, f := range []*flow.Features{got.Features, want.Features} {
+			if f != nil && len(f.SPLTLengths) == 0 { // [] and nil read alike
 				f.SPLTLengths, f.SPLTGaps = nil, nil
 			}
 		}

@@ -65,3 +65,31 @@ func TestFindingsCLI(t *testing.T) {
 		t.Errorf("table without findings:\n%s", out)
 	}
 }
+
+// TestFlowsOnly: --flows-only keeps every flow and its counts but skips
+// services, metadata and features.
+func TestFlowsOnly(t *testing.T) {
+	file := capturePath(t, "ndpi__443-curl.pcap")
+	full := parseJSONFlows(t, mustRun(t, exitOK, nil, "-q", "-o", "json", "-r", file).stdout)
+	res := mustRun(t, exitOK, nil, "-q", "-o", "json", "--flows-only", "-r", file)
+	if strings.Contains(string(res.stdout), `"features"`) {
+		t.Errorf("features with --flows-only: %s", res.stdout)
+	}
+	var fo []flowRec
+	for _, line := range strings.Split(strings.TrimSpace(string(res.stdout)), "\n") {
+		var f flowRec
+		if err := json.Unmarshal([]byte(line), &f); err != nil {
+			t.Fatal(err)
+		}
+		fo = append(fo, f)
+	}
+	if len(fo) != len(full) || len(fo) == 0 {
+		t.Fatalf("%d flows, want %d", len(fo), len(full))
+	}
+	for i := range fo {
+		if fo[i].Service != "" || fo[i].TLS != nil || fo[i].Client.Packets != full[i].Client.Packets ||
+			fo[i].Server.Bytes != full[i].Server.Bytes || fo[i].ConnState != full[i].ConnState {
+			t.Errorf("flow %d: %+v vs %+v", i, fo[i], full[i])
+		}
+	}
+}

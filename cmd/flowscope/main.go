@@ -57,6 +57,7 @@ type options struct {
 	findingsOnly bool
 	splt         int
 	fields       []string
+	flowsOnly    bool
 }
 
 func main() {
@@ -79,6 +80,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.otherIdle, "other-timeout", d.OtherIdle, "end a flow of another protocol after this long without packets")
 	fs.DurationVar(&o.active, "active-timeout", d.Active, "split flows open longer than this into several records (0: never)")
 	fs.StringSliceVar(&o.fields, "fields", nil, "CSV or table columns to show, comma-separated (see README)")
+	fs.BoolVar(&o.flowsOnly, "flows-only", false, "only flows: no service identification, metadata or features (fastest)")
 	fs.IntVar(&o.splt, "splt", d.SPLT, "record the first `N` packets' lengths, directions and gaps per flow (0: off)")
 	fs.StringVar(&o.allowFile, "allow", "", "suppress the findings a `FILE` allows (lines: SERVICE TARGET [KIND], see README)")
 	fs.BoolVar(&o.findingsOnly, "findings-only", false, "print only the findings (in the -o format)")
@@ -178,6 +180,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cfg := flow.Config{
 		TCPIdle: o.tcpIdle, UDPIdle: o.udpIdle, ICMPIdle: o.icmpIdle, OtherIdle: o.otherIdle,
 		Active: o.active, CloseDelay: flow.DefaultConfig().CloseDelay, MaxFlows: o.maxFlows, SPLT: o.splt,
+		FlowsOnly: o.flowsOnly,
+	}
+	if o.flowsOnly {
+		cfg.SPLT = 0
 	}
 	var store recordStore
 	an := flow.NewAnalyzer(cfg, store.add)

@@ -16,11 +16,13 @@ best() { # best wall time of 3 runs, in seconds
 }
 
 fs=$(best env GOMAXPROCS=1 "$BIN" -q -o json -r "$PCAP")
+fo=$(best env GOMAXPROCS=1 "$BIN" -q -o json --flows-only -r "$PCAP")
 sf=$(best softflowd -d -r "$PCAP" -n 127.0.0.1:9995 -6 -m 1000000 -c none)
 nd=$(best ndpiReader -i "$PCAP" -q -n 1)
-awk -v n="$packets" -v fs="$fs" -v sf="$sf" -v nd="$nd" 'BEGIN {
+awk -v n="$packets" -v fs="$fs" -v fo="$fo" -v sf="$sf" -v nd="$nd" 'BEGIN {
 	printf "packets: %d\n", n
 	printf "flowscope (1 core, json): %.2fs  %.2f Mpps\n", fs, n/fs/1e6
+	printf "flowscope --flows-only:   %.2fs  %.2f Mpps  (%.2fx softflowd)\n", fo, n/fo/1e6, sf/fo
 	printf "softflowd -r:             %.2fs  %.2f Mpps  (flowscope is %.2fx)\n", sf, n/sf/1e6, sf/fs
 	printf "ndpiReader -i:            %.2fs  %.2f Mpps  (flowscope is %.2fx)\n", nd, n/nd/1e6, nd/fs
 }'
