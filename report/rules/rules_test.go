@@ -1,0 +1,396 @@
+package rules
+
+import (
+	"net/netip"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowscope/flowscope/flow"
+	"github.com/flowscope/flowscope/report"
+)
+
+// testRec builds a record; times are offsets from a fixed epoch.
+func testRec(id uint64, proto, client, server, service string, dur time.Duration) flow.Record {
+	c, s := netip.MustParseAddrPort(client), netip.MustParseAddrPort(server)
+	ipProto := map[string]uint8{"tcp": 6, "udp": 17}[proto]
+	t0 := time.Date(2024, 7, 11, 7, 55, 0, 0, time.UTC)
+	r := flow.Record{
+		ID: id, Proto: proto, IPProto: ipProto, IPVersion: 4,
+		Client:    flow.Side{IP: c.Addr(), Port: c.Port(), Packets: 10, Bytes: 1000},
+		Server:    flow.Side{IP: s.Addr(), Port: s.Port(), Packets: 10, Bytes: 2000},
+		FirstSeen: t0, LastSeen: t0.Add(dur), Service: service,
+	}
+	if service != "" {
+		r.ServiceConfidence, r.ServiceDetector = "high", service
+	}
+	return r
+}
+
+// testCaptureRecs mirror what flowscope reports for ndpi__ssh.pcap (ssh on
+// tcp/22, then ssh on tcp/8000) and ndpi__http-manipulated.pcap (two HTTP
+// flows on tcp/8080), renumbered as one merged capture.
+func testCaptureRecs() []flow.Record {
+	ssh22 := testRec(1, "tcp", "172.16.238.1:58395", "172.16.238.168:22", "ssh", 4*time.Minute+8*time.Second)
+	ssh22.Client.Packets, ssh22.Client.Bytes, ssh22.Server.Packets, ssh22.Server.Bytes = 159, 13389, 99, 18545
+	ssh22.Evidence, ssh22.EvidenceDir, ssh22.EvidenceFrame = "SSH-2.0-OpenSSH_5.3", "server", 4
+	ssh8000 := testRec(2, "tcp", "127.0.0.1:58496", "127.0.0.1:8000", "ssh", 2176*time.Millisecond)
+	ssh8000.Client.Packets, ssh8000.Client.Bytes, ssh8000.Server.Packets, ssh8000.Server.Bytes = 20, 5318, 17, 3595
+	ssh8000.Evidence, ssh8000.EvidenceDir, ssh8000.EvidenceFrame = "SSH-2.0-OpenSSH_8.2p1 Ubuntu-4ubuntu0.11", "client", 262
+	http1 := testRec(3, "tcp", "192.168.0.20:33632", "192.168.0.7:8080", "http", time.Millisecond)
+	http1.Client.Packets, http1.Client.Bytes, http1.Server.Packets, http1.Server.Bytes = 6, 328, 4, 749
+	http1.Evidence, http1.EvidenceDir, http1.EvidenceFrame, http1.ServerName = "GET / HTTP/1.1", "client", 4, "wwww.lan"
+	http2 := testRec(4, "tcp", "192.168.0.20:33684", "192.168.0.7:8080", "http", 74*time.Millisecond)
+	http2.Client.Packets, http2.Client.Bytes, http2.Server.Packets, http2.Server.Bytes = 15, 1333, 15, 42069
+	http2.Evidence, http2.EvidenceDir, http2.EvidenceFrame, http2.ServerName = "HTTP/1.1 200 OK", "server", 16, "www.lan"
+	return []flow.Record{ssh22, ssh8000, http1, http2}
+}
+
+// testSynthRecs cover what the captures lack: DNS, TLS with SNI and versions.
+func testSynthRecs() []flow.Record {
+	dns := testRec(10, "udp", "10.0.0.5:40000", "10.0.0.53:53", "dns", time.Second)
+	api := testRec(11, "tcp", "10.0.0.5:41000", "93.184.216.34:443", "tls", time.Minute)
+	api.ServerName, api.TLS = "api.example.com", &flow.TLSInfo{SNI: "api.example.com", Version: "TLS 1.3"}
+	old := testRec(12, "tcp", "10.0.0.5:41001", "10.1.2.3:443", "tls", 45*time.Second)
+	old.ServerName, old.TLS = "c2.evil.example", &flow.TLSInfo{SNI: "c2.evil.example", Version: "TLS 1.0"}
+	old.Server.Packets = 20000
+	return []flow.Record{dns, api, old}
+}
+
+func testParse(t *testing.T, src string) []*Rule {
+	t.Helper()
+	rs, err := Parse(strings.NewReader(src), "rules.yaml")
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	return rs
+}
+
+func TestCheck(t *testing.T) {
+	recs := append(testCaptureRecs(), testSynthRecs()...)
+	tests := []struct {
+		name string
+		rule string // one rule, as a list item
+		pass bool
+		ids  []uint64 // flow IDs of every violation, in order
+		msg  string   // in the first violation's message
+		evid string   // the first violation's evidence
+	}{
+		{"expect holds", `expect: {service: dns, server: 10.0.0.53, port: udp/53}`, true, nil, "", ""},
+		{"expect bare port", `expect: {service: dns, port: 53}`, true, nil, "", ""},
+		{"expect missing", `expect: {service: dns, server: 10.0.0.54}`, false, nil, "expected at least 1 flow matching service=dns server=10.0.0.54, found 0", ""},
+		{"expect wrong proto", `expect: {port: tcp/53}`, false, nil, "found 0", ""},
+		{"expect range holds", `expect: {sni: api.example.com, min: 1, max: 3}`, true, nil, "", ""},
+		{"expect over max", `expect: {service: http, max: 1}`, false, []uint64{3, 4}, "expected at most 1 flow matching service=http, found 2: flow 3 192.168.0.20:33632 → 192.168.0.7:8080 (tcp http)", ""},
+		{"expect under min", `expect: {service: ssh, min: 3}`, false, []uint64{1, 2}, "expected at least 3 flows matching service=ssh, found 2", ""},
+		{"expect client cidr", `expect: {client: 10.0.0.0/24, proto: udp}`, true, nil, "", ""},
+		{"forbid finding", `forbid: {finding: nonstandard-port}`, false, []uint64{2, 3, 4}, "flow 2 127.0.0.1:58496 → 127.0.0.1:8000 (tcp ssh): nonstandard-port: ssh on tcp/8000, not on its registered tcp/22", "SSH-2.0-OpenSSH_8.2p1 Ubuntu-4ubuntu0.11"},
+		{"forbid finding holds", `forbid: {finding: port-mismatch}`, true, nil, "", ""},
+		{"forbid service list", `forbid: {service: [http, telnet, ftp]}`, false, []uint64{3, 4}, "matches forbidden service=[http,telnet,ftp]", "GET / HTTP/1.1"},
+		{"forbid service holds", `forbid: {service: [telnet, ftp]}`, true, nil, "", ""},
+		{"forbid server_not_in", `forbid: {server_not_in: [10.0.0.0/8, 192.168.0.0/16, 127.0.0.1]}`, false, []uint64{1, 11}, "server 172.16.238.168 is outside 10.0.0.0/8, 192.168.0.0/16, 127.0.0.1", "SSH-2.0-OpenSSH_5.3"},
+		{"forbid server_not_in holds", `forbid: {server_not_in: [0.0.0.0/0]}`, true, nil, "", ""},
+		{"forbid tls_below", `forbid: {tls_below: "1.2"}`, false, []uint64{12}, "negotiated TLS 1.0, below TLS 1.2", "c2.evil.example"},
+		{"forbid tls_below holds", `forbid: {tls_below: "1.0"}`, true, nil, "", ""},
+		{"forbid tls_version", `forbid: {tls_version: [TLSv1.0, 1.1]}`, false, []uint64{12}, "matches forbidden", "TLS 1.0"},
+		{"forbid sni glob", `forbid: {sni: "*.evil.example"}`, false, []uint64{12}, "flow 12 10.0.0.5:41001 → 10.1.2.3:443 (tcp tls)", "c2.evil.example"},
+		{"forbid sni glob case", `forbid: {server_name: "*.EVIL.example"}`, false, []uint64{12}, "", "c2.evil.example"},
+		{"forbid sni holds", `forbid: {sni: "evil.example"}`, true, nil, "", ""},
+		{"forbid glob middle", `forbid: {sni: "w*.l*n"}`, false, []uint64{3, 4}, "", "wwww.lan"},
+		{"limit bytes holds", `limit: {bytes: 1MB}`, true, nil, "", ""},
+		{"limit bytes", `limit: {bytes: 10KiB, service: http}`, false, nil, "44479 IP bytes in 2 flows matching service=http, over the limit of 10KiB (10240 bytes); largest: flow 4", ""},
+		{"limit flows", `limit: {flows: 6}`, false, nil, "7 flows matching any flow, over the limit of 6", ""},
+		{"limit flows holds", `limit: {flows: 2, service: ssh}`, true, nil, "", ""},
+		{"limit per_flow", `limit: {per_flow: {duration: 30s, packets: 10000, bytes: 1MB}, service: tls}`, false, []uint64{11, 12}, "flow 11 10.0.0.5:41000 → 93.184.216.34:443 (tcp tls): lasted 1m0s, over 30s", ""},
+		{"limit per_flow several", `limit: {per_flow: {duration: 50s, packets: 10000}, server: 10.1.2.3}`, false, []uint64{12}, "20010 packets, over 10000", ""},
+		{"limit per_flow holds", `limit: {per_flow: {bytes: 50KB}}`, true, nil, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs := testParse(t, "rules:\n  - "+tt.rule+"\n")
+			out := Check(rs, "cap.pcap", recs, nil)
+			if len(out) != 1 {
+				t.Fatalf("got %d outcomes, want 1", len(out))
+			}
+			o := out[0]
+			if o.Passed != tt.pass || o.Capture != "cap.pcap" || o.Rule != rs[0] {
+				t.Fatalf("passed %v, want %v: %+v", o.Passed, tt.pass, o.Violations)
+			}
+			var ids []uint64
+			for _, v := range o.Violations {
+				ids = append(ids, v.FlowIDs...)
+			}
+			if !slices.Equal(ids, tt.ids) {
+				t.Errorf("flow IDs %v, want %v", ids, tt.ids)
+			}
+			if tt.pass {
+				return
+			}
+			if v := o.Violations[0]; !strings.Contains(v.Message, tt.msg) || v.Evidence != tt.evid {
+				t.Errorf("violation %q evidence %q; want message with %q, evidence %q", v.Message, v.Evidence, tt.msg, tt.evid)
+			}
+		})
+	}
+}
+
+// TestRealCaptures checks testdata/ci.yaml against records mirroring the
+// ndpi__ssh.pcap and ndpi__http-manipulated.pcap captures.
+func TestRealCaptures(t *testing.T) {
+	f, err := os.Open("testdata/ci.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rs, err := Parse(f, "testdata/ci.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := testCaptureRecs()
+	// The findings the rules see must be the ones flowscope reports.
+	for i, want := range [][]string{nil, {report.KindNonstandardPort}, {report.KindNonstandardPort}, {report.KindNonstandardPort}} {
+		var kinds []string
+		for _, f := range report.Findings(&recs[i]) {
+			kinds = append(kinds, f.Kind)
+		}
+		if !slices.Equal(kinds, want) {
+			t.Fatalf("flow %d findings %v, want %v", recs[i].ID, kinds, want)
+		}
+	}
+	out := Check(rs, "merged.pcap", recs, Allowlist(rs))
+	want := []struct {
+		name string
+		pass bool
+		ids  []uint64
+	}{
+		{"ssh on its port", true, nil},
+		{"forbid finding=nonstandard-port", false, []uint64{3, 4}}, // flow 2 is allowed
+		{"no plaintext", false, []uint64{3, 4}},
+		{"forbid server_not_in=[127.0.0.0/8,172.16.0.0/12,192.168.0.0/16]", true, nil},
+		{"expect sni=*.lan min=1 max=2", true, nil},
+		{"limit bytes=100KB", true, nil},
+		{"limit flows=4 per_flow.duration=5m per_flow.packets=1000", true, nil},
+	}
+	if len(out) != len(want) {
+		t.Fatalf("got %d outcomes, want %d", len(out), len(want))
+	}
+	for i, w := range want {
+		o := out[i]
+		var ids []uint64
+		for _, v := range o.Violations {
+			ids = append(ids, v.FlowIDs...)
+		}
+		if o.Rule.Name != w.name || o.Passed != w.pass || !slices.Equal(ids, w.ids) {
+			t.Errorf("outcome %d: %q passed %v ids %v; want %q %v %v (%+v)", i, o.Rule.Name, o.Passed, ids, w.name, w.pass, w.ids, o.Violations)
+		}
+	}
+	if r := rs[1]; r.File != "testdata/ci.yaml" || r.Line != 5 || r.Column != 5 || r.Kind != "forbid" {
+		t.Errorf("rule position %s:%d:%d kind %s", r.File, r.Line, r.Column, r.Kind)
+	}
+	// Without the file's allow rules, or with them passed as allow, the
+	// outcome is the same: Check always applies them.
+	if again := Check(rs, "merged.pcap", recs, nil); !reflect.DeepEqual(again, out) {
+		t.Errorf("Check without allow differs")
+	}
+}
+
+func TestAllowlist(t *testing.T) {
+	recs := testCaptureRecs()
+	tests := []struct {
+		name    string
+		src     string
+		nilList bool
+		allowed []bool // per record: is its first finding allowed
+	}{
+		{"none", "rules:\n  - forbid: {service: ftp}\n", true, nil},
+		{"port", "rules:\n  - allow: \"http tcp/8080\"\n", false, []bool{false, true, true}},
+		{"address and kind", "rules:\n  - allow: \"* 127.0.0.1 nonstandard-port\" # lab\n  - allow: 'ssh 10.0.0.0/8'\n", false, []bool{true, false, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := Allowlist(testParse(t, tt.src))
+			if (a == nil) != tt.nilList {
+				t.Fatalf("Allowlist nil = %v, want %v", a == nil, tt.nilList)
+			}
+			for i, want := range tt.allowed {
+				r := &recs[i+1]
+				if got := a.Allowed(r, &report.Findings(r)[0]); got != want {
+					t.Errorf("flow %d allowed %v, want %v", r.ID, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestParseNames(t *testing.T) {
+	rs := testParse(t, `rules:
+  - expect: {service: dns, server: 10.0.0.53, port: udp/53}
+  - forbid: {sni: "*.evil.example"}
+    name: no evil
+  - allow: "http   tcp/8080"
+  - limit: {per_flow: {duration: 30s}, service: tls}
+`)
+	want := []struct{ kind, name string }{
+		{"expect", "expect service=dns server=10.0.0.53 port=udp/53"},
+		{"forbid", "no evil"},
+		{"allow", "allow http tcp/8080"},
+		{"limit", "limit per_flow.duration=30s service=tls"},
+	}
+	for i, w := range want {
+		if rs[i].Kind != w.kind || rs[i].Name != w.name || rs[i].Line != i+2+boolInt(i > 1) {
+			t.Errorf("rule %d: %s %q line %d; want %s %q", i, rs[i].Kind, rs[i].Name, rs[i].Line, w.kind, w.name)
+		}
+	}
+	// Allow rules produce no outcome.
+	if out := Check(rs, "c", nil, nil); len(out) != 3 || out[0].Passed || !out[1].Passed || !out[2].Passed {
+		t.Errorf("outcomes on no records: %+v", out)
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"empty", "", "rules.yaml: empty rules file"},
+		{"syntax", "rules:\n  - expect: {service: dns\n", "rules.yaml:1: did not find expected"},
+		{"not mapping", "- a\n", "rules.yaml:1:1: want a mapping"},
+		{"no rules", "version: 1\n", `rules.yaml:1:1: unknown field "version"`},
+		{"rules not list", "rules: 3\n", `rules.yaml:1:8: "rules" must be a list`},
+		{"typo", "rules:\n  - expect: {service: dns, sevrer: 10.0.0.53}\n", `rules.yaml:2:28: unknown field "sevrer" (did you mean "server"?)`},
+		{"unknown kind", "rules:\n  - exepct: {service: dns}\n", `rules.yaml:2:5: unknown field "exepct" (did you mean "expect"?)`},
+		{"far unknown", "rules:\n  - forbid: {colour: red}\n", `unknown field "colour" (want one of proto, service`},
+		{"no kind", "rules:\n  - name: x\n", "rules.yaml:2:5: rule needs one of expect, forbid, limit or allow"},
+		{"two kinds", "rules:\n  - expect: {service: dns}\n    forbid: {service: ftp}\n", "rules.yaml:3:5: rule has both expect and forbid"},
+		{"duplicate", "rules:\n  - forbid: {service: ftp, service: http}\n", `rules.yaml:2:28: duplicate field "service"`},
+		{"bad server", "rules:\n  - expect: {server: 10.0.0.300}\n", `rules.yaml:2:22: bad server "10.0.0.300"`},
+		{"bad cidr in list", "rules:\n  - forbid: {server_not_in: [10.0.0.0/8, 10/8]}\n", `rules.yaml:2:42: bad server_not_in "10/8"`},
+		{"bad port", "rules:\n  - expect: {port: icmp/3}\n", `rules.yaml:2:20: bad port "icmp/3"`},
+		{"port zero", "rules:\n  - expect: {port: 0}\n", `rules.yaml:2:20: bad port "0" (want 1-65535)`},
+		{"bad finding", "rules:\n  - forbid: {finding: odd-port}\n", `rules.yaml:2:23: unknown finding kind "odd-port"`},
+		{"bad tls", "rules:\n  - forbid: {tls_below: \"2.0\"}\n", `rules.yaml:2:25: unknown TLS version "2.0"`},
+		{"tls list", "rules:\n  - forbid: {tls_below: [1.2]}\n", "rules.yaml:2:25: want a single value, not a list"},
+		{"missing value", "rules:\n  - forbid: {service: }\n", "rules.yaml:2:23: missing value"},
+		{"empty list", "rules:\n  - forbid: {service: []}\n", "rules.yaml:2:23: empty list"},
+		{"empty forbid", "rules:\n  - forbid: {}\n", "rules.yaml:2:13: forbid needs at least one of"},
+		{"forbid scalar", "rules:\n  - forbid: http\n", "rules.yaml:2:13: forbid wants a mapping"},
+		{"max below min", "rules:\n  - expect: {service: dns, min: 3, max: 2}\n", "rules.yaml:2:33: max 2 is below min 3"},
+		{"bad count", "rules:\n  - expect: {service: dns, min: -1}\n", `rules.yaml:2:33: bad count "-1"`},
+		{"min in forbid", "rules:\n  - forbid: {service: dns, min: 1}\n", `rules.yaml:2:28: unknown field "min"`},
+		{"bad size", "rules:\n  - limit: {bytes: 10XB}\n", `rules.yaml:2:20: bad bytes "10XB": unknown unit "XB"`},
+		{"empty limit", "rules:\n  - limit: {service: dns}\n", "rules.yaml:2:12: limit needs bytes, flows or per_flow"},
+		{"bad duration", "rules:\n  - limit: {per_flow: {duration: 30}}\n", `rules.yaml:2:34: bad duration "30"`},
+		{"per_flow typo", "rules:\n  - limit: {per_flow: {packet: 10}}\n", `rules.yaml:2:24: unknown field "packet" (did you mean "packets"?)`},
+		{"bad allow", "rules:\n  - allow: \"http tcp/0\"\n", `rules.yaml:2:12: bad target "tcp/0": bad port "0"`},
+		{"allow kind", "rules:\n  - allow: \"http tcp/80 weird\"\n", `rules.yaml:2:12: unknown finding kind "weird"`},
+		{"empty allow", "rules:\n  - allow: \"# nothing\"\n", "rules.yaml:2:12: empty allow rule"},
+		{"two documents", "rules: []\n---\nrules: []\n", "rules.yaml:2:1: a second YAML document"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, err := Parse(strings.NewReader(tt.src), "rules.yaml")
+			if err == nil {
+				t.Fatalf("no error; rules %+v", rs)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// Every error of a file is reported, not just the first.
+func TestParseErrorsAll(t *testing.T) {
+	_, err := Parse(strings.NewReader("rules:\n  - expect: {sevrer: x}\n  - forbid: {finding: y}\n"), "r.yaml")
+	if err == nil || !strings.Contains(err.Error(), "r.yaml:2:") || !strings.Contains(err.Error(), "r.yaml:3:") {
+		t.Errorf("error %v, want both lines", err)
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	tests := []struct {
+		in   string
+		want uint64
+		ok   bool
+	}{
+		{"1500", 1500, true},
+		{"10MB", 10_000_000, true},
+		{"1.5 KiB", 1536, true},
+		{"2gb", 2_000_000_000, true},
+		{"64B", 64, true},
+		{"MB", 0, false},
+		{"-1KB", 0, false},
+		{"5 parsecs", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := parseSize(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestEvalGlob(t *testing.T) {
+	tests := []struct {
+		pattern, name string
+		want          bool
+	}{
+		{"api.example.com", "api.example.com", true},
+		{"api.example.com", "xapi.example.com", false},
+		{"*.evil.example", "a.b.evil.example", true},
+		{"*.evil.example", "evil.example", false},
+		{"*", "anything", true},
+		{"a*a", "a", false},
+		{"a*a", "aa", true},
+		{"*mid*", "xxmidyy", true},
+	}
+	for _, tt := range tests {
+		if got := evalGlob(tt.pattern, tt.name); got != tt.want {
+			t.Errorf("evalGlob(%q, %q) = %v, want %v", tt.pattern, tt.name, got, tt.want)
+		}
+	}
+}
+
+// Outcomes depend on the records, not on their order, and the violation
+// list is capped with the rest folded into one.
+func TestCheckDeterministicAndCapped(t *testing.T) {
+	var recs []flow.Record
+	for i := uint64(1); i <= 120; i++ {
+		recs = append(recs, testRec(i, "tcp", "10.0.0.1:40000", "10.0.0.2:23", "telnet", time.Second))
+	}
+	rs := testParse(t, "rules:\n  - forbid: {service: telnet}\n")
+	a := Check(rs, "c", recs, nil)
+	rev := slices.Clone(recs)
+	slices.Reverse(rev)
+	if b := Check(rs, "c", rev, nil); !reflect.DeepEqual(a, b) {
+		t.Fatal("outcome depends on record order")
+	}
+	vs := a[0].Violations
+	if len(vs) != evalMaxViolations {
+		t.Fatalf("%d violations, want %d", len(vs), evalMaxViolations)
+	}
+	last := vs[len(vs)-1]
+	if last.Message != "... and 71 more" || len(last.FlowIDs) != 71 || last.FlowIDs[0] != 50 || vs[0].FlowIDs[0] != 1 {
+		t.Errorf("last violation %q %v", last.Message, last.FlowIDs)
+	}
+}
+
+// A flow split by the active timeout counts once.
+func TestCheckContinuations(t *testing.T) {
+	a := testRec(1, "udp", "10.0.0.5:40000", "10.0.0.53:53", "dns", time.Second)
+	b := a
+	b.ID, b.Continues = 2, 1
+	rs := testParse(t, "rules:\n  - expect: {service: dns, max: 1}\n  - limit: {flows: 1}\n  - limit: {bytes: 6000}\n")
+	out := Check(rs, "c", []flow.Record{a, b}, nil)
+	if !out[0].Passed || !out[1].Passed || !out[2].Passed {
+		t.Errorf("outcomes %+v", out)
+	}
+}
