@@ -116,3 +116,26 @@ func TestCheck(t *testing.T) {
 		}
 	})
 }
+
+// TestBaselineRoundTrip: a baseline passes on the captures it came from and
+// fails on one with other servers, ports, services or findings.
+func TestBaselineRoundTrip(t *testing.T) {
+	for _, name := range []string{"ndpi__ssh.pcap", "ndpi__netflix.pcap", "ndpi__vxlan.pcap", "ndpi__openvpn.pcap",
+		"ndpi__dns_fragmented.pcap", "ndpi__6in4tunnel.pcap", "zeek__gre-sample.pcap", "ndpi__quic-v2.pcapng"} {
+		t.Run(name, func(t *testing.T) {
+			file := capturePath(t, name)
+			res := mustRun(t, checkPass, nil, "baseline", file)
+			rulesPath := writeRules(t, string(res.stdout))
+			out := mustRun(t, checkPass, nil, "check", "--rules", rulesPath, file)
+			if !strings.Contains(string(out.stdout), "0 failed") {
+				t.Errorf("check on its own baseline:\n%s", out.stdout)
+			}
+		})
+	}
+	res := mustRun(t, checkPass, nil, "baseline", capturePath(t, "ndpi__ssh.pcap"))
+	rulesPath := writeRules(t, string(res.stdout))
+	out := mustRun(t, checkFail, nil, "check", "--rules", rulesPath, capturePath(t, "ndpi__http-manipulated.pcap"))
+	if !strings.Contains(string(out.stdout), "not among the listed flows") {
+		t.Errorf("new servers not reported:\n%s", out.stdout)
+	}
+}

@@ -76,6 +76,8 @@ func Check(rs []*Rule, capture string, recs []flow.Record, allow *report.Allowli
 			o.Violations = ev.forbid(ru)
 		case "limit":
 			o.Violations = ev.limit(ru)
+		case "only":
+			o.Violations = ev.only(ru)
 		}
 		o.Violations = evalCap(o.Violations)
 		o.Passed = len(o.Violations) == 0
@@ -297,6 +299,30 @@ func (ev *evalState) forbid(ru *Rule) []Violation {
 			v.Evidence = evalEvidence(m, r)
 		}
 		vs = append(vs, v)
+	}
+	return vs
+}
+
+// only reports every flow that matches none of the rule's selectors.
+func (ev *evalState) only(ru *Rule) []Violation {
+	var hits []evalHit
+	for _, i := range ev.order {
+		listed := false
+		for j := range ru.spec.only {
+			if ok, _ := ev.matches(&ru.spec.only[j], i); ok {
+				listed = true
+				break
+			}
+		}
+		if !listed {
+			hits = append(hits, evalHit{idx: i})
+		}
+	}
+	var vs []Violation
+	for _, h := range ev.distinct(hits) {
+		r := &ev.recs[h.idx]
+		vs = append(vs, Violation{FlowIDs: []uint64{r.ID}, Message: fmt.Sprintf("%s: not among the listed flows", evalFlow(r)),
+			Evidence: report.Escape(r.ServerName)})
 	}
 	return vs
 }

@@ -17,7 +17,7 @@ import (
 
 // Field names, per context; the order is the one suggestions and errors list.
 var (
-	parseRuleKeys    = []string{"expect", "forbid", "limit", "allow", "name"}
+	parseRuleKeys    = []string{"expect", "forbid", "limit", "allow", "only", "name"}
 	parseMatchKeys   = []string{"proto", "service", "client", "server", "port", "sni", "server_name", "finding", "tls_version", "tls_below", "server_not_in"}
 	parseExpectKeys  = []string{"min", "max"}
 	parseLimitKeys   = []string{"bytes", "flows", "per_flow"}
@@ -199,6 +199,8 @@ func (p *parseState) rule(n *yaml.Node) *Rule {
 	switch ru.Kind {
 	case "allow":
 		p.allow(ru, body)
+	case "only":
+		p.only(ru, body)
 	case "expect", "forbid", "limit":
 		p.body(ru, body)
 	}
@@ -206,9 +208,12 @@ func (p *parseState) rule(n *yaml.Node) *Rule {
 		return nil
 	}
 	if ru.Name == "" {
-		if ru.Kind == "allow" {
+		switch ru.Kind {
+		case "allow":
 			ru.Name = "allow " + ru.spec.allow
-		} else {
+		case "only":
+			ru.Name = fmt.Sprintf("only the %d listed kinds of flow", len(ru.spec.only))
+		default:
 			ru.Name = ru.Kind + " " + parseDescribe(body, "")
 		}
 	}
@@ -238,6 +243,24 @@ func (p *parseState) allow(ru *Rule, v *yaml.Node) {
 		return
 	}
 	ru.spec.allow = strings.Join(strings.Fields(line), " ")
+}
+
+// only parses a list of flow selectors: every flow must match one of them
+// (what a baseline writes).
+func (p *parseState) only(ru *Rule, v *yaml.Node) {
+	if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
+		p.errf(v, "only wants a non-empty list of selectors, like [{server: 10.0.0.1, port: tcp/443}]")
+		return
+	}
+	for _, item := range v.Content {
+		if item.Kind != yaml.MappingNode || len(item.Content) == 0 {
+			p.errf(item, "each only entry is a mapping of fields, like {service: dns}")
+			continue
+		}
+		var m evalMatch
+		p.fields(item, parseMatchKeys, func(k, val *yaml.Node) { p.matchField(&m, k.Value, val) })
+		ru.spec.only = append(ru.spec.only, m)
+	}
 }
 
 // body parses an expect, forbid or limit mapping.

@@ -39,6 +39,9 @@ type ruleSpec struct {
 
 	// allow: one line in --allow syntax.
 	allow string
+
+	// only: every flow must match one of these.
+	only []evalMatch
 }
 
 // evalPerFlow bounds each matching flow; a zero has* leaves that bound out.
