@@ -62,8 +62,11 @@ func (t *Table) noteDNS(e *entry, b []byte) {
 	if d.Query == "" && len(m.Questions) > 0 {
 		d.Query, d.QType = m.Questions[0].Name, m.Questions[0].Type
 	}
-	if m.Response && d.RCode == "" {
+	if m.Response && (d.RCode == "" || len(d.Answers) == 0 && len(m.Answers) > 0) {
+		// The first response, or a later one that has the answers the
+		// first (an empty or failed reply to a retry) lacked.
 		d.RCode = m.RCode
+		d.Answers = d.Answers[:0]
 		for _, a := range m.Answers {
 			if len(d.Answers) == dnsMaxAnswers {
 				break

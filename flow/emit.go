@@ -69,8 +69,8 @@ func (t *Table) emitRecord(e *entry, why EndReason) {
 	case r.HTTP != nil:
 		r.ServerName = hostName(r.HTTP.Host)
 	}
-	if r.ServerName == "" && t.dns != nil {
-		r.ServerName, _ = t.dns.Lookup(r.Server.IP)
+	if r.ServerName == "" {
+		r.ServerName = e.dnsName
 	}
 	r.DNS = e.dns
 	if r.Service == "" {

@@ -91,6 +91,7 @@ type entry struct {
 	stats      flowStats
 	dns        *DNSInfo // what a DNS flow asked and was answered
 	dnsFails   uint8    // port-53 payloads that were not DNS; parsing stops at dnsMaxFails
+	dnsName    string   // the name an earlier DNS answer gave the server's address
 }
 
 type list struct{ head, tail int32 }
@@ -256,6 +257,14 @@ func (t *Table) create(ck Key, h uint32, side int, p *Packet, ts int64, frame ui
 	e.vlan = p.VLAN
 	e.parent = parent
 	e.clientSide, e.dirBy = decideDirection(p, side)
+	if t.dns != nil {
+		// Named by answers seen before the flow began, not by later ones.
+		srv := ck.DstAddr()
+		if int(e.clientSide) == 1 {
+			srv = ck.SrcAddr()
+		}
+		e.dnsName, _ = t.dns.Lookup(srv)
+	}
 	t.index.insert(h, idx, t.entries)
 	t.pushBack(idx, e.list)
 	if n := t.index.n; n > t.stats.maxActive {
@@ -448,6 +457,7 @@ func (t *Table) restart(idx int32, ts int64, frame uint64) {
 	e.fragments = 0
 	splt := e.stats.splt[:0]
 	e.stats = flowStats{splt: splt, spltCap: e.stats.spltCap}
+	e.dns, e.dnsFails = nil, 0 // the emitted record keeps its own
 	for i := range e.side {
 		e.side[i].outOfOrder = 0
 	}
