@@ -61,7 +61,9 @@ func (e *Error) Error() string {
 	}
 	switch e.Kind {
 	case NotFound, Permission:
-		return name + ": " + e.Kind.String()
+		if e.detail == "" {
+			return name + ": " + e.Kind.String()
+		}
 	}
 	msg := name + ": " + e.Kind.String()
 	if e.detail != "" {

@@ -74,6 +74,9 @@ func (a *Analyzer) Flush() {
 	a.table.Flush()
 }
 
+// Snapshot calls fn with a record of every open flow, leaving them open.
+func (a *Analyzer) Snapshot(fn func(*Record)) { a.table.Snapshot(fn) }
+
 // Open returns the number of open flows.
 func (a *Analyzer) Open() int { return a.table.Len() }
 

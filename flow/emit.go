@@ -16,6 +16,27 @@ func (t *Table) emitRecord(e *entry, why EndReason) {
 	if t.emit == nil {
 		return
 	}
+	// An active-timeout split keeps identifying: the connection goes on.
+	if e.svc != nil && why != EndActive {
+		t.finishSvc(e)
+	}
+	r := t.record(e, why)
+	t.emit(&r)
+}
+
+// Snapshot calls fn with a record of every open flow as it stands, end
+// reason "open", without ending or changing any of them.
+func (t *Table) Snapshot(fn func(*Record)) {
+	for _, s := range t.index.slots {
+		if s.idx != 0 {
+			r := t.record(&t.entries[s.idx-1], EndOpen)
+			fn(&r)
+		}
+	}
+}
+
+// record builds the flow's Record; it changes nothing in the entry.
+func (t *Table) record(e *entry, why EndReason) Record {
 	c := int(e.clientSide)
 	srv := 1 - c
 	addr := [2][16]byte{e.key.Src, e.key.Dst}
@@ -45,10 +66,6 @@ func (t *Table) emitRecord(e *entry, why EndReason) {
 		r.IPVersion = 6
 	}
 	r.History = e.hist.render(c, c != int(e.firstSide))
-	// An active-timeout split keeps identifying: the connection goes on.
-	if e.svc != nil && why != EndActive {
-		t.finishSvc(e)
-	}
 	sr := e.svcView()
 	if sr.res.Confidence > service.None {
 		r.Service = sr.res.Service
@@ -95,7 +112,7 @@ func (t *Table) emitRecord(e *entry, why EndReason) {
 	default:
 		r.ConnState = "OTH"
 	}
-	t.emit(&r)
+	return r
 }
 
 // connStateUDP is Zeek's conn_state for UDP: SF when both sides sent.

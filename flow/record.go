@@ -35,9 +35,12 @@ const (
 	EndRST                      // TCP reset
 	EndEvicted                  // removed to keep the table within --max-flows
 	endReasonCount
+
+	// EndOpen marks a snapshot of a flow that has not ended (live interval reports).
+	EndOpen EndReason = endReasonCount
 )
 
-var endReasonNames = [...]string{"eof", "idle", "active", "fin", "rst", "evicted"}
+var endReasonNames = [...]string{"eof", "idle", "active", "fin", "rst", "evicted", "open"}
 
 func (r EndReason) String() string {
 	if int(r) < len(endReasonNames) {

@@ -130,3 +130,22 @@ func featuresOf(r *flow.Record) *flow.Features {
 	}
 	return r.Features
 }
+
+// CheckFields reports a --fields name the output format does not have.
+func CheckFields(format string, fields []string) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	switch format {
+	case "csv":
+		_, err := pickCSVColumns(fields)
+		return err
+	case "table":
+		for _, f := range fields {
+			if _, ok := colFields[f]; !ok {
+				return fmt.Errorf("unknown table field %q (fields: %s)", f, strings.Join(TableFields(), ", "))
+			}
+		}
+	}
+	return nil
+}

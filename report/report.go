@@ -27,6 +27,7 @@ type Summary struct {
 	Records    []flow.Record // all records, for top talkers / ports
 	FilterExpr string        // BPF filter, if any
 	Filtered   uint64        // packets the filter rejected
+	Capture    *Capture      // live capture, nil for files
 }
 
 // Options controls the outputs.

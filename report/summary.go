@@ -34,6 +34,7 @@ var partialSkips = map[string]bool{
 func WriteSummary(w io.Writer, s *Summary, opt Options) error {
 	secs := []section{
 		inputsSection(s, opt),
+		captureSection(s),
 		packetsSection(s),
 		flowsSection(s),
 		skippedSection(&s.Stats),
@@ -127,7 +128,7 @@ func inputsSection(s *Summary, opt Options) section {
 func packetsSection(s *Summary) section {
 	st := &s.Stats
 	var sec section
-	if len(s.Inputs) == 0 && st.Frames == 0 && st.IPPackets == 0 && s.FilterExpr == "" && s.Filtered == 0 {
+	if s.Capture == nil && len(s.Inputs) == 0 && st.Frames == 0 && st.IPPackets == 0 && s.FilterExpr == "" && s.Filtered == 0 {
 		return sec
 	}
 	sec.title = "packets:"

@@ -39,6 +39,9 @@ var (
 func TestMain(m *testing.M) { os.Exit(testMain(m)) }
 
 func testMain(m *testing.M) int {
+	if role := os.Getenv(helperEnv); role != "" {
+		return liveHelper(role)
+	}
 	root, err := findRepoRoot()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

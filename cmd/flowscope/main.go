@@ -58,6 +58,21 @@ type options struct {
 	splt         int
 	fields       []string
 	flowsOnly    bool
+
+	// live capture
+	iface      string
+	listIfaces bool
+	snaplen    int
+	promisc    bool
+	noPromisc  bool
+	bufferMiB  int
+	immediate  bool
+	writeFile  string
+	count      uint64
+	duration   time.Duration
+	interval   time.Duration
+	dropUser   string
+	engine     string
 }
 
 func main() {
@@ -86,8 +101,22 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.findingsOnly, "findings-only", false, "print only the findings (in the -o format)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no summary and no progress on stderr")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
+	fs.StringVarP(&o.iface, "interface", "i", "", "capture live on `IFACE` (\"any\" for all; needs CAP_NET_RAW)")
+	fs.BoolVarP(&o.listIfaces, "list-interfaces", "D", false, "list the interfaces that can be captured on, with their addresses")
+	fs.IntVarP(&o.snaplen, "snaplen", "s", 262144, "live: bytes kept of each packet")
+	fs.BoolVar(&o.promisc, "promisc", true, "live: put the interface in promiscuous mode")
+	fs.BoolVarP(&o.noPromisc, "no-promisc", "p", false, "live: do not put the interface in promiscuous mode")
+	fs.IntVarP(&o.bufferMiB, "buffer-size", "B", 32, "live: kernel capture buffer in `MiB`")
+	fs.BoolVar(&o.immediate, "immediate", false, "live: hand each packet over as it arrives (lower latency, more CPU)")
+	fs.StringVarP(&o.writeFile, "write", "w", "", "live: also save the captured packets to `FILE` (.pcapng: pcapng, else pcap)")
+	fs.Uint64VarP(&o.count, "count", "c", 0, "live: stop after `N` packets")
+	fs.DurationVar(&o.duration, "duration", 0, "live: stop after this long (e.g. 30s, 5m)")
+	fs.DurationVar(&o.interval, "interval", 0, "live: report every `D` (e.g. 10s): ended flows, a refreshed table, libpcap's counters")
+	fs.StringVarP(&o.dropUser, "user", "Z", "", "live: become `USER` once the capture is open (default: the sudo user; \"root\" keeps root)")
+	fs.StringVar(&o.engine, "engine", "libpcap", "live: capture engine (libpcap)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: flowscope -r FILE [-r FILE ...] [options] [BPF filter expression]\n\n")
+		fmt.Fprintf(stderr, "usage: flowscope -r FILE [-r FILE ...] [options] [BPF filter expression]\n")
+		fmt.Fprintf(stderr, "       flowscope -i IFACE [options] [BPF filter expression]\n       flowscope -D\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -102,8 +131,39 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	default:
 		return nil, fmt.Errorf("unknown output format %q (want table, json or csv)", o.output)
 	}
-	if len(o.reads) == 0 {
-		return nil, errors.New("no input: give a capture file with -r FILE (or -r - for standard input)")
+	if o.listIfaces {
+		return o, nil
+	}
+	if o.noPromisc {
+		o.promisc = false
+	}
+	switch {
+	case len(o.reads) == 0 && o.iface == "":
+		return nil, errors.New("no input: give a capture file with -r FILE (or -r - for standard input), or an interface with -i IFACE (flowscope -D lists them)")
+	case len(o.reads) > 0 && o.iface != "":
+		return nil, errors.New("-r and -i cannot be combined: read files or capture live, not both")
+	case o.iface == "" && (o.writeFile != "" || o.count > 0 || o.duration > 0 || o.interval > 0 || o.dropUser != ""):
+		return nil, errors.New("-w, -c, --duration, --interval and -Z apply to live capture (-i IFACE)")
+	}
+	if o.iface != "" {
+		if o.snaplen < 64 || o.snaplen > 262144 {
+			return nil, errors.New("--snaplen must be between 64 and 262144")
+		}
+		if o.bufferMiB < 1 || o.bufferMiB > 4096 {
+			return nil, errors.New("--buffer-size must be between 1 and 4096 MiB")
+		}
+		if o.duration < 0 || o.interval < 0 {
+			return nil, errors.New("--duration and --interval must be positive")
+		}
+		if o.interval > 0 && o.interval < 100*time.Millisecond {
+			return nil, errors.New("--interval must be at least 100ms")
+		}
+		if o.engine != "libpcap" {
+			return nil, fmt.Errorf("unknown capture engine %q (want libpcap)", o.engine)
+		}
+	}
+	if err := report.CheckFields(o.output, o.fields); err != nil && !o.findingsOnly {
+		return nil, err
 	}
 	if o.splt < 0 || o.splt > 1000 {
 		return nil, errors.New("--splt must be between 0 and 1000")
@@ -136,6 +196,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "flowscope %s\n", version)
 		return exitOK
 	}
+	if o.listIfaces {
+		return listInterfaces(stdout, stderr)
+	}
 
 	var allow *report.Allowlist
 	if o.allowFile != "" {
@@ -148,6 +211,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "flowscope: allowlist: %v\n", err)
 			return exitUsage
 		}
+	}
+
+	if o.iface != "" {
+		return runLive(o, stdout, stderr, allow)
 	}
 
 	var filter *capture.Filter
@@ -183,14 +250,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		srcs = append(srcs, f)
 	}
 
-	cfg := flow.Config{
-		TCPIdle: o.tcpIdle, UDPIdle: o.udpIdle, ICMPIdle: o.icmpIdle, OtherIdle: o.otherIdle,
-		Active: o.active, CloseDelay: flow.DefaultConfig().CloseDelay, MaxFlows: o.maxFlows, SPLT: o.splt,
-		FlowsOnly: o.flowsOnly,
-	}
-	if o.flowsOnly {
-		cfg.SPLT = 0
-	}
+	cfg := o.flowConfig()
 	var store recordStore
 	an := flow.NewAnalyzer(cfg, store.add)
 
@@ -265,12 +325,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func write(o *options, stdout, stderr io.Writer, recs []flow.Record, sum *report.Summary, allow *report.Allowlist) error {
 	w := bufio.NewWriterSize(stdout, 1<<16)
-	opt := report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields}
-	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		if width, _, err := term.GetSize(int(f.Fd())); err == nil {
-			opt.Width = width
-		}
-	}
+	opt := report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields, Width: terminalWidth(stdout)}
 	var err error
 	switch {
 	case o.findingsOnly:
@@ -297,6 +352,19 @@ func write(o *options, stdout, stderr io.Writer, recs []flow.Record, sum *report
 	return err
 }
 
+// flowConfig is the flow table's configuration from the flags.
+func (o *options) flowConfig() flow.Config {
+	cfg := flow.Config{
+		TCPIdle: o.tcpIdle, UDPIdle: o.udpIdle, ICMPIdle: o.icmpIdle, OtherIdle: o.otherIdle,
+		Active: o.active, CloseDelay: flow.DefaultConfig().CloseDelay, MaxFlows: o.maxFlows, SPLT: o.splt,
+		FlowsOnly: o.flowsOnly,
+	}
+	if o.flowsOnly {
+		cfg.SPLT = 0
+	}
+	return cfg
+}
+
 // exitCode maps an input error to its documented exit code.
 func exitCode(err error) int {
 	var ce *capture.Error
@@ -314,7 +382,21 @@ func exitCode(err error) int {
 			return exitCorrupt
 		}
 	}
+	var fe *capture.FilterError
+	if errors.As(err, &fe) {
+		return exitBadFilter
+	}
 	return exitReadError
+}
+
+// terminalWidth is the width of the terminal w writes to, 0 if it is none.
+func terminalWidth(w io.Writer) int {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if width, _, err := term.GetSize(int(f.Fd())); err == nil {
+			return width
+		}
+	}
+	return 0
 }
 
 func isTerminal(w io.Writer) bool {

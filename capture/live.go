@@ -1,0 +1,236 @@
+//go:build cgo
+
+package capture
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcap"
+)
+
+// LiveOptions configures a live capture.
+type LiveOptions struct {
+	Interface  string        // name as -D lists it; "any" for every interface
+	Snaplen    int           // bytes kept of each packet (0: 262144)
+	Promisc    bool          // put the interface in promiscuous mode
+	BufferSize int           // kernel ring size in bytes (0: libpcap's default, 2 MiB)
+	Immediate  bool          // deliver each packet as it arrives, not in batches
+	Filter     string        // BPF expression, run in the kernel
+	Poll       time.Duration // longest Next waits before returning ErrNoPacket (0: 100ms)
+}
+
+// ErrNoPacket is returned by Live.Next when no packet came within the poll interval.
+var ErrNoPacket = errors.New("no packet within the poll interval")
+
+// LiveStats are libpcap's counters for a live capture.
+type LiveStats struct {
+	Received  uint64 // packets that passed the filter, as libpcap counts them
+	Dropped   uint64 // dropped by the kernel: the capture buffer was full
+	IfDropped uint64 // dropped by the interface or its driver
+	Captured  uint64 // packets handed to the caller
+}
+
+// Live is an open live capture handle.
+type Live struct {
+	h        *pcap.Handle
+	name     string
+	linkType uint32
+	snaplen  int
+	packets  uint64
+}
+
+// OpenLive opens an interface for capture. Errors are *Error (NotFound,
+// Permission, IO) or *FilterError.
+func OpenLive(o LiveOptions) (*Live, error) {
+	if o.Snaplen <= 0 {
+		o.Snaplen = maxRecordDefault
+	}
+	if o.Poll <= 0 {
+		o.Poll = 100 * time.Millisecond
+	}
+	in, err := pcap.NewInactiveHandle(o.Interface)
+	if err != nil {
+		return nil, &Error{Path: o.Interface, Kind: IO, Err: err, detail: err.Error()}
+	}
+	defer in.CleanUp()
+	set := func(what string, err error) error {
+		if err != nil {
+			return &Error{Path: o.Interface, Kind: IO, Err: err, detail: "setting " + what + ": " + err.Error()}
+		}
+		return nil
+	}
+	if err := set("snap length", in.SetSnapLen(o.Snaplen)); err != nil {
+		return nil, err
+	}
+	if err := set("promiscuous mode", in.SetPromisc(o.Promisc)); err != nil {
+		return nil, err
+	}
+	if err := set("read timeout", in.SetTimeout(o.Poll)); err != nil {
+		return nil, err
+	}
+	if o.BufferSize > 0 {
+		if err := set("buffer size", in.SetBufferSize(o.BufferSize)); err != nil {
+			return nil, err
+		}
+	}
+	if o.Immediate {
+		if err := set("immediate mode", in.SetImmediateMode(true)); err != nil {
+			return nil, err
+		}
+	}
+	h, err := in.Activate()
+	if err != nil {
+		return nil, activateError(o.Interface, err)
+	}
+	l := &Live{h: h, name: o.Interface, snaplen: o.Snaplen}
+	if o.Interface == "any" {
+		// SLL2 names the interface and keeps the full protocol field;
+		// older libpcap offers only SLL, which is kept then.
+		if dls, err := h.ListDataLinks(); err == nil {
+			for _, dl := range dls {
+				if dl.Name == "LINUX_SLL2" {
+					_ = h.SetLinkType(layers.LinkType(LinkTypeLinuxSLL2))
+				}
+			}
+		}
+	}
+	l.linkType = dltToLinkType(uint32(h.LinkType()))
+	if o.Filter != "" {
+		if err := h.SetBPFFilter(o.Filter); err != nil {
+			h.Close()
+			return nil, &FilterError{Expr: o.Filter, LinkType: l.linkType, Err: err, invalid: true}
+		}
+	}
+	return l, nil
+}
+
+// activateError turns libpcap's activation failure into an *Error whose
+// kind says what the user can do about it.
+func activateError(name string, err error) error {
+	msg := err.Error()
+	e := &Error{Path: name, Kind: IO, Err: err, detail: "cannot capture: " + msg}
+	switch msg {
+	case "Permission Denied":
+		e.Kind = Permission
+		e.detail = "capturing needs the CAP_NET_RAW capability (and CAP_NET_ADMIN for promiscuous mode)"
+	case "No Such Device":
+		e.Kind = NotFound
+		e.detail = "no such interface (flowscope -D lists the interfaces)"
+		if _, ierr := net.InterfaceByName(name); ierr == nil {
+			e.detail = "libpcap cannot capture on this interface"
+		}
+	case "Interface Not Up":
+		e.detail = "the interface is down (ip link set " + name + " up)"
+	}
+	if strings.Contains(msg, "Operation not permitted") || strings.Contains(msg, "ermission denied") {
+		e.Kind = Permission
+		e.detail = "capturing needs the CAP_NET_RAW capability (and CAP_NET_ADMIN for promiscuous mode): " + msg
+	}
+	return e
+}
+
+// dltToLinkType converts libpcap's DLT_* to the LINKTYPE_* used in files.
+func dltToLinkType(dlt uint32) uint32 {
+	switch dlt {
+	case 12, 14:
+		return LinkTypeRaw
+	}
+	return dlt
+}
+
+// Name returns the interface name.
+func (l *Live) Name() string { return l.name }
+
+// LinkType returns the LINKTYPE_* of the captured frames.
+func (l *Live) LinkType() uint32 { return l.linkType }
+
+// Snaplen returns the snap length in force.
+func (l *Live) Snaplen() int { return l.h.SnapLen() }
+
+// Next reads the next packet into p (Data valid until the next call). It
+// returns ErrNoPacket when none came within the poll interval and io.EOF
+// once the handle is closed.
+func (l *Live) Next(p *Packet) error {
+	data, ci, err := l.h.ZeroCopyReadPacketData()
+	switch {
+	case err == nil:
+	case errors.Is(err, pcap.NextErrorTimeoutExpired):
+		return ErrNoPacket
+	case errors.Is(err, io.EOF):
+		return io.EOF
+	default:
+		return &Error{Path: l.name, Kind: IO, Err: err, Packets: l.packets, detail: "reading: " + err.Error()}
+	}
+	l.packets++
+	p.Data = data
+	p.Timestamp = ci.Timestamp.UTC()
+	p.CapLen = ci.CaptureLength
+	p.Len = ci.Length
+	p.LinkType = l.linkType
+	p.Interface = 0
+	p.Input = 0
+	return nil
+}
+
+// Stats returns libpcap's counters; they wrap at 2^32 on some systems.
+func (l *Live) Stats() (LiveStats, error) {
+	s, err := l.h.Stats()
+	if err != nil {
+		return LiveStats{Captured: l.packets}, fmt.Errorf("%s: capture statistics: %w", l.name, err)
+	}
+	return LiveStats{
+		Received:  uint64(uint32(s.PacketsReceived)),
+		Dropped:   uint64(uint32(s.PacketsDropped)),
+		IfDropped: uint64(uint32(s.PacketsIfDropped)),
+		Captured:  l.packets,
+	}, nil
+}
+
+// Close releases the handle; a Next blocked in another goroutine returns io.EOF.
+func (l *Live) Close() error {
+	l.h.Close()
+	return nil
+}
+
+// Interface is a capture device as libpcap lists it.
+type Interface struct {
+	Name        string
+	Description string
+	Up, Running bool
+	Loopback    bool
+	Addresses   []net.IPNet
+}
+
+// Interfaces lists the devices libpcap can capture on.
+func Interfaces() ([]Interface, error) {
+	devs, err := pcap.FindAllDevs()
+	if err != nil {
+		return nil, fmt.Errorf("listing interfaces: %w", err)
+	}
+	const (
+		flagLoopback = 0x1 // PCAP_IF_LOOPBACK
+		flagUp       = 0x2 // PCAP_IF_UP
+		flagRunning  = 0x4 // PCAP_IF_RUNNING
+	)
+	out := make([]Interface, 0, len(devs))
+	for _, d := range devs {
+		i := Interface{Name: d.Name, Description: d.Description,
+			Up: d.Flags&flagUp != 0, Running: d.Flags&flagRunning != 0, Loopback: d.Flags&flagLoopback != 0}
+		for _, a := range d.Addresses {
+			if a.IP != nil {
+				i.Addresses = append(i.Addresses, net.IPNet{IP: a.IP, Mask: a.Netmask})
+			}
+		}
+		out = append(out, i)
+	}
+	return out, nil
+}
+
+// LibraryVersion returns libpcap's version string.
+func LibraryVersion() string { return pcap.Version() }

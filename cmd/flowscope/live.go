@@ -1,0 +1,426 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/flowscope/flowscope/capture"
+	"github.com/flowscope/flowscope/flow"
+	"github.com/flowscope/flowscope/internal/privdrop"
+	"github.com/flowscope/flowscope/report"
+)
+
+// pollInterval bounds how long a stop request or an idle timeout waits
+// for the next packet.
+const pollInterval = 100 * time.Millisecond
+
+// listInterfaces is -D: the interfaces libpcap can capture on.
+func listInterfaces(stdout, stderr io.Writer) int {
+	ifs, err := capture.Interfaces()
+	if err != nil {
+		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		return exitReadError
+	}
+	if len(ifs) == 0 {
+		fmt.Fprintln(stderr, "flowscope: libpcap lists no interfaces (capturing usually needs root or CAP_NET_RAW)")
+		return exitPermission
+	}
+	for n, i := range ifs {
+		var flags []string
+		if i.Up {
+			flags = append(flags, "Up")
+		}
+		if i.Running {
+			flags = append(flags, "Running")
+		}
+		if i.Loopback {
+			flags = append(flags, "Loopback")
+		}
+		line := fmt.Sprintf("%d.%s", n+1, i.Name)
+		if i.Description != "" {
+			line += " (" + i.Description + ")"
+		}
+		if len(flags) > 0 {
+			line += " [" + strings.Join(flags, ", ") + "]"
+		}
+		for _, a := range i.Addresses {
+			if ones, bits := a.Mask.Size(); bits > 0 {
+				line += fmt.Sprintf(" %s/%d", a.IP, ones)
+			} else {
+				line += " " + a.IP.String()
+			}
+		}
+		fmt.Fprintln(stdout, line)
+	}
+	return exitOK
+}
+
+// liveRun is the state of one live capture.
+type liveRun struct {
+	o      *options
+	stdout io.Writer
+	stderr io.Writer
+	opt    report.Options
+
+	live *capture.Live
+	wr   *capture.Writer
+	an   *flow.Analyzer
+
+	stream interface {
+		Write(*flow.Record) error
+		Flush() error
+	}
+	store   recordStore
+	ended   []flow.Record // flows ended since the last interval report
+	outErr  error
+	capInfo report.Capture
+
+	frame, ivPackets, ivBytes uint64
+}
+
+// runLive captures on o.iface until -c, --duration, a signal or an error,
+// and reports like the offline path.
+func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int {
+	l, err := capture.OpenLive(capture.LiveOptions{
+		Interface: o.iface, Snaplen: o.snaplen, Promisc: o.promisc, BufferSize: o.bufferMiB << 20,
+		Immediate: o.immediate, Filter: o.filter, Poll: pollInterval,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		var ce *capture.Error
+		if errors.As(err, &ce) && ce.Kind == capture.Permission {
+			exe := "flowscope"
+			if p, perr := os.Executable(); perr == nil {
+				exe = p
+			}
+			fmt.Fprintf(stderr, "flowscope: run it as root (sudo %s -i %s ...), or allow it once: sudo setcap cap_net_raw,cap_net_admin=eip %s\n", exe, o.iface, exe)
+		}
+		return exitCode(err)
+	}
+	defer l.Close()
+
+	r := &liveRun{o: o, stdout: stdout, stderr: stderr, live: l}
+	r.capInfo = report.Capture{Interface: o.iface, LinkType: capture.LinkTypeName(l.LinkType()),
+		Snaplen: l.Snaplen(), Filter: o.filter, Engine: o.engine, WriteFile: o.writeFile}
+	if o.writeFile != "" {
+		r.wr, err = capture.CreateWriter(o.writeFile, capture.WriterInfo{
+			LinkType: l.LinkType(), Snaplen: l.Snaplen(), Interface: o.iface, Filter: o.filter})
+		if err != nil {
+			fmt.Fprintf(stderr, "flowscope: %v\n", err)
+			return exitReadError
+		}
+	}
+	if code := r.dropPrivileges(); code != exitOK {
+		if r.wr != nil {
+			r.wr.Close()
+		}
+		return code
+	}
+
+	r.opt = report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields}
+	if o.output == "table" {
+		r.opt.Width = terminalWidth(stdout)
+	}
+	if !o.findingsOnly {
+		switch o.output {
+		case "json":
+			r.stream = report.NewJSONWriter(stdout, r.opt)
+		case "csv":
+			r.stream = report.NewCSVWriter(stdout, r.opt)
+		}
+	}
+	r.an = flow.NewAnalyzer(o.flowConfig(), r.emit)
+	if !o.quiet {
+		filter := ""
+		if o.filter != "" {
+			filter = fmt.Sprintf(", filter %q", o.filter)
+		}
+		// Scripts and tests wait for this line: the capture is running.
+		fmt.Fprintf(stderr, "flowscope: capturing on %s (link type %s, snaplen %d%s); Ctrl-C stops\n",
+			o.iface, r.capInfo.LinkType, r.capInfo.Snaplen, filter)
+	}
+	return r.loop()
+}
+
+// dropPrivileges gives up root once the handle (and -w file) is open:
+// to -Z USER, or by default to the user who ran sudo.
+func (r *liveRun) dropPrivileges() int {
+	var t *privdrop.Target
+	switch {
+	case r.o.dropUser == "root":
+		return exitOK
+	case r.o.dropUser != "":
+		if os.Geteuid() != 0 {
+			fmt.Fprintf(r.stderr, "flowscope: -Z %s: switching user needs root; flowscope already runs as uid %d\n", r.o.dropUser, os.Geteuid())
+			return exitPermission
+		}
+		var err error
+		if t, err = privdrop.Lookup(r.o.dropUser); err != nil {
+			fmt.Fprintf(r.stderr, "flowscope: %v\n", err)
+			return exitUsage
+		}
+	default:
+		if t = privdrop.FromSudo(); t == nil {
+			if os.Geteuid() == 0 && !r.o.quiet {
+				fmt.Fprintln(r.stderr, "flowscope: warning: packets are parsed as root; -Z USER drops to USER once the capture is open")
+			}
+			return exitOK
+		}
+	}
+	if r.wr != nil {
+		// The file was created as root; it belongs to the user it is for.
+		if err := r.wr.File().Chown(t.UID, t.GID); err != nil {
+			fmt.Fprintf(r.stderr, "flowscope: warning: giving %s to %s: %v\n", r.o.writeFile, t.Name, err)
+		}
+	}
+	if err := privdrop.Drop(t); err != nil {
+		fmt.Fprintf(r.stderr, "flowscope: %v\n", err)
+		return exitPermission
+	}
+	return exitOK
+}
+
+// emit receives every finished flow: streamed (JSON, CSV) or kept for the
+// table, and kept for the summary and the next interval report.
+func (r *liveRun) emit(rec *flow.Record) {
+	if r.stream != nil {
+		if err := r.stream.Write(rec); err != nil && r.outErr == nil {
+			r.outErr = err
+		}
+		// The summary needs no features; streamed records already went out whole.
+		kept := *rec
+		kept.Features = nil
+		rec = &kept
+	}
+	r.store.add(rec)
+	if r.o.interval > 0 {
+		r.ended = append(r.ended, *rec)
+	}
+}
+
+// loop reads packets until something stops the capture, then reports.
+func (r *liveRun) loop() int {
+	o := r.o
+	var stopSig atomic.Value
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case s := <-sigs:
+			stopSig.Store(s)
+			// A second signal kills at once, should the flush hang.
+			signal.Stop(sigs)
+		case <-done:
+			signal.Stop(sigs)
+		}
+	}()
+
+	start := time.Now()
+	r.capInfo.Started = start
+	deadline := int64(math.MaxInt64)
+	if o.duration > 0 {
+		deadline = start.Add(o.duration).UnixNano()
+	}
+	nextReport := int64(math.MaxInt64)
+	if o.interval > 0 {
+		nextReport = start.Add(o.interval).UnixNano()
+	}
+	nextFlush := start.Add(time.Second).UnixNano()
+	lastReport := start
+
+	code := exitOK
+	var pkt capture.Packet
+	stop := ""
+	for stop == "" {
+		var now int64
+		err := r.live.Next(&pkt)
+		switch {
+		case err == nil:
+			// Packet time: the kernel's clock, as for a file written by -w.
+			now = pkt.Timestamp.UnixNano()
+			if err := r.packet(&pkt); err != nil {
+				stop, code = err.Error(), exitReadError
+			}
+			if o.count > 0 && r.frame >= o.count {
+				stop = fmt.Sprintf("after %d packets (-c)", r.frame)
+			}
+		case errors.Is(err, capture.ErrNoPacket):
+			now = time.Now().UnixNano()
+			// Idle flows end on time even when nothing arrives; held back by
+			// a poll interval for packets the kernel stamped before now.
+			r.an.Advance(now - int64(2*pollInterval))
+		default:
+			fmt.Fprintf(r.stderr, "flowscope: %v\n", err)
+			stop, code = err.Error(), exitReadError
+		}
+		if s := stopSig.Load(); s != nil && stop == "" {
+			stop = "signal " + signalName(s.(os.Signal))
+			r.drain(time.Now().UnixNano())
+		}
+		if now >= deadline && stop == "" {
+			stop = fmt.Sprintf("after %s (--duration)", o.duration)
+			r.drain(deadline)
+		}
+		if now >= nextFlush {
+			r.flushOutput()
+			nextFlush = now + int64(time.Second)
+		}
+		if now >= nextReport && stop == "" {
+			at := time.Now()
+			r.intervalReport(at, at.Sub(lastReport))
+			lastReport = at
+			nextReport = now + int64(o.interval)
+		}
+		if r.outErr != nil && stop == "" {
+			fmt.Fprintf(r.stderr, "flowscope: writing output: %v\n", r.outErr)
+			stop, code = "output failed", exitReadError
+		}
+	}
+
+	r.capInfo.Stopped = time.Now()
+	r.capInfo.StopReason = stop
+	r.readCounters()
+	r.live.Close()
+	r.an.Flush()
+	if r.wr != nil {
+		if err := r.wr.Close(); err != nil {
+			fmt.Fprintf(r.stderr, "flowscope: %v\n", err)
+			code = exitReadError
+		}
+		r.capInfo.Written = r.wr.Packets()
+	}
+	if err := r.finish(); err != nil {
+		fmt.Fprintf(r.stderr, "flowscope: writing output: %v\n", err)
+		if code == exitOK {
+			code = exitReadError
+		}
+	}
+	return code
+}
+
+// packet saves (-w) and analyses one captured packet.
+func (r *liveRun) packet(pkt *capture.Packet) error {
+	r.frame++
+	if r.wr != nil {
+		if err := r.wr.Write(pkt); err != nil {
+			fmt.Fprintf(r.stderr, "flowscope: %v\n", err)
+			return err
+		}
+	}
+	r.an.Add(pkt.Data, pkt.LinkType, pkt.Len, pkt.Timestamp.UnixNano(), r.frame)
+	r.ivPackets++
+	r.ivBytes += uint64(pkt.Len)
+	return nil
+}
+
+// drain reads what the kernel already captured when a stop was asked for,
+// up to packet (and wall) time until, so that a stop loses nothing.
+func (r *liveRun) drain(until int64) {
+	var pkt capture.Packet
+	for time.Now().UnixNano() < until+int64(time.Second) {
+		if r.live.Next(&pkt) != nil || pkt.Timestamp.UnixNano() > until {
+			return
+		}
+		if r.packet(&pkt) != nil {
+			return
+		}
+	}
+}
+
+// readCounters copies libpcap's counters into the capture description.
+func (r *liveRun) readCounters() {
+	st, err := r.live.Stats()
+	r.capInfo.Captured = st.Captured
+	if err != nil {
+		r.capInfo.StatsErr = err.Error()
+		return
+	}
+	r.capInfo.Received, r.capInfo.Dropped, r.capInfo.IfDropped = st.Received, st.Dropped, st.IfDropped
+}
+
+// flushOutput pushes streamed records out, so that a reader of the pipe
+// sees a flow about a second after it ends.
+func (r *liveRun) flushOutput() {
+	if r.stream != nil {
+		if err := r.stream.Flush(); err != nil && r.outErr == nil {
+			r.outErr = err
+		}
+	}
+	if r.wr != nil {
+		_ = r.wr.Flush() // a failing disk shows on the next Write or at Close
+	}
+}
+
+// intervalReport is one --interval report.
+func (r *liveRun) intervalReport(at time.Time, elapsed time.Duration) {
+	r.readCounters()
+	iv := &report.Interval{At: at, Elapsed: elapsed, Packets: r.ivPackets, Bytes: r.ivBytes,
+		Ended: len(r.ended), Open: r.an.Open(), Capture: r.capInfo}
+	var err error
+	switch {
+	case r.o.findingsOnly:
+		if !r.o.quiet {
+			err = report.WriteIntervalLine(r.stderr, iv)
+		}
+		if err == nil {
+			err = report.WriteFindings(r.stdout, r.ended, r.opt)
+		}
+	case r.stream != nil:
+		r.flushOutput()
+		if !r.o.quiet {
+			err = report.WriteIntervalLine(r.stderr, iv)
+		}
+	default:
+		recs := r.ended
+		r.an.Snapshot(func(rec *flow.Record) { recs = append(recs, *rec) })
+		err = report.WriteIntervalTable(r.stdout, iv, recs, r.opt)
+		r.ended = recs
+	}
+	if err != nil && r.outErr == nil {
+		r.outErr = err
+	}
+	clear(r.ended)
+	r.ended = r.ended[:0]
+	r.ivPackets, r.ivBytes = 0, 0
+}
+
+// finish writes the end-of-capture report.
+func (r *liveRun) finish() error {
+	if r.stream != nil {
+		if err := r.stream.Flush(); err != nil {
+			return err
+		}
+	}
+	recs := r.store.all()
+	sum := &report.Summary{Stats: r.an.Stats(), Records: recs, FilterExpr: r.o.filter, Capture: &r.capInfo}
+	if r.stream != nil {
+		if r.o.quiet {
+			return nil
+		}
+		return report.WriteSummary(r.stderr, sum, report.Options{Allow: r.opt.Allow})
+	}
+	if r.o.interval > 0 && r.o.output == "table" && !r.o.findingsOnly {
+		fmt.Fprintf(r.stdout, "\nflowscope: capture stopped (%s); all flows:\n", r.capInfo.StopReason)
+	}
+	return write(r.o, r.stdout, r.stderr, recs, sum, r.opt.Allow)
+}
+
+func signalName(s os.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return s.String()
+}
