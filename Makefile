@@ -5,8 +5,9 @@ GO      ?= go
 BIN     := bin/flowscope
 DEMO    := testdata/zeek__gre-sample.pcap
 APT_PKGS := libpcap-dev
-# The tests also compare TLS metadata with tshark's.
-TEST_PKGS := libpcap-dev tshark
+# The tests also compare TLS metadata with tshark's, validate JUnit with xmllint
+# and capture live between network namespaces (ip, from iproute2; as root).
+TEST_PKGS := libpcap-dev tshark libxml2-utils iproute2
 
 .PHONY: all deps deps-test build demo test vet bench bench-peers clean
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/flowscope/flowscope/flow"
 	"github.com/flowscope/flowscope/report"
+	"github.com/flowscope/flowscope/report/rules"
 )
 
 // runBaseline is `flowscope baseline capture...`: a rules file listing what
@@ -45,7 +46,8 @@ func runBaseline(args []string, stdout, stderr io.Writer) int {
 	w := bufio.NewWriter(stdout)
 	fmt.Fprintf(w, "# flowscope baseline of %s\n", strings.Join(args, ", "))
 	fmt.Fprintln(w, "# Used as it is, `flowscope check --rules` passes on these captures and fails on a capture with")
-	fmt.Fprintln(w, "# a server, port, service or finding they did not have. Edit it to taste.")
+	fmt.Fprintln(w, "# a server, port, service or finding they did not have (\"service: none\" pins a server and")
+	fmt.Fprintln(w, "# port where no service was recognised). Edit it to taste.")
 	fmt.Fprintln(w, "rules:")
 	if len(selectors) > 0 {
 		fmt.Fprintln(w, "  - name: only the servers, ports and services of the baseline")
@@ -66,16 +68,20 @@ func runBaseline(args []string, stdout, stderr io.Writer) int {
 	return checkPass
 }
 
-// baselineSelector writes the flow's server side as a rules selector.
+// baselineSelector writes the flow's server side as a rules selector. It
+// always names the service, "none" when none was recognised: a selector
+// without one would let any service through on that server and port.
 func baselineSelector(r *flow.Record) string {
 	// Quoted: an IPv6 address is not a plain YAML scalar in a flow mapping.
 	parts := []string{"proto: " + r.Proto, "server: " + strconv.Quote(r.Server.IP.Unmap().WithZone("").String())}
 	if r.Proto == "tcp" || r.Proto == "udp" || r.Proto == "sctp" {
 		parts = append(parts, "port: "+r.Proto+"/"+strconv.Itoa(int(r.Server.Port)))
 	}
-	if r.Service != "" {
-		parts = append(parts, "service: "+r.Service)
+	svc := r.Service
+	if svc == "" {
+		svc = rules.ServiceNone
 	}
+	parts = append(parts, "service: "+svc)
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flowscope/flowscope/report/rules/schematest"
 )
 
 func writeRules(t *testing.T, text string) string {
@@ -21,15 +23,17 @@ func writeRules(t *testing.T, text string) string {
 }
 
 // TestCheck runs `flowscope check` over shared captures: exit codes, the
-// human list, and the JUnit and SARIF files.
+// human list, and the JUnit and SARIF files, which must also be valid
+// against the schemas in testdata/schemas/.
 func TestCheck(t *testing.T) {
 	ssh := capturePath(t, "ndpi__ssh.pcap")
+	fuzz := capturePath(t, "ndpi__fuzz-2021-10-13.pcap") // cut part-way: untrusted
 	cases := []struct {
-		name  string
-		rules string
-		args  []string
-		code  int
-		out   []string // substrings of stdout
+		name     string
+		rules    string
+		captures []string // before ndpi__ssh.pcap
+		code     int
+		out      []string // substrings of stdout
 	}{
 		{"expect holds", "rules:\n  - expect: {service: ssh, port: tcp/22}\n", nil, checkPass, []string{"PASS"}},
 		{"forbid nonstandard port", "rules:\n  - forbid: {finding: nonstandard-port}\n", nil, checkFail,
@@ -37,13 +41,15 @@ func TestCheck(t *testing.T) {
 		{"allowed by the rules file", "rules:\n  - forbid: {finding: nonstandard-port}\n  - allow: \"ssh tcp/8000\"\n", nil, checkPass, []string{"PASS"}},
 		{"expect fails", "rules:\n  - expect: {service: http}\n", nil, checkFail, []string{"FAIL"}},
 		{"limit flows", "rules:\n  - limit: {flows: 1}\n", nil, checkFail, []string{"FAIL"}},
+		{"two captures, one untrusted", "rules:\n  - limit: {flows: 100}\n", []string{fuzz}, checkPass, []string{"UNTRUSTED", "2 passed"}},
+		{"two captures failing", "rules:\n  - forbid: {service: ssh}\n  - expect: {service: dns}\n", []string{fuzz}, checkFail, []string{"FAIL", "PASS"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			rulesPath := writeRules(t, tc.rules)
 			dir := t.TempDir()
 			junit, sarif := filepath.Join(dir, "j.xml"), filepath.Join(dir, "s.sarif")
-			args := append([]string{"check", "--rules", rulesPath, "--junit", junit, "--sarif", sarif}, tc.args...)
+			args := append([]string{"check", "--rules", rulesPath, "--junit", junit, "--sarif", sarif}, tc.captures...)
 			res := mustRun(t, tc.code, nil, append(args, ssh)...)
 			for _, want := range tc.out {
 				if !strings.Contains(string(res.stdout), want) {
@@ -60,22 +66,38 @@ func TestCheck(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := xml.Unmarshal(jb, &suites); err != nil || len(suites.Suites) != 1 {
+			if err := xml.Unmarshal(jb, &suites); err != nil || len(suites.Suites) != len(tc.captures)+1 {
 				t.Fatalf("junit: %v\n%s", err, jb)
 			}
-			if fails := suites.Suites[0].Failures; (fails > 0) != (tc.code == checkFail) {
+			fails := 0
+			for _, s := range suites.Suites {
+				fails += s.Failures
+			}
+			if (fails > 0) != (tc.code == checkFail) {
 				t.Errorf("junit failures %d for exit %d", fails, tc.code)
 			}
+			t.Run("junit schema", func(t *testing.T) {
+				// Its own subtest: without xmllint only this part skips.
+				if err := schematest.ValidateJUnitFile(schematest.XMLLint(t), junit); err != nil {
+					t.Errorf("junit breaks %s: %v\n%s", schematest.JUnitSchema, err, jb)
+				}
+			})
 			var s struct {
 				Version string `json:"version"`
 				Runs    []struct {
 					Results []json.RawMessage `json:"results"`
 				} `json:"runs"`
 			}
-			sb, _ := os.ReadFile(sarif)
+			sb, err := os.ReadFile(sarif)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if err := json.Unmarshal(sb, &s); err != nil || s.Version != "2.1.0" || len(s.Runs) != 1 ||
 				(len(s.Runs[0].Results) > 0) != (tc.code == checkFail) {
 				t.Errorf("sarif: %v %+v", err, s)
+			}
+			if err := schematest.ValidateSARIF(sb); err != nil {
+				t.Errorf("sarif breaks the SARIF 2.1.0 schema: %v\n%s", err, sb)
 			}
 		})
 	}
@@ -125,6 +147,13 @@ func TestBaselineRoundTrip(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			file := capturePath(t, name)
 			res := mustRun(t, checkPass, nil, "baseline", file)
+			// Every selector pins a service ("none" included): one without
+			// would let any service through.
+			for _, line := range strings.Split(string(res.stdout), "\n") {
+				if strings.HasPrefix(line, "      - {") && !strings.Contains(line, ", service: ") {
+					t.Errorf("selector without a service: %s", line)
+				}
+			}
 			rulesPath := writeRules(t, string(res.stdout))
 			out := mustRun(t, checkPass, nil, "check", "--rules", rulesPath, file)
 			if !strings.Contains(string(out.stdout), "0 failed") {
@@ -137,5 +166,43 @@ func TestBaselineRoundTrip(t *testing.T) {
 	out := mustRun(t, checkFail, nil, "check", "--rules", rulesPath, capturePath(t, "ndpi__http-manipulated.pcap"))
 	if !strings.Contains(string(out.stdout), "not among the listed flows") {
 		t.Errorf("new servers not reported:\n%s", out.stdout)
+	}
+}
+
+// TestBaselineServiceNone: where the baseline recognised no service on a
+// server and port it writes "service: none", so a recognised service there
+// later fails the check, and the other way round. conn_s0.pcap holds a SYN
+// to 198.51.100.20:80 with no payload (no service), conn_sf.pcap an HTTP
+// exchange with the same server and port.
+func TestBaselineServiceNone(t *testing.T) {
+	bare := filepath.Join(goldenFixtures, "conn_s0.pcap")
+	http := filepath.Join(goldenFixtures, "conn_sf.pcap")
+	cases := []struct {
+		name     string
+		baseline string
+		selector string // a line of the baseline
+		check    string
+		code     int
+		out      string // in stdout
+	}{
+		{"no service, same capture", bare, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: none}`, bare, checkPass, "0 failed"},
+		{"no service, then http", bare, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: none}`, http, checkFail,
+			"198.51.100.20:80 (tcp http): not among the listed flows"},
+		{"http, same capture", http, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: http}`, http, checkPass, "0 failed"},
+		{"http, then no service", http, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: http}`, bare, checkFail,
+			"198.51.100.20:80 (tcp): not among the listed flows"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := mustRun(t, checkPass, nil, "baseline", tc.baseline)
+			if !strings.Contains(string(res.stdout), "\n      - "+tc.selector+"\n") {
+				t.Fatalf("baseline lacks %s:\n%s", tc.selector, res.stdout)
+			}
+			rulesPath := writeRules(t, string(res.stdout))
+			out := mustRun(t, tc.code, nil, "check", "--rules", rulesPath, tc.check)
+			if !strings.Contains(string(out.stdout), tc.out) {
+				t.Errorf("stdout lacks %q:\n%s", tc.out, out.stdout)
+			}
+		})
 	}
 }

@@ -138,15 +138,13 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 		}
 	}
 	r.an = flow.NewAnalyzer(o.flowConfig(), r.emit)
-	if !o.quiet {
-		filter := ""
-		if o.filter != "" {
-			filter = fmt.Sprintf(", filter %q", o.filter)
-		}
-		// Scripts and tests wait for this line: the capture is running.
-		fmt.Fprintf(stderr, "flowscope: capturing on %s (link type %s, snaplen %d%s); Ctrl-C stops\n",
-			o.iface, r.capInfo.LinkType, r.capInfo.Snaplen, filter)
+	filter := ""
+	if o.filter != "" {
+		filter = fmt.Sprintf(", filter %q", o.filter)
 	}
+	// Scripts and tests wait for this line (also with -q): the capture is running.
+	fmt.Fprintf(stderr, "flowscope: capturing on %s (link type %s, snaplen %d%s); Ctrl-C stops\n",
+		o.iface, r.capInfo.LinkType, r.capInfo.Snaplen, filter)
 	return r.loop()
 }
 

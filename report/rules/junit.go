@@ -8,7 +8,10 @@ import (
 )
 
 // JUnit XML shapes; only the attributes every common reporter reads, and no
-// timestamps or durations so the output stays byte-identical.
+// timestamps or durations so the output stays byte-identical. The output is
+// valid against the Jenkins JUnit schema (testdata/schemas/jenkins-junit.xsd),
+// which has no file or line attribute on a testcase: a case's name starts
+// with the rule's file:line instead.
 type wJUnitSuites struct {
 	XMLName  xml.Name      `xml:"testsuites"`
 	Name     string        `xml:"name,attr"`
@@ -31,8 +34,6 @@ type wJUnitSuite struct {
 type wJUnitCase struct {
 	Classname string         `xml:"classname,attr"`
 	Name      string         `xml:"name,attr"`
-	File      string         `xml:"file,attr,omitempty"`
-	Line      int            `xml:"line,attr,omitempty"`
 	Failure   *wJUnitFailure `xml:"failure,omitempty"`
 }
 
@@ -64,10 +65,6 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		tc := wJUnitCase{
 			Classname: "flowscope.rules",
 			Name:      wPosition(r, o.Rule) + " " + wTitle(o.Rule),
-			File:      wRuleFile(r, o.Rule),
-		}
-		if o.Rule != nil && o.Rule.Line > 0 {
-			tc.Line = o.Rule.Line
 		}
 		s.Tests++
 		doc.Tests++

@@ -15,6 +15,10 @@ import (
 	"github.com/flowscope/flowscope/report"
 )
 
+// ServiceNone is the service a selector names to match the flows on which no
+// service was recognised ("service: none", alone or in a list).
+const ServiceNone = "none"
+
 // Field names, per context; the order is the one suggestions and errors list.
 var (
 	parseRuleKeys    = []string{"expect", "forbid", "limit", "allow", "only", "name"}
@@ -397,8 +401,15 @@ func (p *parseState) matchField(m *evalMatch, key string, v *yaml.Node) {
 			}
 			m.protos = append(m.protos, strings.ToLower(s))
 		case "service":
+			if strings.EqualFold(s, ServiceNone) {
+				// No detector is named "none": it selects the flows no
+				// detector recognised (an empty service), so that a rule,
+				// or a baseline, can pin "no service" on a server and port.
+				m.services = append(m.services, "")
+				continue
+			}
 			if !parseValidName(s) {
-				p.errf(e, "bad service name %q", s)
+				p.errf(e, "bad service name %q (write %s for flows with no recognised service)", s, ServiceNone)
 				continue
 			}
 			m.services = append(m.services, strings.ToLower(s))

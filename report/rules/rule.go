@@ -55,7 +55,7 @@ type evalPerFlow struct {
 // several values matches when any of them does.
 type evalMatch struct {
 	protos      []string
-	services    []string
+	services    []string // "" (written "none") for flows with no recognised service
 	clients     []netip.Prefix
 	servers     []netip.Prefix
 	ports       []evalPort

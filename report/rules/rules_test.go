@@ -280,6 +280,8 @@ func TestParseErrors(t *testing.T) {
 		{"tls list", "rules:\n  - forbid: {tls_below: [1.2]}\n", "rules.yaml:2:25: want a single value, not a list"},
 		{"missing value", "rules:\n  - forbid: {service: }\n", "rules.yaml:2:23: missing value"},
 		{"empty list", "rules:\n  - forbid: {service: []}\n", "rules.yaml:2:23: empty list"},
+		{"empty service", "rules:\n  - forbid: {service: \"\"}\n", `rules.yaml:2:23: bad service name "" (write none for flows with no recognised service)`},
+		{"bad service in only", "rules:\n  - only:\n      - {server: 10.0.0.1, service: [none, \"h t\"]}\n", `rules.yaml:3:44: bad service name "h t"`},
 		{"empty forbid", "rules:\n  - forbid: {}\n", "rules.yaml:2:13: forbid needs at least one of"},
 		{"forbid scalar", "rules:\n  - forbid: http\n", "rules.yaml:2:13: forbid wants a mapping"},
 		{"max below min", "rules:\n  - expect: {service: dns, min: 3, max: 2}\n", "rules.yaml:2:33: max 2 is below min 3"},
@@ -302,6 +304,50 @@ func TestParseErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestCheckServiceNone: "service: none" selects the flows with no recognised
+// service, so that an only rule (what a baseline writes) can pin "no
+// service" on a server and port; a selector without service takes any.
+func TestCheckServiceNone(t *testing.T) {
+	bare := testRec(20, "tcp", "10.0.0.5:42000", "10.0.0.80:8080", "", time.Second)
+	http := testRec(21, "tcp", "10.0.0.5:42001", "10.0.0.80:8080", "http", time.Second)
+	dns := testRec(22, "udp", "10.0.0.5:42002", "10.0.0.53:53", "dns", time.Second)
+	tests := []struct {
+		name string
+		rule string
+		recs []flow.Record
+		ids  []uint64 // flows of the violations; nil when the rule holds
+	}{
+		{"only none holds", "only: [{proto: tcp, server: 10.0.0.80, port: tcp/8080, service: none}]", []flow.Record{bare}, nil},
+		{"only none, a service appears", "only: [{proto: tcp, server: 10.0.0.80, port: tcp/8080, service: none}]", []flow.Record{bare, http}, []uint64{21}},
+		{"only a service, none appears", "only: [{proto: tcp, server: 10.0.0.80, port: tcp/8080, service: http}]", []flow.Record{bare, http}, []uint64{20}},
+		{"only without service takes any", "only: [{proto: tcp, server: 10.0.0.80, port: tcp/8080}]", []flow.Record{bare, http}, nil},
+		{"only none or a service", "only: [{server: 10.0.0.80, service: [none, http]}]", []flow.Record{bare, http, dns}, []uint64{22}},
+		{"upper case", "only: [{server: 10.0.0.80, service: NONE}]", []flow.Record{bare, http}, []uint64{21}},
+		{"forbid none", "forbid: {service: none}", []flow.Record{bare, http, dns}, []uint64{20}},
+		{"expect none", "expect: {service: none, port: tcp/8080}", []flow.Record{http}, []uint64{}},
+		{"expect none holds", "expect: {service: none, port: tcp/8080, max: 1}", []flow.Record{bare, http}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs := testParse(t, "rules:\n  - "+tt.rule+"\n")
+			out := Check(rs, "c.pcap", tt.recs, nil)
+			if len(out) != 1 {
+				t.Fatalf("%d outcomes", len(out))
+			}
+			if out[0].Passed != (tt.ids == nil) {
+				t.Fatalf("passed %v, want %v: %+v", out[0].Passed, tt.ids == nil, out[0].Violations)
+			}
+			ids := []uint64{}
+			for _, v := range out[0].Violations {
+				ids = append(ids, v.FlowIDs...)
+			}
+			if tt.ids != nil && !slices.Equal(ids, tt.ids) {
+				t.Errorf("violations on flows %v, want %v", ids, tt.ids)
 			}
 		})
 	}
