@@ -9,7 +9,7 @@ APT_PKGS := libpcap-dev
 # and capture live between network namespaces (ip, from iproute2; as root).
 TEST_PKGS := libpcap-dev tshark libxml2-utils iproute2
 
-.PHONY: all deps deps-test build demo test vet bench bench-peers clean
+.PHONY: all deps deps-test build demo test vet bench bench-peers bench-live clean
 
 all: build
 
@@ -53,3 +53,15 @@ bench-peers: build
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
 	$(GO) run ./internal/synth/synthpcap -o $(BENCH_PCAP) --flows 200000 --packets 4000000
 	@BIN=$(BIN) PCAP=$(BENCH_PCAP) bash internal/synth/peers.sh
+
+# Replays a generated capture (1M packets; never committed) into a veth with
+# tcpreplay and captures it on the peer end, in network namespaces: top-speed
+# rate, drops, zero-drop rate and CPU per packet, for flowscope and tcpdump.
+# Needs root; installs tcpreplay and tcpdump when missing.
+bench-live: deps
+	@for p in tcpreplay tcpdump iproute2; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
+	$(GO) test -c -o bin/flowscope.test ./cmd/flowscope
+	cd cmd/flowscope && SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO ../../bin/flowscope.test -test.run '^$$' -test.bench LiveReplay -test.benchtime 1x -test.v | grep -E 'Benchmark|pps'

@@ -14,6 +14,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -44,7 +45,7 @@ const (
 
 // requireRoot skips a test that needs root and ip(8), except in CI, where
 // skipping would hide that live capture went untested.
-func requireRoot(t *testing.T) {
+func requireRoot(t testing.TB) {
 	t.Helper()
 	why := ""
 	if os.Geteuid() != 0 {
@@ -69,7 +70,7 @@ type netnsPair struct {
 
 var netnsSeq atomic.Int32
 
-func mustExec(t *testing.T, name string, args ...string) {
+func mustExec(t testing.TB, name string, args ...string) {
 	t.Helper()
 	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
 		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
@@ -78,7 +79,7 @@ func mustExec(t *testing.T, name string, args ...string) {
 
 // newNetns makes the namespaces with 10.201.0.1 (client) and 10.201.0.2
 // (server) and removes them when the test ends.
-func newNetns(t *testing.T) *netnsPair {
+func newNetns(t testing.TB) *netnsPair {
 	t.Helper()
 	requireRoot(t)
 	id := fmt.Sprintf("%d%d", os.Getpid()%100000, netnsSeq.Add(1))
@@ -375,6 +376,7 @@ func TestLiveStops(t *testing.T) {
 		reason string
 	}{
 		{"count", []string{"-c", "7"}, 0, "after 7 packets (-c)"},
+		{"snaplen-immediate", []string{"-c", "40", "-s", "100", "--immediate", "-p"}, 0, "after 40 packets (-c)"},
 		{"duration", []string{"--duration", "1500ms"}, 0, "after 1.5s (--duration)"},
 		{"sigterm", nil, syscall.SIGTERM, "signal SIGTERM"},
 	} {
@@ -400,6 +402,18 @@ func TestLiveStops(t *testing.T) {
 			}
 			if tc.name == "count" && m[1] != "7" {
 				t.Errorf("captured %s packets with -c 7", m[1])
+			}
+			if tc.name == "snaplen-immediate" {
+				hdr, err := os.ReadFile(pcapPath)
+				if err != nil || len(hdr) < 24 {
+					t.Fatalf("reading %s: %v", pcapPath, err)
+				}
+				if snap := binary.LittleEndian.Uint32(hdr[16:20]); snap != 100 {
+					t.Errorf("-s 100: the file says snaplen %d", snap)
+				}
+				if !strings.Contains(stderr, "snaplen 100") {
+					t.Errorf("summary lacks the snap length:\n%s", stderr)
+				}
 			}
 			// The file is complete: every packet reads back, no error.
 			off := mustRun(t, 0, nil, "-r", pcapPath, "-o", "csv")
@@ -552,45 +566,69 @@ func TestLivePrivileges(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	t.Run("drop", func(t *testing.T) {
-		_, srvOut := startHelper(t, p.server, "server")
-		if _, err := srvOut.ReadString('\n'); err != nil {
-			t.Fatal(err)
+	_, srvOut := startHelper(t, p.server, "server")
+	if _, err := srvOut.ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SUDO_") {
+			env = append(env, kv)
 		}
-		pcapPath := filepath.Join(dir, "z.pcap")
-		c := &liveCapture{stderr: &lockedBuffer{}}
-		c.cmd = exec.Command("ip", "netns", "exec", p.server, bin, "-i", p.serverIf, "-Z", "nobody", "-w", pcapPath, "-o", "json")
-		c.cmd.Stdout, c.cmd.Stderr = &c.stdout, c.stderr
-		if err := c.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.cmd.Process.Kill() })
-		for !strings.Contains(c.stderr.String(), "capturing on") {
-			time.Sleep(20 * time.Millisecond)
-		}
-		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
-		if err != nil {
-			t.Fatal(err)
-		}
-		uid := regexp.MustCompile(`(?m)^Uid:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)`).FindStringSubmatch(string(status))
-		if uid == nil || uid[1] != "65534" || uid[2] != "65534" || uid[3] != "65534" {
-			t.Errorf("after -Z nobody the process runs as %v", uid)
-		}
-		runClient(t, p.client)
-		if code := c.stop(t, syscall.SIGINT); code != 0 {
-			t.Fatalf("exit %d: %s", code, c.stderr.String())
-		}
-		if n := len(parseJSONFlows(t, c.stdout.Bytes())); n < 5 {
-			t.Errorf("%d flows captured after dropping privileges", n)
-		}
-		st, err := os.Stat(pcapPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if s := st.Sys().(*syscall.Stat_t); s.Uid != 65534 {
-			t.Errorf("-w file owned by uid %d, want nobody", s.Uid)
-		}
-	})
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  []string
+		uid  string
+		warn bool
+	}{
+		{"Z-nobody", []string{"-Z", "nobody"}, nil, "65534", false},
+		{"sudo-user", nil, []string{"SUDO_USER=nobody", "SUDO_UID=65534", "SUDO_GID=65534"}, "65534", false},
+		{"root-warns", nil, nil, "0", true},
+		{"Z-root", []string{"-Z", "root"}, []string{"SUDO_USER=nobody", "SUDO_UID=65534", "SUDO_GID=65534"}, "0", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pcapPath := filepath.Join(dir, tc.name+".pcap")
+			c := &liveCapture{stderr: &lockedBuffer{}}
+			args := append([]string{"netns", "exec", p.server, bin, "-i", p.serverIf, "-w", pcapPath, "-o", "json"}, tc.args...)
+			c.cmd = exec.Command("ip", args...)
+			c.cmd.Env = append(append([]string{}, env...), tc.env...)
+			c.cmd.Stdout, c.cmd.Stderr = &c.stdout, c.stderr
+			if err := c.cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.cmd.Process.Kill() })
+			for !strings.Contains(c.stderr.String(), "capturing on") {
+				time.Sleep(20 * time.Millisecond)
+			}
+			status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
+			if err != nil {
+				t.Fatal(err)
+			}
+			uid := regexp.MustCompile(`(?m)^Uid:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)`).FindStringSubmatch(string(status))
+			if uid == nil || uid[1] != tc.uid || uid[2] != tc.uid || uid[3] != tc.uid || uid[4] != tc.uid {
+				t.Errorf("the capturing process runs as %v, want uid %s", uid, tc.uid)
+			}
+			runClient(t, p.client)
+			if code := c.stop(t, syscall.SIGINT); code != 0 {
+				t.Fatalf("exit %d: %s", code, c.stderr.String())
+			}
+			if n := len(parseJSONFlows(t, c.stdout.Bytes())); n < 5 {
+				t.Errorf("%d flows captured", n)
+			}
+			if got := strings.Contains(c.stderr.String(), "packets are parsed as root"); got != tc.warn {
+				t.Errorf("root warning shown: %v, want %v:\n%s", got, tc.warn, c.stderr.String())
+			}
+			st, err := os.Stat(pcapPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := st.Sys().(*syscall.Stat_t); strconv.Itoa(int(s.Uid)) != tc.uid {
+				t.Errorf("-w file owned by uid %d, want %s", s.Uid, tc.uid)
+			}
+		})
+	}
 	t.Run("no-cap-net-raw", func(t *testing.T) {
 		cmd := exec.Command(bin, "-i", "lo", "-c", "1")
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
