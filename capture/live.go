@@ -165,7 +165,11 @@ func (l *Live) Next(p *Packet) error {
 	case errors.Is(err, io.EOF):
 		return io.EOF
 	default:
-		return &Error{Path: l.name, Kind: IO, Err: err, Packets: l.packets, detail: "reading: " + err.Error()}
+		msg := err.Error()
+		if herr := l.h.Error(); herr != nil && herr.Error() != "" {
+			msg = herr.Error() // libpcap's own words, e.g. "The interface went down"
+		}
+		return &Error{Path: l.name, Kind: IO, Err: err, Packets: l.packets, detail: "capture failed: " + msg}
 	}
 	l.packets++
 	p.Data = data

@@ -512,6 +512,33 @@ func TestLiveInterval(t *testing.T) {
 	})
 }
 
+// TestLiveInterfaceGone removes the captured interface mid-capture: the
+// capture fails with a message and exit 9, and the flows seen are reported.
+func TestLiveInterfaceGone(t *testing.T) {
+	p := newNetns(t)
+	_, srvOut := startHelper(t, p.server, "server")
+	if _, err := srvOut.ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	pcapPath := filepath.Join(t.TempDir(), "gone.pcap")
+	c := startCapture(t, p.server, "-i", p.serverIf, "-o", "json", "-w", pcapPath, "tcp")
+	runClient(t, p.client)
+	time.Sleep(300 * time.Millisecond)
+	mustExec(t, "ip", "-n", p.server, "link", "del", p.serverIf)
+	code := c.wait(t)
+	stderr := c.stderr.String()
+	if code != exitReadError || !strings.Contains(stderr, p.serverIf+": read error: capture failed: ") {
+		t.Fatalf("exit %d, want %d and a message naming the interface:\n%s", code, exitReadError, stderr)
+	}
+	if n := len(parseJSONFlows(t, c.stdout.Bytes())); n != 4 {
+		t.Errorf("%d flows reported after the interface went away, want the 4 TCP exchanges", n)
+	}
+	off := mustRun(t, 0, nil, "-r", pcapPath, "-o", "json")
+	if canonicalFlows(t, off.stdout) != canonicalFlows(t, c.stdout.Bytes()) {
+		t.Errorf("the -w file does not hold what was reported")
+	}
+}
+
 // TestLiveAnySLL2 captures on "any": Linux cooked v2 frames.
 func TestLiveAnySLL2(t *testing.T) {
 	p := newNetns(t)
@@ -660,6 +687,7 @@ func TestLiveErrors(t *testing.T) {
 		{"bad-filter", []string{"-i", "lo", "-c", "1", "tcp", "port", "nonsense"}, exitBadFilter, `invalid filter "tcp port nonsense"`},
 		{"both-inputs", []string{"-i", "lo", "-r", "x.pcap"}, exitUsage, "-r and -i cannot be combined"},
 		{"w-without-i", []string{"-r", "x.pcap", "-w", "y.pcap"}, exitUsage, "apply to live capture"},
+		{"w-stdout", []string{"-i", "lo", "-w", "-"}, exitUsage, "-w - is not supported"},
 		{"unknown-user", []string{"-i", "lo", "-c", "1", "-Z", "no-such-user-x"}, exitUsage, `no user "no-such-user-x"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

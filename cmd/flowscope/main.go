@@ -146,6 +146,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("-w, -c, --duration, --interval and -Z apply to live capture (-i IFACE)")
 	}
 	if o.iface != "" {
+		if o.writeFile == "-" {
+			return nil, errors.New("-w - is not supported: standard output carries the flows; give a file name")
+		}
 		if o.snaplen < 64 || o.snaplen > 262144 {
 			return nil, errors.New("--snaplen must be between 64 and 262144")
 		}
