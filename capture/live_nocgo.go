@@ -2,28 +2,7 @@
 
 package capture
 
-import (
-	"errors"
-	"net"
-	"time"
-)
-
-// LiveOptions configures a live capture.
-type LiveOptions struct {
-	Interface  string
-	Snaplen    int
-	Promisc    bool
-	BufferSize int
-	Immediate  bool
-	Filter     string
-	Poll       time.Duration
-}
-
-// ErrNoPacket is returned by Live.Next when no packet came within the poll interval.
-var ErrNoPacket = errors.New("no packet within the poll interval")
-
-// LiveStats are libpcap's counters for a live capture.
-type LiveStats struct{ Received, Dropped, IfDropped, Captured uint64 }
+import "errors"
 
 // Live is a live capture handle; without cgo there is none.
 type Live struct{}
@@ -44,7 +23,7 @@ func (l *Live) LinkType() uint32 { return 0 }
 // Snaplen returns 0.
 func (l *Live) Snaplen() int { return 0 }
 
-// Next returns io.EOF-like failure.
+// Next fails: there is no capture.
 func (l *Live) Next(p *Packet) error { return errNoLibpcap }
 
 // Stats returns nothing.
@@ -52,15 +31,6 @@ func (l *Live) Stats() (LiveStats, error) { return LiveStats{}, errNoLibpcap }
 
 // Close does nothing.
 func (l *Live) Close() error { return nil }
-
-// Interface is a capture device as libpcap lists it.
-type Interface struct {
-	Name        string
-	Description string
-	Up, Running bool
-	Loopback    bool
-	Addresses   []net.IPNet
-}
 
 // Interfaces fails without libpcap.
 func Interfaces() ([]Interface, error) { return nil, errNoLibpcap }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -71,6 +72,23 @@ func (w *Writer) Write(p *Packet) error {
 		return fmt.Errorf("writing %s: %w", w.path, err)
 	}
 	w.packets++
+	return nil
+}
+
+// WriteStats records a live capture's counters in a pcapng file (an
+// interface statistics block: received, dropped, start and end), so that
+// Wireshark shows what the capture lost; a pcap file has no place for them.
+func (w *Writer) WriteStats(start, end time.Time, s LiveStats) error {
+	if w.ng == nil {
+		return nil
+	}
+	err := w.ng.WriteInterfaceStats(0, pcapgo.NgInterfaceStatistics{
+		LastUpdate: end, StartTime: start, EndTime: end,
+		PacketsReceived: s.Received, PacketsDropped: s.Dropped + s.IfDropped,
+	})
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", w.path, err)
+	}
 	return nil
 }
 

@@ -291,6 +291,13 @@ func (r *liveRun) loop() int {
 	r.live.Close()
 	r.an.Flush()
 	if r.wr != nil {
+		if r.capInfo.StatsErr == "" {
+			st := capture.LiveStats{Received: r.capInfo.Received, Dropped: r.capInfo.Dropped, IfDropped: r.capInfo.IfDropped}
+			if err := r.wr.WriteStats(r.capInfo.Started, r.capInfo.Stopped, st); err != nil {
+				fmt.Fprintf(r.stderr, "flowscope: %v\n", err)
+				code = exitReadError
+			}
+		}
 		if err := r.wr.Close(); err != nil {
 			fmt.Fprintf(r.stderr, "flowscope: %v\n", err)
 			code = exitReadError

@@ -130,6 +130,16 @@ func startHelper(t *testing.T, ns, role string, extraEnv ...string) (*exec.Cmd, 
 	return cmd, bufio.NewReader(out)
 }
 
+// startServer starts the server helper in p's server namespace and waits
+// until it listens.
+func startServer(t *testing.T, p *netnsPair) {
+	t.Helper()
+	_, out := startHelper(t, p.server, "server")
+	if line, err := out.ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("server helper: %q, %v", line, err)
+	}
+}
+
 // liveCapture is a flowscope process capturing in a namespace.
 type liveCapture struct {
 	cmd    *exec.Cmd
@@ -268,10 +278,7 @@ func TestLiveCapture(t *testing.T) {
 	for _, tc := range []struct{ name, file string }{{"pcap", "live.pcap"}, {"pcapng", "live.pcapng"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newNetns(t)
-			_, srvOut := startHelper(t, p.server, "server")
-			if line, err := srvOut.ReadString('\n'); err != nil || line != "ready\n" {
-				t.Fatalf("server helper: %q, %v", line, err)
-			}
+			startServer(t, p)
 			pcapPath := filepath.Join(t.TempDir(), tc.file)
 			c := startCapture(t, p.server, "-i", p.serverIf, "-o", "json", "-w", pcapPath, "host", liveServer)
 			exs := runClient(t, p.client)
@@ -325,6 +332,13 @@ func TestLiveCapture(t *testing.T) {
 				}
 			}
 
+			if tc.name == "pcapng" {
+				// libpcap's counters are in the file, for Wireshark to show.
+				out, err := exec.Command("capinfos", pcapPath).CombinedOutput()
+				if err != nil || !strings.Contains(string(out), "Number of stat entries = 1") {
+					t.Errorf("capinfos (from tshark's packages) finds no interface statistics: %v\n%s", err, out)
+				}
+			}
 			// The file written while capturing gives the same flows offline.
 			off := mustRun(t, 0, nil, "-r", pcapPath, "-o", "json")
 			offline := parseJSONFlows(t, off.stdout)
@@ -365,10 +379,7 @@ func canonicalFlows(t *testing.T, out []byte) string {
 // -w file and the right packet counts.
 func TestLiveStops(t *testing.T) {
 	p := newNetns(t)
-	_, srvOut := startHelper(t, p.server, "server")
-	if _, err := srvOut.ReadString('\n'); err != nil {
-		t.Fatal(err)
-	}
+	startServer(t, p)
 	for _, tc := range []struct {
 		name   string
 		args   []string
@@ -459,10 +470,7 @@ func csvRows(out []byte) string {
 // counters line on stderr, and a refreshed table with open flows.
 func TestLiveInterval(t *testing.T) {
 	p := newNetns(t)
-	_, srvOut := startHelper(t, p.server, "server")
-	if _, err := srvOut.ReadString('\n'); err != nil {
-		t.Fatal(err)
-	}
+	startServer(t, p)
 	t.Run("json", func(t *testing.T) {
 		c := startCapture(t, p.server, "-i", p.serverIf, "-o", "json", "--interval", "300ms", "--udp-timeout", "1s")
 		runClient(t, p.client)
@@ -516,10 +524,7 @@ func TestLiveInterval(t *testing.T) {
 // capture fails with a message and exit 9, and the flows seen are reported.
 func TestLiveInterfaceGone(t *testing.T) {
 	p := newNetns(t)
-	_, srvOut := startHelper(t, p.server, "server")
-	if _, err := srvOut.ReadString('\n'); err != nil {
-		t.Fatal(err)
-	}
+	startServer(t, p)
 	pcapPath := filepath.Join(t.TempDir(), "gone.pcap")
 	c := startCapture(t, p.server, "-i", p.serverIf, "-o", "json", "-w", pcapPath, "tcp")
 	runClient(t, p.client)
@@ -542,10 +547,7 @@ func TestLiveInterfaceGone(t *testing.T) {
 // TestLiveAnySLL2 captures on "any": Linux cooked v2 frames.
 func TestLiveAnySLL2(t *testing.T) {
 	p := newNetns(t)
-	_, srvOut := startHelper(t, p.server, "server")
-	if _, err := srvOut.ReadString('\n'); err != nil {
-		t.Fatal(err)
-	}
+	startServer(t, p)
 	pcapPath := filepath.Join(t.TempDir(), "any.pcapng")
 	c := startCapture(t, p.server, "-i", "any", "-o", "json", "-w", pcapPath, "tcp port 8081")
 	exs := runClient(t, p.client)
@@ -593,10 +595,7 @@ func TestLivePrivileges(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	_, srvOut := startHelper(t, p.server, "server")
-	if _, err := srvOut.ReadString('\n'); err != nil {
-		t.Fatal(err)
-	}
+	startServer(t, p)
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "SUDO_") {
