@@ -51,10 +51,14 @@ type Error struct {
 	Err     error  // underlying cause, if any
 
 	detail string // what and where, already phrased for Error
+	iface  bool   // Path names a live capture interface; detail says it all
 }
 
 // Error returns one line naming the file and the problem.
 func (e *Error) Error() string {
+	if e.iface {
+		return "interface " + e.Path + ": " + e.detail
+	}
 	name := e.Path
 	if name == "-" {
 		name = "standard input"

@@ -21,6 +21,10 @@ type Live struct {
 	linkType uint32
 	snaplen  int
 	packets  uint64
+
+	// libpcap's counters are 32 bits wide; their differences are summed.
+	lastRaw [3]uint32
+	total   [3]uint64
 }
 
 // OpenLive opens an interface for capture. Errors are *Error (NotFound,
@@ -34,12 +38,12 @@ func OpenLive(o LiveOptions) (*Live, error) {
 	}
 	in, err := pcap.NewInactiveHandle(o.Interface)
 	if err != nil {
-		return nil, &Error{Path: o.Interface, Kind: IO, Err: err, detail: err.Error()}
+		return nil, &Error{Path: o.Interface, iface: true, Kind: IO, Err: err, detail: err.Error()}
 	}
 	defer in.CleanUp()
 	set := func(what string, err error) error {
 		if err != nil {
-			return &Error{Path: o.Interface, Kind: IO, Err: err, detail: "setting " + what + ": " + err.Error()}
+			return &Error{Path: o.Interface, iface: true, Kind: IO, Err: err, detail: "setting " + what + ": " + err.Error()}
 		}
 		return nil
 	}
@@ -92,11 +96,11 @@ func OpenLive(o LiveOptions) (*Live, error) {
 // kind says what the user can do about it.
 func activateError(name string, err error) error {
 	msg := err.Error()
-	e := &Error{Path: name, Kind: IO, Err: err, detail: "cannot capture: " + msg}
+	e := &Error{Path: name, iface: true, Kind: IO, Err: err, detail: "cannot capture: " + msg}
 	switch msg {
 	case "Permission Denied":
 		e.Kind = Permission
-		e.detail = "capturing needs the CAP_NET_RAW capability (and CAP_NET_ADMIN for promiscuous mode)"
+		e.detail = "permission denied: capturing needs the CAP_NET_RAW capability (and CAP_NET_ADMIN for promiscuous mode)"
 	case "No Such Device":
 		e.Kind = NotFound
 		e.detail = "no such interface (flowscope -D lists the interfaces)"
@@ -108,7 +112,7 @@ func activateError(name string, err error) error {
 	}
 	if strings.Contains(msg, "Operation not permitted") || strings.Contains(msg, "ermission denied") {
 		e.Kind = Permission
-		e.detail = "capturing needs the CAP_NET_RAW capability (and CAP_NET_ADMIN for promiscuous mode): " + msg
+		e.detail = "permission denied: capturing needs the CAP_NET_RAW capability (and CAP_NET_ADMIN for promiscuous mode): " + msg
 	}
 	return e
 }
@@ -147,7 +151,7 @@ func (l *Live) Next(p *Packet) error {
 		if herr := l.h.Error(); herr != nil && herr.Error() != "" {
 			msg = herr.Error() // libpcap's own words, e.g. "The interface went down"
 		}
-		return &Error{Path: l.name, Kind: IO, Err: err, Packets: l.packets, detail: "capture failed: " + msg}
+		return &Error{Path: l.name, iface: true, Kind: IO, Err: err, Packets: l.packets, detail: "capture failed: " + msg}
 	}
 	l.packets++
 	p.Data = data
@@ -160,18 +164,20 @@ func (l *Live) Next(p *Packet) error {
 	return nil
 }
 
-// Stats returns libpcap's counters; they wrap at 2^32 on some systems.
+// Stats returns libpcap's counters since the capture opened. libpcap's own
+// wrap at 2^32; called at least once per wrap (minutes at line rate), the
+// totals returned do not.
 func (l *Live) Stats() (LiveStats, error) {
 	s, err := l.h.Stats()
 	if err != nil {
 		return LiveStats{Captured: l.packets}, fmt.Errorf("%s: capture statistics: %w", l.name, err)
 	}
-	return LiveStats{
-		Received:  uint64(uint32(s.PacketsReceived)),
-		Dropped:   uint64(uint32(s.PacketsDropped)),
-		IfDropped: uint64(uint32(s.PacketsIfDropped)),
-		Captured:  l.packets,
-	}, nil
+	for i, v := range [3]int{s.PacketsReceived, s.PacketsDropped, s.PacketsIfDropped} {
+		raw := uint32(v)
+		l.total[i] += uint64(raw - l.lastRaw[i]) // modulo 2^32: right across a wrap
+		l.lastRaw[i] = raw
+	}
+	return LiveStats{Received: l.total[0], Dropped: l.total[1], IfDropped: l.total[2], Captured: l.packets}, nil
 }
 
 // Close releases the handle; a Next blocked in another goroutine returns io.EOF.

@@ -11,7 +11,7 @@ var errNoLibpcap = errors.New("live capture needs libpcap: build with CGO_ENABLE
 
 // OpenLive always fails: live capture needs libpcap through cgo.
 func OpenLive(o LiveOptions) (*Live, error) {
-	return nil, &Error{Path: o.Interface, Kind: IO, Err: errNoLibpcap, detail: errNoLibpcap.Error()}
+	return nil, &Error{Path: o.Interface, iface: true, Kind: IO, Err: errNoLibpcap, detail: errNoLibpcap.Error()}
 }
 
 // Name returns "".

@@ -29,7 +29,7 @@ type Capture struct {
 	Written   uint64
 
 	Started, Stopped time.Time
-	StopReason       string // "interrupted", "terminated", "count", "duration", or an error
+	StopReason       string // e.g. "signal SIGINT", "after 100 packets (-c)", "after 5m0s (--duration)", "output failed"
 }
 
 // Interval is one periodic report of a live capture.

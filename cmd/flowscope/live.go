@@ -22,6 +22,13 @@ import (
 // for the next packet.
 const pollInterval = 100 * time.Millisecond
 
+// drainLimit bounds the reading of a backlog after a stop; counterPoll is
+// how often libpcap's counters are read (they wrap at 2^32).
+const (
+	drainLimit  = 5 * time.Second
+	counterPoll = 10 * time.Second
+)
+
 // listInterfaces is -D: the interfaces libpcap can capture on.
 func listInterfaces(stdout, stderr io.Writer) int {
 	ifs, err := capture.Interfaces()
@@ -89,6 +96,16 @@ type liveRun struct {
 // runLive captures on o.iface until -c, --duration, a signal or an error,
 // and reports like the offline path.
 func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int {
+	// Caught from the start: a stop asked for while the capture opens is
+	// still a clean stop.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	// A reader that goes away (jq quit, head) makes writes fail with EPIPE
+	// instead of killing the process: the capture then stops cleanly and
+	// the -w file is completed.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+
 	l, err := capture.OpenLive(capture.LiveOptions{
 		Interface: o.iface, Snaplen: o.snaplen, Promisc: o.promisc, BufferSize: o.bufferMiB << 20,
 		Immediate: o.immediate, Filter: o.filter, Poll: pollInterval,
@@ -110,6 +127,11 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 	r := &liveRun{o: o, stdout: stdout, stderr: stderr, live: l}
 	r.capInfo = report.Capture{Interface: o.iface, LinkType: capture.LinkTypeName(l.LinkType()),
 		Snaplen: l.Snaplen(), Filter: o.filter, Engine: o.engine, WriteFile: o.writeFile}
+	if code := r.dropPrivileges(); code != exitOK {
+		return code
+	}
+	// Created after the drop, as the user it is for (like tcpdump): root
+	// never opens a path the user chose.
 	if o.writeFile != "" {
 		r.wr, err = capture.CreateWriter(o.writeFile, capture.WriterInfo{
 			LinkType: l.LinkType(), Snaplen: l.Snaplen(), Interface: o.iface, Filter: o.filter})
@@ -117,12 +139,6 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 			fmt.Fprintf(stderr, "flowscope: %v\n", err)
 			return exitReadError
 		}
-	}
-	if code := r.dropPrivileges(); code != exitOK {
-		if r.wr != nil {
-			r.wr.Close()
-		}
-		return code
 	}
 
 	r.opt = report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields}
@@ -145,11 +161,11 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 	// Scripts and tests wait for this line (also with -q): the capture is running.
 	fmt.Fprintf(stderr, "flowscope: capturing on %s (link type %s, snaplen %d%s); Ctrl-C stops\n",
 		o.iface, r.capInfo.LinkType, r.capInfo.Snaplen, filter)
-	return r.loop()
+	return r.loop(sigs)
 }
 
-// dropPrivileges gives up root once the handle (and -w file) is open:
-// to -Z USER, or by default to the user who ran sudo.
+// dropPrivileges gives up root once the handle is open: to -Z USER, or by
+// default to the user who ran sudo.
 func (r *liveRun) dropPrivileges() int {
 	var t *privdrop.Target
 	switch {
@@ -171,12 +187,6 @@ func (r *liveRun) dropPrivileges() int {
 				fmt.Fprintln(r.stderr, "flowscope: warning: packets are parsed as root; -Z USER drops to USER once the capture is open")
 			}
 			return exitOK
-		}
-	}
-	if r.wr != nil {
-		// The file was created as root; it belongs to the user it is for.
-		if err := r.wr.File().Chown(t.UID, t.GID); err != nil {
-			fmt.Fprintf(r.stderr, "flowscope: warning: giving %s to %s: %v\n", r.o.writeFile, t.Name, err)
 		}
 	}
 	if err := privdrop.Drop(t); err != nil {
@@ -205,11 +215,9 @@ func (r *liveRun) emit(rec *flow.Record) {
 }
 
 // loop reads packets until something stops the capture, then reports.
-func (r *liveRun) loop() int {
+func (r *liveRun) loop(sigs chan os.Signal) int {
 	o := r.o
 	var stopSig atomic.Value
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
@@ -219,44 +227,43 @@ func (r *liveRun) loop() int {
 			// A second signal kills at once, should the flush hang.
 			signal.Stop(sigs)
 		case <-done:
-			signal.Stop(sigs)
 		}
 	}()
 
+	// Durations and report times run on the monotonic clock, so that a
+	// change of the system time neither stretches nor cuts them.
 	start := time.Now()
 	r.capInfo.Started = start
-	deadline := int64(math.MaxInt64)
-	if o.duration > 0 {
-		deadline = start.Add(o.duration).UnixNano()
-	}
-	nextReport := int64(math.MaxInt64)
+	nextFlush, nextCounters := time.Second, counterPoll
+	nextReport := time.Duration(math.MaxInt64)
 	if o.interval > 0 {
-		nextReport = start.Add(o.interval).UnixNano()
+		nextReport = o.interval
 	}
-	nextFlush := start.Add(time.Second).UnixNano()
 	lastReport := start
+	var nextCheck int64 // packet time of the next clock check
 
 	code := exitOK
 	var pkt capture.Packet
 	stop := ""
 	for stop == "" {
-		var now int64
+		check := false
 		err := r.live.Next(&pkt)
 		switch {
 		case err == nil:
-			// Packet time: the kernel's clock, as for a file written by -w.
-			now = pkt.Timestamp.UnixNano()
 			if err := r.packet(&pkt); err != nil {
 				stop, code = err.Error(), exitReadError
 			}
 			if o.count > 0 && r.frame >= o.count {
 				stop = fmt.Sprintf("after %d packets (-c)", r.frame)
 			}
+			// The packet's time stands in for the clock, which is read
+			// only every few milliseconds of it (or 4096 packets).
+			check = pkt.Timestamp.UnixNano() >= nextCheck || r.frame&4095 == 0
 		case errors.Is(err, capture.ErrNoPacket):
-			now = time.Now().UnixNano()
 			// Idle flows end on time even when nothing arrives; held back by
-			// a poll interval for packets the kernel stamped before now.
-			r.an.Advance(now - int64(2*pollInterval))
+			// two poll intervals for packets the kernel stamped before now.
+			r.an.Advance(time.Now().UnixNano() - int64(2*pollInterval))
+			check = true
 		default:
 			fmt.Fprintf(r.stderr, "flowscope: %v\n", err)
 			stop, code = err.Error(), exitReadError
@@ -265,23 +272,32 @@ func (r *liveRun) loop() int {
 			stop = "signal " + signalName(s.(os.Signal))
 			r.drain(time.Now().UnixNano())
 		}
-		if now >= deadline && stop == "" {
-			stop = fmt.Sprintf("after %s (--duration)", o.duration)
-			r.drain(deadline)
-		}
-		if now >= nextFlush {
-			r.flushOutput()
-			nextFlush = now + int64(time.Second)
-		}
-		if now >= nextReport && stop == "" {
-			at := time.Now()
-			r.intervalReport(at, at.Sub(lastReport))
-			lastReport = at
-			nextReport = now + int64(o.interval)
-		}
 		if r.outErr != nil && stop == "" {
 			fmt.Fprintf(r.stderr, "flowscope: writing output: %v\n", r.outErr)
 			stop, code = "output failed", exitReadError
+		}
+		if !check || stop != "" {
+			continue
+		}
+		now := time.Now()
+		nextCheck = now.UnixNano() + int64(10*time.Millisecond)
+		el := now.Sub(start)
+		if o.duration > 0 && el >= o.duration {
+			stop = fmt.Sprintf("after %s (--duration)", o.duration)
+			r.drain(start.Add(o.duration).UnixNano())
+		}
+		if el >= nextFlush {
+			r.flushOutput()
+			nextFlush = el + time.Second
+		}
+		if el >= nextCounters {
+			r.readCounters() // libpcap's 32-bit counters are summed before they wrap
+			nextCounters = el + counterPoll
+		}
+		if stop == "" && el >= nextReport {
+			r.intervalReport(now, now.Sub(lastReport))
+			lastReport = now
+			nextReport = el + o.interval
 		}
 	}
 
@@ -328,15 +344,20 @@ func (r *liveRun) packet(pkt *capture.Packet) error {
 	return nil
 }
 
-// drain reads what the kernel already captured when a stop was asked for,
-// up to packet (and wall) time until, so that a stop loses nothing.
-func (r *liveRun) drain(until int64) {
+// drain reads what the kernel had captured when the capture was to stop
+// (packet time stopAt), so that a stop loses nothing: up to the first
+// packet stamped later, an empty ring, -c, or drainLimit.
+func (r *liveRun) drain(stopAt int64) {
 	var pkt capture.Packet
-	for time.Now().UnixNano() < until+int64(time.Second) {
-		if r.live.Next(&pkt) != nil || pkt.Timestamp.UnixNano() > until {
+	limit := time.Now().Add(drainLimit)
+	for time.Now().Before(limit) {
+		if r.o.count > 0 && r.frame >= r.o.count {
 			return
 		}
-		if r.packet(&pkt) != nil {
+		if r.live.Next(&pkt) != nil || r.packet(&pkt) != nil {
+			return
+		}
+		if pkt.Timestamp.UnixNano() > stopAt {
 			return
 		}
 	}
@@ -345,7 +366,7 @@ func (r *liveRun) drain(until int64) {
 // readCounters copies libpcap's counters into the capture description.
 func (r *liveRun) readCounters() {
 	st, err := r.live.Stats()
-	r.capInfo.Captured = st.Captured
+	r.capInfo.Captured = r.frame
 	if err != nil {
 		r.capInfo.StatsErr = err.Error()
 		return
@@ -401,20 +422,29 @@ func (r *liveRun) intervalReport(at time.Time, elapsed time.Duration) {
 
 // finish writes the end-of-capture report.
 func (r *liveRun) finish() error {
-	if r.stream != nil {
-		if err := r.stream.Flush(); err != nil {
-			return err
-		}
-	}
 	recs := r.store.all()
 	sum := &report.Summary{Stats: r.an.Stats(), Records: recs, FilterExpr: r.o.filter, Capture: &r.capInfo}
 	if r.stream != nil {
-		if r.o.quiet {
-			return nil
+		err := r.stream.Flush()
+		if r.outErr != nil {
+			err = nil // said already; the summary still goes to stderr
+		}
+		if !r.o.quiet {
+			if serr := report.WriteSummary(r.stderr, sum, report.Options{Allow: r.opt.Allow}); err == nil {
+				err = serr
+			}
+		}
+		return err
+	}
+	if r.o.interval > 0 && r.o.findingsOnly {
+		// The intervals showed the findings of the flows ended before;
+		// these are those of the flows ended since, the summary counts all.
+		if err := report.WriteFindings(r.stdout, r.ended, r.opt); err != nil || r.o.quiet {
+			return err
 		}
 		return report.WriteSummary(r.stderr, sum, report.Options{Allow: r.opt.Allow})
 	}
-	if r.o.interval > 0 && r.o.output == "table" && !r.o.findingsOnly {
+	if r.o.interval > 0 && r.o.output == "table" {
 		fmt.Fprintf(r.stdout, "\nflowscope: capture stopped (%s); all flows:\n", r.capInfo.StopReason)
 	}
 	return write(r.o, r.stdout, r.stderr, recs, sum, r.opt.Allow)

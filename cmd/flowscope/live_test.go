@@ -82,7 +82,7 @@ func mustExec(t testing.TB, name string, args ...string) {
 func newNetns(t testing.TB) *netnsPair {
 	t.Helper()
 	requireRoot(t)
-	id := fmt.Sprintf("%d%d", os.Getpid()%100000, netnsSeq.Add(1))
+	id := fmt.Sprintf("%dx%d", os.Getpid()%100000, netnsSeq.Add(1))
 	p := &netnsPair{client: "fsc" + id, server: "fss" + id, clientIf: "fsc" + id, serverIf: "fss" + id}
 	mustExec(t, "ip", "netns", "add", p.client)
 	t.Cleanup(func() { exec.Command("ip", "netns", "del", p.client).Run() })
@@ -143,7 +143,7 @@ func startServer(t *testing.T, p *netnsPair) {
 // liveCapture is a flowscope process capturing in a namespace.
 type liveCapture struct {
 	cmd    *exec.Cmd
-	stdout bytes.Buffer
+	stdout lockedBuffer // read while it runs, to see what is streamed
 	stderr *lockedBuffer
 }
 
@@ -156,6 +156,12 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
 }
 
 func (b *lockedBuffer) String() string {
@@ -175,6 +181,13 @@ func startCapture(t *testing.T, ns string, args ...string) *liveCapture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.cmd.Process.Kill() })
+	c.waitCapturing(t)
+	return c
+}
+
+// waitCapturing waits for the line that says the capture runs.
+func (c *liveCapture) waitCapturing(t *testing.T) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(c.stderr.String(), "flowscope: capturing on") {
 		if time.Now().After(deadline) {
@@ -182,7 +195,6 @@ func startCapture(t *testing.T, ns string, args ...string) *liveCapture {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return c
 }
 
 // stop sends sig and returns the exit code.
@@ -438,6 +450,21 @@ func TestLiveStops(t *testing.T) {
 	}
 }
 
+// TestLiveStopAtOnce stops the capture the moment it says it runs: still
+// a clean stop with a summary, never a kill.
+func TestLiveStopAtOnce(t *testing.T) {
+	p := newNetns(t)
+	for i := 0; i < 10; i++ {
+		c := startCapture(t, p.server, "-i", p.serverIf, "-o", "json", "-w", filepath.Join(t.TempDir(), "once.pcap"))
+		if err := c.cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		if code := c.wait(t); code != 0 || !strings.Contains(c.stderr.String(), "stopped: signal SIGINT") {
+			t.Fatalf("run %d: exit %d:\n%s", i, code, c.stderr.String())
+		}
+	}
+}
+
 // csvRows sorts CSV data rows, the order being end order live and start
 // order offline, with end_reason blanked.
 func csvRows(out []byte) string {
@@ -474,8 +501,16 @@ func TestLiveInterval(t *testing.T) {
 	t.Run("json", func(t *testing.T) {
 		c := startCapture(t, p.server, "-i", p.serverIf, "-o", "json", "--interval", "300ms", "--udp-timeout", "1s")
 		runClient(t, p.client)
-		time.Sleep(2 * time.Second) // the DNS flow's idle timeout passes with no packets
-		// Streamed: the flows are out before the capture stops.
+		// Streamed: each flow is out once it ends, before the capture stops
+		// (DNS on its 1 s idle timeout, the TCP flows 5 s after their FINs),
+		// while no packet arrives.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if n := bytes.Count(c.stdout.Bytes(), []byte("\n")); n == 5 {
+				break
+			} else if time.Now().After(deadline) {
+				t.Fatalf("%d flows streamed before the stop, want the 5 that ended", n)
+			}
+		}
 		lines := 0
 		for _, l := range strings.Split(c.stderr.String(), "\n") {
 			if strings.HasPrefix(l, "flowscope ") && strings.Contains(l, "libpcap: ") && strings.Contains(l, "dropped by kernel") {
@@ -510,12 +545,16 @@ func TestLiveInterval(t *testing.T) {
 		if code := c.stop(t, syscall.SIGINT); code != 0 {
 			t.Fatalf("exit %d", code)
 		}
-		out := c.stdout.String()
-		if !strings.Contains(out, "libpcap: ") || !regexp.MustCompile(`(?m)^\d+ +10\.201\.0\.1:\d+ +10\.201\.0\.2:2222 .*ssh`).MatchString(out) {
-			t.Errorf("no interval table with the open SSH flow:\n%s", out)
+		out, final, ok := strings.Cut(c.stdout.String(), "flowscope: capture stopped (signal SIGINT); all flows:")
+		if !ok {
+			t.Fatalf("no final table:\n%s", c.stdout.String())
 		}
-		if !strings.Contains(out, "capture stopped (signal SIGINT); all flows:") {
-			t.Errorf("no final table:\n%s", out)
+		reports := regexp.MustCompile(`(?m)^flowscope \d\d:\d\d:\d\d \+.*; libpcap: \d+ received, 0 dropped by kernel, 0 by interface$`).FindAllString(out, -1)
+		if len(reports) < 2 || !regexp.MustCompile(`(?m)^\d+ +10\.201\.0\.1:\d+ +10\.201\.0\.2:2222 .*ssh`).MatchString(out) {
+			t.Errorf("want several interval reports showing the open SSH flow, got %d:\n%s", len(reports), out)
+		}
+		if !strings.Contains(final, "10.201.0.2:2222") {
+			t.Errorf("the final table lacks the flow:\n%s", final)
 		}
 	})
 }
@@ -532,7 +571,7 @@ func TestLiveInterfaceGone(t *testing.T) {
 	mustExec(t, "ip", "-n", p.server, "link", "del", p.serverIf)
 	code := c.wait(t)
 	stderr := c.stderr.String()
-	if code != exitReadError || !strings.Contains(stderr, p.serverIf+": read error: capture failed: ") {
+	if code != exitReadError || !strings.Contains(stderr, "interface "+p.serverIf+": capture failed: The interface ") {
 		t.Fatalf("exit %d, want %d and a message naming the interface:\n%s", code, exitReadError, stderr)
 	}
 	if n := len(parseJSONFlows(t, c.stdout.Bytes())); n != 4 {
@@ -541,6 +580,46 @@ func TestLiveInterfaceGone(t *testing.T) {
 	off := mustRun(t, 0, nil, "-r", pcapPath, "-o", "json")
 	if canonicalFlows(t, off.stdout) != canonicalFlows(t, c.stdout.Bytes()) {
 		t.Errorf("the -w file does not hold what was reported")
+	}
+}
+
+// TestLiveBrokenPipe stops reading flowscope's JSON mid-capture (as when jq
+// or head quits): the capture stops cleanly, says why, and the -w file is
+// complete.
+func TestLiveBrokenPipe(t *testing.T) {
+	p := newNetns(t)
+	startServer(t, p)
+	pcapPath := filepath.Join(t.TempDir(), "pipe.pcapng")
+	cmd := exec.Command("ip", "netns", "exec", p.server, binPath, "-i", p.serverIf, "-o", "json", "-w", pcapPath, "--udp-timeout", "1s")
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	c := &liveCapture{cmd: cmd, stderr: stderr}
+	c.waitCapturing(t)
+	runClient(t, p.client)
+	if _, err := bufio.NewReader(out).ReadString('\n'); err != nil {
+		t.Fatalf("no flow streamed: %v", err)
+	}
+	out.Close()
+	runClient(t, p.client) // more flows, written to the closed pipe
+	code := c.wait(t)
+	if code != exitReadError || !strings.Contains(stderr.String(), "broken pipe") || !strings.Contains(stderr.String(), "stopped: output failed") {
+		t.Fatalf("exit %d, want %d with a clean stop after a broken pipe:\n%s", code, exitReadError, stderr.String())
+	}
+	m := regexp.MustCompile(`written: +(\d+) packets`).FindStringSubmatch(stderr.String())
+	if m == nil {
+		t.Fatalf("no written count:\n%s", stderr.String())
+	}
+	off := mustRun(t, 0, nil, "-r", pcapPath, "-o", "json")
+	if !strings.Contains(string(off.stderr), "pcapng, "+m[1]+" packets") {
+		t.Errorf("the -w file is not complete (%s packets written):\n%s", m[1], off.stderr)
 	}
 }
 
@@ -596,6 +675,12 @@ func TestLivePrivileges(t *testing.T) {
 	}
 
 	startServer(t, p)
+	// The -w file is created after the drop, as the user: in a directory it may write to.
+	outDir := filepath.Join(dir, "out")
+	if err := os.Mkdir(outDir, 0o777|os.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(outDir, 0o777|os.ModeSticky)
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "SUDO_") {
@@ -615,7 +700,7 @@ func TestLivePrivileges(t *testing.T) {
 		{"Z-root", []string{"-Z", "root"}, []string{"SUDO_USER=nobody", "SUDO_UID=65534", "SUDO_GID=65534"}, "0", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			pcapPath := filepath.Join(dir, tc.name+".pcap")
+			pcapPath := filepath.Join(outDir, tc.name+".pcap")
 			c := &liveCapture{stderr: &lockedBuffer{}}
 			args := append([]string{"netns", "exec", p.server, bin, "-i", p.serverIf, "-w", pcapPath, "-o", "json"}, tc.args...)
 			c.cmd = exec.Command("ip", args...)
@@ -625,9 +710,7 @@ func TestLivePrivileges(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { c.cmd.Process.Kill() })
-			for !strings.Contains(c.stderr.String(), "capturing on") {
-				time.Sleep(20 * time.Millisecond)
-			}
+			c.waitCapturing(t)
 			status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
 			if err != nil {
 				t.Fatal(err)
@@ -665,7 +748,7 @@ func TestLivePrivileges(t *testing.T) {
 		if !ok || ee.ExitCode() != exitPermission {
 			t.Fatalf("as nobody: %v, want exit %d; stderr: %s", err, exitPermission, stderr.String())
 		}
-		for _, want := range []string{"lo: permission denied", "CAP_NET_RAW", "sudo setcap cap_net_raw,cap_net_admin=eip " + bin} {
+		for _, want := range []string{"interface lo: permission denied: capturing needs the CAP_NET_RAW capability", "sudo setcap cap_net_raw,cap_net_admin=eip " + bin} {
 			if !strings.Contains(stderr.String(), want) {
 				t.Errorf("message lacks %q:\n%s", want, stderr.String())
 			}
@@ -682,7 +765,7 @@ func TestLiveErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"no-such-interface", []string{"-i", "nosuchif0", "-c", "1"}, exitNotFound, "nosuchif0: no such file: no such interface (flowscope -D lists the interfaces)"},
+		{"no-such-interface", []string{"-i", "nosuchif0", "-c", "1"}, exitNotFound, "flowscope: interface nosuchif0: no such interface (flowscope -D lists the interfaces)\n"},
 		{"bad-filter", []string{"-i", "lo", "-c", "1", "tcp", "port", "nonsense"}, exitBadFilter, `invalid filter "tcp port nonsense"`},
 		{"both-inputs", []string{"-i", "lo", "-r", "x.pcap"}, exitUsage, "-r and -i cannot be combined"},
 		{"w-without-i", []string{"-r", "x.pcap", "-w", "y.pcap"}, exitUsage, "apply to live capture"},
