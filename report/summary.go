@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"fmt"
 	"io"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,16 +31,20 @@ var partialSkips = map[string]bool{
 // always shown, so that nothing unanalysed goes unnoticed, and findings
 // whenever there are flows).
 func WriteSummary(w io.Writer, s *Summary, opt Options) error {
+	t := s.Tally
+	if t == nil {
+		t = tallyOf(s.Records, opt.Allow)
+	}
 	secs := []section{
 		inputsSection(s, opt),
 		captureSection(s),
 		packetsSection(s),
-		flowsSection(s),
+		flowsSection(s, t),
 		skippedSection(&s.Stats),
-		talkersSection(s.Records),
-		portsSection(s.Records),
-		servicesSection(s.Records),
-		findingsSection(s.Records, opt.Allow),
+		talkersSection(t),
+		portsSection(t),
+		servicesSection(t),
+		findingsSection(t),
 	}
 	bw := bufio.NewWriter(w)
 	for i := range secs {
@@ -151,31 +154,24 @@ func packetsSection(s *Summary) section {
 	return sec
 }
 
-func flowsSection(s *Summary) section {
+func flowsSection(s *Summary, t *Tally) section {
 	st := &s.Stats
 	var sec section
 	total := st.Flows
 	if total == 0 {
-		total = uint64(len(s.Records))
+		total = t.records
 	}
 	if total == 0 && st.MaxActive == 0 {
 		return sec
 	}
 	sec.title = "flows:"
 	sec.add("records", u(total))
-	protos := map[string]uint64{}
 	ends := st.EndReasons
-	if len(ends) == 0 && len(s.Records) > 0 {
-		ends = map[string]uint64{}
-		for i := range s.Records {
-			ends[s.Records[i].EndReason]++
-		}
+	if len(ends) == 0 {
+		ends = t.ends
 	}
-	for i := range s.Records {
-		protos[s.Records[i].Proto]++
-	}
-	if len(protos) > 0 {
-		sec.add("by proto", joinCounts(sortedCounts(protos)))
+	if len(t.protos) > 0 {
+		sec.add("by proto", joinCounts(sortedCounts(t.protos)))
 	}
 	if c := sortedCounts(ends); len(c) > 0 {
 		sec.add("by end reason", joinCounts(c))
@@ -262,32 +258,8 @@ func skippedSection(st *flow.Stats) section {
 	return sec
 }
 
-func talkersSection(recs []flow.Record) section {
-	type talker struct {
-		ip           netip.Addr
-		bytes, flows uint64
-	}
-	byIP := map[netip.Addr]*talker{}
-	for i := range recs {
-		r := &recs[i]
-		total := r.Client.Bytes + r.Server.Bytes
-		for _, ip := range [2]netip.Addr{r.Client.IP, r.Server.IP} {
-			if !ip.IsValid() {
-				continue
-			}
-			t := byIP[ip]
-			if t == nil {
-				t = &talker{ip: ip}
-				byIP[ip] = t
-			}
-			t.bytes += total
-			t.flows++
-		}
-		if r.Client.IP == r.Server.IP && r.Client.IP.IsValid() {
-			byIP[r.Client.IP].flows-- // one flow, whatever both ends are
-			byIP[r.Client.IP].bytes -= total
-		}
-	}
+func talkersSection(t *Tally) section {
+	byIP := t.talkers
 	var sec section
 	if len(byIP) == 0 {
 		return sec
@@ -317,40 +289,17 @@ func talkersSection(recs []flow.Record) section {
 	return sec
 }
 
-func portsSection(recs []flow.Record) section {
-	type port struct {
-		proto        string
-		port         uint16
-		flows, bytes uint64
-	}
-	type key struct {
-		proto string
-		port  uint16
-	}
-	byPort := map[key]*port{}
-	for i := range recs {
-		r := &recs[i]
-		if !hasPorts(r, r.Server.Port) {
-			continue
-		}
-		k := key{r.Proto, r.Server.Port}
-		p := byPort[k]
-		if p == nil {
-			p = &port{proto: r.Proto, port: r.Server.Port}
-			byPort[k] = p
-		}
-		p.flows++
-		p.bytes += r.Client.Bytes + r.Server.Bytes
-	}
+func portsSection(t *Tally) section {
+	byPort := t.ports
 	var sec section
 	if len(byPort) == 0 {
 		return sec
 	}
-	list := make([]*port, 0, len(byPort))
+	list := make([]*portCount, 0, len(byPort))
 	for _, p := range byPort {
 		list = append(list, p)
 	}
-	slices.SortFunc(list, func(a, b *port) int {
+	slices.SortFunc(list, func(a, b *portCount) int {
 		if c := cmp.Compare(b.flows, a.flows); c != 0 {
 			return c
 		}
@@ -380,18 +329,8 @@ const topServices = 8
 // servicesSection counts flows by detected service, and the TCP and UDP
 // flows with payload that no detector recognised (the only ones detectors
 // look at).
-func servicesSection(recs []flow.Record) section {
-	bySvc := map[string]uint64{}
-	var unknown uint64
-	for i := range recs {
-		r := &recs[i]
-		switch {
-		case r.Service != "":
-			bySvc[r.Service]++
-		case (r.Proto == "tcp" || r.Proto == "udp") && r.Client.PayloadBytes+r.Server.PayloadBytes > 0:
-			unknown++
-		}
-	}
+func servicesSection(t *Tally) section {
+	bySvc, unknown := t.services, t.unknown
 	var sec section
 	if len(bySvc) == 0 && unknown == 0 {
 		return sec
@@ -413,30 +352,24 @@ func servicesSection(recs []flow.Record) section {
 
 // findingsSection counts the findings allow lets through by kind and
 // severity, and the ones it suppressed.
-func findingsSection(recs []flow.Record, allow *Allowlist) section {
+func findingsSection(t *Tally) section {
 	var sec section
-	if len(recs) == 0 {
+	if t.records == 0 {
 		return sec
 	}
-	ffs, suppressed := collectFindings(recs, allow)
-	kinds := map[string]uint64{}
-	sevs := map[string]uint64{}
-	for i := range ffs {
-		kinds[ffs[i].f.Kind]++
-		sevs[ffs[i].f.Severity]++
-	}
+	kinds, sevs := t.kinds, t.severities
 	text := "none"
-	if len(ffs) > 0 {
+	if t.findings > 0 {
 		var bySev []count // in severity order, not by count
 		for _, s := range severities {
 			if sevs[s] > 0 {
 				bySev = append(bySev, count{s, sevs[s]})
 			}
 		}
-		text = u(uint64(len(ffs))) + " (" + joinCounts(sortedCounts(kinds)) + "; " + joinCounts(bySev) + ")"
+		text = u(t.findings) + " (" + joinCounts(sortedCounts(kinds)) + "; " + joinCounts(bySev) + ")"
 	}
-	if suppressed > 0 {
-		text += ", " + u(uint64(suppressed)) + " suppressed by the allowlist"
+	if t.suppressed > 0 {
+		text += ", " + u(t.suppressed) + " suppressed by the allowlist"
 	}
 	sec.title = "findings: " + text
 	return sec

@@ -236,3 +236,35 @@ func TestSummaryServicesAndFindings(t *testing.T) {
 		})
 	}
 }
+
+// TestSummaryFromTally checks that a summary tallied record by record (live
+// capture, which keeps no records) reads exactly like one from the records.
+func TestSummaryFromTally(t *testing.T) {
+	full := fullSummary()
+	for _, tc := range []struct {
+		name  string
+		recs  []flow.Record
+		allow string
+	}{
+		{"full", full.Records, ""},
+		{"full, allowlist", full.Records, "* *"},
+		{"services", []flow.Record{svcRec(1, 2222, "ssh", "high"), svcRec(2, 22, "http", "medium"), svcRec(3, 443, "tls", "high")}, "http *"},
+		{"none", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			allow := mustAllowlist(t, tc.allow)
+			fromRecs := *full
+			fromRecs.Records = tc.recs
+			tallied := fromRecs
+			tallied.Records = nil
+			tallied.Tally = NewTally(allow)
+			for i := range tc.recs {
+				tallied.Tally.Add(&tc.recs[i])
+			}
+			want := writeSummary(t, &fromRecs, Options{Allow: allow})
+			if got := writeSummary(t, &tallied, Options{Allow: allow}); got != want {
+				t.Errorf("tallied summary differs:\n%s\nfrom records:\n%s", got, want)
+			}
+		})
+	}
+}

@@ -85,7 +85,9 @@ type liveRun struct {
 		Write(*flow.Record) error
 		Flush() error
 	}
+	tally   *report.Tally
 	store   recordStore
+	ivEnded int
 	ended   []flow.Record // flows ended since the last interval report
 	outErr  error
 	capInfo report.Capture
@@ -153,6 +155,7 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 			r.stream = report.NewCSVWriter(stdout, r.opt)
 		}
 	}
+	r.tally = report.NewTally(allow)
 	r.an = flow.NewAnalyzer(o.flowConfig(), r.emit)
 	filter := ""
 	if o.filter != "" {
@@ -196,19 +199,29 @@ func (r *liveRun) dropPrivileges() int {
 	return exitOK
 }
 
-// emit receives every finished flow: streamed (JSON, CSV) or kept for the
-// table, and kept for the summary and the next interval report.
+// emit receives every finished flow. The summary tallies it; JSON and CSV
+// stream it and keep nothing, so that memory stays bounded however long
+// the capture runs; the final table keeps every record, --findings-only
+// those with findings; interval reports keep what ended since the last.
 func (r *liveRun) emit(rec *flow.Record) {
-	if r.stream != nil {
+	r.tally.Add(rec)
+	r.ivEnded++
+	switch {
+	case r.stream != nil:
 		if err := r.stream.Write(rec); err != nil && r.outErr == nil {
 			r.outErr = err
 		}
-		// The summary needs no features; streamed records already went out whole.
-		kept := *rec
-		kept.Features = nil
-		rec = &kept
+		return
+	case r.o.findingsOnly:
+		if len(report.Findings(rec)) == 0 {
+			return
+		}
+		if r.o.interval == 0 {
+			r.store.add(rec)
+		}
+	default:
+		r.store.add(rec)
 	}
-	r.store.add(rec)
 	if r.o.interval > 0 {
 		r.ended = append(r.ended, *rec)
 	}
@@ -391,7 +404,7 @@ func (r *liveRun) flushOutput() {
 func (r *liveRun) intervalReport(at time.Time, elapsed time.Duration) {
 	r.readCounters()
 	iv := &report.Interval{At: at, Elapsed: elapsed, Packets: r.ivPackets, Bytes: r.ivBytes,
-		Ended: len(r.ended), Open: r.an.Open(), Capture: r.capInfo}
+		Ended: r.ivEnded, Open: r.an.Open(), Capture: r.capInfo}
 	var err error
 	switch {
 	case r.o.findingsOnly:
@@ -417,13 +430,13 @@ func (r *liveRun) intervalReport(at time.Time, elapsed time.Duration) {
 	}
 	clear(r.ended)
 	r.ended = r.ended[:0]
-	r.ivPackets, r.ivBytes = 0, 0
+	r.ivPackets, r.ivBytes, r.ivEnded = 0, 0, 0
 }
 
 // finish writes the end-of-capture report.
 func (r *liveRun) finish() error {
 	recs := r.store.all()
-	sum := &report.Summary{Stats: r.an.Stats(), Records: recs, FilterExpr: r.o.filter, Capture: &r.capInfo}
+	sum := &report.Summary{Stats: r.an.Stats(), Records: recs, Tally: r.tally, FilterExpr: r.o.filter, Capture: &r.capInfo}
 	if r.stream != nil {
 		err := r.stream.Flush()
 		if r.outErr != nil {

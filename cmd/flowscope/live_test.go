@@ -302,6 +302,15 @@ func TestLiveCapture(t *testing.T) {
 				t.Errorf("summary does not show a clean stop with zero drops:\n%s", stderr)
 			}
 			live := parseJSONFlows(t, c.stdout.Bytes())
+			// The summary tallies the streamed flows without keeping them.
+			if m := regexp.MustCompile(`records: +(\d+)`).FindStringSubmatch(stderr); m == nil || m[1] != strconv.Itoa(len(live)) {
+				t.Errorf("summary records %v, want %d streamed:\n%s", m, len(live), stderr)
+			}
+			for _, want := range []string{"services: http 2, dns 1, ssh 1, tls 1", "findings: 4 (nonstandard-port 3, port-mismatch 1;", "tcp/8081  1 flow"} {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("summary lacks %q:\n%s", want, stderr)
+				}
+			}
 
 			want := map[string]struct {
 				service, findings string

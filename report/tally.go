@@ -1,0 +1,106 @@
+package report
+
+import (
+	"net/netip"
+
+	"github.com/flowscope/flowscope/flow"
+)
+
+// Tally accumulates, one record at a time, everything the summary shows of
+// the records, so that a long live capture need not keep them.
+type Tally struct {
+	allow *Allowlist
+
+	records  uint64
+	protos   map[string]uint64
+	ends     map[string]uint64
+	talkers  map[netip.Addr]*talker
+	ports    map[portKey]*portCount
+	services map[string]uint64
+	unknown  uint64 // TCP/UDP flows with payload that no detector recognised
+
+	findings   uint64
+	kinds      map[string]uint64
+	severities map[string]uint64
+	suppressed uint64
+}
+
+type talker struct {
+	ip           netip.Addr
+	bytes, flows uint64
+}
+
+type portKey struct {
+	proto string
+	port  uint16
+}
+
+type portCount struct {
+	portKey
+	flows, bytes uint64
+}
+
+// NewTally returns an empty tally whose findings count leaves out what allow suppresses.
+func NewTally(allow *Allowlist) *Tally {
+	return &Tally{
+		allow: allow, protos: map[string]uint64{}, ends: map[string]uint64{},
+		talkers: map[netip.Addr]*talker{}, ports: map[portKey]*portCount{},
+		services: map[string]uint64{}, kinds: map[string]uint64{}, severities: map[string]uint64{},
+	}
+}
+
+// tallyOf tallies recs.
+func tallyOf(recs []flow.Record, allow *Allowlist) *Tally {
+	t := NewTally(allow)
+	for i := range recs {
+		t.Add(&recs[i])
+	}
+	return t
+}
+
+// Add counts one record.
+func (t *Tally) Add(r *flow.Record) {
+	t.records++
+	t.protos[r.Proto]++
+	t.ends[r.EndReason]++
+
+	total := r.Client.Bytes + r.Server.Bytes
+	for i, ip := range [2]netip.Addr{r.Client.IP, r.Server.IP} {
+		if !ip.IsValid() || i == 1 && ip == r.Client.IP {
+			continue // one flow, whatever both ends are
+		}
+		tk := t.talkers[ip]
+		if tk == nil {
+			tk = &talker{ip: ip}
+			t.talkers[ip] = tk
+		}
+		tk.bytes += total
+		tk.flows++
+	}
+
+	if hasPorts(r, r.Server.Port) {
+		k := portKey{r.Proto, r.Server.Port}
+		p := t.ports[k]
+		if p == nil {
+			p = &portCount{portKey: k}
+			t.ports[k] = p
+		}
+		p.flows++
+		p.bytes += total
+	}
+
+	switch {
+	case r.Service != "":
+		t.services[r.Service]++
+	case (r.Proto == "tcp" || r.Proto == "udp") && r.Client.PayloadBytes+r.Server.PayloadBytes > 0:
+		t.unknown++
+	}
+
+	fs, suppressed := t.allow.Filter(r)
+	t.suppressed += uint64(suppressed)
+	for i := range fs {
+		t.findings++
+		t.kinds[fs[i].Kind]++
+		t.severities[fs[i].Severity]++
+	}
+}
