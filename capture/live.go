@@ -16,19 +16,31 @@ import (
 
 // Live is an open live capture handle.
 type Live struct {
-	h        *pcap.Handle
+	eng      engine
 	name     string
 	linkType uint32
 	snaplen  int
 	packets  uint64
 
-	// libpcap's counters are 32 bits wide; their differences are summed.
+	// The engines' counters are 32 bits wide; their differences are summed.
 	lastRaw [3]uint32
 	total   [3]uint64
 }
 
-// OpenLive opens an interface for capture. Errors are *Error (NotFound,
-// Permission, IO) or *FilterError.
+// engine is a way of capturing: libpcap, or AF_PACKET directly.
+type engine interface {
+	// read returns the next frame (valid until the next call), ErrNoPacket
+	// after the poll interval, io.EOF once closed, or another error.
+	read() (data []byte, ts time.Time, wireLen int, err error)
+	// counters returns received, dropped by the kernel and dropped by the
+	// interface, each modulo 2^32.
+	counters() ([3]uint32, error)
+	close()
+}
+
+// OpenLive opens an interface for capture with the engine o.Engine names
+// ("" or "libpcap", "afpacket"). Errors are *Error (NotFound, Permission,
+// IO) or *FilterError.
 func OpenLive(o LiveOptions) (*Live, error) {
 	if o.Snaplen <= 0 {
 		o.Snaplen = maxRecordDefault
@@ -36,6 +48,22 @@ func OpenLive(o LiveOptions) (*Live, error) {
 	if o.Poll <= 0 {
 		o.Poll = 100 * time.Millisecond
 	}
+	switch o.Engine {
+	case "", "libpcap":
+		return openPcap(o)
+	case "afpacket":
+		return openAFPacket(o)
+	}
+	return nil, &Error{Path: o.Interface, iface: true, Kind: IO, detail: fmt.Sprintf("unknown capture engine %q", o.Engine)}
+}
+
+// pcapEngine captures through libpcap.
+type pcapEngine struct {
+	h    *pcap.Handle
+	name string
+}
+
+func openPcap(o LiveOptions) (*Live, error) {
 	in, err := pcap.NewInactiveHandle(o.Interface)
 	if err != nil {
 		return nil, &Error{Path: o.Interface, iface: true, Kind: IO, Err: err, detail: err.Error()}
@@ -70,7 +98,7 @@ func OpenLive(o LiveOptions) (*Live, error) {
 	if err != nil {
 		return nil, activateError(o.Interface, err)
 	}
-	l := &Live{h: h, name: o.Interface, snaplen: o.Snaplen}
+	l := &Live{eng: &pcapEngine{h: h, name: o.Interface}, name: o.Interface, snaplen: h.SnapLen()}
 	if o.Interface == "any" {
 		// SLL2 names the interface and keeps the full protocol field;
 		// older libpcap offers only SLL, which is kept then.
@@ -85,7 +113,7 @@ func OpenLive(o LiveOptions) (*Live, error) {
 	l.linkType = dltToLinkType(uint32(h.LinkType()))
 	if o.Filter != "" {
 		if err := h.SetBPFFilter(o.Filter); err != nil {
-			h.Close()
+			l.eng.close()
 			return nil, &FilterError{Expr: o.Filter, LinkType: l.linkType, Err: err, invalid: true}
 		}
 	}
@@ -133,58 +161,79 @@ func (l *Live) Name() string { return l.name }
 func (l *Live) LinkType() uint32 { return l.linkType }
 
 // Snaplen returns the snap length in force.
-func (l *Live) Snaplen() int { return l.h.SnapLen() }
+func (l *Live) Snaplen() int { return l.snaplen }
 
 // Next reads the next packet into p (Data valid until the next call). It
 // returns ErrNoPacket when none came within the poll interval and io.EOF
 // once the handle is closed.
 func (l *Live) Next(p *Packet) error {
-	data, ci, err := l.h.ZeroCopyReadPacketData()
-	switch {
-	case err == nil:
-	case errors.Is(err, pcap.NextErrorTimeoutExpired):
-		return ErrNoPacket
-	case errors.Is(err, io.EOF):
-		return io.EOF
-	default:
-		msg := err.Error()
-		if herr := l.h.Error(); herr != nil && herr.Error() != "" {
-			msg = herr.Error() // libpcap's own words, e.g. "The interface went down"
+	data, ts, wireLen, err := l.eng.read()
+	if err != nil {
+		if err == ErrNoPacket || err == io.EOF {
+			return err
 		}
-		return &Error{Path: l.name, iface: true, Kind: IO, Err: err, Packets: l.packets, detail: "capture failed: " + msg}
+		return &Error{Path: l.name, iface: true, Kind: IO, Err: err, Packets: l.packets, detail: "capture failed: " + err.Error()}
+	}
+	if len(data) > l.snaplen {
+		data = data[:l.snaplen]
 	}
 	l.packets++
 	p.Data = data
-	p.Timestamp = ci.Timestamp.UTC()
-	p.CapLen = ci.CaptureLength
-	p.Len = ci.Length
+	p.Timestamp = ts.UTC()
+	p.CapLen = len(data)
+	p.Len = max(wireLen, len(data))
 	p.LinkType = l.linkType
 	p.Interface = 0
 	p.Input = 0
 	return nil
 }
 
-// Stats returns libpcap's counters since the capture opened. libpcap's own
-// wrap at 2^32; called at least once per wrap (minutes at line rate), the
-// totals returned do not.
+// Stats returns the engine's counters since the capture opened. The
+// kernel's and libpcap's wrap at 2^32; called at least once per wrap
+// (minutes at line rate), the totals returned do not.
 func (l *Live) Stats() (LiveStats, error) {
-	s, err := l.h.Stats()
+	raw, err := l.eng.counters()
 	if err != nil {
 		return LiveStats{Captured: l.packets}, fmt.Errorf("%s: capture statistics: %w", l.name, err)
 	}
-	for i, v := range [3]int{s.PacketsReceived, s.PacketsDropped, s.PacketsIfDropped} {
-		raw := uint32(v)
-		l.total[i] += uint64(raw - l.lastRaw[i]) // modulo 2^32: right across a wrap
-		l.lastRaw[i] = raw
+	for i := range raw {
+		l.total[i] += uint64(raw[i] - l.lastRaw[i]) // modulo 2^32: right across a wrap
+		l.lastRaw[i] = raw[i]
 	}
 	return LiveStats{Received: l.total[0], Dropped: l.total[1], IfDropped: l.total[2], Captured: l.packets}, nil
 }
 
 // Close releases the handle; a Next blocked in another goroutine returns io.EOF.
 func (l *Live) Close() error {
-	l.h.Close()
+	l.eng.close()
 	return nil
 }
+
+func (e *pcapEngine) read() ([]byte, time.Time, int, error) {
+	data, ci, err := e.h.ZeroCopyReadPacketData()
+	switch {
+	case err == nil:
+		return data, ci.Timestamp, ci.Length, nil
+	case errors.Is(err, pcap.NextErrorTimeoutExpired):
+		return nil, time.Time{}, 0, ErrNoPacket
+	case errors.Is(err, io.EOF):
+		return nil, time.Time{}, 0, io.EOF
+	}
+	if herr := e.h.Error(); herr != nil && herr.Error() != "" {
+		err = herr // libpcap's own words, e.g. "The interface went down"
+	}
+	return nil, time.Time{}, 0, err
+}
+
+func (e *pcapEngine) counters() ([3]uint32, error) {
+	s, err := e.h.Stats()
+	if err != nil {
+		return [3]uint32{}, err
+	}
+	return [3]uint32{uint32(s.PacketsReceived), uint32(s.PacketsDropped), uint32(s.PacketsIfDropped)}, nil
+}
+
+func (e *pcapEngine) close() { e.h.Close() }
 
 // Interfaces lists the devices libpcap can capture on.
 func Interfaces() ([]Interface, error) {

@@ -15,6 +15,7 @@ type LiveOptions struct {
 	Immediate  bool          // deliver each packet as it arrives, not in batches
 	Filter     string        // BPF expression, run in the kernel
 	Poll       time.Duration // longest Next waits before returning ErrNoPacket (0: 100ms)
+	Engine     string        // "libpcap" (or "") or "afpacket" (Linux)
 }
 
 // ErrNoPacket is returned by Live.Next when no packet came within the poll interval.

@@ -32,6 +32,14 @@ type Capture struct {
 	StopReason       string // e.g. "signal SIGINT", "after 100 packets (-c)", "after 5m0s (--duration)", "output failed"
 }
 
+// engine names the capture engine, whose counters the reports show.
+func (c *Capture) engine() string {
+	if c.Engine == "" {
+		return "libpcap"
+	}
+	return c.Engine
+}
+
 // Interval is one periodic report of a live capture.
 type Interval struct {
 	At      time.Time
@@ -70,9 +78,10 @@ func WriteIntervalLine(w io.Writer, iv *Interval) error {
 // appendCounters writes libpcap's counters as one phrase.
 func appendCounters(b []byte, c *Capture) []byte {
 	if c.StatsErr != "" {
-		return append(b, "libpcap counters unavailable: "+c.StatsErr...)
+		return append(b, c.engine()+" counters unavailable: "+c.StatsErr...)
 	}
-	b = append(b, "libpcap: "...)
+	b = append(b, c.engine()...)
+	b = append(b, ": "...)
 	b = strconv.AppendUint(b, c.Received, 10)
 	b = append(b, " received, "...)
 	b = strconv.AppendUint(b, c.Dropped, 10)
@@ -125,10 +134,10 @@ func captureSection(s *Summary) section {
 	}
 	sec.add("captured", plural(c.Captured, "packet"))
 	if c.StatsErr != "" {
-		sec.rows = append(sec.rows, row{key: "libpcap counters", value: "unavailable",
+		sec.rows = append(sec.rows, row{key: c.engine() + " counters", value: "unavailable",
 			notes: []string{"! " + oneLine(c.StatsErr)}})
 	} else {
-		sec.add("received", u(c.Received)+" (libpcap: passed the filter)")
+		sec.add("received", u(c.Received)+" ("+c.engine()+": passed the filter)")
 		r := row{key: "dropped", value: u(c.Dropped) + " by the kernel, " + u(c.IfDropped) + " by the interface"}
 		if c.Dropped > 0 || c.IfDropped > 0 {
 			r.notes = []string{"! the capture did not keep up: flows are missing packets; raise --buffer-size, narrow the filter or use --flows-only"}

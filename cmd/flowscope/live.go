@@ -110,7 +110,7 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 
 	l, err := capture.OpenLive(capture.LiveOptions{
 		Interface: o.iface, Snaplen: o.snaplen, Promisc: o.promisc, BufferSize: o.bufferMiB << 20,
-		Immediate: o.immediate, Filter: o.filter, Poll: pollInterval,
+		Immediate: o.immediate, Filter: o.filter, Poll: pollInterval, Engine: o.engine,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "flowscope: %v\n", err)

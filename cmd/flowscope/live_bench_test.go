@@ -52,6 +52,12 @@ func BenchmarkLiveReplay(b *testing.B) {
 		{"flowscope-libpcap-flows-only", func() []string {
 			return []string{binPath, "-i", p.serverIf, "-o", "json", "-Z", "root", "--flows-only"}
 		}},
+		{"flowscope-afpacket", func() []string {
+			return []string{binPath, "-i", p.serverIf, "-o", "json", "-Z", "root", "--engine", "afpacket"}
+		}},
+		{"flowscope-afpacket-flows-only", func() []string {
+			return []string{binPath, "-i", p.serverIf, "-o", "json", "-Z", "root", "--engine", "afpacket", "--flows-only"}
+		}},
 	}
 	if tcpdump, err := exec.LookPath("tcpdump"); err == nil {
 		engines = append(engines, engine{"tcpdump-w-devnull", func() []string {

@@ -287,12 +287,15 @@ var droppedZero = regexp.MustCompile(`(?m)^  dropped: +0 by the kernel, 0 by the
 // client did, stops with SIGINT, and checks that the -w file analysed
 // offline gives the same flows.
 func TestLiveCapture(t *testing.T) {
-	for _, tc := range []struct{ name, file string }{{"pcap", "live.pcap"}, {"pcapng", "live.pcapng"}} {
+	for _, tc := range []struct{ name, engine, file string }{
+		{"pcap", "libpcap", "live.pcap"}, {"pcapng", "libpcap", "live.pcapng"},
+		{"afpacket-pcap", "afpacket", "live.pcap"}, {"afpacket-pcapng", "afpacket", "live.pcapng"},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newNetns(t)
 			startServer(t, p)
 			pcapPath := filepath.Join(t.TempDir(), tc.file)
-			c := startCapture(t, p.server, "-i", p.serverIf, "-o", "json", "-w", pcapPath, "host", liveServer)
+			c := startCapture(t, p.server, "-i", p.serverIf, "--engine", tc.engine, "-o", "json", "-w", pcapPath, "host", liveServer)
 			exs := runClient(t, p.client)
 			if code := c.stop(t, syscall.SIGINT); code != 0 {
 				t.Fatalf("exit %d after SIGINT; stderr:\n%s", code, c.stderr.String())
@@ -353,7 +356,7 @@ func TestLiveCapture(t *testing.T) {
 				}
 			}
 
-			if tc.name == "pcapng" {
+			if strings.HasSuffix(tc.name, "pcapng") {
 				// libpcap's counters are in the file, for Wireshark to show.
 				out, err := exec.Command("capinfos", pcapPath).CombinedOutput()
 				if err != nil || !strings.Contains(string(out), "Number of stat entries = 1") {
@@ -409,6 +412,8 @@ func TestLiveStops(t *testing.T) {
 	}{
 		{"count", []string{"-c", "7"}, 0, "after 7 packets (-c)"},
 		{"snaplen-immediate", []string{"-c", "40", "-s", "100", "--immediate", "-p"}, 0, "after 40 packets (-c)"},
+		{"afpacket-snaplen", []string{"--engine", "afpacket", "-c", "40", "-s", "100", "-p"}, 0, "after 40 packets (-c)"},
+		{"afpacket-sigterm", []string{"--engine", "afpacket"}, syscall.SIGTERM, "signal SIGTERM"},
 		{"duration", []string{"--duration", "1500ms"}, 0, "after 1.5s (--duration)"},
 		{"sigterm", nil, syscall.SIGTERM, "signal SIGTERM"},
 	} {
@@ -435,7 +440,7 @@ func TestLiveStops(t *testing.T) {
 			if tc.name == "count" && m[1] != "7" {
 				t.Errorf("captured %s packets with -c 7", m[1])
 			}
-			if tc.name == "snaplen-immediate" {
+			if strings.Contains(tc.name, "snaplen") {
 				hdr, err := os.ReadFile(pcapPath)
 				if err != nil || len(hdr) < 24 {
 					t.Fatalf("reading %s: %v", pcapPath, err)
@@ -571,10 +576,16 @@ func TestLiveInterval(t *testing.T) {
 // TestLiveInterfaceGone removes the captured interface mid-capture: the
 // capture fails with a message and exit 9, and the flows seen are reported.
 func TestLiveInterfaceGone(t *testing.T) {
+	for _, engine := range []string{"libpcap", "afpacket"} {
+		t.Run(engine, func(t *testing.T) { testInterfaceGone(t, engine) })
+	}
+}
+
+func testInterfaceGone(t *testing.T, engine string) {
 	p := newNetns(t)
 	startServer(t, p)
 	pcapPath := filepath.Join(t.TempDir(), "gone.pcap")
-	c := startCapture(t, p.server, "-i", p.serverIf, "-o", "json", "-w", pcapPath, "tcp")
+	c := startCapture(t, p.server, "-i", p.serverIf, "--engine", engine, "-o", "json", "-w", pcapPath, "tcp")
 	runClient(t, p.client)
 	time.Sleep(300 * time.Millisecond)
 	mustExec(t, "ip", "-n", p.server, "link", "del", p.serverIf)
@@ -779,6 +790,11 @@ func TestLiveErrors(t *testing.T) {
 		{"both-inputs", []string{"-i", "lo", "-r", "x.pcap"}, exitUsage, "-r and -i cannot be combined"},
 		{"w-without-i", []string{"-r", "x.pcap", "-w", "y.pcap"}, exitUsage, "apply to live capture"},
 		{"w-stdout", []string{"-i", "lo", "-w", "-"}, exitUsage, "-w - is not supported"},
+		{"afpacket-any", []string{"-i", "any", "--engine", "afpacket"}, exitReadError, "interface any: the afpacket engine captures one interface; use --engine libpcap for any"},
+		{"afpacket-loopback", []string{"-i", "lo", "--engine", "afpacket"}, exitReadError, "not hardware type 772; use --engine libpcap"},
+		{"afpacket-no-such-interface", []string{"-i", "nosuchif0", "--engine", "afpacket"}, exitNotFound, "interface nosuchif0: no such interface"},
+		{"afpacket-bad-filter", []string{"-i", "eth0", "--engine", "afpacket", "tcp", "port", "nonsense"}, exitBadFilter, `invalid filter "tcp port nonsense"`},
+		{"unknown-engine", []string{"-i", "lo", "--engine", "dpdk"}, exitUsage, `unknown capture engine "dpdk"`},
 		{"unknown-user", []string{"-i", "lo", "-c", "1", "-Z", "no-such-user-x"}, exitUsage, `no user "no-such-user-x"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

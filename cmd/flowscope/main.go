@@ -113,7 +113,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.duration, "duration", 0, "live: stop after this long (e.g. 30s, 5m)")
 	fs.DurationVar(&o.interval, "interval", 0, "live: report every `D` (e.g. 10s): ended flows, a refreshed table, libpcap's counters")
 	fs.StringVarP(&o.dropUser, "user", "Z", "", "live: become `USER` once the capture is open (default: the sudo user; \"root\" keeps root)")
-	fs.StringVar(&o.engine, "engine", "libpcap", "live: capture engine (libpcap)")
+	fs.StringVar(&o.engine, "engine", "libpcap", "live: capture engine: libpcap, or afpacket (Linux: the TPACKET_V3 ring read in Go)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: flowscope -r FILE [-r FILE ...] [options] [BPF filter expression]\n")
 		fmt.Fprintf(stderr, "       flowscope -i IFACE [options] [BPF filter expression]\n       flowscope -D\n\n")
@@ -161,8 +161,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		if o.interval > 0 && o.interval < 100*time.Millisecond {
 			return nil, errors.New("--interval must be at least 100ms")
 		}
-		if o.engine != "libpcap" {
-			return nil, fmt.Errorf("unknown capture engine %q (want libpcap)", o.engine)
+		if o.engine != "libpcap" && o.engine != "afpacket" {
+			return nil, fmt.Errorf("unknown capture engine %q (want libpcap or afpacket)", o.engine)
 		}
 	}
 	if err := report.CheckFields(o.output, o.fields); err != nil && !o.findingsOnly {
