@@ -23,8 +23,8 @@ import (
 // afpEngine reads an AF_PACKET TPACKET_V3 ring directly, in Go: no cgo
 // call per packet.
 type afpEngine struct {
-	tp        *afpacket.TPacket
-	name      string
+	tp      *afpacket.TPacket
+	name    string
 	ifDrop0 uint64 // the interface's rx_dropped when the capture opened
 	closed  bool
 }
