@@ -203,7 +203,7 @@ func (l *Live) Stats() (LiveStats, error) {
 	return LiveStats{Received: l.total[0], Dropped: l.total[1], IfDropped: l.total[2], Captured: l.packets}, nil
 }
 
-// Close releases the handle; a Next blocked in another goroutine returns io.EOF.
+// Close releases the handle; call it when no Next is running.
 func (l *Live) Close() error {
 	l.eng.close()
 	return nil

@@ -25,8 +25,13 @@ import (
 type afpEngine struct {
 	tp      *afpacket.TPacket
 	name    string
-	ifDrop0 uint64 // the interface's rx_dropped when the capture opened
-	closed  bool
+	ifindex uint64
+	ifDrop0 uint64 // the interface's missed + fifo errors when the capture opened
+	ifDrop  uint64 // the last value read
+	// Frames stamped before the filter was attached went into the ring
+	// unfiltered; they are skipped (unix ns, 0: nothing to skip).
+	skipBefore int64
+	closed     bool
 }
 
 // ARPHRD_* values whose frames AF_PACKET hands over with an Ethernet header
@@ -42,6 +47,10 @@ func openAFPacket(o LiveOptions) (*Live, error) {
 	}
 	if o.Interface == "any" {
 		return fail(IO, nil, "the afpacket engine captures one interface; use --engine libpcap for any")
+	}
+	if hasWord(o.Filter, "vlan") {
+		return nil, &FilterError{Expr: o.Filter, LinkType: LinkTypeEthernet, invalid: true,
+			Err: errors.New("vlan filters need --engine libpcap: the kernel takes the tags off before the socket filter runs")}
 	}
 	ifc, err := net.InterfaceByName(o.Interface)
 	if err != nil {
@@ -74,7 +83,9 @@ func openAFPacket(o LiveOptions) (*Live, error) {
 		}
 		return fail(IO, err, "cannot capture: "+err.Error())
 	}
-	e := &afpEngine{tp: tp, name: o.Interface, ifDrop0: sysfsUint(o.Interface, "statistics/rx_dropped")}
+	e := &afpEngine{tp: tp, name: o.Interface, ifindex: uint64(ifc.Index)}
+	e.ifDrop0, _ = ifDrops(o.Interface)
+	e.ifDrop = e.ifDrop0
 	l := &Live{eng: e, name: o.Interface, linkType: lt, snaplen: o.Snaplen}
 	if o.Promisc {
 		if err := tp.SetPromiscuous(true); err != nil {
@@ -87,6 +98,7 @@ func openAFPacket(o LiveOptions) (*Live, error) {
 			e.close()
 			return nil, &FilterError{Expr: o.Filter, LinkType: lt, Err: err, invalid: true}
 		}
+		e.skipBefore = time.Now().UnixNano()
 	}
 	// Counted from here: what the socket saw before the filter was set is not ours.
 	if err := tp.InitSocketStats(); err != nil {
@@ -111,32 +123,69 @@ func setAFPFilter(tp *afpacket.TPacket, lt uint32, snaplen int, expr string) err
 
 // sysfsUint reads a number from /sys/class/net/NAME/FILE, 0 if it cannot.
 func sysfsUint(name, file string) uint64 {
-	b, err := os.ReadFile("/sys/class/net/" + name + "/" + file)
-	if err != nil {
-		return 0
-	}
-	n, _ := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	n, _ := sysfsRead(name, file)
 	return n
 }
 
-func (e *afpEngine) read() ([]byte, time.Time, int, error) {
-	data, ci, err := e.tp.ZeroCopyReadPacketData()
-	switch {
-	case err == nil:
-		return data, ci.Timestamp, ci.Length, nil
-	case e.closed:
-		return nil, time.Time{}, 0, io.EOF
-	case errors.Is(err, afpacket.ErrTimeout), errors.Is(err, afpacket.ErrPoll):
-		// A deleted interface shows as a failed poll or as silence; say
-		// which, in libpcap's words.
-		if _, ierr := net.InterfaceByName(e.name); ierr != nil {
-			return nil, time.Time{}, 0, errors.New("The interface disappeared")
-		}
-		if errors.Is(err, afpacket.ErrTimeout) {
-			return nil, time.Time{}, 0, ErrNoPacket
+func sysfsRead(name, file string) (uint64, bool) {
+	b, err := os.ReadFile("/sys/class/net/" + name + "/" + file)
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	return n, err == nil
+}
+
+// ifDrops is what libpcap counts as dropped by the interface: frames the
+// NIC missed or lost in its FIFO (rx_dropped also counts frames the stack
+// refused, which are no loss of capture).
+func ifDrops(name string) (uint64, bool) {
+	missed, ok1 := sysfsRead(name, "statistics/rx_missed_errors")
+	fifo, ok2 := sysfsRead(name, "statistics/rx_fifo_errors")
+	return missed + fifo, ok1 && ok2
+}
+
+// hasWord reports whether expr has word as a token.
+func hasWord(expr, word string) bool {
+	f := func(r rune) bool { return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') }
+	for _, w := range strings.FieldsFunc(expr, f) {
+		if strings.EqualFold(w, word) {
+			return true
 		}
 	}
-	return nil, time.Time{}, 0, err
+	return false
+}
+
+func (e *afpEngine) read() ([]byte, time.Time, int, error) {
+	for {
+		data, ci, err := e.tp.ZeroCopyReadPacketData()
+		switch {
+		case err == nil:
+			if e.skipBefore != 0 {
+				if ci.Timestamp.UnixNano() < e.skipBefore {
+					continue
+				}
+				e.skipBefore = 0
+			}
+			return data, ci.Timestamp, ci.Length, nil
+		case e.closed:
+			return nil, time.Time{}, 0, io.EOF
+		case errors.Is(err, afpacket.ErrTimeout), errors.Is(err, afpacket.ErrPoll):
+			// A deleted or downed interface shows as a failed poll or as
+			// silence; say which, in libpcap's words. sysfs is cheap to
+			// read, and the index tells a new interface of the same name.
+			if idx, ok := sysfsRead(e.name, "ifindex"); !ok || idx != e.ifindex {
+				return nil, time.Time{}, 0, errors.New("The interface disappeared")
+			}
+			if errors.Is(err, afpacket.ErrTimeout) {
+				return nil, time.Time{}, 0, ErrNoPacket
+			}
+			if b, rerr := os.ReadFile("/sys/class/net/" + e.name + "/operstate"); rerr == nil && strings.TrimSpace(string(b)) == "down" {
+				return nil, time.Time{}, 0, errors.New("The interface went down")
+			}
+		}
+		return nil, time.Time{}, 0, err
+	}
 }
 
 func (e *afpEngine) counters() ([3]uint32, error) {
@@ -145,8 +194,10 @@ func (e *afpEngine) counters() ([3]uint32, error) {
 		return [3]uint32{}, err
 	}
 	// The kernel's packet count includes its drops; libpcap's the same.
-	ifDrop := sysfsUint(e.name, "statistics/rx_dropped") - e.ifDrop0
-	return [3]uint32{uint32(v3.Packets()), uint32(v3.Drops()), uint32(ifDrop)}, nil
+	if n, ok := ifDrops(e.name); ok && n >= e.ifDrop0 {
+		e.ifDrop = n // else (gone, or reset): the last good value
+	}
+	return [3]uint32{uint32(v3.Packets()), uint32(v3.Drops()), uint32(e.ifDrop - e.ifDrop0)}, nil
 }
 
 func (e *afpEngine) close() {

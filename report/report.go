@@ -25,7 +25,7 @@ type Summary struct {
 	Inputs     []Input
 	Stats      flow.Stats
 	Records    []flow.Record // all records, for top talkers / ports (when Tally is nil)
-	Tally      *Tally        // the records tallied as they came, instead of Records
+	Tally      *Tally        // the records tallied as they came, instead of Records (its allowlist, not Options.Allow, applies)
 	FilterExpr string        // BPF filter, if any
 	Filtered   uint64        // packets the filter rejected
 	Capture    *Capture      // live capture, nil for files

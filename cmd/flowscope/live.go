@@ -253,7 +253,7 @@ func (r *liveRun) loop(sigs chan os.Signal) int {
 		nextReport = o.interval
 	}
 	lastReport := start
-	var nextCheck int64 // packet time of the next clock check
+	var lastCheck int64 // packet time of the last clock check
 
 	code := exitOK
 	var pkt capture.Packet
@@ -269,9 +269,12 @@ func (r *liveRun) loop(sigs chan os.Signal) int {
 			if o.count > 0 && r.frame >= o.count {
 				stop = fmt.Sprintf("after %d packets (-c)", r.frame)
 			}
-			// The packet's time stands in for the clock, which is read
-			// only every few milliseconds of it (or 4096 packets).
-			check = pkt.Timestamp.UnixNano() >= nextCheck || r.frame&4095 == 0
+			// The packet's time says when to read the clock: every 10 ms
+			// of it, when it steps back, or every 4096 packets.
+			ts := pkt.Timestamp.UnixNano()
+			if d := ts - lastCheck; d >= int64(10*time.Millisecond) || d < 0 || r.frame&4095 == 0 {
+				check, lastCheck = true, ts
+			}
 		case errors.Is(err, capture.ErrNoPacket):
 			// Idle flows end on time even when nothing arrives; held back by
 			// two poll intervals for packets the kernel stamped before now.
@@ -283,7 +286,9 @@ func (r *liveRun) loop(sigs chan os.Signal) int {
 		}
 		if s := stopSig.Load(); s != nil && stop == "" {
 			stop = "signal " + signalName(s.(os.Signal))
-			r.drain(time.Now().UnixNano())
+			if err := r.drain(time.Now().UnixNano()); err != nil {
+				code = exitReadError
+			}
 		}
 		if r.outErr != nil && stop == "" {
 			fmt.Fprintf(r.stderr, "flowscope: writing output: %v\n", r.outErr)
@@ -293,11 +298,12 @@ func (r *liveRun) loop(sigs chan os.Signal) int {
 			continue
 		}
 		now := time.Now()
-		nextCheck = now.UnixNano() + int64(10*time.Millisecond)
 		el := now.Sub(start)
 		if o.duration > 0 && el >= o.duration {
 			stop = fmt.Sprintf("after %s (--duration)", o.duration)
-			r.drain(start.Add(o.duration).UnixNano())
+			if err := r.drain(now.UnixNano()); err != nil {
+				code = exitReadError
+			}
 		}
 		if el >= nextFlush {
 			r.flushOutput()
@@ -360,20 +366,21 @@ func (r *liveRun) packet(pkt *capture.Packet) error {
 // drain reads what the kernel had captured when the capture was to stop
 // (packet time stopAt), so that a stop loses nothing: up to the first
 // packet stamped later, an empty ring, -c, or drainLimit.
-func (r *liveRun) drain(stopAt int64) {
+func (r *liveRun) drain(stopAt int64) error {
 	var pkt capture.Packet
 	limit := time.Now().Add(drainLimit)
 	for time.Now().Before(limit) {
 		if r.o.count > 0 && r.frame >= r.o.count {
-			return
+			return nil
 		}
-		if r.live.Next(&pkt) != nil || r.packet(&pkt) != nil {
-			return
+		if r.live.Next(&pkt) != nil || pkt.Timestamp.UnixNano() > stopAt {
+			return nil
 		}
-		if pkt.Timestamp.UnixNano() > stopAt {
-			return
+		if err := r.packet(&pkt); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
 // readCounters copies libpcap's counters into the capture description.
@@ -384,6 +391,7 @@ func (r *liveRun) readCounters() {
 		r.capInfo.StatsErr = err.Error()
 		return
 	}
+	r.capInfo.StatsErr = ""
 	r.capInfo.Received, r.capInfo.Dropped, r.capInfo.IfDropped = st.Received, st.Dropped, st.IfDropped
 }
 
