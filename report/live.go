@@ -95,7 +95,11 @@ func appendCounters(b []byte, c *Capture) []byte {
 // flows that ended in the interval and those still open (end reason "open").
 func WriteIntervalTable(w io.Writer, iv *Interval, recs []flow.Record, opt Options) error {
 	bw := bufio.NewWriter(w)
-	bw.WriteByte('\n')
+	if opt.Refresh {
+		bw.WriteString("\x1b[H\x1b[2J") // cursor home, clear screen
+	} else {
+		bw.WriteByte('\n')
+	}
 	if err := WriteIntervalLine(bw, iv); err != nil {
 		return err
 	}

@@ -38,6 +38,9 @@ type Options struct {
 	Allow  *Allowlist // findings to suppress in every output (nil = none)
 	Format string     // WriteFindings' output: "table" (or ""), "json" or "csv"
 	Fields []string   // CSV columns (and table columns) to show, by name; empty: the defaults
+	// Refresh clears the terminal before each interval table, so that it
+	// reads as one view updated in place (live capture on a terminal).
+	Refresh bool
 }
 
 // SortByStart orders records by FirstSeen, then ID: the order for JSON and CSV.

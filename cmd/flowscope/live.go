@@ -146,6 +146,7 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 	r.opt = report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields}
 	if o.output == "table" {
 		r.opt.Width = terminalWidth(stdout)
+		r.opt.Refresh = r.opt.Width > 0
 	}
 	if !o.findingsOnly {
 		switch o.output {
