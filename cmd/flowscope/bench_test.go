@@ -16,15 +16,7 @@ import (
 // compare with other tools on the same file.
 func BenchmarkWholeFile(b *testing.B) {
 	const packets = 2_000_000
-	path := filepath.Join(b.TempDir(), "synth.pcap")
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := synth.WritePcap(f, synth.Spec{Flows: 100_000, Packets: packets, Concurrency: 20_000, Seed: 1}); err != nil {
-		b.Fatal(err)
-	}
-	f.Close()
+	path := synthCapture(b, synth.Spec{Flows: 100_000, Packets: packets, Concurrency: 20_000, Seed: 1})
 	for _, format := range []string{"json", "table"} {
 		b.Run(format, func(b *testing.B) {
 			b.ReportAllocs()
@@ -40,4 +32,21 @@ func BenchmarkWholeFile(b *testing.B) {
 			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(packets)/float64(b.N), "allocs/pkt")
 		})
 	}
+}
+
+// synthCapture writes a generated capture into a temporary directory.
+func synthCapture(b *testing.B, spec synth.Spec) string {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "synth.pcap")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := synth.WritePcap(f, spec); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path
 }

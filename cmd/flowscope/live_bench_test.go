@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"syscall"
@@ -30,16 +29,7 @@ func BenchmarkLiveReplay(b *testing.B) {
 		b.Skip("needs tcpreplay: apt-get install tcpreplay (make bench-live installs it)")
 	}
 	p := newNetns(b)
-	const packets = 1_000_000
-	path := filepath.Join(b.TempDir(), "replay.pcap")
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := synth.WritePcap(f, synth.Spec{Flows: 50_000, Packets: packets, Concurrency: 10_000, Seed: 2}); err != nil {
-		b.Fatal(err)
-	}
-	f.Close()
+	path := synthCapture(b, synth.Spec{Flows: 50_000, Packets: 1_000_000, Concurrency: 10_000, Seed: 2})
 
 	type engine struct {
 		name string
