@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"os/signal"
@@ -93,6 +94,7 @@ type liveRun struct {
 	capInfo report.Capture
 
 	frame, ivPackets, ivBytes uint64
+	droppedTo                 string // the user root was given up for
 }
 
 // runLive captures on o.iface until -c, --duration, a signal or an error,
@@ -139,6 +141,9 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 			LinkType: l.LinkType(), Snaplen: l.Snaplen(), Interface: o.iface, Filter: o.filter})
 		if err != nil {
 			fmt.Fprintf(stderr, "flowscope: %v\n", err)
+			if r.droppedTo != "" && errors.Is(err, fs.ErrPermission) {
+				fmt.Fprintf(stderr, "flowscope: the file is created as %s, who flowscope runs as by now: write where %s may, or keep root with -Z root\n", r.droppedTo, r.droppedTo)
+			}
 			return exitReadError
 		}
 	}
@@ -197,6 +202,7 @@ func (r *liveRun) dropPrivileges() int {
 		fmt.Fprintf(r.stderr, "flowscope: %v\n", err)
 		return exitPermission
 	}
+	r.droppedTo = t.Name
 	return exitOK
 }
 

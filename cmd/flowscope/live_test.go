@@ -802,6 +802,12 @@ func TestLivePrivileges(t *testing.T) {
 			}
 		})
 	}
+	t.Run("w-where-the-user-may-not", func(t *testing.T) {
+		r := runCmd(t, "ip", "netns", "exec", p.server, bin, "-i", p.serverIf, "-Z", "nobody", "-c", "1", "-w", filepath.Join(dir, "root-only.pcap"))
+		if r.code != exitReadError || !strings.Contains(r.stderr, "permission denied") || !strings.Contains(r.stderr, "keep root with -Z root") {
+			t.Errorf("exit %d, want %d and a hint:\n%s", r.code, exitReadError, r.stderr)
+		}
+	})
 	t.Run("no-cap-net-raw", func(t *testing.T) {
 		cmd := exec.Command(bin, "-i", "lo", "-c", "1")
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
@@ -853,6 +859,26 @@ func TestLiveErrors(t *testing.T) {
 			t.Errorf("-D:\n%s", r.stdout)
 		}
 	})
+}
+
+type cmdResult struct {
+	code   int
+	stderr string
+}
+
+// runCmd runs a command to its end.
+func runCmd(t *testing.T, name string, args ...string) cmdResult {
+	t.Helper()
+	var stderr bytes.Buffer
+	cmd := exec.Command(name, args...)
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return cmdResult{ee.ExitCode(), stderr.String()}
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return cmdResult{0, stderr.String()}
 }
 
 // liveHelper runs a helper role; called from TestMain when helperEnv is set.
