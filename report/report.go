@@ -38,6 +38,9 @@ type Options struct {
 	Allow  *Allowlist // findings to suppress in every output (nil = none)
 	Format string     // WriteFindings' output: "table" (or ""), "json" or "csv"
 	Fields []string   // CSV columns (and table columns) to show, by name; empty: the defaults
+	// Hidden counts flows left out of the records given to WriteTable (a
+	// TableKeeper's), for its "more flows" line.
+	Hidden int
 	// Refresh clears the terminal before each interval table, so that it
 	// reads as one view updated in place (live capture on a terminal).
 	Refresh bool

@@ -118,7 +118,7 @@ func WriteTable(w io.Writer, recs []flow.Record, opt Options) error {
 		}
 		t.flushLine(bw)
 	}
-	if more := len(recs) - len(shown); more > 0 {
+	if more := len(recs) - len(shown) + opt.Hidden; more > 0 {
 		t.line = fmt.Appendf(t.line[:0], "%s %d more flows (use --top 0 for all)", ellipsis, more)
 		t.flushLine(bw)
 	}

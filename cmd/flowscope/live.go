@@ -87,7 +87,8 @@ type liveRun struct {
 		Flush() error
 	}
 	tally   *report.Tally
-	store   recordStore
+	keep    *report.TableKeeper // the table's records
+	store   recordStore         // --findings-only's records
 	ivEnded int
 	ended   []flow.Record // flows ended since the last interval report
 	outErr  error
@@ -162,6 +163,7 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 		}
 	}
 	r.tally = report.NewTally(allow)
+	r.keep = report.NewTableKeeper(o.top)
 	r.an = flow.NewAnalyzer(o.flowConfig(), r.emit)
 	filter := ""
 	if o.filter != "" {
@@ -207,9 +209,10 @@ func (r *liveRun) dropPrivileges() int {
 }
 
 // emit receives every finished flow. The summary tallies it; JSON and CSV
-// stream it and keep nothing, so that memory stays bounded however long
-// the capture runs; the final table keeps every record, --findings-only
-// those with findings; interval reports keep what ended since the last.
+// stream it and keep nothing, the final table keeps the top N and those
+// with findings, --findings-only those with findings, so that memory does
+// not grow with the flows however long the capture runs; interval reports
+// keep what ended since the last.
 func (r *liveRun) emit(rec *flow.Record) {
 	r.tally.Add(rec)
 	r.ivEnded++
@@ -227,7 +230,7 @@ func (r *liveRun) emit(rec *flow.Record) {
 			r.store.add(rec)
 		}
 	default:
-		r.store.add(rec)
+		r.keep.Add(rec)
 	}
 	if r.o.interval > 0 {
 		r.ended = append(r.ended, *rec)
@@ -450,7 +453,10 @@ func (r *liveRun) intervalReport(at time.Time, elapsed time.Duration) {
 
 // finish writes the end-of-capture report.
 func (r *liveRun) finish() error {
-	recs := r.store.all()
+	recs, hidden := r.store.all(), 0
+	if !r.o.findingsOnly {
+		recs, hidden = r.keep.Records()
+	}
 	sum := &report.Summary{Stats: r.an.Stats(), Records: recs, Tally: r.tally, FilterExpr: r.o.filter, Capture: &r.capInfo}
 	if r.stream != nil {
 		err := r.stream.Flush()
@@ -475,7 +481,7 @@ func (r *liveRun) finish() error {
 	if r.o.interval > 0 && r.o.output == "table" {
 		fmt.Fprintf(r.stdout, "\nflowscope: capture stopped (%s); all flows:\n", r.capInfo.StopReason)
 	}
-	return write(r.o, r.stdout, r.stderr, recs, sum, r.opt.Allow)
+	return write(r.o, r.stdout, r.stderr, recs, hidden, sum, r.opt.Allow)
 }
 
 func signalName(s os.Signal) string {

@@ -687,6 +687,30 @@ func TestLiveBrokenPipe(t *testing.T) {
 	}
 }
 
+// TestLiveTableTop checks the final table of a live capture, which keeps
+// only the top N flows and those with findings: the "more flows" count and
+// every finding still come out right.
+func TestLiveTableTop(t *testing.T) {
+	p := newNetns(t)
+	startServer(t, p)
+	c := startCapture(t, p.server, "-i", p.serverIf, "--top", "2", "host", liveServer)
+	runClient(t, p.client)
+	if code := c.stop(t, syscall.SIGINT); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	out := c.stdout.String()
+	rows := regexp.MustCompile(`(?m)^\d+ +10\.201\.0\.1:\d+ +10\.201\.0\.2:\d+ `).FindAllString(out, -1)
+	if len(rows) != 2 || !strings.Contains(out, "… 3 more flows (use --top 0 for all)") {
+		t.Errorf("want 2 rows and 3 more flows:\n%s", out)
+	}
+	if n := strings.Count(out, "nonstandard-port  "); n != 3 || !strings.Contains(out, "port-mismatch  ") {
+		t.Errorf("want every finding (3 nonstandard-port, 1 port-mismatch), %d nonstandard-port:\n%s", n, out)
+	}
+	if !strings.Contains(out, "10.201.0.2:8443") {
+		t.Errorf("the largest flow (TLS) is not in the table:\n%s", out)
+	}
+}
+
 // TestLiveAnySLL2 captures on "any": Linux cooked v2 frames.
 func TestLiveAnySLL2(t *testing.T) {
 	p := newNetns(t)

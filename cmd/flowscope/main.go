@@ -317,7 +317,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	sum := &report.Summary{Inputs: inputs, Stats: an.Stats(), Records: recs, FilterExpr: o.filter, Filtered: filtered}
-	if err := write(o, stdout, stderr, recs, sum, allow); err != nil {
+	if err := write(o, stdout, stderr, recs, 0, sum, allow); err != nil {
 		fmt.Fprintf(stderr, "flowscope: writing output: %v\n", err)
 		if code == exitOK {
 			code = exitReadError
@@ -326,9 +326,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-func write(o *options, stdout, stderr io.Writer, recs []flow.Record, sum *report.Summary, allow *report.Allowlist) error {
+// write writes recs (hidden more flows left out of them) and the summary.
+func write(o *options, stdout, stderr io.Writer, recs []flow.Record, hidden int, sum *report.Summary, allow *report.Allowlist) error {
 	w := bufio.NewWriterSize(stdout, 1<<16)
-	opt := report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields, Width: terminalWidth(stdout)}
+	opt := report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields, Width: terminalWidth(stdout), Hidden: hidden}
 	var err error
 	switch {
 	case o.findingsOnly:
