@@ -799,13 +799,23 @@ func TestLivePrivileges(t *testing.T) {
 			}
 			t.Cleanup(func() { c.cmd.Process.Kill() })
 			c.waitCapturing(t)
-			status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
-			if err != nil {
-				t.Fatal(err)
+			// Every thread: the one that parses packets may be any of them.
+			tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", c.cmd.Process.Pid))
+			if len(tasks) == 0 {
+				t.Fatal("no threads found in /proc")
 			}
-			uid := regexp.MustCompile(`(?m)^Uid:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)`).FindStringSubmatch(string(status))
-			if uid == nil || uid[1] != tc.uid || uid[2] != tc.uid || uid[3] != tc.uid || uid[4] != tc.uid {
-				t.Errorf("the capturing process runs as %v, want uid %s", uid, tc.uid)
+			for _, task := range tasks {
+				status, err := os.ReadFile(task)
+				if err != nil {
+					t.Fatal(err)
+				}
+				uid := regexp.MustCompile(`(?m)^Uid:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)`).FindStringSubmatch(string(status))
+				if uid == nil || uid[1] != tc.uid || uid[2] != tc.uid || uid[3] != tc.uid || uid[4] != tc.uid {
+					t.Errorf("%s: runs as %v, want uid %s", task, uid, tc.uid)
+				}
+				if capEff := regexp.MustCompile(`(?m)^CapEff:\s+(\w+)`).FindStringSubmatch(string(status)); tc.uid != "0" && (capEff == nil || capEff[1] != "0000000000000000") {
+					t.Errorf("%s: effective capabilities %v after dropping root", task, capEff)
+				}
 			}
 			runClient(t, p.client)
 			if code := c.stop(t, syscall.SIGINT); code != 0 {
