@@ -56,9 +56,6 @@ func CreateWriter(path string, info WriterInfo) (*Writer, error) {
 	return w, nil
 }
 
-// File returns the open file, for changing its owner.
-func (w *Writer) File() *os.File { return w.f }
-
 // Write appends one packet.
 func (w *Writer) Write(p *Packet) error {
 	ci := gopacket.CaptureInfo{Timestamp: p.Timestamp, CaptureLength: len(p.Data), Length: max(p.Len, len(p.Data))}

@@ -1144,3 +1144,12 @@ func localPort(c net.Conn) uint16 {
 	n, _ := strconv.Atoi(p)
 	return uint16(n)
 }
+
+// TestVersionNamesLibpcap: --version names the libpcap that capture and
+// filters depend on.
+func TestVersionNamesLibpcap(t *testing.T) {
+	r := mustRun(t, 0, nil, "--version")
+	if !regexp.MustCompile(`^flowscope \S+\nlibpcap version \d+\.\d+`).Match(r.stdout) {
+		t.Errorf("--version:\n%s", r.stdout)
+	}
+}

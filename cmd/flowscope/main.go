@@ -197,6 +197,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.showVersion {
 		fmt.Fprintf(stdout, "flowscope %s\n", version)
+		if v := capture.LibraryVersion(); v != "" {
+			fmt.Fprintln(stdout, v) // live capture and filters depend on it
+		}
 		return exitOK
 	}
 	if o.listIfaces {
