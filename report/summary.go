@@ -265,8 +265,8 @@ func talkersSection(t *Tally) section {
 		return sec
 	}
 	list := make([]*talker, 0, len(byIP))
-	for _, t := range byIP {
-		list = append(list, t)
+	for _, tk := range byIP {
+		list = append(list, tk)
 	}
 	slices.SortFunc(list, func(a, b *talker) int {
 		if c := cmp.Compare(b.bytes, a.bytes); c != 0 {
@@ -279,12 +279,12 @@ func talkersSection(t *Tally) section {
 	sec.noColon = true
 	hb := make([]string, len(list))
 	width := 0
-	for i, t := range list {
-		hb[i] = HumanBytes(t.bytes)
+	for i, tk := range list {
+		hb[i] = HumanBytes(tk.bytes)
 		width = max(width, len(hb[i]))
 	}
-	for i, t := range list {
-		sec.add(t.ip.String(), fmt.Sprintf("%*s  %s", width, hb[i], plural(t.flows, "flow")))
+	for i, tk := range list {
+		sec.add(tk.ip.String(), fmt.Sprintf("%*s  %s", width, hb[i], plural(tk.flows, "flow")))
 	}
 	return sec
 }

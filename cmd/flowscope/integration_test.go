@@ -112,9 +112,16 @@ type result struct {
 // runFlowscope runs the binary with args (and stdin, if not nil).
 func runFlowscope(t *testing.T, stdin io.Reader, args ...string) result {
 	t.Helper()
+	return runCommand(t, stdin, binPath, args...)
+}
+
+// runCommand runs a command to its end (at most a minute) and returns its
+// output and exit code; failing to run it at all fails the test.
+func runCommand(t *testing.T, stdin io.Reader, name string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binPath, args...)
+	cmd := exec.CommandContext(ctx, name, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &stdout, &stderr
 	err := cmd.Run()
@@ -122,7 +129,7 @@ func runFlowscope(t *testing.T, stdin io.Reader, args ...string) result {
 	if err != nil {
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) || ctx.Err() != nil {
-			t.Fatalf("flowscope %s: %v\nstderr: %s", strings.Join(args, " "), err, stderr.Bytes())
+			t.Fatalf("%s %s: %v\nstderr: %s", name, strings.Join(args, " "), err, stderr.Bytes())
 		}
 		res.code = ee.ExitCode()
 	}

@@ -609,10 +609,9 @@ func TestLiveEngineFilters(t *testing.T) {
 		{[]string{"tcp", "port", "nonsense"}, `invalid filter "tcp port nonsense"`},
 		{[]string{"vlan", "10"}, "vlan filters need --engine libpcap"},
 	} {
-		cmd := exec.Command("ip", append([]string{"netns", "exec", p.server, binPath, "-i", p.serverIf, "--engine", "afpacket"}, tc.filter...)...)
-		out, err := cmd.CombinedOutput()
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitBadFilter || !strings.Contains(string(out), tc.want) {
-			t.Errorf("%v: %v, want exit %d and %q:\n%s", tc.filter, err, exitBadFilter, tc.want, out)
+		r := runCommand(t, nil, "ip", append([]string{"netns", "exec", p.server, binPath, "-i", p.serverIf, "--engine", "afpacket"}, tc.filter...)...)
+		if r.code != exitBadFilter || !bytes.Contains(r.stderr, []byte(tc.want)) {
+			t.Errorf("%v: exit %d, want %d and %q:\n%s", tc.filter, r.code, exitBadFilter, tc.want, r.stderr)
 		}
 	}
 }
@@ -837,8 +836,8 @@ func TestLivePrivileges(t *testing.T) {
 		})
 	}
 	t.Run("w-where-the-user-may-not", func(t *testing.T) {
-		r := runCmd(t, "ip", "netns", "exec", p.server, bin, "-i", p.serverIf, "-Z", "nobody", "-c", "1", "-w", filepath.Join(dir, "root-only.pcap"))
-		if r.code != exitReadError || !strings.Contains(r.stderr, "permission denied") || !strings.Contains(r.stderr, "keep root with -Z root") {
+		r := runCommand(t, nil, "ip", "netns", "exec", p.server, bin, "-i", p.serverIf, "-Z", "nobody", "-c", "1", "-w", filepath.Join(dir, "root-only.pcap"))
+		if r.code != exitReadError || !bytes.Contains(r.stderr, []byte("permission denied")) || !bytes.Contains(r.stderr, []byte("keep root with -Z root")) {
 			t.Errorf("exit %d, want %d and a hint:\n%s", r.code, exitReadError, r.stderr)
 		}
 	})
@@ -893,26 +892,6 @@ func TestLiveErrors(t *testing.T) {
 			t.Errorf("-D:\n%s", r.stdout)
 		}
 	})
-}
-
-type cmdResult struct {
-	code   int
-	stderr string
-}
-
-// runCmd runs a command to its end.
-func runCmd(t *testing.T, name string, args ...string) cmdResult {
-	t.Helper()
-	var stderr bytes.Buffer
-	cmd := exec.Command(name, args...)
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return cmdResult{ee.ExitCode(), stderr.String()}
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return cmdResult{0, stderr.String()}
 }
 
 // liveHelper runs a helper role; called from TestMain when helperEnv is set.
