@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/flowscope/flowscope/flow/dnsmeta"
-	"github.com/flowscope/flowscope/flow/service"
 )
 
 // Config sets the flow table's timeouts and bound. Timeouts run on packet
@@ -399,41 +398,6 @@ func (t *Table) service(e *entry, side int, p *Packet, frame uint64) {
 	if sv.done(p.Key.Proto == ProtoTCP, int(e.clientSide)) {
 		t.finishSvc(e)
 	}
-}
-
-func (t *Table) newSvc() *svcState {
-	var sv *svcState
-	if n := len(t.svcFree); n > 0 {
-		sv = t.svcFree[n-1]
-		t.svcFree = t.svcFree[:n-1]
-		for i := range sv.dir {
-			d := &sv.dir[i]
-			d.have, d.nranges, d.based, d.pkts = 0, 0, false, 0
-		}
-		sv.best, sv.bestFrame, sv.bestSide = service.Result{}, 0, 0
-		sv.dir[0].fromSYN, sv.dir[1].fromSYN = false, false
-		sv.metaHave = 0
-		if sv.quic != nil {
-			sv.quic.Reset()
-			sv.quic = nil // most flows are not QUIC: do not keep 9 KiB for them
-		}
-	} else {
-		sv = new(svcState)
-	}
-	sv.firstSide = -1
-	return sv
-}
-
-// finishSvc keeps the verdict and the first bytes of each side, and
-// returns the buffers to the pool.
-func (t *Table) finishSvc(e *entry) {
-	e.svcDone = true
-	if e.svc == nil {
-		return
-	}
-	e.svcRes = e.svcView()
-	t.svcFree = append(t.svcFree, e.svc)
-	e.svc = nil
 }
 
 // restart emits a flow that hit the active timeout and keeps its state for
