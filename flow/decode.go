@@ -61,7 +61,7 @@ const (
 // Decoder decodes captured frames into flow packets. It holds the IP fragment state, so use one per stream.
 type Decoder struct {
 	frag     fragTable
-	frameNo  uint64 // number of the frame being decoded, set by the Analyzer
+	frameNo  uint64 // number of the frame being decoded, set by DecodeFrame
 	frameLen int    // wire length of the frame being decoded
 	ts       int64  // packet time of the frame being decoded
 	layers   int    // link-level headers walked in this frame
@@ -76,10 +76,18 @@ func NewDecoder() *Decoder {
 	return d
 }
 
+// DecodeFrame decodes frame number frameNo (from 1), the number fragments
+// held for later are remembered by.
+func (d *Decoder) DecodeFrame(data []byte, linkType uint32, origLen int, ts int64, frameNo uint64, f *Frame) {
+	d.frameNo = frameNo
+	d.Decode(data, linkType, origLen, ts, f)
+}
+
 // Decode decodes one frame of the given LINKTYPE_* (origLen = wire length,
 // ts = packet time in unix ns) into f, which it resets; it sets f.Len to
 // origLen and f.CapLen to len(data). It never allocates in the steady state
 // and never panics, whatever the bytes.
+
 func (d *Decoder) Decode(data []byte, linkType uint32, origLen int, ts int64, f *Frame) {
 	f.N, f.Skip, f.EtherType, f.Len, f.CapLen = 0, SkipNone, 0, origLen, len(data)
 	d.ts, d.frameLen, d.layers, d.vlan, d.vlanSeen = ts, origLen, 0, 0, false
@@ -723,6 +731,10 @@ func (d *Decoder) decTunnel(f *Frame, outer *Packet, kind Tunnel, et uint16, b [
 	d.decEtherType(et, b, f, idx)
 	if f.N > idx+1 {
 		outer.Carries = kind
+		ctx := tunnelContext(&f.Packets[0].Key)
+		for i := idx + 1; i < f.N; i++ {
+			f.Packets[i].Key.Tunnel = ctx
+		}
 	}
 }
 

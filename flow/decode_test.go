@@ -521,6 +521,9 @@ func TestDecodeCaptureFrames(t *testing.T) {
 				p := &f.Packets[i]
 				got := pkt{key: p.Key, ipLen: p.IPLen, payloadLen: p.PayloadLen, l4: p.L4, frag: p.Fragment,
 					carries: p.Carries, vlan: p.VLAN, flags: p.TCPFlags}
+				if i > 0 {
+					w.key.Tunnel = tunnelContext(&f.Packets[0].Key)
+				}
 				if got != w {
 					t.Errorf("packet %d:\n got %+v\nwant %+v", i, got, w)
 				}
@@ -859,6 +862,10 @@ func TestDecodeSynthetic(t *testing.T) {
 			}
 			for i, k := range tc.keys {
 				p := &f.Packets[i]
+				if i > 0 {
+					// Inner packets are keyed within their tunnel.
+					k.Tunnel = tunnelContext(&f.Packets[0].Key)
+				}
 				if p.Key != k {
 					t.Errorf("packet %d key\n got %+v\nwant %+v", i, p.Key, k)
 				}

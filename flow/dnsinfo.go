@@ -41,19 +41,47 @@ func dnsMessage(p *Packet, isDNS bool) []byte {
 	return b
 }
 
-// noteDNS parses a flow's DNS message: responses feed the table's address →
-// name cache, and the flow keeps its first question and answers.
-func (t *Table) noteDNS(e *entry, b []byte) {
-	m, err := dnsmeta.Parse(b)
-	if m == nil || (err != nil && len(m.Questions) == 0) {
-		e.dnsFails++
+// DNSAnswers returns the DNS response a packet to or from port 53 carries,
+// when it answers with addresses: what names the servers of later flows
+// (Table.NoteAnswers). It is read where frames are decoded, in frame order,
+// so that a flow is named by exactly the answers that came before it, on
+// whichever worker its flow table runs.
+func DNSAnswers(p *Packet) *dnsmeta.Message {
+	b := dnsMessage(p, false)
+	if len(b) < 12 || b[2]&0x80 == 0 || b[6]|b[7] == 0 {
+		return nil // not a response, or no answer records
+	}
+	m, _ := dnsmeta.Parse(b)
+	if m == nil || !m.Response {
+		return nil
+	}
+	for i := range m.Answers {
+		if m.Answers[i].Addr.IsValid() {
+			return m
+		}
+	}
+	return nil
+}
+
+// NoteAnswers adds a DNS response's address → name pairs to the cache that
+// names the servers of flows that begin after it.
+func (t *Table) NoteAnswers(m *dnsmeta.Message) {
+	if t.cfg.FlowsOnly {
 		return
 	}
 	if t.dns == nil {
 		t.dns = dnsmeta.NewCache(dnsCacheSize)
 	}
-	if m.Response {
-		t.dns.Add(m)
+	t.dns.Add(m)
+}
+
+// noteDNS parses a flow's DNS message: the flow keeps its first question
+// and answers.
+func (t *Table) noteDNS(e *entry, b []byte) {
+	m, err := dnsmeta.Parse(b)
+	if m == nil || (err != nil && len(m.Questions) == 0) {
+		e.dnsFails++
+		return
 	}
 	if e.dns == nil {
 		e.dns = &DNSInfo{}

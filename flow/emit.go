@@ -10,7 +10,7 @@ import (
 )
 
 // emitRecord builds the flow's Record and hands it to the table's emit.
-func (t *Table) emitRecord(e *entry, why EndReason) {
+func (t *Table) emitRecord(e *entry, why EndReason, at int64) {
 	t.stats.flows++
 	t.stats.reasons[why]++
 	if t.emit == nil {
@@ -21,6 +21,7 @@ func (t *Table) emitRecord(e *entry, why EndReason) {
 		t.finishSvc(e)
 	}
 	r := t.record(e, why)
+	r.End = at
 	t.emit(&r)
 }
 

@@ -17,7 +17,7 @@ func TestIndexAgainstMap(t *testing.T) {
 			if collide {
 				return uint32(i % 7) // long probe runs
 			}
-			return hashKey(&entries[i].key)
+			return HashKey(&entries[i].key, 0)
 		}
 		for i := range entries {
 			entries[i].key = Key{SrcPort: uint16(i), DstPort: uint16(i >> 16), Proto: ProtoUDP}
@@ -59,5 +59,43 @@ func TestKeyEqual(t *testing.T) {
 		if keyEqual(&a, &b) || !keyEqual(&a, &a) {
 			t.Errorf("keyEqual wrong for %+v", b)
 		}
+	}
+}
+
+// TestIndexSeedDefeatsChosenKeys builds keys that all share one probe run
+// under seed 0, as someone who knows the hash would send them, and checks
+// that a table's random seed spreads them out.
+func TestIndexSeedDefeatsChosenKeys(t *testing.T) {
+	const n, size = 4000, 1 << 14
+	var chosen []Key
+	for i := 0; len(chosen) < n; i++ {
+		k := Key{SrcPort: uint16(i), DstPort: uint16(i >> 16), Proto: ProtoUDP}
+		k.Src[15], k.Dst[15] = byte(i>>24), 1
+		if HashKey(&k, 0)&(size-1) < 8 {
+			chosen = append(chosen, k)
+		}
+	}
+	probes := func(seed uint64) float64 {
+		x := newIndex(size / 2)
+		entries := make([]entry, n)
+		for i, k := range chosen {
+			entries[i].key = k
+			x.insert(HashKey(&k, seed), int32(i), entries)
+		}
+		total := 0
+		for i := range chosen {
+			h := HashKey(&chosen[i], seed)
+			for j := h & x.mask; x.slots[j].idx != int32(i)+1; j = (j + 1) & x.mask {
+				total++
+			}
+		}
+		return float64(total) / n
+	}
+	if p := probes(0); p < 100 {
+		t.Fatalf("the chosen keys do not collide under seed 0 (%.1f probes per key): the test proves nothing", p)
+	}
+	tb := NewTable(DefaultConfig(), nil)
+	if p := probes(tb.seed); p > 4 {
+		t.Errorf("with the table's seed the chosen keys still take %.1f probes per key", p)
 	}
 }

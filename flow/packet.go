@@ -38,6 +38,11 @@ type Key struct {
 	ID               uint16 // ICMP query/response identifier (echo, timestamp, ...); else 0
 	Proto            uint8
 	V6               bool
+	// Tunnel is 0, or for a packet found inside a tunnel a hash of the
+	// outermost packet's two addresses: an inner flow is the same flow only
+	// through the same pair of tunnel endpoints, so that every packet of it
+	// goes to the worker that has its tunnel (see ShardHash).
+	Tunnel uint32
 }
 
 // Reverse returns the key of the opposite direction.
@@ -121,6 +126,53 @@ type Packet struct {
 	Carries Tunnel
 	// VLAN is the outermost 802.1Q/802.1ad VLAN ID of the frame, 0 if none.
 	VLAN uint16
+}
+
+// ShardHash picks the worker for a frame: every packet of a frame goes to
+// the worker of its outermost packet, so a tunnel's inner flows can name the
+// tunnel's flow as their parent. Packets that can carry a tunnel (GRE,
+// IP-in-IP, the VXLAN and Geneve ports) are placed by their two addresses
+// alone, so that both directions of the tunnel and every inner flow of it
+// meet on one worker; the rest by their flow's canonical key.
+func (f *Frame) ShardHash(seed uint64) uint32 {
+	if f.N == 0 {
+		return 0
+	}
+	k := &f.Packets[0].Key
+	if tunnelCapable(k) {
+		pk := addrPair(k)
+		return HashKey(&pk, seed)
+	}
+	ck, _ := canonical(*k)
+	return HashKey(&ck, seed)
+}
+
+func tunnelCapable(k *Key) bool {
+	switch k.Proto {
+	case ProtoGRE, ProtoIPIP, ProtoIPv6:
+		return true
+	case ProtoUDP:
+		return isTunnelPort(k.SrcPort) || isTunnelPort(k.DstPort)
+	}
+	return false
+}
+
+func isTunnelPort(p uint16) bool { return p == 4789 || p == 8472 || p == 6081 }
+
+// addrPair is a key of just k's two addresses, in canonical order.
+func addrPair(k *Key) Key {
+	pk := Key{Src: k.Src, Dst: k.Dst, V6: k.V6}
+	if !endpointLess(pk.Src[:], 0, pk.Dst[:], 0) {
+		pk.Src, pk.Dst = pk.Dst, pk.Src
+	}
+	return pk
+}
+
+// tunnelContext is Key.Tunnel for the packets inside a frame's outermost
+// packet: never 0, and the same whatever the process's seeds.
+func tunnelContext(outer *Key) uint32 {
+	pk := addrPair(outer)
+	return HashKey(&pk, 0x5eed) | 1
 }
 
 // MaxPackets bounds the tunnel nesting the decoder follows in one frame.

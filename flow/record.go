@@ -71,7 +71,8 @@ func (d DirectionBy) String() string {
 
 // Record is a finished flow, as the report package prints it.
 type Record struct {
-	// ID numbers flows in the order of their first packet, from 1.
+	// ID is unique and grows with the flow's first packet: that packet's
+	// frame number times 10 plus its tunnel layer (0 outermost), see FlowID.
 	ID          uint64    `json:"id"`
 	Proto       string    `json:"proto"` // "tcp", "udp", "icmp", "icmp6", "gre", "sctp", or "ip-N"
 	IPProto     uint8     `json:"ip_proto"`
@@ -140,6 +141,12 @@ type Record struct {
 	// SSH and HTTP are what the clear-text start of such flows shows.
 	SSH  *SSHInfo  `json:"ssh,omitempty"`
 	HTTP *HTTPInfo `json:"http,omitempty"`
+
+	// End is the packet time (unix ns) at which the flow ended: its last
+	// packet plus its idle timeout, the end of the close delay after FIN
+	// or RST, the packet that split, evicted or replaced it, or EndOfInput
+	// for flows open at the end. Records are written in (End, ID) order.
+	End int64 `json:"-"`
 }
 
 // Duration is LastSeen minus FirstSeen.

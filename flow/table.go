@@ -2,6 +2,8 @@ package flow
 
 import (
 	"cmp"
+	"math"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -107,16 +109,28 @@ type Table struct {
 	entries []entry
 	free    []int32
 	lists   [listCount]list
-	nextID  uint64
 	now     int64
 	emit    func(*Record)
 	stats   tableStats
+	seed    uint64 // of the index hash
 }
 
 type tableStats struct {
 	flows     uint64
 	reasons   [endReasonCount]uint64
 	maxActive int
+}
+
+// TableStats counts a table's records by end reason and its peak of open flows.
+type TableStats struct {
+	Flows     uint64
+	Reasons   [endReasonCount]uint64
+	MaxActive int
+}
+
+// Stats returns the table's counts so far.
+func (t *Table) Stats() TableStats {
+	return TableStats{Flows: t.stats.flows, Reasons: t.stats.reasons, MaxActive: t.stats.maxActive}
 }
 
 // NewTable returns a table that calls emit for every finished flow. The
@@ -126,7 +140,7 @@ func NewTable(cfg Config, emit func(*Record)) *Table {
 	if cfg.MaxFlows <= 0 {
 		cfg.MaxFlows = d.MaxFlows
 	}
-	t := &Table{cfg: cfg, emit: emit, nextID: 1}
+	t := &Table{cfg: cfg, emit: emit, seed: rand.Uint64()}
 	t.timeout[listTCP] = int64(cfg.TCPIdle)
 	t.timeout[listUDP] = int64(cfg.UDPIdle)
 	t.timeout[listICMP] = int64(cfg.ICMPIdle)
@@ -146,6 +160,12 @@ func NewTable(cfg Config, emit func(*Record)) *Table {
 
 // Len returns the number of open flows.
 func (t *Table) Len() int { return t.index.n }
+
+// Canonical returns the key as both directions of its flow share it.
+func (k Key) Canonical() Key {
+	ck, _ := canonical(k)
+	return ck
+}
 
 // canonical orders a key so both directions map to one entry; side is the
 // canonical side of the key's source.
@@ -168,17 +188,27 @@ func listFor(proto uint8) uint8 {
 	return listOther
 }
 
+// IDLayers spaces flow IDs: a flow's ID is the number of the frame of its
+// first packet times IDLayers plus the packet's tunnel layer in that frame
+// (0 outermost). Each packet starts at most one flow, so IDs are unique,
+// grow with the first packet, and do not depend on how flows are sharded.
+const IDLayers = 10
+
+// FlowID is the ID of a flow whose first packet was layer of frame.
+func FlowID(frame uint64, layer int) uint64 { return frame*IDLayers + uint64(layer) }
+
 // Update accounts one packet to its flow, creating the flow if needed, and
-// returns the flow's record ID (for tunnel parents). frameLen is the wire
-// length of the frame that carried it; parent the ID of the tunnel flow
-// that carried it, or 0.
-func (t *Table) Update(p *Packet, ts int64, frame uint64, frameLen int, parent uint64) uint64 {
+// returns the flow's record ID (for tunnel parents). layer is the packet's
+// index in its frame (Frame.Packets); frameLen is the wire length of the
+// frame that carried it; parent the ID of the tunnel flow that carried it,
+// or 0.
+func (t *Table) Update(p *Packet, ts int64, frame uint64, layer int, frameLen int, parent uint64) uint64 {
 	if ts > t.now {
 		t.now = ts
 		t.expire()
 	}
 	ck, side := canonical(p.Key)
-	h := hashKey(&ck)
+	h := HashKey(&ck, t.seed)
 	idx := t.index.find(&ck, h, t.entries)
 	ok := idx >= 0
 	if ok {
@@ -186,14 +216,14 @@ func (t *Table) Update(p *Packet, ts int64, frame uint64, frameLen int, parent u
 		switch {
 		case e.list == listClosing && p.Key.Proto == ProtoTCP && p.TCPFlags&(FlagSYN|FlagACK) == FlagSYN:
 			// A new connection reusing the tuple of a closed one.
-			t.end(idx, e.endReason)
+			t.end(idx, e.endReason, t.now)
 			ok = false
 		case t.cfg.Active > 0 && ts-e.first >= int64(t.cfg.Active):
-			t.restart(idx, ts, frame)
+			t.restart(idx, ts, FlowID(frame, layer), frame)
 		}
 	}
 	if !ok {
-		idx = t.create(ck, h, side, p, ts, frame, parent)
+		idx = t.create(ck, h, side, p, ts, FlowID(frame, layer), frame, parent)
 	}
 	e := &t.entries[idx]
 	t.account(e, side, p, ts, frame, frameLen)
@@ -224,7 +254,7 @@ func (e *entry) closed() bool {
 	return a == tcpReset || b == tcpReset || (a == tcpClosed && b == tcpClosed)
 }
 
-func (t *Table) create(ck Key, h uint32, side int, p *Packet, ts int64, frame uint64, parent uint64) int32 {
+func (t *Table) create(ck Key, h uint32, side int, p *Packet, ts int64, id, frame uint64, parent uint64) int32 {
 	if t.index.n >= t.cfg.MaxFlows {
 		t.evictOldest()
 	}
@@ -246,8 +276,7 @@ func (t *Table) create(ck Key, h uint32, side int, p *Packet, ts int64, frame ui
 	if e.stats.splt == nil && t.cfg.SPLT > 0 {
 		e.stats.splt = make([]spltItem, 0, t.cfg.SPLT)
 	}
-	e.id = t.nextID
-	t.nextID++
+	e.id = id
 	e.first, e.last, e.touched = ts, ts, t.now
 	e.firstFrame = frame
 	e.firstSide = uint8(side)
@@ -262,7 +291,7 @@ func (t *Table) create(ck Key, h uint32, side int, p *Packet, ts int64, frame ui
 		if int(e.clientSide) == 1 {
 			srv = ck.SrcAddr()
 		}
-		e.dnsName, _ = t.dns.Lookup(srv)
+		e.dnsName, _ = t.dns.Peek(srv)
 	}
 	t.index.insert(h, idx, t.entries)
 	t.pushBack(idx, e.list)
@@ -402,12 +431,11 @@ func (t *Table) service(e *entry, side int, p *Packet, frame uint64) {
 
 // restart emits a flow that hit the active timeout and keeps its state for
 // the record that continues it.
-func (t *Table) restart(idx int32, ts int64, frame uint64) {
+func (t *Table) restart(idx int32, ts int64, id, frame uint64) {
 	e := &t.entries[idx]
-	t.emitRecord(e, EndActive)
+	t.emitRecord(e, EndActive, t.now)
 	e.continues = e.id
-	e.id = t.nextID
-	t.nextID++
+	e.id = id
 	e.first, e.last = ts, ts
 	e.firstFrame = frame
 	for i := range e.side {
@@ -427,10 +455,10 @@ func (t *Table) restart(idx int32, ts int64, frame uint64) {
 	}
 }
 
-// end emits a flow and frees its slot.
-func (t *Table) end(idx int32, why EndReason) {
+// end emits a flow that ended at packet time at and frees its slot.
+func (t *Table) end(idx int32, why EndReason, at int64) {
 	e := &t.entries[idx]
-	t.emitRecord(e, why)
+	t.emitRecord(e, why, at)
 	t.unlink(idx)
 	t.index.remove(e.hash, idx)
 	t.free = append(t.free, idx)
@@ -449,7 +477,10 @@ func (t *Table) expire() {
 			if l == listClosing {
 				why = e.endReason
 			}
-			t.end(h, why)
+			// It ended when its timeout ran out, whenever a packet
+			// showed that: the order of records does not depend on
+			// which later packet that was.
+			t.end(h, why, e.touched+to)
 		}
 	}
 }
@@ -464,7 +495,7 @@ func (t *Table) evictOldest() {
 		}
 	}
 	if best != nilIdx {
-		t.end(best, EndEvicted)
+		t.end(best, EndEvicted, t.now)
 	}
 }
 
@@ -482,9 +513,12 @@ func (t *Table) Flush() {
 		if e := &t.entries[idx]; e.list == listClosing {
 			why = e.endReason
 		}
-		t.end(idx, why)
+		t.end(idx, why, EndOfInput)
 	}
 }
+
+// EndOfInput is Record.End of the flows still open at the end of input.
+const EndOfInput = math.MaxInt64
 
 // Advance moves packet time forward without a packet (live capture idle
 // periods), expiring flows whose timeout passed.

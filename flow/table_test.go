@@ -87,7 +87,7 @@ func runTable(t *testing.T, cfg Config, pkts []*Packet, times []time.Duration) [
 	tb := NewTable(cfg, func(r *Record) { recs = append(recs, *r) })
 	base := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC).UnixNano()
 	for i, p := range pkts {
-		tb.Update(p, base+int64(times[i]), uint64(i+1), p.IPLen+14, 0)
+		tb.Update(p, base+int64(times[i]), uint64(i+1), 0, p.IPLen+14, 0)
 	}
 	tb.Flush()
 	return recs
@@ -234,7 +234,7 @@ func TestTimeoutsAndEviction(t *testing.T) {
 		for _, r := range recs {
 			got = append(got, r.EndReason)
 		}
-		if len(recs) != 3 || recs[0].EndReason != "idle" || recs[0].Client.Packets != 1 || recs[2].ID != 3 {
+		if len(recs) != 3 || recs[0].EndReason != "idle" || recs[0].Client.Packets != 1 || recs[2].ID != FlowID(3, 0) {
 			t.Errorf("reasons %v", got)
 		}
 	})
@@ -304,7 +304,7 @@ func BenchmarkTableUpdate(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		tb.Update(&pkts[i&4095], int64(i), uint64(i), 100, 0)
+		tb.Update(&pkts[i&4095], int64(i), uint64(i), 0, 100, 0)
 	}
 }
 

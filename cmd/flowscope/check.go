@@ -7,8 +7,8 @@ import (
 	"os"
 	"sort"
 
-	"github.com/flowscope/flowscope/capture"
 	"github.com/flowscope/flowscope/flow"
+	"github.com/flowscope/flowscope/pipeline"
 	"github.com/flowscope/flowscope/report"
 	"github.com/flowscope/flowscope/report/rules"
 	"github.com/spf13/pflag"
@@ -131,27 +131,13 @@ func writeFile(path string, rep *rules.Report, write func(io.Writer, *rules.Repo
 // analyzeCapture reads one capture into flow records with the default
 // configuration. A read error after some packets still returns them.
 func analyzeCapture(path string) ([]flow.Record, flow.Stats, error) {
-	f, err := capture.OpenFile(path)
-	if err != nil {
-		return nil, flow.Stats{}, err
+	var c report.Collector
+	res := pipeline.RunFiles([]string{path}, pipeline.Config{Flow: flow.DefaultConfig()}, &c, nil)
+	var err error
+	if len(res.Errors) > 0 {
+		err = res.Errors[0]
 	}
-	defer f.Close()
-	var store recordStore
-	an := flow.NewAnalyzer(flow.DefaultConfig(), store.add)
-	var pkt capture.Packet
-	var frame uint64
-	for {
-		if err = f.Next(&pkt); err != nil {
-			break
-		}
-		frame++
-		an.Add(pkt.Data, pkt.LinkType, pkt.Len, pkt.Timestamp.UnixNano(), frame)
-	}
-	an.Flush()
-	if errors.Is(err, io.EOF) {
-		err = nil
-	}
-	return store.all(), an.Stats(), err
+	return c.Records, res.Stats, err
 }
 
 // untrusted lists what makes a capture's result incomplete, for --strict.

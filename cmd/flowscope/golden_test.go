@@ -267,7 +267,7 @@ var goldenCases = []goldenCase{
 		{proto: "tcp", state: "S1", end: "eof", dir: "syn", hist: "ShADd", cpk: 3, spk: 2, cip: gCli, cport: gEph, sport: 80},
 		{proto: "udp", state: "SF", end: "eof", dir: "port", hist: "Dd", cpk: 1, spk: 1, cip: gCli, cport: gEph2, sport: 53},
 	}},
-	{name: "end_evicted", args: []string{"--max-flows", "2"}, want: []goldenWant{
+	{name: "end_evicted", args: []string{"--max-flows", "2", "-j", "1"}, want: []goldenWant{
 		// The third and fourth flows each push out the flow idle longest.
 		{proto: "udp", state: "SF", end: "evicted", dir: "port", hist: "Dd", cpk: 1, spk: 1, cip: gCli, cport: gEph, sport: 53},
 		{proto: "udp", state: "SF", end: "evicted", dir: "port", hist: "Dd", cpk: 1, spk: 1, cip: gCli, cport: gEph + 1, sport: 53},
@@ -296,16 +296,16 @@ var goldenCases = []goldenCase{
 	// points at the outer flow that first carried it.
 	{name: "encap_vxlan", want: []goldenWant{
 		{proto: "udp", state: "S0", end: "eof", dir: "port", hist: "D", cpk: 3, spk: 0, cip: gVtepA, cport: 50001, sport: 4789, tunnel: "vxlan"},
-		{proto: "tcp", state: "S1", end: "eof", dir: "syn", hist: "ShADd", cpk: 3, spk: 2, cip: gIn1, cport: gEph, sport: 80, parent: 1},
+		{proto: "tcp", state: "S1", end: "eof", dir: "syn", hist: "ShADd", cpk: 3, spk: 2, cip: gIn1, cport: gEph, sport: 80, parent: 10},
 		{proto: "udp", state: "S0", end: "eof", dir: "port", hist: "D", cpk: 2, spk: 0, cip: gVtepB, cport: 50002, sport: 4789, tunnel: "vxlan"},
 	}},
 	{name: "encap_gre", want: []goldenWant{
 		{proto: "gre", state: "OTH", end: "eof", dir: "first-packet", hist: "", cpk: 1, spk: 1, cip: gVtepA, tunnel: "gre"},
-		{proto: "udp", state: "SF", end: "eof", dir: "port", hist: "Dd", cpk: 1, spk: 1, cip: gIn1, cport: gEph, sport: 53, parent: 1},
+		{proto: "udp", state: "SF", end: "eof", dir: "port", hist: "Dd", cpk: 1, spk: 1, cip: gIn1, cport: gEph, sport: 53, parent: 10},
 	}},
 	{name: "encap_ipip", want: []goldenWant{
 		{proto: "ipip", state: "OTH", end: "eof", dir: "first-packet", hist: "", cpk: 1, spk: 1, cip: gVtepA, tunnel: "ip-in-ip"},
-		{proto: "icmp", state: "OTH", end: "eof", dir: "icmp", hist: "", cpk: 1, spk: 1, cip: gIn1, parent: 1},
+		{proto: "icmp", state: "OTH", end: "eof", dir: "icmp", hist: "", cpk: 1, spk: 1, cip: gIn1, parent: 10},
 	}},
 	{name: "encap_vlan_ipv6", want: []goldenWant{
 		{proto: "tcp", state: "SF", end: "fin", dir: "syn", hist: "ShADdFf", cpk: 5, spk: 3, cip: gCli6, cport: gEph, sport: 443, vlan: 100, ipv: 6},

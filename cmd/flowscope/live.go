@@ -16,6 +16,7 @@ import (
 	"github.com/flowscope/flowscope/capture"
 	"github.com/flowscope/flowscope/flow"
 	"github.com/flowscope/flowscope/internal/privdrop"
+	"github.com/flowscope/flowscope/pipeline"
 	"github.com/flowscope/flowscope/report"
 )
 
@@ -80,19 +81,17 @@ type liveRun struct {
 
 	live *capture.Live
 	wr   *capture.Writer
-	an   *flow.Analyzer
+	pipe *pipeline.Pipeline
 
-	stream interface {
-		Write(*flow.Record) error
-		Flush() error
-	}
-	tally   *report.Tally
-	keep    *report.TableKeeper // the table's records
-	store   recordStore         // --findings-only's records
+	// What emit touches runs on the pipeline's writer goroutine; the
+	// capture loop reads it only after pipe.Sync.
+	sink    report.Sink
 	ivEnded int
-	ended   []flow.Record // flows ended since the last interval report
+	ended   []flow.Record // flows ended since the last interval report (table)
 	outErr  error
+	failed  atomic.Bool // outErr is set
 	capInfo report.Capture
+	stats   flow.Stats
 
 	frame, ivPackets, ivBytes uint64
 	droppedTo                 string // the user root was given up for
@@ -149,22 +148,17 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 		}
 	}
 
-	r.opt = report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields}
-	if o.output == "table" {
-		r.opt.Width = terminalWidth(stdout)
-		r.opt.Refresh = r.opt.Width > 0
+	sc := o.sinkConfig(stdout, stderr, allow)
+	if o.output != "table" {
+		sc.Width = 0
 	}
-	if !o.findingsOnly {
-		switch o.output {
-		case "json":
-			r.stream = report.NewJSONWriter(stdout, r.opt)
-		case "csv":
-			r.stream = report.NewCSVWriter(stdout, r.opt)
-		}
+	r.opt = sc.Options
+	r.opt.Refresh = r.opt.Width > 0
+	if r.sink, err = report.NewSink(sc); err != nil {
+		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		return exitUsage
 	}
-	r.tally = report.NewTally(allow)
-	r.keep = report.NewTableKeeper(o.top)
-	r.an = flow.NewAnalyzer(o.flowConfig(), r.emit)
+	r.pipe = pipeline.New(pipeline.Config{Flow: o.flowConfig(), Workers: o.workers, Emit: r.emit})
 	filter := ""
 	if o.filter != "" {
 		filter = fmt.Sprintf(", filter %q", o.filter)
@@ -208,33 +202,24 @@ func (r *liveRun) dropPrivileges() int {
 	return exitOK
 }
 
-// emit receives every finished flow. The summary tallies it; JSON and CSV
-// stream it and keep nothing, the final table keeps the top N and those
-// with findings, --findings-only those with findings, so that memory does
-// not grow with the flows however long the capture runs; interval reports
-// keep what ended since the last.
-func (r *liveRun) emit(rec *flow.Record) {
-	r.tally.Add(rec)
+// emit receives every finished flow, on the pipeline's writer goroutine.
+// The sink keeps no more than its format needs (JSON and CSV nothing, the
+// table its top N and the flows with findings), so that memory does not
+// grow with the flows however long the capture runs; interval tables keep
+// what ended since the last.
+func (r *liveRun) emit(rec *flow.Record) error {
 	r.ivEnded++
-	switch {
-	case r.stream != nil:
-		if err := r.stream.Write(rec); err != nil && r.outErr == nil {
+	if err := r.sink.Write(rec); err != nil {
+		if r.outErr == nil {
 			r.outErr = err
+			r.failed.Store(true)
 		}
-		return
-	case r.o.findingsOnly:
-		if len(report.Findings(rec)) == 0 {
-			return
-		}
-		if r.o.interval == 0 {
-			r.store.add(rec)
-		}
-	default:
-		r.keep.Add(rec)
+		return err
 	}
-	if r.o.interval > 0 {
+	if r.o.interval > 0 && r.o.output == "table" && !r.o.findingsOnly {
 		r.ended = append(r.ended, *rec)
 	}
+	return nil
 }
 
 // loop reads packets until something stops the capture, then reports.
@@ -288,7 +273,7 @@ func (r *liveRun) loop(sigs chan os.Signal) int {
 		case errors.Is(err, capture.ErrNoPacket):
 			// Idle flows end on time even when nothing arrives; held back by
 			// two poll intervals for packets the kernel stamped before now.
-			r.an.Advance(time.Now().UnixNano() - int64(2*pollInterval))
+			r.pipe.Advance(time.Now().UnixNano() - int64(2*pollInterval))
 			check = true
 		default:
 			fmt.Fprintf(r.stderr, "flowscope: %v\n", err)
@@ -300,7 +285,8 @@ func (r *liveRun) loop(sigs chan os.Signal) int {
 				code = exitReadError
 			}
 		}
-		if r.outErr != nil && stop == "" {
+		if r.failed.Load() && stop == "" {
+			r.pipe.Sync()
 			fmt.Fprintf(r.stderr, "flowscope: writing output: %v\n", r.outErr)
 			stop, code = "output failed", exitReadError
 		}
@@ -334,7 +320,7 @@ func (r *liveRun) loop(sigs chan os.Signal) int {
 	r.capInfo.StopReason = stop
 	r.readCounters()
 	r.live.Close()
-	r.an.Flush()
+	r.stats = r.pipe.Close()
 	if r.wr != nil {
 		if r.capInfo.StatsErr == "" {
 			st := capture.LiveStats{Received: r.capInfo.Received, Dropped: r.capInfo.Dropped, IfDropped: r.capInfo.IfDropped}
@@ -367,7 +353,7 @@ func (r *liveRun) packet(pkt *capture.Packet) error {
 			return err
 		}
 	}
-	r.an.Add(pkt.Data, pkt.LinkType, pkt.Len, pkt.Timestamp.UnixNano(), r.frame)
+	r.pipe.Add(pkt)
 	r.ivPackets++
 	r.ivBytes += uint64(pkt.Len)
 	return nil
@@ -408,10 +394,10 @@ func (r *liveRun) readCounters() {
 // flushOutput pushes streamed records out, so that a reader of the pipe
 // sees a flow about a second after it ends.
 func (r *liveRun) flushOutput() {
-	if r.stream != nil {
-		if err := r.stream.Flush(); err != nil && r.outErr == nil {
-			r.outErr = err
-		}
+	r.pipe.Sync()
+	if err := r.sink.Flush(); err != nil && r.outErr == nil {
+		r.outErr = err
+		r.failed.Store(true)
 	}
 	if r.wr != nil {
 		_ = r.wr.Flush() // a failing disk shows on the next Write or at Close
@@ -421,8 +407,14 @@ func (r *liveRun) flushOutput() {
 // intervalReport is one --interval report.
 func (r *liveRun) intervalReport(at time.Time, elapsed time.Duration) {
 	r.readCounters()
+	var open []flow.Record
+	if r.o.output == "table" && !r.o.findingsOnly {
+		r.pipe.Snapshot(func(rec *flow.Record) { open = append(open, *rec) })
+	} else {
+		r.pipe.Sync()
+	}
 	iv := &report.Interval{At: at, Elapsed: elapsed, Packets: r.ivPackets, Bytes: r.ivBytes,
-		Ended: r.ivEnded, Open: r.an.Open(), Capture: r.capInfo}
+		Ended: r.ivEnded, Open: r.pipe.Open(), Capture: r.capInfo}
 	var err error
 	switch {
 	case r.o.findingsOnly:
@@ -430,58 +422,38 @@ func (r *liveRun) intervalReport(at time.Time, elapsed time.Duration) {
 			err = report.WriteIntervalLine(r.stderr, iv)
 		}
 		if err == nil {
-			err = report.WriteFindings(r.stdout, r.ended, r.opt)
+			err = report.WriteFindings(r.stdout, report.TakeFindings(r.sink), r.opt)
 		}
-	case r.stream != nil:
+	case r.o.output != "table":
 		r.flushOutput()
 		if !r.o.quiet {
 			err = report.WriteIntervalLine(r.stderr, iv)
 		}
 	default:
-		recs := r.ended
-		r.an.Snapshot(func(rec *flow.Record) { recs = append(recs, *rec) })
+		recs := append(r.ended, open...)
 		err = report.WriteIntervalTable(r.stdout, iv, recs, r.opt)
 		r.ended = recs
 	}
 	if err != nil && r.outErr == nil {
 		r.outErr = err
+		r.failed.Store(true)
 	}
 	clear(r.ended)
 	r.ended = r.ended[:0]
 	r.ivPackets, r.ivBytes, r.ivEnded = 0, 0, 0
 }
 
-// finish writes the end-of-capture report.
+// finish writes the end-of-capture report; the pipeline is closed.
 func (r *liveRun) finish() error {
-	recs, hidden := r.store.all(), 0
-	if !r.o.findingsOnly {
-		recs, hidden = r.keep.Records()
-	}
-	sum := &report.Summary{Stats: r.an.Stats(), Records: recs, Tally: r.tally, FilterExpr: r.o.filter, Capture: &r.capInfo}
-	if r.stream != nil {
-		err := r.stream.Flush()
-		if r.outErr != nil {
-			err = nil // said already; the summary still goes to stderr
-		}
-		if !r.o.quiet {
-			if serr := report.WriteSummary(r.stderr, sum, report.Options{Allow: r.opt.Allow}); err == nil {
-				err = serr
-			}
-		}
-		return err
-	}
-	if r.o.interval > 0 && r.o.findingsOnly {
-		// The intervals showed the findings of the flows ended before;
-		// these are those of the flows ended since, the summary counts all.
-		if err := report.WriteFindings(r.stdout, r.ended, r.opt); err != nil || r.o.quiet {
-			return err
-		}
-		return report.WriteSummary(r.stderr, sum, report.Options{Allow: r.opt.Allow})
-	}
-	if r.o.interval > 0 && r.o.output == "table" {
+	sum := &report.Summary{Stats: r.stats, FilterExpr: r.o.filter, Capture: &r.capInfo}
+	if r.o.interval > 0 && r.o.output == "table" && !r.o.findingsOnly {
 		fmt.Fprintf(r.stdout, "\nflowscope: capture stopped (%s); all flows:\n", r.capInfo.StopReason)
 	}
-	return write(r.o, r.stdout, r.stderr, recs, hidden, sum, r.opt.Allow)
+	err := r.sink.Close(sum)
+	if r.outErr != nil {
+		err = nil // said already; the summary still went to stderr
+	}
+	return err
 }
 
 func signalName(s os.Signal) string {

@@ -698,7 +698,7 @@ func TestLiveTableTop(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	out := c.stdout.String()
-	rows := regexp.MustCompile(`(?m)^\d+ +10\.201\.0\.1:\d+ +10\.201\.0\.2:\d+ `).FindAllString(out, -1)
+	rows := regexp.MustCompile(`(?m)^ *\d+ +10\.201\.0\.1:\d+ +10\.201\.0\.2:\d+ `).FindAllString(out, -1)
 	if len(rows) != 2 || !strings.Contains(out, "… 3 more flows (use --top 0 for all)") {
 		t.Errorf("want 2 rows and 3 more flows:\n%s", out)
 	}

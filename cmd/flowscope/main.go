@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/flowscope/flowscope/capture"
 	"github.com/flowscope/flowscope/flow"
+	"github.com/flowscope/flowscope/pipeline"
 	"github.com/flowscope/flowscope/report"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
@@ -58,6 +58,7 @@ type options struct {
 	splt         int
 	fields       []string
 	flowsOnly    bool
+	workers      int
 
 	// live capture
 	iface      string
@@ -96,6 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.active, "active-timeout", d.Active, "split flows open longer than this into several records (0: never)")
 	fs.StringSliceVar(&o.fields, "fields", nil, "CSV or table columns to show, comma-separated (see README)")
 	fs.BoolVar(&o.flowsOnly, "flows-only", false, "only flows: no service identification, metadata or features (fastest)")
+	fs.IntVarP(&o.workers, "workers", "j", 0, "flow tables to shard flows over, one goroutine each (0: one per CPU, GOMAXPROCS)")
 	fs.IntVar(&o.splt, "splt", d.SPLT, "record the first `N` packets' lengths, directions and gaps per flow (0: off)")
 	fs.StringVar(&o.allowFile, "allow", "", "suppress the findings a `FILE` allows (lines: SERVICE TARGET [KIND], see README)")
 	fs.BoolVar(&o.findingsOnly, "findings-only", false, "print only the findings (in the -o format)")
@@ -168,6 +170,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if err := report.CheckFields(o.output, o.fields); err != nil && !o.findingsOnly {
 		return nil, err
 	}
+	if o.workers < 0 || o.workers > 256 {
+		return nil, errors.New("--workers must be between 0 (one per CPU) and 256")
+	}
 	if o.splt < 0 || o.splt > 1000 {
 		return nil, errors.New("--splt must be between 0 and 1000")
 	}
@@ -230,82 +235,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitBadFilter
 		}
 	}
-
+	sink, err := report.NewSink(o.sinkConfig(stdout, stderr, allow))
+	if err != nil {
+		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		return exitUsage
+	}
+	cfg := pipeline.Config{Flow: o.flowConfig(), Workers: o.workers, Filter: filter}
+	progressOn := !o.quiet && isTerminal(stderr)
+	res := pipeline.RunFiles(o.reads, cfg, sink, func(files []*capture.File) pipeline.Progress {
+		return newProgress(stderr, files, progressOn)
+	})
 	code := exitOK
-	fail := func(err error) {
+	for _, err := range res.Errors {
 		fmt.Fprintf(stderr, "flowscope: %v\n", err)
 		if c := exitCode(err); code == exitOK {
 			code = c
-		}
-	}
-
-	ins := make([]input, len(o.reads))
-	var files []*capture.File
-	var srcs []capture.Source
-	for i, path := range o.reads {
-		ins[i].path = path
-		f, err := capture.OpenFile(path)
-		if err != nil {
-			fail(err)
-			ins[i].problem = err.Error()
-			continue
-		}
-		defer f.Close()
-		ins[i].file = f
-		files = append(files, f)
-		srcs = append(srcs, f)
-	}
-
-	cfg := o.flowConfig()
-	var store recordStore
-	an := flow.NewAnalyzer(cfg, store.add)
-
-	var filtered uint64
-	if len(srcs) > 0 {
-		merged := capture.Merge(srcs...)
-		prog := newProgress(stderr, files, !o.quiet && isTerminal(stderr))
-		var pkt capture.Packet
-		var frame uint64
-		for merged.Next(&pkt) == nil {
-			frame++
-			if filter != nil && !filter.Match(&pkt) {
-				filtered++
-				continue
-			}
-			an.Add(pkt.Data, pkt.LinkType, pkt.Len, pkt.Timestamp.UnixNano(), frame)
-			if frame&0xffff == 0 {
-				prog.update(frame)
-			}
-		}
-		prog.done()
-		// Errors met while reading (a cut or corrupt record) belong to the
-		// input they came from; what was read before them is still reported.
-		for _, err := range merged.Errors() {
-			fail(err)
-			var ce *capture.Error
-			if errors.As(err, &ce) {
-				for i := range ins {
-					if ins[i].file != nil && ins[i].path == ce.Path && ins[i].problem == "" {
-						ins[i].problem = err.Error()
-						break
-					}
-				}
-			}
-		}
-	}
-	an.Flush()
-	recs := store.all()
-
-	inputs := make([]report.Input, len(ins))
-	for i, in := range ins {
-		inputs[i] = report.Input{Path: in.path, Problem: in.problem}
-		if in.file == nil {
-			continue
-		}
-		inputs[i].Format = in.file.Format()
-		inputs[i].Packets = in.file.Packets()
-		for _, lt := range in.file.LinkTypes() {
-			inputs[i].LinkTypes = append(inputs[i].LinkTypes, capture.LinkTypeName(lt))
 		}
 	}
 	if filter != nil {
@@ -313,14 +257,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "flowscope: warning: the filter does not apply to link type %s (its frames were skipped): %v\n", capture.LinkTypeName(lt), ferr)
 		}
 	}
-
-	if len(srcs) == 0 {
+	if res.Opened == 0 {
 		// Nothing could be opened: the messages above say why, and an
 		// empty report would only hide them.
 		return code
 	}
-	sum := &report.Summary{Inputs: inputs, Stats: an.Stats(), Records: recs, FilterExpr: o.filter, Filtered: filtered}
-	if err := write(o, stdout, stderr, recs, 0, sum, allow); err != nil {
+	err = res.OutputErr
+	if cerr := sink.Close(res.Summary(o.filter)); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "flowscope: writing output: %v\n", err)
 		if code == exitOK {
 			code = exitReadError
@@ -329,34 +275,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-// write writes recs (hidden more flows left out of them) and the summary.
-func write(o *options, stdout, stderr io.Writer, recs []flow.Record, hidden int, sum *report.Summary, allow *report.Allowlist) error {
-	w := bufio.NewWriterSize(stdout, 1<<16)
-	opt := report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields, Width: terminalWidth(stdout), Hidden: hidden}
-	var err error
-	switch {
-	case o.findingsOnly:
-		report.SortByStart(recs)
-		err = report.WriteFindings(w, recs, opt)
-	case o.output == "json":
-		report.SortByStart(recs)
-		err = report.WriteJSON(w, recs, opt)
-	case o.output == "csv":
-		report.SortByStart(recs)
-		err = report.WriteCSV(w, recs, opt)
-	default:
-		if err = report.WriteTable(w, recs, opt); err == nil {
-			fmt.Fprintln(w)
-			err = report.WriteSummary(w, sum, opt)
-		}
+// sinkConfig is the output's configuration from the flags.
+func (o *options) sinkConfig(stdout, stderr io.Writer, allow *report.Allowlist) report.SinkConfig {
+	return report.SinkConfig{
+		Stdout: stdout, Stderr: stderr, FindingsOnly: o.findingsOnly, Quiet: o.quiet,
+		Options: report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields, Width: terminalWidth(stdout)},
 	}
-	if ferr := w.Flush(); err == nil {
-		err = ferr
-	}
-	if err == nil && (o.output != "table" || o.findingsOnly) && !o.quiet {
-		err = report.WriteSummary(stderr, sum, report.Options{Allow: allow})
-	}
-	return err
 }
 
 // flowConfig is the flow table's configuration from the flags.
@@ -409,30 +333,4 @@ func terminalWidth(w io.Writer) int {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// recordStore keeps records in fixed-size chunks, so that a growing run
-// never copies the records it already holds.
-type recordStore struct {
-	chunks [][]flow.Record
-	n      int
-}
-
-func (s *recordStore) add(r *flow.Record) {
-	if len(s.chunks) == 0 || len(s.chunks[len(s.chunks)-1]) == cap(s.chunks[len(s.chunks)-1]) {
-		s.chunks = append(s.chunks, make([]flow.Record, 0, 4096))
-	}
-	last := &s.chunks[len(s.chunks)-1]
-	*last = append(*last, *r)
-	s.n++
-}
-
-// all returns every record in one slice and releases the chunks.
-func (s *recordStore) all() []flow.Record {
-	out := make([]flow.Record, 0, s.n)
-	for _, c := range s.chunks {
-		out = append(out, c...)
-	}
-	s.chunks = nil
-	return out
 }

@@ -25,7 +25,7 @@ func newProgress(w io.Writer, files []*capture.File, on bool) *progress {
 
 // update is called every few thousand packets; it prints at most 5 times a
 // second and only once the read has taken a second.
-func (p *progress) update(packets uint64) {
+func (p *progress) Update(packets uint64) {
 	if !p.on {
 		return
 	}
@@ -52,7 +52,7 @@ func (p *progress) update(packets uint64) {
 	p.printed = true
 }
 
-func (p *progress) done() {
+func (p *progress) Done() {
 	if p.printed {
 		fmt.Fprint(p.w, "\r\x1b[K")
 	}

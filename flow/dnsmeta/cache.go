@@ -77,6 +77,19 @@ func (c *Cache) Lookup(addr netip.Addr) (name string, ok bool) {
 	return c.entries[i].name, true
 }
 
+// Peek returns the name addr was last resolved from, leaving the order of
+// eviction alone: what stays cached then depends only on the answers, in
+// the order they came, not on which flows looked a name up.
+func (c *Cache) Peek(addr netip.Addr) (name string, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	i, ok := c.index[addr.Unmap()]
+	if !ok {
+		return "", false
+	}
+	return c.entries[i].name, true
+}
+
 // Len returns the number of addresses held.
 func (c *Cache) Len() int {
 	c.mu.Lock()

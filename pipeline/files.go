@@ -1,0 +1,115 @@
+package pipeline
+
+import (
+	"errors"
+	"time"
+
+	"github.com/flowscope/flowscope/capture"
+	"github.com/flowscope/flowscope/flow"
+	"github.com/flowscope/flowscope/report"
+)
+
+// Progress is told how far a read of files has come.
+type Progress interface {
+	Update(frames uint64)
+	Done()
+}
+
+// FilesResult is what a run over capture files saw.
+type FilesResult struct {
+	Inputs   []report.Input
+	Stats    flow.Stats
+	Filtered uint64
+	// Errors are the inputs' problems (cannot open, cut, corrupt), in the
+	// order met; what was read before a problem is still reported.
+	Errors []error
+	// Opened counts the inputs that could be opened.
+	Opened int
+	// OutputErr is the first error the sink returned while records came.
+	OutputErr error
+}
+
+// Summary returns the end-of-run summary of the run, for filter expr.
+func (r *FilesResult) Summary(expr string) *report.Summary {
+	return &report.Summary{Inputs: r.Inputs, Stats: r.Stats, FilterExpr: expr, Filtered: r.Filtered}
+}
+
+// RunFiles reads the capture files (several are merged in packet time
+// order) through a pipeline into sink. newProgress, if set, is given the
+// opened files and told of the frames read.
+func RunFiles(paths []string, cfg Config, sink report.Sink, newProgress func([]*capture.File) Progress) *FilesResult {
+	res := &FilesResult{Inputs: make([]report.Input, len(paths))}
+	files := make([]*capture.File, len(paths))
+	var srcs []capture.Source
+	var opened []*capture.File
+	for i, path := range paths {
+		res.Inputs[i].Path = path
+		f, err := capture.OpenFile(path)
+		if err != nil {
+			res.Errors = append(res.Errors, err)
+			res.Inputs[i].Problem = err.Error()
+			continue
+		}
+		defer f.Close()
+		files[i] = f
+		srcs = append(srcs, f)
+		opened = append(opened, f)
+	}
+	res.Opened = len(srcs)
+	if len(srcs) == 0 {
+		return res
+	}
+
+	cfg.Emit = sink.Write
+	cfg.Flush = sink.Flush
+	if cfg.FlushEvery == 0 {
+		cfg.FlushEvery = 200 * time.Millisecond
+	}
+	p := New(cfg)
+	merged := capture.Merge(srcs...)
+	var prog Progress
+	if newProgress != nil {
+		prog = newProgress(opened)
+	}
+	var pkt capture.Packet
+	var frames uint64
+	for merged.Next(&pkt) == nil {
+		p.Add(&pkt)
+		frames++
+		if prog != nil && frames&0xffff == 0 {
+			prog.Update(frames)
+		}
+	}
+	if prog != nil {
+		prog.Done()
+	}
+	res.Stats = p.Close()
+	res.Filtered = p.Filtered()
+	res.OutputErr = p.Err()
+	// Errors met while reading (a cut or corrupt record) belong to the
+	// input they came from.
+	for _, err := range merged.Errors() {
+		res.Errors = append(res.Errors, err)
+		var ce *capture.Error
+		if errors.As(err, &ce) {
+			for i := range res.Inputs {
+				if files[i] != nil && res.Inputs[i].Path == ce.Path && res.Inputs[i].Problem == "" {
+					res.Inputs[i].Problem = err.Error()
+					break
+				}
+			}
+		}
+	}
+	for i, f := range files {
+		if f == nil {
+			continue
+		}
+		in := &res.Inputs[i]
+		in.Format = f.Format()
+		in.Packets = f.Packets()
+		for _, lt := range f.LinkTypes() {
+			in.LinkTypes = append(in.LinkTypes, capture.LinkTypeName(lt))
+		}
+	}
+	return res
+}

@@ -1,0 +1,536 @@
+// Package pipeline runs capture → decode → shard → flow tables → sink, for
+// capture files, live capture and `check` alike.
+//
+// The caller's goroutine reads and decodes frames (fragments are attributed
+// there, in frame order) and deals them out in rounds to N workers, each
+// with its own flow table for the flows whose key hashes to it. A writer
+// goroutine merges the workers' records into one order that depends only on
+// the input: by the packet time at which each flow ended, then by ID (see
+// flow.Record.End and flow.FlowID). After each round every worker has moved
+// its table to the round's packet time, so no record that comes later can
+// end before it: what ended before it is final and goes out.
+package pipeline
+
+import (
+	"cmp"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"time"
+	"unsafe"
+
+	"github.com/flowscope/flowscope/capture"
+	"github.com/flowscope/flowscope/flow"
+	"github.com/flowscope/flowscope/flow/dnsmeta"
+)
+
+// Round sizes: a round goes out after this many frames or arena bytes,
+// whichever comes first. Big enough that the hand-offs cost little per
+// frame, small enough that records leave soon after their flow ends.
+const (
+	roundFrames = 2048
+	roundBytes  = 1 << 20
+	queueDepth  = 4    // rounds in flight per worker
+	flushChunk  = 4096 // records per message when the tables are flushed
+)
+
+// Config sets up a pipeline.
+type Config struct {
+	Flow flow.Config
+	// Workers is the number of flow tables (and goroutines) flows are
+	// sharded over; 0 means GOMAXPROCS.
+	Workers int
+	// Filter drops frames before they are decoded (nil: none).
+	Filter *capture.Filter
+	// Emit receives every record, in order, on the writer's goroutine; it
+	// must not keep r. An error stops nothing but is kept for Err.
+	Emit func(r *flow.Record) error
+	// Flush, if set, is called on the writer's goroutine at most every
+	// FlushEvery of wall time while records come, so that a reader of the
+	// output sees them soon after their flows end.
+	Flush      func() error
+	FlushEvery time.Duration
+}
+
+// Pipeline is one run. Add, Advance, Sync, Snapshot and Close are called
+// from one goroutine.
+type Pipeline struct {
+	cfg  Config
+	n    int
+	seed uint64
+
+	dec      *flow.Decoder
+	frame    flow.Frame
+	count    flow.Counter
+	now      int64
+	frameNo  uint64
+	filtered uint64
+
+	cur     []*batch // the round being filled, one batch per worker
+	nFrames int
+	nBytes  int
+	workers []*worker
+
+	done chan struct{} // closed when the writer has finished
+	wr   writer
+}
+
+// batch is one worker's share of a round.
+type batch struct {
+	items []item
+	pkts  []flow.Packet
+	spans []span  // each packet's payload in arena
+	arena []byte  // the frames' bytes, copied: the reader's buffer moves on
+
+	now      int64 // packet time at the end of the round
+	final    bool
+	snapshot bool
+	sync     chan struct{}
+}
+
+// span is where a packet's captured payload lies in its batch's arena.
+type span struct{ off, n int32 }
+
+// item is a frame's packets, or a DNS answer every worker learns from.
+type item struct {
+	ts, now  int64
+	frame    uint64
+	origLen  int
+	first, n int32 // pkts[first : first+n]
+	dns      *dnsmeta.Message
+}
+
+// result is what a worker made of a batch.
+type result struct {
+	recs  []flow.Record
+	snap  []flow.Record
+	open  int
+	now   int64
+	final bool
+	sync  chan struct{}
+	// flush marks the chunks of the end-of-input flush, which follow the
+	// final round; last is the final chunk, with the table's counts.
+	flush, last bool
+	stats       flow.TableStats
+}
+
+// New starts a pipeline's workers and writer.
+func New(cfg Config) *Pipeline {
+	n := cfg.Workers
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	p := &Pipeline{cfg: cfg, n: n, seed: rand.Uint64(), dec: flow.NewDecoder(), done: make(chan struct{})}
+	p.cur = make([]*batch, n)
+	p.workers = make([]*worker, n)
+	fc := cfg.Flow
+	if fc.MaxFlows > 0 {
+		// The bound is shared out: which flow is evicted when a worker is
+		// full depends on how flows were sharded (use one worker to
+		// reproduce evictions exactly).
+		fc.MaxFlows = (fc.MaxFlows + n - 1) / n
+	}
+	for i := range p.workers {
+		w := newWorker(fc)
+		p.workers[i] = w
+		p.cur[i] = w.batch()
+		go w.run()
+	}
+	p.wr = writer{cfg: cfg, workers: p.workers, lastFlush: time.Now()}
+	go func() {
+		defer close(p.done)
+		p.wr.run()
+	}()
+	return p
+}
+
+// Workers returns the number of flow tables.
+func (p *Pipeline) Workers() int { return p.n }
+
+// Add decodes one captured frame and hands its packets to their worker.
+func (p *Pipeline) Add(pkt *capture.Packet) {
+	p.frameNo++
+	if p.cfg.Filter != nil && !p.cfg.Filter.Match(pkt) {
+		p.filtered++
+		return
+	}
+	ts := pkt.Timestamp.UnixNano()
+	f := &p.frame
+	p.dec.DecodeFrame(pkt.Data, pkt.LinkType, pkt.Len, ts, p.frameNo, f)
+	p.count.Count(f, pkt.LinkType, pkt.Len)
+	if ts > p.now {
+		p.now = ts
+	}
+	if f.N > 0 {
+		w := 0
+		if p.n > 1 {
+			w = int(f.ShardHash(p.seed) % uint32(p.n))
+		}
+		p.cur[w].addFrame(f, pkt.Data, ts, p.now, p.frameNo, pkt.Len)
+		p.nBytes += len(pkt.Data)
+		if !p.cfg.Flow.FlowsOnly {
+			for i := 0; i < f.N; i++ {
+				if m := flow.DNSAnswers(&f.Packets[i]); m != nil {
+					for _, b := range p.cur {
+						b.items = append(b.items, item{dns: m})
+					}
+				}
+			}
+		}
+	}
+	p.nFrames++
+	if p.nFrames >= roundFrames || p.nBytes >= roundBytes {
+		p.send(false, false, nil)
+	}
+}
+
+// addFrame copies a decoded frame's packets and bytes into the batch.
+func (b *batch) addFrame(f *flow.Frame, data []byte, ts, now int64, frameNo uint64, origLen int) {
+	base := len(b.arena)
+	b.arena = append(b.arena, data...)
+	first := int32(len(b.pkts))
+	for i := 0; i < f.N; i++ {
+		pk := f.Packets[i]
+		sp := span{n: int32(len(pk.Payload))}
+		if sp.n > 0 {
+			// Payloads alias the frame; one that does not (none today) is
+			// copied after it.
+			d := int(uintptr(unsafe.Pointer(unsafe.SliceData(pk.Payload))) - uintptr(unsafe.Pointer(unsafe.SliceData(data))))
+			if d >= 0 && d+len(pk.Payload) <= len(data) {
+				sp.off = int32(base + d)
+			} else {
+				sp.off = int32(len(b.arena))
+				b.arena = append(b.arena, pk.Payload...)
+			}
+		}
+		pk.Payload = nil
+		b.pkts = append(b.pkts, pk)
+		b.spans = append(b.spans, sp)
+	}
+	b.items = append(b.items, item{ts: ts, now: now, frame: frameNo, origLen: origLen, first: first, n: int32(f.N)})
+}
+
+// send ends the round: every worker gets its batch (maybe empty) with the
+// round's packet time.
+func (p *Pipeline) send(final, snapshot bool, sync chan struct{}) {
+	for i, w := range p.workers {
+		b := p.cur[i]
+		b.now, b.final, b.snapshot = p.now, final, snapshot
+		if i == 0 {
+			b.sync = sync
+		}
+		w.in <- b
+		if !final {
+			p.cur[i] = w.batch()
+		}
+	}
+	p.nFrames, p.nBytes = 0, 0
+}
+
+// Advance moves packet time forward with no packet (live capture's quiet
+// periods), so that idle flows end on time.
+func (p *Pipeline) Advance(ts int64) {
+	if ts > p.now {
+		p.now = ts
+		p.send(false, false, nil)
+	}
+}
+
+// Sync returns once every record of the frames added so far that can be
+// written has been handed to Emit; the writer is idle until the next Add.
+func (p *Pipeline) Sync() {
+	s := make(chan struct{})
+	p.send(false, false, s)
+	<-s
+}
+
+// Snapshot calls fn with a record of every open flow as it stands (end
+// reason "open"), in ID order, leaving them open.
+func (p *Pipeline) Snapshot(fn func(*flow.Record)) {
+	s := make(chan struct{})
+	p.send(false, true, s)
+	<-s
+	for i := range p.wr.snap {
+		fn(&p.wr.snap[i])
+	}
+	p.wr.snap = p.wr.snap[:0]
+}
+
+// Open returns the number of open flows at the last Sync or Snapshot.
+func (p *Pipeline) Open() int { return p.wr.open }
+
+// Filtered returns the number of frames the filter dropped.
+func (p *Pipeline) Filtered() uint64 { return p.filtered }
+
+// Close ends every open flow (end of input), waits until every record is
+// written and returns the counts of the run.
+func (p *Pipeline) Close() flow.Stats {
+	p.dec.Flush()
+	p.send(true, false, nil)
+	<-p.done
+	st := p.count.Stats(p.dec.FragStats(), p.wr.stats...)
+	st.MaxActive = p.wr.maxOpen
+	return st
+}
+
+// Err returns the first error Emit or Flush returned.
+func (p *Pipeline) Err() error { return p.wr.err }
+
+// worker owns one flow table.
+type worker struct {
+	table *flow.Table
+	in    chan *batch
+	out   chan *result
+	free  chan *batch  // batches back to the reader
+	rfree chan *result // results back from the writer
+	res   *result
+	frame flow.Frame
+}
+
+func newWorker(cfg flow.Config) *worker {
+	w := &worker{
+		in:    make(chan *batch, queueDepth),
+		out:   make(chan *result, queueDepth),
+		free:  make(chan *batch, queueDepth+2),
+		rfree: make(chan *result, queueDepth+2),
+	}
+	w.table = flow.NewTable(cfg, w.emit)
+	return w
+}
+
+// batch returns an empty batch, reusing one the worker is done with.
+func (w *worker) batch() *batch {
+	select {
+	case b := <-w.free:
+		clear(b.pkts) // drop references to the records' payloads
+		b.items, b.pkts, b.spans, b.arena = b.items[:0], b.pkts[:0], b.spans[:0], b.arena[:0]
+		b.sync = nil
+		return b
+	default:
+		return &batch{}
+	}
+}
+
+func (w *worker) result() *result {
+	select {
+	case r := <-w.rfree:
+		clear(r.recs)
+		r.recs, r.snap = r.recs[:0], r.snap[:0]
+		r.sync, r.final, r.flush, r.last = nil, false, false, false
+		return r
+	default:
+		return &result{}
+	}
+}
+
+func (w *worker) emit(r *flow.Record) {
+	w.res.recs = append(w.res.recs, *r)
+	if w.res.flush && len(w.res.recs) >= flushChunk {
+		w.out <- w.res
+		w.res = w.result()
+		w.res.flush = true
+	}
+}
+
+func (w *worker) run() {
+	for b := range w.in {
+		w.res = w.result()
+		for i := range b.items {
+			it := &b.items[i]
+			if it.dns != nil {
+				w.table.NoteAnswers(it.dns)
+				continue
+			}
+			w.table.Advance(it.now)
+			f := &w.frame
+			f.N = int(it.n)
+			for j := 0; j < f.N; j++ {
+				k := int(it.first) + j
+				f.Packets[j] = b.pkts[k]
+				if sp := b.spans[k]; sp.n > 0 {
+					f.Packets[j].Payload = b.arena[sp.off : sp.off+sp.n : sp.off+sp.n]
+				}
+			}
+			w.table.Frame(f, it.ts, it.frame, it.origLen)
+		}
+		w.table.Advance(b.now)
+		res := w.res
+		res.open, res.now, res.final, res.sync = w.table.Len(), b.now, b.final, b.sync
+		if b.snapshot {
+			w.table.Snapshot(func(r *flow.Record) { res.snap = append(res.snap, *r) })
+		}
+		final := b.final
+		select {
+		case w.free <- b:
+		default:
+		}
+		w.out <- res
+		if final {
+			w.res = w.result()
+			w.res.flush = true
+			w.table.Flush()
+			w.res.last = true
+			w.res.stats = w.table.Stats()
+			w.out <- w.res
+			return
+		}
+	}
+}
+
+// writer merges the workers' records into their final order.
+type writer struct {
+	cfg       Config
+	workers   []*worker
+	pending   []flow.Record // records that may not go out yet
+	order     []int32
+	snap      []flow.Record
+	open      int
+	maxOpen   int
+	stats     []flow.TableStats
+	err       error
+	lastFlush time.Time
+	wrote     bool
+}
+
+func (w *writer) emit(r *flow.Record) {
+	if w.cfg.Emit == nil {
+		return
+	}
+	if err := w.cfg.Emit(r); err != nil && w.err == nil {
+		w.err = err
+	}
+	w.wrote = true
+}
+
+func (w *writer) flush(force bool) {
+	if w.cfg.Flush == nil || !w.wrote || !force && time.Since(w.lastFlush) < w.cfg.FlushEvery {
+		return
+	}
+	if err := w.cfg.Flush(); err != nil && w.err == nil {
+		w.err = err
+	}
+	w.lastFlush, w.wrote = time.Now(), false
+}
+
+func (w *writer) run() {
+	for {
+		open, final := 0, false
+		var now int64
+		var sync chan struct{}
+		for _, wk := range w.workers {
+			r := <-wk.out
+			w.pending = append(w.pending, r.recs...)
+			w.snap = append(w.snap, r.snap...)
+			open += r.open
+			now, final = r.now, r.final
+			if r.sync != nil {
+				sync = r.sync
+			}
+			select {
+			case wk.rfree <- r:
+			default:
+			}
+		}
+		w.open = open
+		w.maxOpen = max(w.maxOpen, open)
+		if final {
+			w.release(func(*flow.Record) bool { return true })
+			w.flushTables()
+			w.flush(true)
+			return
+		}
+		// Later records end at now or after: what ended before is final.
+		w.release(func(r *flow.Record) bool { return r.End < now })
+		if len(w.snap) > 1 {
+			slices.SortFunc(w.snap, func(a, b flow.Record) int { return cmp.Compare(a.ID, b.ID) })
+		}
+		w.flush(false)
+		if sync != nil {
+			close(sync)
+		}
+	}
+}
+
+// release writes, in (End, ID) order, the pending records that ready
+// accepts; it keeps the rest.
+func (w *writer) release(ready func(*flow.Record) bool) {
+	if len(w.pending) == 0 {
+		return
+	}
+	w.order = w.order[:0]
+	for i := range w.pending {
+		w.order = append(w.order, int32(i))
+	}
+	slices.SortFunc(w.order, func(x, y int32) int {
+		a, b := &w.pending[x], &w.pending[y]
+		if c := cmp.Compare(a.End, b.End); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	n := 0
+	for _, i := range w.order {
+		if !ready(&w.pending[i]) {
+			break
+		}
+		w.emit(&w.pending[i])
+		n++
+	}
+	if n == len(w.pending) {
+		clear(w.pending)
+		w.pending = w.pending[:0]
+		return
+	}
+	kept := make([]flow.Record, 0, len(w.pending)-n)
+	for _, i := range w.order[n:] {
+		kept = append(kept, w.pending[i])
+	}
+	clear(w.pending)
+	w.pending = append(w.pending[:0], kept...)
+}
+
+// flushTables merges the workers' end-of-input flushes, each in ID order,
+// chunk by chunk: the open flows are never all held at once.
+func (w *writer) flushTables() {
+	type head struct {
+		r *result
+		i int
+	}
+	heads := make([]head, len(w.workers))
+	w.stats = make([]flow.TableStats, len(w.workers))
+	next := func(k int) {
+		for {
+			h := &heads[k]
+			if h.r != nil && h.i < len(h.r.recs) {
+				return
+			}
+			if h.r != nil && h.r.last {
+				w.stats[k] = h.r.stats
+				h.r = nil
+				return
+			}
+			h.r, h.i = <-w.workers[k].out, 0
+		}
+	}
+	for k := range heads {
+		heads[k].r = &result{} // empty: fetch the first chunk
+		next(k)
+	}
+	for {
+		best := -1
+		for k := range heads {
+			if h := &heads[k]; h.r != nil && (best < 0 || h.r.recs[h.i].ID < heads[best].r.recs[heads[best].i].ID) {
+				best = k
+			}
+		}
+		if best < 0 {
+			return
+		}
+		h := &heads[best]
+		w.emit(&h.r.recs[h.i])
+		h.r.recs[h.i] = flow.Record{}
+		h.i++
+		next(best)
+		w.flush(false)
+	}
+}

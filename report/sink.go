@@ -1,0 +1,217 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/flowscope/flowscope/flow"
+)
+
+// Sink is one output format: it receives every record, in the order they
+// are to be written, as flows end, and ends the output with the run's
+// summary. Streaming formats write each record at once and keep nothing;
+// the others keep what they need, bounded (the table its top N and the
+// flows with findings).
+type Sink interface {
+	// Write takes one record; it must not keep r itself (copy what it needs).
+	Write(r *flow.Record) error
+	// Flush pushes out what is buffered, so that a reader sees it now.
+	Flush() error
+	// Close writes what remains and the summary (sum.Tally holds the
+	// records' tally).
+	Close(sum *Summary) error
+}
+
+// SinkConfig is what every format may use.
+type SinkConfig struct {
+	Stdout, Stderr io.Writer
+	Options
+	// FindingsOnly prints only the findings, in the format's syntax.
+	FindingsOnly bool
+	// Quiet leaves out the summary on stderr (json, csv, findings).
+	Quiet bool
+}
+
+// formats lists the output formats: a new one is a file with its Sink and
+// one line here.
+var formats = []struct {
+	name string
+	make func(c SinkConfig) (Sink, error)
+}{
+	{"table", newTableSink},
+	{"json", func(c SinkConfig) (Sink, error) { return &streamSink{c: c, w: NewJSONWriter(c.Stdout, c.Options)}, nil }},
+	{"csv", newCSVSink},
+}
+
+// FormatNames lists the output formats, for help and error messages.
+func FormatNames() []string {
+	names := make([]string, len(formats))
+	for i, f := range formats {
+		names[i] = f.name
+	}
+	return names
+}
+
+// NewSink returns the sink of c.Format, with the summary's tally kept as
+// records pass.
+func NewSink(c SinkConfig) (Sink, error) {
+	if c.Format == "" {
+		c.Format = "table"
+	}
+	for _, f := range formats {
+		if f.name != c.Format {
+			continue
+		}
+		var s Sink
+		var err error
+		if c.FindingsOnly {
+			s = &findingsSink{c: c}
+		} else if s, err = f.make(c); err != nil {
+			return nil, err
+		}
+		return &tallySink{Sink: s, tally: NewTally(c.Allow)}, nil
+	}
+	return nil, fmt.Errorf("unknown output format %q (want %s)", c.Format, strings.Join(FormatNames(), ", "))
+}
+
+// tallySink counts every record for the summary as it passes.
+type tallySink struct {
+	Sink
+	tally *Tally
+}
+
+func (t *tallySink) Write(r *flow.Record) error {
+	t.tally.Add(r)
+	return t.Sink.Write(r)
+}
+
+func (t *tallySink) Close(sum *Summary) error {
+	sum.Tally = t.tally
+	return t.Sink.Close(sum)
+}
+
+// recordWriter is a streaming encoder (JSONWriter, CSVWriter).
+type recordWriter interface {
+	Write(r *flow.Record) error
+	Flush() error
+}
+
+// streamSink writes each record as it comes; the summary goes to stderr.
+type streamSink struct {
+	c SinkConfig
+	w recordWriter
+}
+
+func newCSVSink(c SinkConfig) (Sink, error) {
+	if _, err := pickCSVColumns(c.Fields); err != nil {
+		return nil, err
+	}
+	return &streamSink{c: c, w: NewCSVWriter(c.Stdout, c.Options)}, nil
+}
+
+func (s *streamSink) Write(r *flow.Record) error { return s.w.Write(r) }
+func (s *streamSink) Flush() error               { return s.w.Flush() }
+
+// Close writes the summary even when the output failed: stderr may still
+// be there to read it.
+func (s *streamSink) Close(sum *Summary) error {
+	err := s.w.Flush()
+	if serr := writeStderrSummary(s.c, sum); err == nil {
+		err = serr
+	}
+	return err
+}
+
+func writeStderrSummary(c SinkConfig, sum *Summary) error {
+	if c.Quiet || c.Stderr == nil {
+		return nil
+	}
+	return WriteSummary(c.Stderr, sum, Options{Allow: c.Allow})
+}
+
+// tableSink keeps the top N flows and those with findings, and prints the
+// table and the summary at the end.
+type tableSink struct {
+	c    SinkConfig
+	keep *TableKeeper
+}
+
+func newTableSink(c SinkConfig) (Sink, error) {
+	return &tableSink{c: c, keep: NewTableKeeper(c.Top)}, nil
+}
+
+func (t *tableSink) Write(r *flow.Record) error { t.keep.Add(r); return nil }
+func (t *tableSink) Flush() error               { return nil }
+
+// Records returns the records the final table shows and how many it leaves out.
+func (t *tableSink) Records() ([]flow.Record, int) { return t.keep.Records() }
+
+func (t *tableSink) Close(sum *Summary) error {
+	recs, hidden := t.keep.Records()
+	opt := t.c.Options
+	opt.Hidden = hidden
+	w := bufio.NewWriterSize(t.c.Stdout, 64<<10)
+	err := WriteTable(w, recs, opt)
+	if err == nil {
+		fmt.Fprintln(w)
+		err = WriteSummary(w, sum, opt)
+	}
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+// findingsSink keeps the flows with findings and lists the findings at the
+// end, in the format's syntax; the summary goes to stderr.
+type findingsSink struct {
+	c    SinkConfig
+	recs []flow.Record
+}
+
+func (f *findingsSink) Write(r *flow.Record) error {
+	if len(Findings(r)) > 0 {
+		f.recs = append(f.recs, *r)
+	}
+	return nil
+}
+
+func (f *findingsSink) Flush() error { return nil }
+
+// Take returns the findings' records kept since the last Take and forgets
+// them (live interval reports print them as they come).
+func (f *findingsSink) Take() []flow.Record {
+	recs := f.recs
+	f.recs = nil
+	return recs
+}
+
+func (f *findingsSink) Close(sum *Summary) error {
+	if err := WriteFindings(f.c.Stdout, f.recs, f.c.Options); err != nil {
+		return err
+	}
+	return writeStderrSummary(f.c, sum)
+}
+
+// TakeFindings returns the records with findings that a --findings-only
+// sink kept since the last call, and forgets them (live interval reports
+// print them as they come); nil for other sinks.
+func TakeFindings(s Sink) []flow.Record {
+	if t, ok := s.(*tallySink); ok {
+		s = t.Sink
+	}
+	if f, ok := s.(*findingsSink); ok {
+		return f.Take()
+	}
+	return nil
+}
+
+// Collector keeps every record, for what needs them all at once (the
+// rules of `flowscope check`).
+type Collector struct{ Records []flow.Record }
+
+func (c *Collector) Write(r *flow.Record) error { c.Records = append(c.Records, *r); return nil }
+func (c *Collector) Flush() error               { return nil }
+func (c *Collector) Close(*Summary) error       { return nil }
