@@ -79,8 +79,8 @@ type Pipeline struct {
 type batch struct {
 	items []item
 	pkts  []flow.Packet
-	spans []span  // each packet's payload in arena
-	arena []byte  // the frames' bytes, copied: the reader's buffer moves on
+	spans []span // each packet's payload in arena
+	arena []byte // the frames' bytes, copied: the reader's buffer moves on
 
 	now      int64 // packet time at the end of the round
 	final    bool
