@@ -1,70 +1,21 @@
 package capture
 
-import "strconv"
+import "github.com/flowscope/flowscope/linktype"
 
-// LINKTYPE_* values (tcpdump.org/linktypes.html) that the rest of flowscope cares about.
+// LINKTYPE_* values (tcpdump.org/linktypes.html) that the rest of flowscope
+// cares about; the names live in package linktype, which flow shares.
 const (
-	LinkTypeNull      uint32 = 0   // BSD loopback, 4-byte host-order address family
-	LinkTypeEthernet  uint32 = 1   // Ethernet II / 802.3
-	LinkTypePPP       uint32 = 9   // PPP, RFC 1661 framing
-	LinkTypePPPoE     uint32 = 51  // PPPoE session frames without Ethernet header
-	LinkTypeRaw       uint32 = 101 // raw IPv4 or IPv6, no link header
-	LinkTypeLoop      uint32 = 108 // OpenBSD loopback, network-order address family
-	LinkTypeLinuxSLL  uint32 = 113 // Linux cooked capture v1
-	LinkTypeIPv4      uint32 = 228 // raw IPv4
-	LinkTypeIPv6      uint32 = 229 // raw IPv6
-	LinkTypeLinuxSLL2 uint32 = 276 // Linux cooked capture v2
+	LinkTypeNull      = linktype.Null
+	LinkTypeEthernet  = linktype.Ethernet
+	LinkTypePPP       = linktype.PPP
+	LinkTypePPPoE     = linktype.PPPoE
+	LinkTypeRaw       = linktype.Raw
+	LinkTypeLoop      = linktype.Loop
+	LinkTypeLinuxSLL  = linktype.LinuxSLL
+	LinkTypeIPv4      = linktype.IPv4
+	LinkTypeIPv6      = linktype.IPv6
+	LinkTypeLinuxSLL2 = linktype.LinuxSLL2
 )
 
-// Stable lower-case names: gopacket's LinkType.String() is mixed-case and
-// knows fewer types, and these names end up in reports and scripts.
-var linkTypeNames = map[uint32]string{
-	0:   "null",
-	1:   "ethernet",
-	3:   "ax25",
-	6:   "token-ring",
-	7:   "arcnet",
-	8:   "slip",
-	9:   "ppp",
-	10:  "fddi",
-	50:  "ppp-hdlc",
-	51:  "pppoe",
-	100: "atm-rfc1483",
-	101: "raw",
-	104: "c-hdlc",
-	105: "ieee802.11",
-	107: "frame-relay",
-	108: "loop",
-	113: "linux-sll",
-	114: "localtalk",
-	117: "pflog",
-	119: "prism",
-	122: "ip-over-fc",
-	123: "sunatm",
-	127: "ieee802.11-radiotap",
-	129: "arcnet-linux",
-	138: "ip-over-ieee1394",
-	139: "mtp2-with-phdr",
-	140: "mtp2",
-	141: "mtp3",
-	142: "sccp",
-	143: "docsis",
-	144: "linux-irda",
-	177: "linux-lapd",
-	192: "ppi",
-	220: "usb-linux-mmapped",
-	224: "fc-2",
-	225: "fc-2-framed",
-	228: "ipv4",
-	229: "ipv6",
-	239: "nflog",
-	276: "linux-sll2",
-}
-
 // LinkTypeName returns a stable lower-case name for a LINKTYPE_* value, or "linktype-N".
-func LinkTypeName(lt uint32) string {
-	if n, ok := linkTypeNames[lt]; ok {
-		return n
-	}
-	return "linktype-" + strconv.FormatUint(uint64(lt), 10)
-}
+func LinkTypeName(lt uint32) string { return linktype.Name(lt) }

@@ -1,6 +1,6 @@
 package flow
 
-import "github.com/flowscope/flowscope/capture"
+import "github.com/flowscope/flowscope/linktype"
 
 // Counter counts frames as the decoder made them: everything the flow
 // tables never see (skipped frames by reason, non-IP kinds, link types).
@@ -70,11 +70,11 @@ func (c *Counter) Stats(fs FragStats, tables ...TableStats) Stats {
 	}
 	for lt, n := range c.linkSmall {
 		if n > 0 {
-			s.LinkTypes[capture.LinkTypeName(uint32(lt))] += n
+			s.LinkTypes[linktype.Name(uint32(lt))] += n
 		}
 	}
 	for lt, n := range c.linkOther {
-		s.LinkTypes[capture.LinkTypeName(lt)] += n
+		s.LinkTypes[linktype.Name(lt)] += n
 	}
 	for lt, n := range c.unknownLink {
 		s.UnknownLinkTypes[lt] = n
