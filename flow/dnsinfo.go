@@ -77,16 +77,16 @@ func (t *Table) NoteAnswers(m *dnsmeta.Message) {
 
 // noteDNS parses a flow's DNS message: the flow keeps its first question
 // and answers.
-func (t *Table) noteDNS(e *entry, b []byte) {
+func (a *app) noteDNS(b []byte) {
 	m, err := dnsmeta.Parse(b)
 	if m == nil || (err != nil && len(m.Questions) == 0) {
-		e.dnsFails++
+		a.dnsFails++
 		return
 	}
-	if e.dns == nil {
-		e.dns = &DNSInfo{}
+	if a.dns == nil {
+		a.dns = &DNSInfo{}
 	}
-	d := e.dns
+	d := a.dns
 	if d.Query == "" && len(m.Questions) > 0 {
 		d.Query, d.QType = m.Questions[0].Name, m.Questions[0].Type
 	}

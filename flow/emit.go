@@ -17,7 +17,7 @@ func (t *Table) emitRecord(e *entry, why EndReason, at int64) {
 		return
 	}
 	// An active-timeout split keeps identifying: the connection goes on.
-	if e.svc != nil && why != EndActive {
+	if e.app != nil && e.app.svc != nil && why != EndActive {
 		t.finishSvc(e)
 	}
 	r := t.record(e, why)
@@ -67,7 +67,10 @@ func (t *Table) record(e *entry, why EndReason) Record {
 		r.IPVersion = 6
 	}
 	r.History = e.hist.render(c, c != int(e.firstSide))
-	sr := e.svcView()
+	var sr svcResult
+	if e.app != nil {
+		sr = e.svcView()
+	}
 	if sr.res.Confidence > service.None {
 		r.Service = sr.res.Service
 		r.ServiceConfidence = sr.res.Confidence.String()
@@ -87,17 +90,19 @@ func (t *Table) record(e *entry, why EndReason) Record {
 	case r.HTTP != nil:
 		r.ServerName = hostName(r.HTTP.Host)
 	}
-	if r.ServerName == "" {
-		r.ServerName = e.dnsName
+	if e.app != nil {
+		if r.ServerName == "" {
+			r.ServerName = e.app.dnsName
+		}
+		r.DNS = e.app.dns
 	}
-	r.DNS = e.dns
 	if r.Service == "" {
 		// Counter-evidence, only needed when nothing was recognised.
 		r.ClientPrefix = string(sr.prefix[c][:sr.prefixLen[c]])
 		r.ServerPrefix = string(sr.prefix[srv][:sr.prefixLen[srv]])
 	}
 	r.Continues = e.continues
-	if !t.cfg.FlowsOnly {
+	if e.app != nil {
 		f := e.features(c, r.Duration().Seconds())
 		r.Features = &f
 	}
@@ -175,7 +180,7 @@ func ProtoName(p uint8) string {
 // features builds the record's volume and timing features; c is the
 // client's canonical side.
 func (e *entry) features(c int, dur float64) Features {
-	st := &e.stats
+	st := &e.app.stats
 	side := func(i int) SideFeatures {
 		d, s := &st.dir[i], &e.side[i]
 		f := SideFeatures{

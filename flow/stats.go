@@ -107,8 +107,32 @@ func (st *flowStats) update(side int, p *Packet, ts int64) {
 		st.lastAny = ts
 	}
 	if len(st.splt) < st.spltCap {
+		if len(st.splt) == cap(st.splt) {
+			st.growSPLT()
+		}
 		st.splt = append(st.splt, spltItem{size: uint16(min(p.IPLen, math.MaxUint16)), side: uint8(side), gap: gap})
 	}
+}
+
+// spltFirst is the sequence's first allocation: most flows are short, and
+// a one-packet flow should not hold room for twenty.
+const spltFirst = 4
+
+// growSPLT makes room for the sequence: spltFirst items, then all of them.
+func (st *flowStats) growSPLT() {
+	n := min(spltFirst, st.spltCap)
+	if cap(st.splt) >= spltFirst {
+		n = st.spltCap
+	}
+	grown := make([]spltItem, len(st.splt), n)
+	copy(grown, st.splt)
+	st.splt = grown
+}
+
+// reset empties the stats for the record that continues a split flow,
+// keeping the sequence's memory.
+func (st *flowStats) reset() {
+	*st = flowStats{splt: st.splt[:0], spltCap: st.spltCap}
 }
 
 // handshake records TCP handshake timing: the SYN, the SYN/ACK and the

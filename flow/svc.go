@@ -209,9 +209,9 @@ func (s *svcState) identify(clientSide int, tcp bool, frame uint64) {
 // svcView returns the flow's identification so far: the kept result once
 // finished, or the live verdict and prefixes while still identifying.
 func (e *entry) svcView() svcResult {
-	sv := e.svc
+	sv := e.app.svc
 	if sv == nil {
-		return e.svcRes
+		return e.app.svcRes
 	}
 	r := svcResult{res: sv.best, frame: sv.bestFrame, evSide: sv.bestSide,
 		fromSYN: [2]bool{sv.dir[0].fromSYN, sv.dir[1].fromSYN}}
@@ -287,11 +287,12 @@ func (t *Table) newSvc() *svcState {
 // finishSvc keeps the verdict and the first bytes of each side, and
 // returns the buffers to the pool.
 func (t *Table) finishSvc(e *entry) {
-	e.svcDone = true
-	if e.svc == nil {
+	a := e.app
+	a.svcDone = true
+	if a.svc == nil {
 		return
 	}
-	e.svcRes = e.svcView()
-	t.svcFree = append(t.svcFree, e.svc)
-	e.svc = nil
+	a.svcRes = e.svcView()
+	t.svcFree = append(t.svcFree, a.svc)
+	a.svc = nil
 }

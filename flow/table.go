@@ -83,16 +83,9 @@ type entry struct {
 	parent     uint64
 	fragments  uint64
 	hist       history
-	svc        *svcState // while identifying the service
-	svcRes     svcResult // once identification finished
-	svcDone    bool
-	synSeq     [2]uint32 // sequence number of each side's SYN, for the payload prefix
-	synSeen    [2]bool
 	continues  uint64 // ID of the record this one continues (active timeout)
-	stats      flowStats
-	dns        *DNSInfo // what a DNS flow asked and was answered
-	dnsFails   uint8    // port-53 payloads that were not DNS; parsing stops at dnsMaxFails
-	dnsName    string   // the name an earlier DNS answer gave the server's address
+	// app is what the flow knows beyond its counters (nil with FlowsOnly).
+	app *app
 }
 
 type list struct{ head, tail int32 }
@@ -102,6 +95,7 @@ type list struct{ head, tail int32 }
 // flows by key hash across Tables to use several cores.
 type Table struct {
 	svcFree []*svcState
+	appFree []*app
 	dns     *dnsmeta.Cache // address → the name it was looked up by
 	cfg     Config
 	timeout [listCount]int64
@@ -262,9 +256,7 @@ func (t *Table) create(ck Key, h uint32, side int, p *Packet, ts int64, id, fram
 	if n := len(t.free); n > 0 {
 		idx = t.free[n-1]
 		t.free = t.free[:n-1]
-		splt := t.entries[idx].stats.splt[:0] // reuse the sequence's memory
 		t.entries[idx] = entry{}
-		t.entries[idx].stats.splt = splt
 	} else {
 		t.entries = append(t.entries, entry{})
 		idx = int32(len(t.entries) - 1)
@@ -272,9 +264,8 @@ func (t *Table) create(ck Key, h uint32, side int, p *Packet, ts int64, id, fram
 	e := &t.entries[idx]
 	e.key = ck
 	e.hash = h
-	e.stats.spltCap = t.cfg.SPLT
-	if e.stats.splt == nil && t.cfg.SPLT > 0 {
-		e.stats.splt = make([]spltItem, 0, t.cfg.SPLT)
+	if !t.cfg.FlowsOnly {
+		e.app = t.newApp()
 	}
 	e.id = id
 	e.first, e.last, e.touched = ts, ts, t.now
@@ -285,13 +276,13 @@ func (t *Table) create(ck Key, h uint32, side int, p *Packet, ts int64, id, fram
 	e.vlan = p.VLAN
 	e.parent = parent
 	e.clientSide, e.dirBy = decideDirection(p, side)
-	if t.dns != nil {
+	if t.dns != nil && e.app != nil {
 		// Named by answers seen before the flow began, not by later ones.
 		srv := ck.DstAddr()
 		if int(e.clientSide) == 1 {
 			srv = ck.SrcAddr()
 		}
-		e.dnsName, _ = t.dns.Peek(srv)
+		e.app.dnsName, _ = t.dns.Peek(srv)
 	}
 	t.index.insert(h, idx, t.entries)
 	t.pushBack(idx, e.list)
@@ -342,8 +333,9 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frame uint64, f
 	if ts < e.first {
 		e.first = ts
 	}
-	if !t.cfg.FlowsOnly {
-		e.stats.update(side, p, ts)
+	a := e.app
+	if a != nil {
+		a.stats.update(side, p, ts)
 	}
 	s := &e.side[side]
 	pk := uint64(1 + p.ExtraPackets)
@@ -361,13 +353,13 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frame uint64, f
 	if p.Carries != TunnelNone {
 		e.tunnel = p.Carries
 	}
-	if p.L4 && (p.Key.Proto == ProtoTCP || p.Key.Proto == ProtoUDP) && !t.cfg.FlowsOnly {
-		if !e.svcDone {
+	if a != nil && p.L4 && (p.Key.Proto == ProtoTCP || p.Key.Proto == ProtoUDP) {
+		if !a.svcDone {
 			t.service(e, side, p, frame)
 		}
-		if e.dnsFails < dnsMaxFails {
-			if msg := dnsMessage(p, e.svcRes.res.Service == "dns"); msg != nil {
-				t.noteDNS(e, msg)
+		if a.dnsFails < dnsMaxFails {
+			if msg := dnsMessage(p, a.svcRes.res.Service == "dns"); msg != nil {
+				a.noteDNS(msg)
 			}
 		}
 	}
@@ -386,8 +378,8 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frame uint64, f
 			}
 			e.dirBy = DirSYN
 		}
-		if !t.cfg.FlowsOnly {
-			e.stats.handshake(side, p.TCPFlags, ts, int(e.clientSide))
+		if a != nil {
+			a.stats.handshake(side, p.TCPFlags, ts, int(e.clientSide))
 		}
 		updateTCP(&e.hist, s, &e.side[1-side], side, p, ts)
 	case ProtoUDP:
@@ -399,19 +391,20 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frame uint64, f
 
 // service feeds a packet to the flow's service identification.
 func (t *Table) service(e *entry, side int, p *Packet, frame uint64) {
-	if p.Key.Proto == ProtoTCP && p.TCPFlags&FlagSYN != 0 && !e.synSeen[side] {
-		e.synSeq[side], e.synSeen[side] = p.Seq, true
+	a := e.app
+	if p.Key.Proto == ProtoTCP && p.TCPFlags&FlagSYN != 0 && !a.synSeen[side] {
+		a.synSeq[side], a.synSeen[side] = p.Seq, true
 	}
 	if len(p.Payload) == 0 {
 		return // no state until there is payload: SYN-only flows cost nothing
 	}
-	sv := e.svc
+	sv := a.svc
 	if sv == nil {
 		sv = t.newSvc()
-		e.svc = sv
-		for i := range e.synSeen {
-			if e.synSeen[i] {
-				sv.noteSYN(i, e.synSeq[i])
+		a.svc = sv
+		for i := range a.synSeen {
+			if a.synSeen[i] {
+				sv.noteSYN(i, a.synSeq[i])
 			}
 		}
 	}
@@ -447,9 +440,10 @@ func (t *Table) restart(idx int32, ts int64, id, frame uint64) {
 	}
 	e.hist = history{}
 	e.fragments = 0
-	splt := e.stats.splt[:0]
-	e.stats = flowStats{splt: splt, spltCap: e.stats.spltCap}
-	e.dns, e.dnsFails = nil, 0 // the emitted record keeps its own
+	if a := e.app; a != nil {
+		a.stats.reset()
+		a.dns, a.dnsFails = nil, 0 // the emitted record keeps its own
+	}
 	for i := range e.side {
 		e.side[i].outOfOrder = 0
 	}
@@ -459,6 +453,10 @@ func (t *Table) restart(idx int32, ts int64, id, frame uint64) {
 func (t *Table) end(idx int32, why EndReason, at int64) {
 	e := &t.entries[idx]
 	t.emitRecord(e, why, at)
+	if e.app != nil {
+		t.freeApp(e.app)
+		e.app = nil
+	}
 	t.unlink(idx)
 	t.index.remove(e.hash, idx)
 	t.free = append(t.free, idx)
