@@ -43,16 +43,25 @@ bench: deps
 clean:
 	rm -rf bin
 
-# Runs flowscope, softflowd and ndpiReader on the same synthetic capture
-# (4M packets, 200k flows; generated, never committed) and prints packets/s
-# and ratios. Installs the two peers from Debian when missing.
-BENCH_PCAP ?= /tmp/flowscope-bench.pcap
+# Runs flowscope, softflowd and ndpiReader on two generated captures (in
+# /tmp, never committed): a packet-heavy mix (1.37M packets, 37k TLS and DNS
+# flows) and a flow flood (2M one-packet UDP flows with random 5-tuples over
+# 40 s of packet time, so all are open at the end). Prints best-of-3 times,
+# peak RSS and ratios; flowscope with all cores and with GOMAXPROCS=1, and
+# on the flood its peak RSS per output mode. Runs past MEM_CAP_MB (4096) of
+# RSS are killed and shown as exceeded. FLOWSCOPE_ARGS adds flowscope flags.
+# Installs the peers and GNU time from Debian when missing.
+BENCH_MIX   ?= /tmp/flowscope-bench-mix.pcap
+BENCH_FLOOD ?= /tmp/flowscope-bench-flood.pcap
 bench-peers: build
-	@for p in softflowd libndpi-bin; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@for p in softflowd libndpi-bin time; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
-	$(GO) run ./internal/synth/synthpcap -o $(BENCH_PCAP) --flows 200000 --packets 4000000
-	@BIN=$(BIN) PCAP=$(BENCH_PCAP) bash internal/synth/peers.sh
+	$(GO) build -o bin/synthpcap ./internal/synth/synthpcap
+	bin/synthpcap -o $(BENCH_MIX) --flows 37000 --packets 1370000
+	bin/synthpcap -o $(BENCH_FLOOD) --shape flood --flows 2000000 --rate 50000
+	@BIN=$(BIN) MIX=$(BENCH_MIX) MIX_PACKETS=1370000 FLOOD=$(BENCH_FLOOD) FLOOD_PACKETS=2000000 \
+		bash internal/synth/peers.sh
 
 # Replays a generated capture (1M packets; never committed) into a veth with
 # tcpreplay and captures it on the peer end, in network namespaces: top-speed

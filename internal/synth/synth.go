@@ -18,7 +18,25 @@ type Spec struct {
 	Packets     int   // total packets (at least 4 per TCP flow are used for handshake and close)
 	Concurrency int   // flows open at once
 	Seed        int64 // random seed; the same Spec gives the same bytes
+	// Rate, when set, is the new flows per second of packet time, on
+	// average: packets are then spaced by 1/(Rate × Packets/Flows). When 0
+	// packets are 1 to 21 µs apart.
+	Rate float64
+	// Endless makes a generator that never ends: new flows keep starting
+	// (their addresses repeat after 15.36 M flows), and Flows and Packets
+	// only set the packets per flow.
+	Endless bool
 }
+
+// Source yields frames one by one: a Generator or a FloodGenerator.
+type Source interface {
+	// Next returns the next frame, or false at the end. The frame's Data
+	// is valid until the next call.
+	Next() (Frame, bool)
+}
+
+// startTS is the time of the first frame: 2023-11-14 22:13:20 UTC.
+const startTS = 1_700_000_000_000_000_000
 
 // Frame is one generated frame.
 type Frame struct {
@@ -36,6 +54,7 @@ type Generator struct {
 	cur    int // active flow of the current train
 	train  int // packets left in the current train
 	ts     int64
+	gap    int64 // twice the mean gap between packets in ns, when Rate is set
 	buf    [1600]byte
 	dns    [64]byte
 }
@@ -58,7 +77,13 @@ func NewGenerator(s Spec) *Generator {
 	if s.Flows <= 0 {
 		s.Flows = 1
 	}
-	g := &Generator{spec: s, rng: rand.New(rand.NewSource(s.Seed)), left: s.Packets, ts: 1_700_000_000_000_000_000}
+	g := &Generator{spec: s, rng: rand.New(rand.NewSource(s.Seed)), left: s.Packets, ts: startTS}
+	if s.Rate > 0 {
+		g.gap = int64(2e9 / (s.Rate * float64(g.perFlow())))
+		if g.gap < 1 {
+			g.gap = 1
+		}
+	}
 	return g
 }
 
@@ -74,12 +99,15 @@ func (g *Generator) perFlow() int {
 // Next returns the next frame, or false at the end. The frame's Data is
 // valid until the next call.
 func (g *Generator) Next() (Frame, bool) {
-	if g.left <= 0 {
+	if g.left <= 0 && !g.spec.Endless {
 		return Frame{}, false
 	}
-	for len(g.active) < g.spec.Concurrency && g.next < g.spec.Flows {
+	for len(g.active) < g.spec.Concurrency && (g.next < g.spec.Flows || g.spec.Endless) {
 		n := g.next
 		g.next++
+		if g.spec.Endless && g.next == maxFlowNumber {
+			g.next = 0 // endless: addresses repeat
+		}
 		f := flowGen{n: n, udp: n%4 == 3, v6: n%8 == 5, cseq: g.rng.Uint32(), sseq: g.rng.Uint32()}
 		f.budget = g.perFlow()/2 + g.rng.Intn(g.perFlow()+1)
 		if !f.udp && f.budget < 5 {
@@ -101,7 +129,11 @@ func (g *Generator) Next() (Frame, bool) {
 	g.train--
 	i := g.cur
 	f := &g.active[i]
-	g.ts += int64(1000 + g.rng.Intn(20000))
+	if g.gap > 0 {
+		g.ts += g.rng.Int63n(g.gap)
+	} else {
+		g.ts += int64(1000 + g.rng.Intn(20000))
+	}
 	n := g.frame(f)
 	f.sent++
 	if f.sent >= f.budget {
@@ -112,6 +144,10 @@ func (g *Generator) Next() (Frame, bool) {
 	g.left--
 	return Frame{Data: g.buf[:n], TS: g.ts}, true
 }
+
+// maxFlowNumber is the number of flows with distinct 5-tuples: 60000
+// client ports on each of 256 address blocks.
+const maxFlowNumber = 256 * 60000
 
 // frame writes the flow's next packet into g.buf and returns its length.
 func (g *Generator) frame(f *flowGen) int {
@@ -319,36 +355,62 @@ func dnsMessage(b []byte, id uint16, answer bool) int {
 
 // WritePcap writes the whole capture as a microsecond pcap (Ethernet).
 func WritePcap(w io.Writer, s Spec) error {
-	bw := bufio.NewWriterSize(w, 1<<20)
+	return WriteSource(w, NewGenerator(s))
+}
+
+// WriteSource writes every frame of src as a microsecond pcap (Ethernet).
+func WriteSource(w io.Writer, src Source) error {
+	pw, err := NewPcapWriter(w)
+	if err != nil {
+		return err
+	}
+	for {
+		f, ok := src.Next()
+		if !ok {
+			break
+		}
+		if err := pw.Write(f); err != nil {
+			return err
+		}
+	}
+	return pw.Flush()
+}
+
+// PcapWriter writes frames as a microsecond pcap (Ethernet), buffered.
+type PcapWriter struct {
+	bw  *bufio.Writer
+	rec [16]byte
+}
+
+// NewPcapWriter writes the pcap file header into a buffer for w.
+func NewPcapWriter(w io.Writer) (*PcapWriter, error) {
+	pw := &PcapWriter{bw: bufio.NewWriterSize(w, 1<<20)}
 	var hdr [24]byte
 	binary.LittleEndian.PutUint32(hdr[0:], 0xa1b2c3d4)
 	binary.LittleEndian.PutUint16(hdr[4:], 2)
 	binary.LittleEndian.PutUint16(hdr[6:], 4)
 	binary.LittleEndian.PutUint32(hdr[16:], 65535)
 	binary.LittleEndian.PutUint32(hdr[20:], 1)
-	if _, err := bw.Write(hdr[:]); err != nil {
+	_, err := pw.bw.Write(hdr[:])
+	return pw, err
+}
+
+// Write adds one frame.
+func (pw *PcapWriter) Write(f Frame) error {
+	rec := pw.rec[:]
+	binary.LittleEndian.PutUint32(rec[0:], uint32(f.TS/1e9))
+	binary.LittleEndian.PutUint32(rec[4:], uint32(f.TS%1e9/1e3))
+	binary.LittleEndian.PutUint32(rec[8:], uint32(len(f.Data)))
+	binary.LittleEndian.PutUint32(rec[12:], uint32(len(f.Data)))
+	if _, err := pw.bw.Write(rec); err != nil {
 		return err
 	}
-	g := NewGenerator(s)
-	var rec [16]byte
-	for {
-		f, ok := g.Next()
-		if !ok {
-			break
-		}
-		binary.LittleEndian.PutUint32(rec[0:], uint32(f.TS/1e9))
-		binary.LittleEndian.PutUint32(rec[4:], uint32(f.TS%1e9/1e3))
-		binary.LittleEndian.PutUint32(rec[8:], uint32(len(f.Data)))
-		binary.LittleEndian.PutUint32(rec[12:], uint32(len(f.Data)))
-		if _, err := bw.Write(rec[:]); err != nil {
-			return err
-		}
-		if _, err := bw.Write(f.Data); err != nil {
-			return err
-		}
-	}
-	return bw.Flush()
+	_, err := pw.bw.Write(f.Data)
+	return err
 }
+
+// Flush writes out what is buffered.
+func (pw *PcapWriter) Flush() error { return pw.bw.Flush() }
 
 func ipv4Checksum(h []byte) uint16 {
 	var sum uint32
