@@ -30,7 +30,7 @@ func (t *Table) emitRecord(e *entry, why EndReason, at int64) {
 func (t *Table) Snapshot(fn func(*Record)) {
 	for _, s := range t.index.slots {
 		if s.idx != 0 {
-			r := t.record(&t.entries[s.idx-1], EndOpen)
+			r := t.record(t.entries.at(s.idx-1), EndOpen)
 			fn(&r)
 		}
 	}

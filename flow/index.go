@@ -46,22 +46,22 @@ func HashKey(k *Key, seed uint64) uint32 {
 }
 
 // find returns the entry index of k, or -1.
-func (x *index) find(k *Key, h uint32, entries []entry) int32 {
+func (x *index) find(k *Key, h uint32, entries *entryStore) int32 {
 	for i := h & x.mask; ; i = (i + 1) & x.mask {
 		s := x.slots[i]
 		if s.idx == 0 {
 			return -1
 		}
-		if s.hash == h && keyEqual(&entries[s.idx-1].key, k) {
+		if s.hash == h && keyEqual(&entries.at(s.idx-1).key, k) {
 			return s.idx - 1
 		}
 	}
 }
 
 // insert adds a key known to be absent.
-func (x *index) insert(h uint32, idx int32, entries []entry) {
+func (x *index) insert(h uint32, idx int32, entries *entryStore) {
 	if 2*(x.n+1) > len(x.slots) {
-		x.grow(entries)
+		x.grow()
 	}
 	for i := h & x.mask; ; i = (i + 1) & x.mask {
 		if x.slots[i].idx == 0 {
@@ -103,7 +103,7 @@ func (x *index) remove(h uint32, idx int32) {
 	}
 }
 
-func (x *index) grow(entries []entry) {
+func (x *index) grow() {
 	old := x.slots
 	x.slots = make([]slot, 2*len(old))
 	x.mask = uint32(len(x.slots) - 1)

@@ -23,18 +23,19 @@ func TestIndexAgainstMap(t *testing.T) {
 			entries[i].key = Key{SrcPort: uint16(i), DstPort: uint16(i >> 16), Proto: ProtoUDP}
 			entries[i].key.Src[15] = byte(i)
 		}
+		store := storeOf(entries)
 		for step := 0; step < 40000; step++ {
 			i := int32(rng.IntN(len(entries)))
 			if want[i] {
 				x.remove(hashOf(i), i)
 				delete(want, i)
 			} else {
-				x.insert(hashOf(i), i, entries)
+				x.insert(hashOf(i), i, store)
 				want[i] = true
 			}
 			if step%997 == 0 {
 				for j := range entries {
-					got := x.find(&entries[j].key, hashOf(int32(j)), entries)
+					got := x.find(&entries[j].key, hashOf(int32(j)), store)
 					if want[int32(j)] != (got == int32(j)) || (got != -1 && got != int32(j)) {
 						t.Fatalf("collide=%v step %d: key %d found at %d, present %v", collide, step, j, got, want[int32(j)])
 					}
@@ -80,7 +81,10 @@ func TestIndexSeedDefeatsChosenKeys(t *testing.T) {
 		entries := make([]entry, n)
 		for i, k := range chosen {
 			entries[i].key = k
-			x.insert(HashKey(&k, seed), int32(i), entries)
+		}
+		store := storeOf(entries)
+		for i, k := range chosen {
+			x.insert(HashKey(&k, seed), int32(i), store)
 		}
 		total := 0
 		for i := range chosen {
@@ -98,4 +102,13 @@ func TestIndexSeedDefeatsChosenKeys(t *testing.T) {
 	if p := probes(tb.seed); p > 4 {
 		t.Errorf("with the table's seed the chosen keys still take %.1f probes per key", p)
 	}
+}
+
+// storeOf copies entries into an entryStore, at the same indexes.
+func storeOf(entries []entry) *entryStore {
+	s := &entryStore{}
+	for i := range entries {
+		*s.at(s.add()) = entries[i]
+	}
+	return s
 }

@@ -90,6 +90,28 @@ type entry struct {
 
 type list struct{ head, tail int32 }
 
+// entryStore holds the entries in fixed chunks: growing never copies the
+// flows already open, nor holds two copies of them at once.
+type entryStore struct {
+	chunks [][]entry
+	n      int32
+}
+
+const entryChunkBits = 12 // 4096 entries, 1.3 MiB a chunk
+
+func (s *entryStore) at(i int32) *entry {
+	return &s.chunks[i>>entryChunkBits][i&(1<<entryChunkBits-1)]
+}
+
+// add returns the index of a new zero entry.
+func (s *entryStore) add() int32 {
+	if int(s.n)>>entryChunkBits == len(s.chunks) {
+		s.chunks = append(s.chunks, make([]entry, 1<<entryChunkBits))
+	}
+	s.n++
+	return s.n - 1
+}
+
 // Table is the flow table: it updates flows packet by packet and emits a
 // Record for each flow that ends. It is not safe for concurrent use; shard
 // flows by key hash across Tables to use several cores.
@@ -100,7 +122,7 @@ type Table struct {
 	cfg     Config
 	timeout [listCount]int64
 	index   index
-	entries []entry
+	entries entryStore
 	free    []int32
 	lists   [listCount]list
 	now     int64
@@ -145,7 +167,6 @@ func NewTable(cfg Config, emit func(*Record)) *Table {
 		hint = 1 << 16
 	}
 	t.index = newIndex(hint)
-	t.entries = make([]entry, 0, hint)
 	for i := range t.lists {
 		t.lists[i] = list{nilIdx, nilIdx}
 	}
@@ -203,10 +224,10 @@ func (t *Table) Update(p *Packet, ts int64, frame uint64, layer int, frameLen in
 	}
 	ck, side := canonical(p.Key)
 	h := HashKey(&ck, t.seed)
-	idx := t.index.find(&ck, h, t.entries)
+	idx := t.index.find(&ck, h, &t.entries)
 	ok := idx >= 0
 	if ok {
-		e := &t.entries[idx]
+		e := t.entries.at(idx)
 		switch {
 		case e.list == listClosing && p.Key.Proto == ProtoTCP && p.TCPFlags&(FlagSYN|FlagACK) == FlagSYN:
 			// A new connection reusing the tuple of a closed one.
@@ -219,7 +240,7 @@ func (t *Table) Update(p *Packet, ts int64, frame uint64, layer int, frameLen in
 	if !ok {
 		idx = t.create(ck, h, side, p, ts, FlowID(frame, layer), frame, parent)
 	}
-	e := &t.entries[idx]
+	e := t.entries.at(idx)
 	t.account(e, side, p, ts, frame, frameLen)
 	if e.list == listClosing {
 		// The close delay runs from the close, not from the last packet:
@@ -256,12 +277,11 @@ func (t *Table) create(ck Key, h uint32, side int, p *Packet, ts int64, id, fram
 	if n := len(t.free); n > 0 {
 		idx = t.free[n-1]
 		t.free = t.free[:n-1]
-		t.entries[idx] = entry{}
+		*t.entries.at(idx) = entry{}
 	} else {
-		t.entries = append(t.entries, entry{})
-		idx = int32(len(t.entries) - 1)
+		idx = t.entries.add()
 	}
-	e := &t.entries[idx]
+	e := t.entries.at(idx)
 	e.key = ck
 	e.hash = h
 	if !t.cfg.FlowsOnly {
@@ -284,7 +304,7 @@ func (t *Table) create(ck Key, h uint32, side int, p *Packet, ts int64, id, fram
 		}
 		e.app.dnsName, _ = t.dns.Peek(srv)
 	}
-	t.index.insert(h, idx, t.entries)
+	t.index.insert(h, idx, &t.entries)
 	t.pushBack(idx, e.list)
 	if n := t.index.n; n > t.stats.maxActive {
 		t.stats.maxActive = n
@@ -425,7 +445,7 @@ func (t *Table) service(e *entry, side int, p *Packet, frame uint64) {
 // restart emits a flow that hit the active timeout and keeps its state for
 // the record that continues it.
 func (t *Table) restart(idx int32, ts int64, id, frame uint64) {
-	e := &t.entries[idx]
+	e := t.entries.at(idx)
 	t.emitRecord(e, EndActive, t.now)
 	e.continues = e.id
 	e.id = id
@@ -451,7 +471,7 @@ func (t *Table) restart(idx int32, ts int64, id, frame uint64) {
 
 // end emits a flow that ended at packet time at and frees its slot.
 func (t *Table) end(idx int32, why EndReason, at int64) {
-	e := &t.entries[idx]
+	e := t.entries.at(idx)
 	t.emitRecord(e, why, at)
 	if e.app != nil {
 		t.freeApp(e.app)
@@ -467,7 +487,7 @@ func (t *Table) expire() {
 	for l := range t.lists {
 		to := t.timeout[l]
 		for h := t.lists[l].head; h != nilIdx; h = t.lists[l].head {
-			e := &t.entries[h]
+			e := t.entries.at(h)
 			if t.now-e.touched < to {
 				break
 			}
@@ -488,7 +508,7 @@ func (t *Table) evictOldest() {
 	best := int32(nilIdx)
 	for l := range t.lists {
 		h := t.lists[l].head
-		if h != nilIdx && (best == nilIdx || t.entries[h].touched < t.entries[best].touched) {
+		if h != nilIdx && (best == nilIdx || t.entries.at(h).touched < t.entries.at(best).touched) {
 			best = h
 		}
 	}
@@ -505,10 +525,10 @@ func (t *Table) Flush() {
 			open = append(open, s.idx-1)
 		}
 	}
-	slices.SortFunc(open, func(a, b int32) int { return cmp.Compare(t.entries[a].id, t.entries[b].id) })
+	slices.SortFunc(open, func(a, b int32) int { return cmp.Compare(t.entries.at(a).id, t.entries.at(b).id) })
 	for _, idx := range open {
 		why := EndEOF
-		if e := &t.entries[idx]; e.list == listClosing {
+		if e := t.entries.at(idx); e.list == listClosing {
 			why = e.endReason
 		}
 		t.end(idx, why, EndOfInput)
@@ -528,15 +548,15 @@ func (t *Table) Advance(ts int64) {
 }
 
 func (t *Table) unlink(idx int32) {
-	e := &t.entries[idx]
+	e := t.entries.at(idx)
 	l := &t.lists[e.list]
 	if e.prev != nilIdx {
-		t.entries[e.prev].next = e.next
+		t.entries.at(e.prev).next = e.next
 	} else if l.head == idx {
 		l.head = e.next
 	}
 	if e.next != nilIdx {
-		t.entries[e.next].prev = e.prev
+		t.entries.at(e.next).prev = e.prev
 	} else if l.tail == idx {
 		l.tail = e.prev
 	}
@@ -544,12 +564,12 @@ func (t *Table) unlink(idx int32) {
 }
 
 func (t *Table) pushBack(idx int32, which uint8) {
-	e := &t.entries[idx]
+	e := t.entries.at(idx)
 	e.list = which
 	l := &t.lists[which]
 	e.prev, e.next = l.tail, nilIdx
 	if l.tail != nilIdx {
-		t.entries[l.tail].next = idx
+		t.entries.at(l.tail).next = idx
 	} else {
 		l.head = idx
 	}

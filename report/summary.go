@@ -259,23 +259,17 @@ func skippedSection(st *flow.Stats) section {
 }
 
 func talkersSection(t *Tally) section {
-	byIP := t.talkers
 	var sec section
-	if len(byIP) == 0 {
+	if len(t.talkers.items) == 0 {
 		return sec
 	}
-	list := make([]*talker, 0, len(byIP))
-	for _, tk := range byIP {
-		list = append(list, tk)
-	}
-	slices.SortFunc(list, func(a, b *talker) int {
-		if c := cmp.Compare(b.bytes, a.bytes); c != 0 {
-			return c
-		}
-		return a.ip.Compare(b.ip)
-	})
-	list = list[:min(len(list), topN)]
+	list := t.talkers.top(topN)
 	sec.title = "top talkers:"
+	if t.talkers.replaced > 0 {
+		// Past talkerSlots addresses the counts are Space-Saving's: an
+		// address's bytes may include up to its error's worth of others'.
+		sec.title = fmt.Sprintf("top talkers (of more than %d addresses; bytes and flows may be over-counted by up to the smallest count kept):", talkerSlots)
+	}
 	sec.noColon = true
 	hb := make([]string, len(list))
 	width := 0

@@ -14,7 +14,7 @@ type Tally struct {
 	records  uint64
 	protos   map[string]uint64
 	ends     map[string]uint64
-	talkers  map[netip.Addr]*talker
+	talkers  topTalkers
 	ports    map[portKey]*portCount
 	services map[string]uint64
 	unknown  uint64 // TCP/UDP flows with payload that no detector recognised
@@ -23,11 +23,6 @@ type Tally struct {
 	kinds      map[string]uint64
 	severities map[string]uint64
 	suppressed uint64
-}
-
-type talker struct {
-	ip           netip.Addr
-	bytes, flows uint64
 }
 
 type portKey struct {
@@ -44,7 +39,7 @@ type portCount struct {
 func NewTally(allow *Allowlist) *Tally {
 	return &Tally{
 		allow: allow, protos: map[string]uint64{}, ends: map[string]uint64{},
-		talkers: map[netip.Addr]*talker{}, ports: map[portKey]*portCount{},
+		talkers: newTopTalkers(talkerSlots), ports: map[portKey]*portCount{},
 		services: map[string]uint64{}, kinds: map[string]uint64{}, severities: map[string]uint64{},
 	}
 }
@@ -69,13 +64,7 @@ func (t *Tally) Add(r *flow.Record) {
 		if !ip.IsValid() || i == 1 && ip == r.Client.IP {
 			continue // one flow, whatever both ends are
 		}
-		tk := t.talkers[ip]
-		if tk == nil {
-			tk = &talker{ip: ip}
-			t.talkers[ip] = tk
-		}
-		tk.bytes += total
-		tk.flows++
+		t.talkers.add(ip, total)
 	}
 
 	if hasPorts(r, r.Server.Port) {

@@ -45,6 +45,7 @@ type options struct {
 	output       string
 	top          int
 	maxFlows     int
+	maxMemory    string
 	tcpIdle      time.Duration
 	udpIdle      time.Duration
 	icmpIdle     time.Duration
@@ -59,6 +60,7 @@ type options struct {
 	fields       []string
 	flowsOnly    bool
 	workers      int
+	memBudget    int64
 
 	// live capture
 	iface      string
@@ -89,7 +91,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringArrayVarP(&o.reads, "read", "r", nil, "read packets from `FILE` (pcap, pcapng, gzip/zstd; - for stdin); repeat to merge files")
 	fs.StringVarP(&o.output, "output", "o", "table", "output format: table, json or csv")
 	fs.IntVar(&o.top, "top", 20, "table: show at most `N` flows (0 for all)")
-	fs.IntVar(&o.maxFlows, "max-flows", d.MaxFlows, "open flows kept at most; the longest idle is evicted beyond")
+	fs.IntVar(&o.maxFlows, "max-flows", 0, "open flows kept at most; the longest idle is evicted beyond (default: what --max-memory allows)")
+	fs.StringVar(&o.maxMemory, "max-memory", defaultMaxMemory, "memory for open flows (`SIZE`: e.g. 512MiB, 2GiB): sets --max-flows, and the Go heap's soft limit")
 	fs.DurationVar(&o.tcpIdle, "tcp-timeout", d.TCPIdle, "end a TCP flow after this long without packets (packet time)")
 	fs.DurationVar(&o.udpIdle, "udp-timeout", d.UDPIdle, "end a UDP flow after this long without packets")
 	fs.DurationVar(&o.icmpIdle, "icmp-timeout", d.ICMPIdle, "end an ICMP flow after this long without packets")
@@ -176,8 +179,19 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.splt < 0 || o.splt > 1000 {
 		return nil, errors.New("--splt must be between 0 and 1000")
 	}
-	if o.top < 0 || o.maxFlows <= 0 || o.maxFlows > 1<<30 {
-		return nil, errors.New("--top must be >= 0 and --max-flows between 1 and 1073741824")
+	if o.top < 0 {
+		return nil, errors.New("--top must be >= 0")
+	}
+	if o.maxFlows < 0 || o.maxFlows > 1<<30 {
+		return nil, errors.New("--max-flows must be between 1 and 1073741824")
+	}
+	budget, err := parseSize(o.maxMemory)
+	if err != nil || budget < 16<<20 {
+		return nil, fmt.Errorf("--max-memory %q: want a size of at least 16MiB, e.g. 512MiB or 2GiB", o.maxMemory)
+	}
+	o.memBudget = budget
+	if o.maxFlows == 0 {
+		o.maxFlows = flow.FlowsForMemory(budget, o.flowsOnly)
 	}
 	if o.tcpIdle <= 0 || o.udpIdle <= 0 || o.icmpIdle <= 0 || o.otherIdle <= 0 || o.active < 0 {
 		return nil, errors.New("idle timeouts must be > 0 and --active-timeout >= 0")
@@ -210,6 +224,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.listIfaces {
 		return listInterfaces(stdout, stderr)
 	}
+	limitHeap(o.memBudget)
 
 	var allow *report.Allowlist
 	if o.allowFile != "" {
