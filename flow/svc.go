@@ -255,7 +255,7 @@ func (d *svcDir) insertRange(start, end int) {
 func (s *svcState) done(tcp bool, clientSide int) bool {
 	d0, d1 := &s.dir[0], &s.dir[1]
 	if s.quic != nil && s.dir[clientSide].pkts < svcMaxPackets {
-		if _, ok := s.quic.ClientHello(); !ok {
+		if !s.quic.HasClientHello() {
 			return false // its ClientHello may span several Initials
 		}
 	}
