@@ -22,9 +22,11 @@ const (
 	// svcMinBuf is the smallest buffer a direction gets; buffers grow
 	// from it by doubling, up to svcBufSize.
 	svcMinBuf = 256
-	// svcFreeMax bounds the states a Table keeps for reuse: a flood of
-	// flows that were identifying together does not stay in memory.
-	svcFreeMax = 1024
+	// svcFreeMax bounds the states (240 bytes each, without buffers) a
+	// Table keeps for reuse: about the most that identify at once in
+	// BenchmarkAnalyzer's mix, while a flood of flows that were
+	// identifying together does not stay in memory.
+	svcFreeMax = 4096
 )
 
 // svcRange is a piece of a TCP stream at [start, end) of the buffer.
