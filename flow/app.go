@@ -33,7 +33,7 @@ func (t *Table) newApp() *app {
 // goes back to its own pool.
 func (t *Table) freeApp(a *app) {
 	if a.svc != nil {
-		t.svcFree = append(t.svcFree, a.svc)
+		t.releaseSvc(a.svc)
 	}
 	splt := a.stats.splt[:0] // the sequence's memory serves the next flow
 	*a = app{}

@@ -13,12 +13,12 @@ import (
 func (t *Table) emitRecord(e *entry, why EndReason, at int64) {
 	t.stats.flows++
 	t.stats.reasons[why]++
-	if t.emit == nil {
-		return
-	}
 	// An active-timeout split keeps identifying: the connection goes on.
 	if e.app != nil && e.app.svc != nil && why != EndActive {
 		t.finishSvc(e)
+	}
+	if t.emit == nil {
+		return
 	}
 	r := t.record(e, why)
 	r.End = at

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"encoding/binary"
+	"sync"
 
 	"github.com/flowscope/flowscope/flow/quicmeta"
 	"github.com/flowscope/flowscope/flow/service"
@@ -18,19 +19,32 @@ const (
 	svcRanges  = 8    // out-of-order TCP pieces tracked per direction
 	// svcMaxPackets bounds the payload packets per direction looked at.
 	svcMaxPackets = 6
+	// svcMinBuf is the smallest buffer a direction gets; buffers grow
+	// from it by doubling, up to svcBufSize.
+	svcMinBuf = 256
+	// svcFreeMax bounds the states (240 bytes each, without buffers) a
+	// Table keeps for reuse: about the most that identify at once in
+	// BenchmarkAnalyzer's mix, while a flood of flows that were
+	// identifying together does not stay in memory.
+	svcFreeMax = 4096
 )
 
-type svcRange struct{ start, end int }
+// svcRange is a piece of a TCP stream at [start, end) of the buffer.
+type svcRange struct{ start, end uint16 }
 
 type svcDir struct {
-	buf     [svcBufSize]byte
+	// buf holds the side's first bytes: nil before its first payload, then
+	// one of the size classes (svcMinBuf doubled up to svcBufSize), the
+	// smallest that holds what came, taken from and returned to
+	// svcBufPools.
+	buf     []byte
 	have    int // contiguous bytes from the start of buf
 	ranges  [svcRanges]svcRange
-	nranges int
 	base    uint32 // TCP sequence number of buf[0]
+	nranges uint8
 	based   bool
 	fromSYN bool // base came from the side's SYN: buf holds its stream from the start
-	pkts    int
+	pkts    uint8
 }
 
 // svcState is what a flow keeps while its service is not yet known.
@@ -39,13 +53,101 @@ type svcState struct {
 	// made on the first client long-header datagram.
 	quic      *quicmeta.Assembler
 	dir       [2]svcDir // by canonical side
-	firstSide int8      // side that sent payload first, -1 before
 	best      service.Result
 	bestFrame uint64
 	bestSide  int // canonical side whose bytes decided
 	// metaHave is how many server bytes the metadata wait last looked
 	// at, so that it parses again only when more came.
-	metaHave int
+	metaHave  int
+	firstSide int8 // side that sent payload first, -1 before
+}
+
+// The buffer size classes, each with its pool of arrays (pointers, so that
+// putting one back does not allocate).
+const svcClasses = 5 // 256, 512, 1024, 2048, 4096
+
+// The largest class is svcBufSize (the build fails otherwise).
+const _, _ = uint(svcBufSize - svcMinBuf<<(svcClasses-1)), uint(svcMinBuf<<(svcClasses-1) - svcBufSize)
+
+var svcBufPools [svcClasses]sync.Pool
+
+// svcClass returns the class of the smallest buffer that holds n bytes
+// (n <= svcBufSize).
+func svcClass(n int) int {
+	c := 0
+	for svcMinBuf<<c < n {
+		c++
+	}
+	return c
+}
+
+// getSvcBuf returns a buffer of class c, its contents left as they were.
+func getSvcBuf(c int) []byte {
+	switch p := svcBufPools[c].Get(); c {
+	case 0:
+		if a, ok := p.(*[svcMinBuf]byte); ok {
+			return a[:]
+		}
+		return new([svcMinBuf]byte)[:]
+	case 1:
+		if a, ok := p.(*[svcMinBuf << 1]byte); ok {
+			return a[:]
+		}
+		return new([svcMinBuf << 1]byte)[:]
+	case 2:
+		if a, ok := p.(*[svcMinBuf << 2]byte); ok {
+			return a[:]
+		}
+		return new([svcMinBuf << 2]byte)[:]
+	case 3:
+		if a, ok := p.(*[svcMinBuf << 3]byte); ok {
+			return a[:]
+		}
+		return new([svcMinBuf << 3]byte)[:]
+	default:
+		if a, ok := p.(*[svcMinBuf << 4]byte); ok {
+			return a[:]
+		}
+		return new([svcMinBuf << 4]byte)[:]
+	}
+}
+
+// putSvcBuf returns a buffer from getSvcBuf to its pool.
+func putSvcBuf(b []byte) {
+	switch len(b) {
+	case svcMinBuf:
+		svcBufPools[0].Put((*[svcMinBuf]byte)(b))
+	case svcMinBuf << 1:
+		svcBufPools[1].Put((*[svcMinBuf << 1]byte)(b))
+	case svcMinBuf << 2:
+		svcBufPools[2].Put((*[svcMinBuf << 2]byte)(b))
+	case svcMinBuf << 3:
+		svcBufPools[3].Put((*[svcMinBuf << 3]byte)(b))
+	case svcMinBuf << 4:
+		svcBufPools[4].Put((*[svcMinBuf << 4]byte)(b))
+	}
+}
+
+// room makes the buffer hold at least n bytes (n <= svcBufSize), moving
+// what it has to a larger class if needed.
+func (d *svcDir) room(n int) {
+	if n <= len(d.buf) {
+		return
+	}
+	b := getSvcBuf(svcClass(n))
+	if d.buf != nil {
+		copy(b, d.buf) // out-of-order pieces past have too
+		putSvcBuf(d.buf)
+	}
+	d.buf = b
+}
+
+// release returns the buffer to its pool.
+func (d *svcDir) release() {
+	if d.buf != nil {
+		putSvcBuf(d.buf)
+		d.buf = nil
+	}
 }
 
 // svcResult is what a flow keeps once identification has finished.
@@ -84,8 +186,13 @@ func (s *svcState) add(side int, p *Packet) bool {
 		if d.have > 0 {
 			return false // UDP: the first datagram is what detectors see
 		}
-		d.have = copy(d.buf[:], p.Payload)
-		return d.have > 0
+		n := min(len(p.Payload), svcBufSize)
+		if n == 0 {
+			return false
+		}
+		d.room(n)
+		d.have = copy(d.buf, p.Payload)
+		return true
 	}
 	if !d.based {
 		d.base, d.based = p.Seq, true
@@ -108,6 +215,7 @@ func (s *svcState) add(side int, p *Packet) bool {
 	if off >= svcBufSize {
 		return false
 	}
+	d.room(min(off+len(data), svcBufSize))
 	n := copy(d.buf[off:], data)
 	before := d.have
 	d.insertRange(off, off+n)
@@ -122,16 +230,16 @@ func (d *svcDir) insertRange(start, end int) {
 			d.have = end
 		}
 	} else if d.nranges < svcRanges {
-		d.ranges[d.nranges] = svcRange{start, end}
+		d.ranges[d.nranges] = svcRange{uint16(start), uint16(end)}
 		d.nranges++
 	}
 	for grew := true; grew; {
 		grew = false
-		for i := 0; i < d.nranges; i++ {
+		for i := 0; i < int(d.nranges); i++ {
 			r := d.ranges[i]
-			if r.start <= d.have {
-				if r.end > d.have {
-					d.have = r.end
+			if int(r.start) <= d.have {
+				if int(r.end) > d.have {
+					d.have = int(r.end)
 				}
 				d.nranges--
 				d.ranges[i] = d.ranges[d.nranges]
@@ -149,7 +257,7 @@ func (d *svcDir) insertRange(start, end int) {
 func (s *svcState) done(tcp bool, clientSide int) bool {
 	d0, d1 := &s.dir[0], &s.dir[1]
 	if s.quic != nil && s.dir[clientSide].pkts < svcMaxPackets {
-		if _, ok := s.quic.ClientHello(); !ok {
+		if !s.quic.HasClientHello() {
 			return false // its ClientHello may span several Initials
 		}
 	}
@@ -261,22 +369,14 @@ func quicTLSInfo(msg []byte) *TLSInfo {
 	return ti
 }
 
+// newSvc returns an empty state: one the table kept, or a new one. It
+// holds no buffers; they come with the payload.
 func (t *Table) newSvc() *svcState {
 	var sv *svcState
 	if n := len(t.svcFree); n > 0 {
 		sv = t.svcFree[n-1]
+		t.svcFree[n-1] = nil
 		t.svcFree = t.svcFree[:n-1]
-		for i := range sv.dir {
-			d := &sv.dir[i]
-			d.have, d.nranges, d.based, d.pkts = 0, 0, false, 0
-		}
-		sv.best, sv.bestFrame, sv.bestSide = service.Result{}, 0, 0
-		sv.dir[0].fromSYN, sv.dir[1].fromSYN = false, false
-		sv.metaHave = 0
-		if sv.quic != nil {
-			sv.quic.Reset()
-			sv.quic = nil // most flows are not QUIC: do not keep 9 KiB for them
-		}
 	} else {
 		sv = new(svcState)
 	}
@@ -285,14 +385,26 @@ func (t *Table) newSvc() *svcState {
 }
 
 // finishSvc keeps the verdict and the first bytes of each side, and
-// returns the buffers to the pool.
+// returns the buffers to their pools.
 func (t *Table) finishSvc(e *entry) {
 	a := e.app
 	a.svcDone = true
-	if a.svc == nil {
+	sv := a.svc
+	if sv == nil {
 		return
 	}
 	a.svcRes = e.svcView()
-	t.svcFree = append(t.svcFree, a.svc)
 	a.svc = nil
+	t.releaseSvc(sv)
+}
+
+// releaseSvc returns a service state's buffers to their pools and keeps
+// the (now small) state for a later flow.
+func (t *Table) releaseSvc(sv *svcState) {
+	sv.dir[0].release()
+	sv.dir[1].release()
+	*sv = svcState{} // the QUIC assembler, the verdict's strings: all go
+	if len(t.svcFree) < svcFreeMax {
+		t.svcFree = append(t.svcFree, sv)
+	}
 }

@@ -67,3 +67,78 @@ func TestSvcBounds(t *testing.T) {
 		t.Errorf("udp: %q after %d packets, first side %d", u.dir[1].buf[:u.dir[1].have], u.dir[1].pkts, u.firstSide)
 	}
 }
+
+// TestSvcBufGrowth: a side's buffer starts at the smallest class that
+// holds its bytes and moves up a class only when more bytes need it,
+// carrying out-of-order pieces along; a recycled buffer's old contents
+// never show.
+func TestSvcBufGrowth(t *testing.T) {
+	stream := make([]byte, svcBufSize+200)
+	for i := range stream {
+		stream[i] = byte(i*13 + i>>8)
+	}
+	seg := func(off, n int) *Packet {
+		return &Packet{Key: Key{Proto: ProtoTCP}, Seq: uint32(100 + off), Payload: stream[off : off+n], PayloadLen: n, L4: true}
+	}
+	type step struct {
+		off, n  int
+		have    int // contiguous bytes after the segment
+		bufSize int
+	}
+	cases := []struct {
+		name  string
+		steps []step
+	}{
+		{"in order", []step{{0, 200, 200, 256}, {200, 200, 400, 512}, {400, 100, 500, 512}, {500, 1000, 1500, 2048}, {1500, 2600, svcBufSize, svcBufSize}}},
+		{"a piece ahead first", []step{{1000, 100, 0, 2048}, {0, 1000, 1100, 2048}}},
+		{"pieces ahead carried to a larger class", []step{{300, 100, 0, 512}, {600, 100, 0, 1024}, {0, 300, 400, 1024}, {400, 200, 700, 1024}}},
+		{"a piece past the end", []step{{4000, 200, 0, svcBufSize}, {0, 4000, svcBufSize, svcBufSize}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tb := &Table{}
+			// Dirty every class first, as recycled buffers would be.
+			for c := 0; c < svcClasses; c++ {
+				b := getSvcBuf(c)
+				for i := range b {
+					b[i] = 0xee
+				}
+				putSvcBuf(b)
+			}
+			sv := tb.newSvc()
+			sv.noteSYN(0, 99)
+			for _, st := range tc.steps {
+				sv.add(0, seg(st.off, st.n))
+				d := &sv.dir[0]
+				if d.have != st.have || len(d.buf) != st.bufSize {
+					t.Fatalf("after [%d,+%d): have %d in a buffer of %d, want %d in %d", st.off, st.n, d.have, len(d.buf), st.have, st.bufSize)
+				}
+				if string(d.buf[:d.have]) != string(stream[:d.have]) {
+					t.Fatalf("after [%d,+%d): the prefix differs from the stream", st.off, st.n)
+				}
+			}
+			if sv.dir[1].buf != nil {
+				t.Errorf("the silent side has a buffer of %d", len(sv.dir[1].buf))
+			}
+			e := &entry{app: &app{svc: sv}}
+			tb.finishSvc(e)
+			if e.app.svc != nil || sv.dir[0].buf != nil || len(tb.svcFree) != 1 {
+				t.Errorf("finish kept the state or its buffer")
+			}
+			if got := e.app.svcRes.prefix[0][:e.app.svcRes.prefixLen[0]]; string(got) != string(stream[:len(got)]) {
+				t.Errorf("kept prefix %x", got)
+			}
+		})
+	}
+}
+
+func TestSvcClass(t *testing.T) {
+	for _, c := range []struct{ n, size int }{{1, 256}, {256, 256}, {257, 512}, {1024, 1024}, {1200, 2048}, {2049, 4096}, {svcBufSize, svcBufSize}} {
+		if got := svcMinBuf << svcClass(c.n); got != c.size {
+			t.Errorf("%d bytes: class of %d, want %d", c.n, got, c.size)
+		}
+		if b := getSvcBuf(svcClass(c.n)); len(b) != c.size || cap(b) != c.size {
+			t.Errorf("%d bytes: buffer len %d cap %d, want %d", c.n, len(b), cap(b), c.size)
+		}
+	}
+}

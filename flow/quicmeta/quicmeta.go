@@ -11,12 +11,15 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"sync"
 )
 
 // Limits bounding the memory and work spent on one flow.
 const (
 	MaxCryptoData = 8 << 10 // bytes of CRYPTO stream kept from offset 0
 	MaxDatagrams  = 16      // datagrams examined per Assembler
+	maxCachedKeys = 8       // keys kept per Assembler: new DCIDs per packet must not grow it unboundedly
+	minBuf        = 512     // the CRYPTO buffer's first size; it doubles up to MaxCryptoData
 )
 
 // QUIC versions with known Initial salts.
@@ -143,28 +146,37 @@ type keyID struct {
 	dcid    string
 }
 
+// cachedKeys are the keys of one (version, DCID).
+type cachedKeys struct {
+	id keyID
+	k  *keys
+}
+
 // Assembler gathers the client's Initial CRYPTO stream across datagrams.
-// It is bounded: at most MaxCryptoData bytes of CRYPTO data and MaxDatagrams datagrams.
+// It is bounded: at most MaxCryptoData bytes of CRYPTO data and MaxDatagrams
+// datagrams. Its memory follows what came: the zero Assembler holds no
+// buffers, the CRYPTO buffer covers the highest offset stored (from minBuf,
+// doubling), and only keys that opened a packet are kept.
 type Assembler struct {
 	datagrams int
 	version   uint32 // version of the first client Initial that decrypted
 	origDCID  []byte // DCID of that Initial; its keys stay valid for later Initials
 	haveOrig  bool
-	nextPN    uint64 // largest decrypted packet number + 1
-	cache     map[keyID]*keys
-	buf       [MaxCryptoData]byte
-	have      [MaxCryptoData / 64]uint64 // bitmap of buf bytes received
-	contig    int                        // bytes contiguous from offset 0
-	scratch   []byte
+	nextPN    uint64       // largest decrypted packet number + 1
+	cache     []cachedKeys // at most maxCachedKeys
+	buf       []byte       // CRYPTO stream from offset 0, len a power of two or 0
+	have      []uint64     // bitmap of buf bytes received, len(buf)/64 words
+	contig    int          // bytes contiguous from offset 0
+	scratch   []byte       // during Add: the packet being opened, from scratchPool
 }
+
+// scratchPool holds the buffers packets are opened in, so that an
+// Assembler keeps none between datagrams.
+var scratchPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // Reset clears the Assembler for reuse with another flow.
 func (a *Assembler) Reset() {
-	cache := a.cache
-	clear(cache)
-	scratch := a.scratch[:0]
 	*a = Assembler{}
-	a.cache, a.scratch = cache, scratch
 }
 
 // Version returns the QUIC version of the first client Initial that decrypted, or 0.
@@ -173,14 +185,26 @@ func (a *Assembler) Version() uint32 { return a.version }
 // ClientHello returns the CRYPTO stream's first handshake message (type 1) once
 // it is complete, else ok=false. The returned slice is a copy.
 func (a *Assembler) ClientHello() (msg []byte, ok bool) {
-	if a.contig < 4 || a.buf[0] != 1 {
-		return nil, false
-	}
-	n := 4 + (int(a.buf[1])<<16 | int(a.buf[2])<<8 | int(a.buf[3]))
-	if n > a.contig {
+	n := a.helloLen()
+	if n == 0 {
 		return nil, false
 	}
 	return bytes.Clone(a.buf[:n]), true
+}
+
+// HasClientHello reports whether ClientHello would return ok, without the copy.
+func (a *Assembler) HasClientHello() bool { return a.helloLen() > 0 }
+
+// helloLen is the length of the complete ClientHello message, or 0.
+func (a *Assembler) helloLen() int {
+	if a.contig < 4 || a.buf[0] != 1 {
+		return 0
+	}
+	n := 4 + (int(a.buf[1])<<16 | int(a.buf[2])<<8 | int(a.buf[3]))
+	if n > a.contig {
+		return 0
+	}
+	return n
 }
 
 // Add feeds one UDP datagram sent by the client. Coalesced packets are walked
@@ -193,9 +217,15 @@ func (a *Assembler) Add(datagram []byte) error {
 		return ErrTooManyDatagrams
 	}
 	a.datagrams++
-	if _, done := a.ClientHello(); done {
+	if a.HasClientHello() {
 		return nil
 	}
+	sp := scratchPool.Get().(*[]byte)
+	a.scratch = *sp
+	defer func() {
+		*sp, a.scratch = a.scratch[:0], nil
+		scratchPool.Put(sp)
+	}()
 	var firstErr error
 	decrypted := false
 	for len(datagram) > 0 {
@@ -307,6 +337,7 @@ func (a *Assembler) decryptInitial(pkt []byte, pnOff int, version uint32, p vers
 			lastErr = err
 			continue
 		}
+		a.keep(version, cand, k)
 		if !a.haveOrig {
 			a.haveOrig = true
 			a.origDCID = bytes.Clone(dcid)
@@ -317,23 +348,28 @@ func (a *Assembler) decryptInitial(pkt []byte, pnOff int, version uint32, p vers
 	return lastErr
 }
 
-// keysFor returns cached keys for (version, dcid), deriving them on first use.
+// keysFor returns the kept keys for (version, dcid), or derives them.
 func (a *Assembler) keysFor(version uint32, p versionParams, dcid []byte) (*keys, error) {
-	id := keyID{version, string(dcid)}
-	if k, ok := a.cache[id]; ok {
-		return k, nil
+	for i := range a.cache {
+		if c := &a.cache[i]; c.id.version == version && c.id.dcid == string(dcid) {
+			return c.k, nil
+		}
 	}
-	k, err := newKeys(p, dcid)
-	if err != nil {
-		return nil, err
+	return newKeys(p, dcid)
+}
+
+// keep caches keys that opened a packet, for the flow's later Initials.
+// Keys that opened nothing are not kept: a datagram that only looks like
+// an Initial costs its flow no key material.
+func (a *Assembler) keep(version uint32, dcid []byte, k *keys) {
+	for i := range a.cache {
+		if a.cache[i].k == k {
+			return
+		}
 	}
-	if a.cache == nil {
-		a.cache = make(map[keyID]*keys, 2)
+	if len(a.cache) < maxCachedKeys {
+		a.cache = append(a.cache, cachedKeys{keyID{version, string(dcid)}, k})
 	}
-	if len(a.cache) < 8 { // new DCIDs per packet must not grow the cache unboundedly
-		a.cache[id] = k
-	}
-	return k, nil
 }
 
 // open removes header protection from a copy of pkt and decrypts its payload.
@@ -472,6 +508,10 @@ func (a *Assembler) store(off uint64, data []byte) {
 	if rem := MaxCryptoData - off; uint64(len(data)) > rem {
 		data = data[:rem]
 	}
+	if len(data) == 0 {
+		return
+	}
+	a.room(int(off) + len(data))
 	for i, c := range data {
 		pos := int(off) + i
 		w, bit := pos/64, uint64(1)<<(pos%64)
@@ -480,9 +520,27 @@ func (a *Assembler) store(off uint64, data []byte) {
 			a.buf[pos] = c
 		}
 	}
-	for a.contig < MaxCryptoData && a.have[a.contig/64]&(1<<(a.contig%64)) != 0 {
+	for a.contig < len(a.buf) && a.have[a.contig/64]&(1<<(a.contig%64)) != 0 {
 		a.contig++
 	}
+}
+
+// room makes buf (and its bitmap) cover the first n bytes of the stream,
+// n <= MaxCryptoData, doubling from minBuf.
+func (a *Assembler) room(n int) {
+	if n <= len(a.buf) {
+		return
+	}
+	size := max(len(a.buf), minBuf)
+	for size < n {
+		size *= 2
+	}
+	size = min(size, MaxCryptoData)
+	buf := make([]byte, size)
+	copy(buf, a.buf)
+	have := make([]uint64, size/64)
+	copy(have, a.have)
+	a.buf, a.have = buf, have
 }
 
 // readVarint decodes a QUIC variable-length integer; n is 0 if b is too short.

@@ -1,0 +1,201 @@
+package flow
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// The heap a flow holds while its service is being identified, measured
+// through Table.Update: n flows fed their packets, against the same flows
+// with the payload bytes left out (those never start identification), so
+// what differs is the identification state alone.
+
+// svcMemFlows is how many flows a measurement opens: enough that the
+// per-flow figure is not noise, few enough to stay quick.
+const svcMemFlows = 2000
+
+// heapPerFlow returns the live heap bytes per flow after feeding the
+// packets of n flows to a fresh table, payloads stripped or not.
+func heapPerFlow(n int, flowPkts func(i int) []*Packet, strip bool) float64 {
+	var all []*Packet
+	for i := 0; i < n; i++ {
+		for _, p := range flowPkts(i) {
+			if strip {
+				p.Payload = nil
+			}
+			all = append(all, p)
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.MaxFlows = 4 * n // no eviction; entries and index made up front
+	tb := NewTable(cfg, func(*Record) {})
+	const ts = int64(1_700_000_000e9)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.GC() // twice: empties sync.Pools too
+	runtime.ReadMemStats(&before)
+	for i, p := range all {
+		tb.Update(p, ts, uint64(i+1), 0, p.IPLen+14, 0)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if tb.Len() != n {
+		panic(fmt.Sprintf("%d flows open, want %d", tb.Len(), n))
+	}
+	runtime.KeepAlive(tb)
+	runtime.KeepAlive(all)
+	return float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(n)
+}
+
+// svcRetained is the identification state per flow in bytes: the best of
+// a few tries, as other goroutines may allocate meanwhile.
+func svcRetained(flowPkts func(i int) []*Packet) float64 {
+	best := 0.0
+	for try := 0; try < 3; try++ {
+		d := heapPerFlow(svcMemFlows, flowPkts, false) - heapPerFlow(svcMemFlows, flowPkts, true)
+		if try == 0 || d < best {
+			best = d
+		}
+	}
+	return best
+}
+
+func memUDP(i int, payload []byte) *Packet {
+	k := key4("10.1.0.1", uint16(10000+i), "10.2.0.1", 4433, ProtoUDP)
+	k.Src[14], k.Src[15] = byte(i>>8), byte(i)
+	return &Packet{Key: k, IPLen: 28 + len(payload), PayloadLen: len(payload), Payload: payload, L4: true, Parent: -1}
+}
+
+func memTCP(i int, fromClient bool, flags uint8, seq uint32, payload []byte) *Packet {
+	k := key4("10.1.0.1", uint16(10000+i), "10.2.0.1", 443, ProtoTCP)
+	k.Src[14], k.Src[15] = byte(i>>8), byte(i)
+	if !fromClient {
+		k = k.Reverse()
+	}
+	return &Packet{Key: k, IPLen: 40 + len(payload), PayloadLen: len(payload), Payload: payload,
+		TCPFlags: flags, Seq: seq, Window: 1000, L4: true, Parent: -1}
+}
+
+// memQUICLike is a client datagram with a QUIC v1 Initial header, padded
+// to n bytes, whose protected part is filler: it looks like QUIC to the
+// detector and the Initial assembler, but does not decrypt.
+func memQUICLike(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i*7 + 3)
+	}
+	b[0] = 0xc3
+	binary.BigEndian.PutUint32(b[1:], 1) // version 1
+	b[5] = 8                             // DCID length; DCID is filler
+	b[14] = 0                            // SCID length
+	b[15] = 0                            // token length
+	binary.BigEndian.PutUint16(b[16:], 0x4000|uint16(n-18))
+	return b
+}
+
+// memClientHello is a TLS 1.3 ClientHello record with SNI of n bytes.
+func memClientHello(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i * 7)
+	}
+	b[0], b[1], b[2] = 0x16, 0x03, 0x01
+	binary.BigEndian.PutUint16(b[3:], uint16(n-5))
+	b[5] = 1
+	b[6], b[7], b[8] = byte((n-9)>>16), byte((n-9)>>8), byte(n-9)
+	b[9], b[10] = 0x03, 0x03
+	b[43] = 32 // session id length; random and id stay filler
+	copy(b[76:], []byte{0x00, 0x04, 0x13, 0x01, 0x13, 0x02, 0x01, 0x00})
+	binary.BigEndian.PutUint16(b[84:], uint16(n-86))
+	const sni = "mem.example"
+	e := b[86:]
+	binary.BigEndian.PutUint16(e[0:], 0) // server_name
+	binary.BigEndian.PutUint16(e[2:], uint16(5+len(sni)))
+	binary.BigEndian.PutUint16(e[4:], uint16(3+len(sni)))
+	e[6] = 0
+	binary.BigEndian.PutUint16(e[7:], uint16(len(sni)))
+	copy(e[9:], sni)
+	p := e[9+len(sni):]
+	binary.BigEndian.PutUint16(p[0:], 0x0015) // padding to n
+	binary.BigEndian.PutUint16(p[2:], uint16(len(p)-4))
+	clear(p[4:])
+	return b
+}
+
+// memQUICFirstInitial is the first client datagram of a capture whose
+// ClientHello (1763 bytes) spans two Initials.
+func memQUICFirstInitial(t *testing.T) []byte {
+	f, err := os.ReadFile(filepath.Join("quicmeta", "testdata", "ndpi__quic_frags_different_dcid.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(f), "\n") {
+		if fields := strings.Fields(line); len(fields) == 2 && !strings.HasPrefix(line, "#") {
+			b, err := hex.DecodeString(fields[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+	}
+	t.Fatal("no datagram")
+	return nil
+}
+
+// TestSvcRetainedBytes bounds the heap an identifying flow holds. Before
+// the buffers came in size classes every such flow held 9472 bytes (two
+// fixed 4 KiB arrays), a QUIC-looking one 21420 (the Initial assembler's
+// fixed 9 KiB, its keys and its copy of the packet besides), a QUIC one
+// waiting for the rest of its ClientHello 21435.
+func TestSvcRetainedBytes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("heap measurement")
+	}
+	small := make([]byte, 60) // no protocol's opening
+	for i := range small {
+		small[i] = byte(0x8f + i*29)
+	}
+	quicLike := memQUICLike(1200)
+	quicFirst := memQUICFirstInitial(t)
+	hello := memClientHello(300)
+	cases := []struct {
+		name string
+		pkts func(i int) []*Packet
+		// Bounds in bytes per flow: at least the payload it keeps (else
+		// the flow is no longer identifying and the case measures nothing).
+		min, max float64
+	}{
+		{"udp, one 60-byte datagram", func(i int) []*Packet {
+			return []*Packet{memUDP(i, small)}
+		}, 60, 700},
+		{"udp, one 1200-byte QUIC-like Initial that does not decrypt", func(i int) []*Packet {
+			return []*Packet{memUDP(i, quicLike)}
+		}, 1200, 3000},
+		{"udp, the first of two QUIC Initials of a ClientHello", func(i int) []*Packet {
+			return []*Packet{memUDP(i, quicFirst)}
+		}, 1250, 7000},
+		{"tcp, handshake and a 300-byte ClientHello", func(i int) []*Packet {
+			return []*Packet{
+				memTCP(i, true, FlagSYN, 1000, nil),
+				memTCP(i, false, FlagSYN|FlagACK, 5000, nil),
+				memTCP(i, true, FlagACK, 1001, nil),
+				memTCP(i, true, FlagPSH|FlagACK, 1001, hello),
+			}
+		}, 300, 1100},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := svcRetained(tc.pkts)
+			t.Logf("%.0f bytes per identifying flow", got)
+			if got < tc.min || got > tc.max {
+				t.Errorf("%.0f bytes per identifying flow, want %.0f to %.0f", got, tc.min, tc.max)
+			}
+		})
+	}
+}
