@@ -87,6 +87,7 @@ func (c *Counter) Stats(fs FragStats, tables ...TableStats) Stats {
 			}
 		}
 		s.MaxActive += ts.MaxActive
+		s.Unidentified += ts.Unidentified
 	}
 	s.Fragments, s.FragmentsUnattributed, s.DatagramsIncomplete = fs.Fragments, fs.Unattributed, fs.Incomplete
 	return s

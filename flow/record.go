@@ -174,6 +174,9 @@ type Stats struct {
 	Flows      uint64            // flow records emitted
 	EndReasons map[string]uint64 // records per end reason
 	MaxActive  int               // largest number of flows open at once
+	// Unidentified counts flows whose service was not identified because
+	// --max-memory's share for identification was in use (floods).
+	Unidentified uint64
 }
 
 // SideFeatures is what the sizes and timing of one side's packets show.

@@ -381,6 +381,7 @@ func (t *Table) newSvc() *svcState {
 		sv = new(svcState)
 	}
 	sv.firstSide = -1
+	t.stats.identifying++
 	return sv
 }
 
@@ -401,6 +402,7 @@ func (t *Table) finishSvc(e *entry) {
 // releaseSvc returns a service state's buffers to their pools and keeps
 // the (now small) state for a later flow.
 func (t *Table) releaseSvc(sv *svcState) {
+	t.stats.identifying--
 	sv.dir[0].release()
 	sv.dir[1].release()
 	*sv = svcState{} // the QUIC assembler, the verdict's strings: all go

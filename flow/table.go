@@ -23,6 +23,10 @@ type Config struct {
 	// MaxFlows bounds the open flows; when full, the flow idle the
 	// longest is evicted.
 	MaxFlows int
+	// MaxIdentifying bounds the flows whose service is being identified
+	// at once (each holds its first payload bytes); a flow that would
+	// start beyond it goes unidentified and is counted. 0: no bound.
+	MaxIdentifying int
 	// SPLT is how many first packets' lengths, directions and gaps each
 	// flow records (0: none).
 	SPLT int
@@ -132,21 +136,25 @@ type Table struct {
 }
 
 type tableStats struct {
-	flows     uint64
-	reasons   [endReasonCount]uint64
-	maxActive int
+	flows        uint64
+	reasons      [endReasonCount]uint64
+	maxActive    int
+	identifying  int    // flows holding a service state now
+	unidentified uint64 // flows not identified for want of memory
 }
 
-// TableStats counts a table's records by end reason and its peak of open flows.
+// TableStats counts a table's records by end reason, its peak of open
+// flows and the flows it left unidentified to stay within MaxIdentifying.
 type TableStats struct {
-	Flows     uint64
-	Reasons   [endReasonCount]uint64
-	MaxActive int
+	Flows        uint64
+	Reasons      [endReasonCount]uint64
+	MaxActive    int
+	Unidentified uint64
 }
 
 // Stats returns the table's counts so far.
 func (t *Table) Stats() TableStats {
-	return TableStats{Flows: t.stats.flows, Reasons: t.stats.reasons, MaxActive: t.stats.maxActive}
+	return TableStats{Flows: t.stats.flows, Reasons: t.stats.reasons, MaxActive: t.stats.maxActive, Unidentified: t.stats.unidentified}
 }
 
 // NewTable returns a table that calls emit for every finished flow. The
@@ -420,6 +428,11 @@ func (t *Table) service(e *entry, side int, p *Packet, frame uint64) {
 	}
 	sv := a.svc
 	if sv == nil {
+		if t.cfg.MaxIdentifying > 0 && t.stats.identifying >= t.cfg.MaxIdentifying {
+			a.svcDone = true // counted: the summary says how many
+			t.stats.unidentified++
+			return
+		}
 		sv = t.newSvc()
 		a.svc = sv
 		for i := range a.synSeen {

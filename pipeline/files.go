@@ -60,7 +60,11 @@ func RunFiles(paths []string, cfg Config, sink report.Sink, newProgress func([]*
 		return res
 	}
 
-	cfg.Emit = sink.Write
+	if ps, ok := sink.(report.Parallel); ok {
+		cfg.Sink = ps
+	} else {
+		cfg.Emit = sink.Write
+	}
 	cfg.Flush = sink.Flush
 	if cfg.FlushEvery == 0 {
 		cfg.FlushEvery = 200 * time.Millisecond

@@ -22,6 +22,7 @@ import (
 	"github.com/flowscope/flowscope/capture"
 	"github.com/flowscope/flowscope/flow"
 	"github.com/flowscope/flowscope/flow/dnsmeta"
+	"github.com/flowscope/flowscope/report"
 )
 
 // Round sizes: a round goes out after this many frames or arena bytes,
@@ -30,8 +31,8 @@ import (
 const (
 	roundFrames = 2048
 	roundBytes  = 1 << 20
-	queueDepth  = 4    // rounds in flight per worker
-	flushChunk  = 4096 // records per message when the tables are flushed
+	queueDepth  = 4   // rounds in flight per worker
+	flushChunk  = 512 // records per message when the tables are flushed
 )
 
 // Config sets up a pipeline.
@@ -45,6 +46,10 @@ type Config struct {
 	// Emit receives every record, in order, on the writer's goroutine; it
 	// must not keep r. An error stops nothing but is kept for Err.
 	Emit func(r *flow.Record) error
+	// Sink, instead of Emit: its workers' share of the work (tallies and,
+	// for streaming formats, encoding) runs on the workers, and only the
+	// writing in order on the writer.
+	Sink report.Parallel
 	// Flush, if set, is called on the writer's goroutine at most every
 	// FlushEvery of wall time while records come, so that a reader of the
 	// output sees them soon after their flows end.
@@ -88,6 +93,13 @@ type batch struct {
 	sync     chan struct{}
 }
 
+// encoded is one record's place in its result's enc and its order.
+type encoded struct {
+	end    int64
+	id     uint64
+	off, n int
+}
+
 // span is where a packet's captured payload lies in its batch's arena.
 type span struct{ off, n int32 }
 
@@ -100,9 +112,12 @@ type item struct {
 	dns      *dnsmeta.Message
 }
 
-// result is what a worker made of a batch.
+// result is what a worker made of a batch: records, or with an encoder
+// their bytes.
 type result struct {
 	recs  []flow.Record
+	keys  []encoded
+	enc   []byte
 	snap  []flow.Record
 	open  int
 	now   int64
@@ -130,8 +145,15 @@ func New(cfg Config) *Pipeline {
 		// reproduce evictions exactly).
 		fc.MaxFlows = (fc.MaxFlows + n - 1) / n
 	}
+	if fc.MaxIdentifying > 0 {
+		fc.MaxIdentifying = (fc.MaxIdentifying + n - 1) / n
+	}
 	for i := range p.workers {
 		w := newWorker(fc)
+		if cfg.Sink != nil {
+			w.tally = cfg.Sink.WorkerTally()
+			w.encode = cfg.Sink.Encoder()
+		}
 		p.workers[i] = w
 		p.cur[i] = w.batch()
 		go w.run()
@@ -285,6 +307,9 @@ type worker struct {
 	rfree chan *result // results back from the writer
 	res   *result
 	frame flow.Frame
+
+	tally  *report.Tally
+	encode func(dst []byte, r *flow.Record) []byte
 }
 
 func newWorker(cfg flow.Config) *worker {
@@ -315,7 +340,7 @@ func (w *worker) result() *result {
 	select {
 	case r := <-w.rfree:
 		clear(r.recs)
-		r.recs, r.snap = r.recs[:0], r.snap[:0]
+		r.recs, r.snap, r.keys, r.enc = r.recs[:0], r.snap[:0], r.keys[:0], r.enc[:0]
 		r.sync, r.final, r.flush, r.last = nil, false, false, false
 		return r
 	default:
@@ -324,8 +349,21 @@ func (w *worker) result() *result {
 }
 
 func (w *worker) emit(r *flow.Record) {
-	w.res.recs = append(w.res.recs, *r)
-	if w.res.flush && len(w.res.recs) >= flushChunk {
+	if w.tally != nil {
+		w.tally.Add(r)
+	}
+	res := w.res
+	if w.encode != nil {
+		off := len(res.enc)
+		res.enc = w.encode(res.enc, r)
+		res.keys = append(res.keys, encoded{end: r.End, id: r.ID, off: off, n: len(res.enc) - off})
+	} else {
+		if res.flush && res.recs == nil {
+			res.recs = make([]flow.Record, 0, flushChunk) // no doubling past it
+		}
+		res.recs = append(res.recs, *r)
+	}
+	if res.flush && len(res.recs)+len(res.keys) >= flushChunk {
 		w.out <- w.res
 		w.res = w.result()
 		w.res.flush = true
@@ -381,8 +419,8 @@ func (w *worker) run() {
 type writer struct {
 	cfg       Config
 	workers   []*worker
-	pending   []flow.Record // records that may not go out yet
-	order     []int32
+	pending   []pend // records that may not go out yet
+	held      []*result
 	snap      []flow.Record
 	open      int
 	maxOpen   int
@@ -392,11 +430,25 @@ type writer struct {
 	wrote     bool
 }
 
-func (w *writer) emit(r *flow.Record) {
-	if w.cfg.Emit == nil {
-		return
+// pend is a record, or its encoding, waiting for its turn.
+type pend struct {
+	end int64
+	id  uint64
+	rec *flow.Record
+	b   []byte
+}
+
+func (w *writer) emit(p *pend) {
+	var err error
+	switch {
+	case p.rec != nil && w.cfg.Emit != nil:
+		err = w.cfg.Emit(p.rec)
+	case p.rec != nil && w.cfg.Sink != nil:
+		err = w.cfg.Sink.Write(p.rec)
+	case p.b != nil:
+		err = w.cfg.Sink.WriteEncoded(p.b)
 	}
-	if err := w.cfg.Emit(r); err != nil && w.err == nil {
+	if err != nil && w.err == nil {
 		w.err = err
 	}
 	w.wrote = true
@@ -412,6 +464,16 @@ func (w *writer) flush(force bool) {
 	w.lastFlush, w.wrote = time.Now(), false
 }
 
+// collect files a result's records as pending.
+func (w *writer) collect(r *result) {
+	for i := range r.recs {
+		w.pending = append(w.pending, pend{end: r.recs[i].End, id: r.recs[i].ID, rec: &r.recs[i]})
+	}
+	for _, k := range r.keys {
+		w.pending = append(w.pending, pend{end: k.end, id: k.id, b: r.enc[k.off : k.off+k.n]})
+	}
+}
+
 func (w *writer) run() {
 	for {
 		open, final := 0, false
@@ -419,28 +481,27 @@ func (w *writer) run() {
 		var sync chan struct{}
 		for _, wk := range w.workers {
 			r := <-wk.out
-			w.pending = append(w.pending, r.recs...)
+			w.collect(r)
 			w.snap = append(w.snap, r.snap...)
 			open += r.open
 			now, final = r.now, r.final
 			if r.sync != nil {
 				sync = r.sync
 			}
-			select {
-			case wk.rfree <- r:
-			default:
-			}
+			w.held = append(w.held, r)
 		}
 		w.open = open
 		w.maxOpen = max(w.maxOpen, open)
 		if final {
-			w.release(func(*flow.Record) bool { return true })
+			w.release(func(*pend) bool { return true })
+			w.recycle()
 			w.flushTables()
 			w.flush(true)
 			return
 		}
 		// Later records end at now or after: what ended before is final.
-		w.release(func(r *flow.Record) bool { return r.End < now })
+		w.release(func(p *pend) bool { return p.end < now })
+		w.recycle()
 		if len(w.snap) > 1 {
 			slices.SortFunc(w.snap, func(a, b flow.Record) int { return cmp.Compare(a.ID, b.ID) })
 		}
@@ -452,41 +513,49 @@ func (w *writer) run() {
 }
 
 // release writes, in (End, ID) order, the pending records that ready
-// accepts; it keeps the rest.
-func (w *writer) release(ready func(*flow.Record) bool) {
+// accepts; the rest it copies out of the workers' results, which go back.
+func (w *writer) release(ready func(*pend) bool) {
 	if len(w.pending) == 0 {
 		return
 	}
-	w.order = w.order[:0]
-	for i := range w.pending {
-		w.order = append(w.order, int32(i))
-	}
-	slices.SortFunc(w.order, func(x, y int32) int {
-		a, b := &w.pending[x], &w.pending[y]
-		if c := cmp.Compare(a.End, b.End); c != 0 {
+	slices.SortFunc(w.pending, func(a, b pend) int {
+		if c := cmp.Compare(a.end, b.end); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.ID, b.ID)
+		return cmp.Compare(a.id, b.id)
 	})
 	n := 0
-	for _, i := range w.order {
+	for i := range w.pending {
 		if !ready(&w.pending[i]) {
 			break
 		}
 		w.emit(&w.pending[i])
 		n++
 	}
-	if n == len(w.pending) {
-		clear(w.pending)
-		w.pending = w.pending[:0]
-		return
+	kept := w.pending[:0]
+	for _, p := range w.pending[n:] {
+		if p.rec != nil {
+			r := *p.rec
+			p.rec = &r
+		} else {
+			p.b = slices.Clone(p.b)
+		}
+		kept = append(kept, p)
 	}
-	kept := make([]flow.Record, 0, len(w.pending)-n)
-	for _, i := range w.order[n:] {
-		kept = append(kept, w.pending[i])
+	clear(w.pending[len(kept):])
+	w.pending = kept
+}
+
+// recycle hands the round's results back to their workers.
+func (w *writer) recycle() {
+	for i, r := range w.held {
+		select {
+		case w.workers[i%len(w.workers)].rfree <- r:
+		default:
+		}
 	}
-	clear(w.pending)
-	w.pending = append(w.pending[:0], kept...)
+	clear(w.held)
+	w.held = w.held[:0]
 }
 
 // flushTables merges the workers' end-of-input flushes, each in ID order,
@@ -496,12 +565,19 @@ func (w *writer) flushTables() {
 		r *result
 		i int
 	}
+	size := func(r *result) int { return len(r.recs) + len(r.keys) }
+	id := func(h *head) uint64 {
+		if len(h.r.keys) > 0 {
+			return h.r.keys[h.i].id
+		}
+		return h.r.recs[h.i].ID
+	}
 	heads := make([]head, len(w.workers))
 	w.stats = make([]flow.TableStats, len(w.workers))
 	next := func(k int) {
 		for {
 			h := &heads[k]
-			if h.r != nil && h.i < len(h.r.recs) {
+			if h.r != nil && h.i < size(h.r) {
 				return
 			}
 			if h.r != nil && h.r.last {
@@ -519,7 +595,7 @@ func (w *writer) flushTables() {
 	for {
 		best := -1
 		for k := range heads {
-			if h := &heads[k]; h.r != nil && (best < 0 || h.r.recs[h.i].ID < heads[best].r.recs[heads[best].i].ID) {
+			if h := &heads[k]; h.r != nil && (best < 0 || id(h) < id(&heads[best])) {
 				best = k
 			}
 		}
@@ -527,8 +603,13 @@ func (w *writer) flushTables() {
 			return
 		}
 		h := &heads[best]
-		w.emit(&h.r.recs[h.i])
-		h.r.recs[h.i] = flow.Record{}
+		if len(h.r.keys) > 0 {
+			k := h.r.keys[h.i]
+			w.emit(&pend{b: h.r.enc[k.off : k.off+k.n]})
+		} else {
+			w.emit(&pend{rec: &h.r.recs[h.i]})
+			h.r.recs[h.i] = flow.Record{}
+		}
 		h.i++
 		next(best)
 		w.flush(false)

@@ -33,17 +33,33 @@ func (cw *CSVWriter) Write(r *flow.Record) error {
 		return cw.err
 	}
 	cw.writeHeader()
-	fs, _ := cw.allow.Filter(r)
-	cw.buf = cw.buf[:0]
-	for i, c := range cw.cols {
-		if i > 0 {
-			cw.buf = append(cw.buf, ',')
-		}
-		cw.buf = c.cell(cw.buf, r, fs)
-	}
-	cw.buf = append(cw.buf, '\r', '\n')
+	cw.buf = cw.Encode(cw.buf[:0], r)
 	if _, err := cw.bw.Write(cw.buf); err != nil {
 		return fmt.Errorf("report: write csv record %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// Encode appends r's CSV row to dst; it may run on any goroutine.
+func (cw *CSVWriter) Encode(dst []byte, r *flow.Record) []byte {
+	fs, _ := cw.allow.Filter(r)
+	for i, c := range cw.cols {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = c.cell(dst, r, fs)
+	}
+	return append(dst, '\r', '\n')
+}
+
+// WriteEncoded writes rows Encode made, after the header row.
+func (cw *CSVWriter) WriteEncoded(b []byte) error {
+	if cw.err != nil {
+		return cw.err
+	}
+	cw.writeHeader()
+	if _, err := cw.bw.Write(b); err != nil {
+		return fmt.Errorf("report: write csv: %w", err)
 	}
 	return nil
 }

@@ -33,6 +33,20 @@ func (jw *JSONWriter) Write(r *flow.Record) error {
 	return nil
 }
 
+// Encode appends r's JSON line to dst; it may run on any goroutine.
+func (jw *JSONWriter) Encode(dst []byte, r *flow.Record) []byte {
+	fs, _ := jw.allow.Filter(r)
+	return appendJSONRecord(dst, r, fs)
+}
+
+// WriteEncoded writes lines Encode made.
+func (jw *JSONWriter) WriteEncoded(b []byte) error {
+	if _, err := jw.bw.Write(b); err != nil {
+		return fmt.Errorf("report: write json: %w", err)
+	}
+	return nil
+}
+
 // Flush writes any buffered output.
 func (jw *JSONWriter) Flush() error {
 	if err := jw.bw.Flush(); err != nil {

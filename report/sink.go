@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -76,18 +77,61 @@ func NewSink(c SinkConfig) (Sink, error) {
 	return nil, fmt.Errorf("unknown output format %q (want %s)", c.Format, strings.Join(FormatNames(), ", "))
 }
 
+// Parallel is what every sink NewSink returns offers the pipeline's
+// workers: a tally of their own records for the summary (merged at Close),
+// and for streaming formats an encoder, so that the one goroutine that
+// writes only puts finished bytes in order.
+type Parallel interface {
+	Sink
+	// WorkerTally returns a tally for one worker; from the first call on,
+	// Write no longer tallies (the workers do).
+	WorkerTally() *Tally
+	// Encoder returns the format's record encoder, safe for concurrent
+	// use, or nil when the format keeps records rather than bytes.
+	Encoder() func(dst []byte, r *flow.Record) []byte
+	// WriteEncoded writes what the encoder made, in the records' order.
+	WriteEncoded(b []byte) error
+}
+
 // tallySink counts every record for the summary as it passes.
 type tallySink struct {
 	Sink
-	tally *Tally
+	tally   *Tally
+	workers []*Tally
 }
 
 func (t *tallySink) Write(r *flow.Record) error {
-	t.tally.Add(r)
+	if t.workers == nil {
+		t.tally.Add(r)
+	}
 	return t.Sink.Write(r)
 }
 
+func (t *tallySink) WorkerTally() *Tally {
+	w := NewTally(t.tally.allow)
+	t.workers = append(t.workers, w)
+	return w
+}
+
+func (t *tallySink) Encoder() func([]byte, *flow.Record) []byte {
+	if s, ok := t.Sink.(*streamSink); ok {
+		return s.w.Encode
+	}
+	return nil
+}
+
+func (t *tallySink) WriteEncoded(b []byte) error {
+	if s, ok := t.Sink.(*streamSink); ok {
+		return s.w.WriteEncoded(b)
+	}
+	return errors.New("report: this format takes records, not encoded bytes")
+}
+
 func (t *tallySink) Close(sum *Summary) error {
+	for _, w := range t.workers {
+		t.tally.Merge(w)
+	}
+	t.workers = t.workers[:0]
 	sum.Tally = t.tally
 	return t.Sink.Close(sum)
 }
@@ -95,6 +139,8 @@ func (t *tallySink) Close(sum *Summary) error {
 // recordWriter is a streaming encoder (JSONWriter, CSVWriter).
 type recordWriter interface {
 	Write(r *flow.Record) error
+	Encode(dst []byte, r *flow.Record) []byte
+	WriteEncoded(b []byte) error
 	Flush() error
 }
 

@@ -179,6 +179,9 @@ func flowsSection(s *Summary, t *Tally) section {
 	if st.MaxActive > 0 {
 		sec.add("max open", strconv.Itoa(st.MaxActive))
 	}
+	if st.Unidentified > 0 {
+		sec.add("unidentified", strconv.FormatUint(st.Unidentified, 10)+" flows not looked at for their service: --max-memory's share for identification was in use")
+	}
 	return sec
 }
 

@@ -93,3 +93,37 @@ func (t *Tally) Add(r *flow.Record) {
 		t.severities[fs[i].Severity]++
 	}
 }
+
+// Merge adds o's counts to t (the pipeline's workers tally their own
+// records). Beyond talkerSlots addresses the merged talkers are
+// approximate, as each tally's are.
+func (t *Tally) Merge(o *Tally) {
+	t.records += o.records
+	addCounts(t.protos, o.protos)
+	addCounts(t.ends, o.ends)
+	addCounts(t.services, o.services)
+	addCounts(t.kinds, o.kinds)
+	addCounts(t.severities, o.severities)
+	t.unknown += o.unknown
+	t.findings += o.findings
+	t.suppressed += o.suppressed
+	for k, p := range o.ports {
+		q := t.ports[k]
+		if q == nil {
+			q = &portCount{portKey: k}
+			t.ports[k] = q
+		}
+		q.flows += p.flows
+		q.bytes += p.bytes
+	}
+	for _, tk := range o.talkers.items {
+		t.talkers.addN(tk.ip, tk.bytes, tk.flows)
+	}
+	t.talkers.replaced += o.talkers.replaced
+}
+
+func addCounts(dst, src map[string]uint64) {
+	for k, n := range src {
+		dst[k] += n
+	}
+}

@@ -9,7 +9,7 @@ import (
 
 // talkerSlots bounds the addresses the summary counts bytes for: a flood
 // of random addresses must not grow memory with every flow.
-const talkerSlots = 8192
+const talkerSlots = 2048
 
 type talker struct {
 	ip           netip.Addr
@@ -35,16 +35,19 @@ func newTopTalkers(slots int) topTalkers {
 	return topTalkers{slots: slots, index: map[netip.Addr]int32{}}
 }
 
-func (t *topTalkers) add(ip netip.Addr, bytes uint64) {
+func (t *topTalkers) add(ip netip.Addr, bytes uint64) { t.addN(ip, bytes, 1) }
+
+// addN counts bytes in flows for ip.
+func (t *topTalkers) addN(ip netip.Addr, bytes, flows uint64) {
 	if i, ok := t.index[ip]; ok {
 		t.items[i].bytes += bytes
-		t.items[i].flows++
+		t.items[i].flows += flows
 		heap.Fix((*talkerHeap)(t), int(t.pos[i]))
 		return
 	}
 	if len(t.items) < t.slots {
 		i := int32(len(t.items))
-		t.items = append(t.items, talker{ip: ip, bytes: bytes, flows: 1})
+		t.items = append(t.items, talker{ip: ip, bytes: bytes, flows: flows})
 		t.pos = append(t.pos, int32(len(t.order)))
 		t.index[ip] = i
 		heap.Push((*talkerHeap)(t), i)
@@ -54,7 +57,7 @@ func (t *topTalkers) add(ip netip.Addr, bytes uint64) {
 	delete(t.index, t.items[i].ip)
 	t.items[i].ip = ip
 	t.items[i].bytes += bytes
-	t.items[i].flows++
+	t.items[i].flows += flows
 	t.index[ip] = i
 	t.replaced++
 	heap.Fix((*talkerHeap)(t), 0)

@@ -41,26 +41,27 @@ type input struct {
 }
 
 type options struct {
-	reads        []string
-	output       string
-	top          int
-	maxFlows     int
-	maxMemory    string
-	tcpIdle      time.Duration
-	udpIdle      time.Duration
-	icmpIdle     time.Duration
-	otherIdle    time.Duration
-	active       time.Duration
-	quiet        bool
-	showVersion  bool
-	filter       string
-	allowFile    string
-	findingsOnly bool
-	splt         int
-	fields       []string
-	flowsOnly    bool
-	workers      int
-	memBudget    int64
+	reads          []string
+	output         string
+	top            int
+	maxFlows       int
+	maxMemory      string
+	tcpIdle        time.Duration
+	udpIdle        time.Duration
+	icmpIdle       time.Duration
+	otherIdle      time.Duration
+	active         time.Duration
+	quiet          bool
+	showVersion    bool
+	filter         string
+	allowFile      string
+	findingsOnly   bool
+	splt           int
+	fields         []string
+	flowsOnly      bool
+	workers        int
+	memBudget      int64
+	maxIdentifying int
 
 	// live capture
 	iface      string
@@ -190,9 +191,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("--max-memory %q: want a size of at least 16MiB, e.g. 512MiB or 2GiB", o.maxMemory)
 	}
 	o.memBudget = budget
+	flows, identifying := flow.Budget(budget, o.flowsOnly)
 	if o.maxFlows == 0 {
-		o.maxFlows = flow.FlowsForMemory(budget, o.flowsOnly)
+		o.maxFlows = flows
 	}
+	o.maxIdentifying = identifying
 	if o.tcpIdle <= 0 || o.udpIdle <= 0 || o.icmpIdle <= 0 || o.otherIdle <= 0 || o.active < 0 {
 		return nil, errors.New("idle timeouts must be > 0 and --active-timeout >= 0")
 	}
@@ -303,7 +306,8 @@ func (o *options) flowConfig() flow.Config {
 	cfg := flow.Config{
 		TCPIdle: o.tcpIdle, UDPIdle: o.udpIdle, ICMPIdle: o.icmpIdle, OtherIdle: o.otherIdle,
 		Active: o.active, CloseDelay: flow.DefaultConfig().CloseDelay, MaxFlows: o.maxFlows, SPLT: o.splt,
-		FlowsOnly: o.flowsOnly,
+		MaxIdentifying: o.maxIdentifying,
+		FlowsOnly:      o.flowsOnly,
 	}
 	if o.flowsOnly {
 		cfg.SPLT = 0
