@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/binary"
+	"github.com/flowscope/flowscope/flow/decode"
 )
 
 // CommunityID returns the Community ID v1 (corelight spec, seed 0) of a flow
@@ -25,11 +26,11 @@ func CommunityID(k Key) string {
 		hasPorts = true
 	case ProtoICMP, ProtoICMPv6:
 		hasPorts = true
-		oneWay = !icmpTwoWay(k.Proto == ProtoICMPv6, uint8(sport))
+		oneWay = !decode.ICMPTwoWay(k.Proto == ProtoICMPv6, uint8(sport))
 	}
 	// The smaller IP:port comes first so both directions hash alike; the
 	// spec keeps one-way ICMP messages as sent.
-	if !oneWay && !endpointLess(src, sport, dst, dport) {
+	if !oneWay && !decode.EndpointLess(src, sport, dst, dport) {
 		src, dst = dst, src
 		sport, dport = dport, sport
 	}
@@ -48,19 +49,4 @@ func CommunityID(k Key) string {
 	out[0], out[1] = '1', ':'
 	base64.StdEncoding.Encode(out[2:], sum[:])
 	return string(out[:])
-}
-
-func endpointLess(a []byte, ap uint16, b []byte, bp uint16) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return a[i] < b[i]
-		}
-	}
-	return ap < bp
-}
-
-// icmpTwoWay reports whether an ICMP type belongs to a request/response
-// pair, the only ICMP messages the Community ID treats as bidirectional.
-func icmpTwoWay(v6 bool, typ uint8) bool {
-	return ICMPIsRequest(v6, typ) || ICMPIsResponse(v6, typ)
 }

@@ -2,7 +2,6 @@ package flow
 
 import (
 	"encoding/binary"
-	"math/bits"
 )
 
 // index maps canonical keys to entry slots with open addressing and linear
@@ -26,23 +25,6 @@ func newIndex(hint int) index {
 		size <<= 1
 	}
 	return index{slots: make([]slot, size), mask: uint32(size - 1)}
-}
-
-// HashKey mixes the key's 40 bytes with seed; the constants are odd 64-bit
-// mixers. Tables and shards take a random seed per process, so that no one
-// can choose keys that all land in one probe run (or one worker).
-func HashKey(k *Key, seed uint64) uint32 {
-	const m1, m2 = 0x9e3779b97f4a7c15, 0xbf58476d1ce4e5b9
-	a := binary.LittleEndian.Uint64(k.Src[0:]) ^ binary.LittleEndian.Uint64(k.Dst[8:]) ^ seed
-	b := binary.LittleEndian.Uint64(k.Src[8:]) ^ binary.LittleEndian.Uint64(k.Dst[0:])<<1
-	c := uint64(k.SrcPort) | uint64(k.DstPort)<<16 | uint64(k.ID)<<32 | uint64(k.Proto)<<48
-	if k.V6 {
-		c |= 1 << 56
-	}
-	c ^= uint64(k.Tunnel) << 8
-	h1, l1 := bits.Mul64(a^m1, b^m2)
-	h2, l2 := bits.Mul64(h1^l1^c, m1)
-	return uint32(h2 ^ l2 ^ (h2 >> 32))
 }
 
 // find returns the entry index of k, or -1.

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"github.com/flowscope/flowscope/flow/decode"
 	"math/rand/v2"
 	"testing"
 )
@@ -17,7 +18,7 @@ func TestIndexAgainstMap(t *testing.T) {
 			if collide {
 				return uint32(i % 7) // long probe runs
 			}
-			return HashKey(&entries[i].key, 0)
+			return decode.HashKey(&entries[i].key, 0)
 		}
 		for i := range entries {
 			entries[i].key = Key{SrcPort: uint16(i), DstPort: uint16(i >> 16), Proto: ProtoUDP}
@@ -72,7 +73,7 @@ func TestIndexSeedDefeatsChosenKeys(t *testing.T) {
 	for i := 0; len(chosen) < n; i++ {
 		k := Key{SrcPort: uint16(i), DstPort: uint16(i >> 16), Proto: ProtoUDP}
 		k.Src[15], k.Dst[15] = byte(i>>24), 1
-		if HashKey(&k, 0)&(size-1) < 8 {
+		if decode.HashKey(&k, 0)&(size-1) < 8 {
 			chosen = append(chosen, k)
 		}
 	}
@@ -84,11 +85,11 @@ func TestIndexSeedDefeatsChosenKeys(t *testing.T) {
 		}
 		store := storeOf(entries)
 		for i, k := range chosen {
-			x.insert(HashKey(&k, seed), int32(i), store)
+			x.insert(decode.HashKey(&k, seed), int32(i), store)
 		}
 		total := 0
 		for i := range chosen {
-			h := HashKey(&chosen[i], seed)
+			h := decode.HashKey(&chosen[i], seed)
 			for j := h & x.mask; x.slots[j].idx != int32(i)+1; j = (j + 1) & x.mask {
 				total++
 			}

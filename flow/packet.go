@@ -1,217 +1,58 @@
-// Package flow turns decoded frames into bidirectional flows: it decodes link,
-// network and transport headers into flow keys, keeps the flow table on packet
-// time, and emits one Record per flow when the flow ends. It never prints.
+// Package flow keeps bidirectional flows: the flow table on packet time
+// fed with decoded frames (package decode), Zeek-compatible state and
+// history, service identification and metadata per flow, and one Record
+// per flow when it ends. It never prints.
 package flow
 
-import "net/netip"
+import "github.com/flowscope/flowscope/flow/decode"
 
-// IP protocol numbers the flow package handles by name.
-const (
-	ProtoICMP   = 1
-	ProtoIPIP   = 4
-	ProtoTCP    = 6
-	ProtoUDP    = 17
-	ProtoIPv6   = 41
-	ProtoGRE    = 47
-	ProtoICMPv6 = 58
-	ProtoSCTP   = 132
+// The packet vocabulary is decode's: frames come in decoded, and the flow
+// table keys, counts and records them.
+type (
+	Key       = decode.Key
+	Packet    = decode.Packet
+	Frame     = decode.Frame
+	Tunnel    = decode.Tunnel
+	Skip      = decode.Skip
+	Decoder   = decode.Decoder
+	FragStats = decode.FragStats
 )
 
-// TCP flag bits as they sit in the TCP header's flags byte.
+// IP protocols, TCP flags, tunnels and skip reasons, as decode names them.
 const (
-	FlagFIN = 0x01
-	FlagSYN = 0x02
-	FlagRST = 0x04
-	FlagPSH = 0x08
-	FlagACK = 0x10
-	FlagURG = 0x20
-	FlagECE = 0x40
-	FlagCWR = 0x80
+	ProtoICMP   = decode.ProtoICMP
+	ProtoIPIP   = decode.ProtoIPIP
+	ProtoTCP    = decode.ProtoTCP
+	ProtoUDP    = decode.ProtoUDP
+	ProtoIPv6   = decode.ProtoIPv6
+	ProtoGRE    = decode.ProtoGRE
+	ProtoICMPv6 = decode.ProtoICMPv6
+	ProtoSCTP   = decode.ProtoSCTP
+
+	FlagFIN = decode.FlagFIN
+	FlagSYN = decode.FlagSYN
+	FlagRST = decode.FlagRST
+	FlagPSH = decode.FlagPSH
+	FlagACK = decode.FlagACK
+	FlagURG = decode.FlagURG
+	FlagECE = decode.FlagECE
+	FlagCWR = decode.FlagCWR
+
+	TunnelNone = decode.TunnelNone
+
+	SkipNone            = decode.SkipNone
+	SkipNonIP           = decode.SkipNonIP
+	SkipUnknownLinkType = decode.SkipUnknownLinkType
+
+	MaxPackets = decode.MaxPackets
+	skipCount  = decode.SkipCount
 )
 
-// Key is a flow's 5-tuple as seen on the wire (source first). Addresses are
-// 16 bytes; IPv4 addresses are stored IPv4-mapped with V6 false. It is a
-// plain comparable value so that it can key a map without allocating.
-type Key struct {
-	Src, Dst         [16]byte
-	SrcPort, DstPort uint16 // ICMP: type and code, or type and counterpart type
-	ID               uint16 // ICMP query/response identifier (echo, timestamp, ...); else 0
-	Proto            uint8
-	V6               bool
-	// Tunnel is 0, or for a packet found inside a tunnel a hash of the
-	// outermost packet's two addresses: an inner flow is the same flow only
-	// through the same pair of tunnel endpoints, so that every packet of it
-	// goes to the worker that has its tunnel (see ShardHash).
-	Tunnel uint32
-}
+// NewDecoder returns a frame decoder (see package decode).
+func NewDecoder() *Decoder { return decode.NewDecoder() }
 
-// Reverse returns the key of the opposite direction.
-func (k Key) Reverse() Key {
-	k.Src, k.Dst = k.Dst, k.Src
-	k.SrcPort, k.DstPort = k.DstPort, k.SrcPort
-	return k
-}
+// NonIPName names a non-IP EtherType for the summary.
+func NonIPName(etherType uint16) string { return decode.NonIPName(etherType) }
 
-// SrcAddr returns the source address as a netip.Addr.
-func (k *Key) SrcAddr() netip.Addr { return addrOf(k.Src, k.V6) }
-
-// DstAddr returns the destination address as a netip.Addr.
-func (k *Key) DstAddr() netip.Addr { return addrOf(k.Dst, k.V6) }
-
-func addrOf(b [16]byte, v6 bool) netip.Addr {
-	if v6 {
-		return netip.AddrFrom16(b)
-	}
-	return netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})
-}
-
-// Tunnel names the encapsulation that a packet's payload carries.
-type Tunnel uint8
-
-// Encapsulations the decoder follows into an inner packet.
-const (
-	TunnelNone Tunnel = iota
-	TunnelGRE
-	TunnelVXLAN
-	TunnelGeneve
-	TunnelIPinIP // IPv4 or IPv6 directly inside IPv4 or IPv6 (IP-in-IP, 6in4, 4in6)
-)
-
-var tunnelNames = [...]string{"", "gre", "vxlan", "geneve", "ip-in-ip"}
-
-func (t Tunnel) String() string {
-	if int(t) < len(tunnelNames) {
-		return tunnelNames[t]
-	}
-	return "unknown"
-}
-
-// Packet is one IP packet found in a frame. A tunnelled frame yields several
-// Packets, outermost first; each is a packet of its own flow.
-type Packet struct {
-	Key Key
-	// IPLen is the packet's length per its IP header (header, extension
-	// headers and payload), whatever the capture kept.
-	IPLen int
-	// PayloadLen is the transport payload length per the headers (TCP:
-	// IP length minus headers; UDP: UDP length minus 8; ICMP: after the
-	// 8-byte header; other protocols: the IP payload). Zero for a
-	// non-first fragment, whose bytes count in IPLen only.
-	PayloadLen int
-	// Payload is the captured part of the transport payload; it aliases
-	// the frame and is valid only until the next frame is read.
-	Payload []byte
-	// TCP fields, valid when Key.Proto is ProtoTCP and L4 is true.
-	TCPFlags uint8
-	Seq, Ack uint32
-	Window   uint16
-	// L4 is true when the transport header was present (false for
-	// non-first fragments attributed through their fragment ID).
-	L4 bool
-	// Fragment is true when the packet is an IP fragment (any part).
-	Fragment bool
-	// The Extra fields carry fragments that arrived before the first
-	// fragment of their datagram and are attributed with it: their count,
-	// IP and frame bytes, and the time and frame number of the earliest.
-	ExtraPackets    int
-	ExtraIPLen      int
-	ExtraFrameLen   int
-	ExtraFirstTS    int64
-	ExtraFirstFrame uint64
-	// Parent is the index in Frame.Packets of the tunnel packet that
-	// carried this one, or -1.
-	Parent int
-	// Carries is the encapsulation this packet's payload holds, if the
-	// decoder followed it into an inner packet.
-	Carries Tunnel
-	// VLAN is the outermost 802.1Q/802.1ad VLAN ID of the frame, 0 if none.
-	VLAN uint16
-}
-
-// ShardHash picks the worker for a frame: every packet of a frame goes to
-// the worker of its outermost packet, so a tunnel's inner flows can name the
-// tunnel's flow as their parent. Packets that can carry a tunnel (GRE,
-// IP-in-IP, the VXLAN and Geneve ports) are placed by their two addresses
-// alone, so that both directions of the tunnel and every inner flow of it
-// meet on one worker; the rest by their flow's canonical key.
-func (f *Frame) ShardHash(seed uint64) uint32 {
-	if f.N == 0 {
-		return 0
-	}
-	k := &f.Packets[0].Key
-	if tunnelCapable(k) {
-		pk := addrPair(k)
-		return HashKey(&pk, seed)
-	}
-	ck, _ := canonical(*k)
-	return HashKey(&ck, seed)
-}
-
-func tunnelCapable(k *Key) bool {
-	switch k.Proto {
-	case ProtoGRE, ProtoIPIP, ProtoIPv6:
-		return true
-	case ProtoUDP:
-		return isTunnelPort(k.SrcPort) || isTunnelPort(k.DstPort)
-	}
-	return false
-}
-
-func isTunnelPort(p uint16) bool { return p == 4789 || p == 8472 || p == 6081 }
-
-// addrPair is a key of just k's two addresses, in canonical order.
-func addrPair(k *Key) Key {
-	pk := Key{Src: k.Src, Dst: k.Dst, V6: k.V6}
-	if !endpointLess(pk.Src[:], 0, pk.Dst[:], 0) {
-		pk.Src, pk.Dst = pk.Dst, pk.Src
-	}
-	return pk
-}
-
-// tunnelContext is Key.Tunnel for the packets inside a frame's outermost
-// packet: never 0, and the same whatever the process's seeds.
-func tunnelContext(outer *Key) uint32 {
-	pk := addrPair(outer)
-	return HashKey(&pk, 0x5eed) | 1
-}
-
-// MaxPackets bounds the tunnel nesting the decoder follows in one frame.
-const MaxPackets = 4
-
-// Frame is what the decoder makes of one captured frame.
-type Frame struct {
-	Packets [MaxPackets]Packet
-	N       int // number of valid Packets
-	// Skip is why the frame yielded no flow packet (SkipNone if it did).
-	Skip Skip
-	// EtherType is set for SkipNonIP: the EtherType (or PPP/SLL protocol)
-	// of the frame that was not IP.
-	EtherType uint16
-	// Len is the frame's original (wire) length; CapLen what was captured.
-	Len, CapLen int
-}
-
-// Skip is the reason a frame, or part of it, was not turned into a flow packet.
-type Skip uint8
-
-// Reasons for skipping a frame. Every skipped frame is counted by reason.
-const (
-	SkipNone            Skip = iota
-	SkipUnknownLinkType      // link type the decoder does not know
-	SkipNonIP                // a link-layer frame that does not carry IP (ARP, LLDP, ...)
-	SkipTruncated            // cut by the snap length before the headers needed for a key
-	SkipMalformed            // headers that contradict themselves (bad IHL, lengths, versions)
-	SkipFragmentPending      // a non-first fragment held until its first fragment arrives
-	SkipTunnelNonIP          // a tunnel whose payload is not IP (e.g. PPP LCP in GRE); the outer packet still counts
-	SkipTooDeep              // tunnels nested deeper than MaxPackets; the outer packets still count
-	skipCount
-)
-
-var skipNames = [...]string{"", "unknown-link-type", "non-ip", "truncated", "malformed", "fragment-pending", "tunnel-non-ip", "tunnel-too-deep"}
-
-func (s Skip) String() string {
-	if int(s) < len(skipNames) {
-		return skipNames[s]
-	}
-	return "unknown"
-}
+// ICMPIsResponse reports whether an ICMP type answers a request.
+func ICMPIsResponse(v6 bool, typ uint8) bool { return decode.ICMPIsResponse(v6, typ) }

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"math"
 	"math/rand/v2"
+
+	"github.com/flowscope/flowscope/flow/decode"
 	"slices"
 	"time"
 
@@ -184,21 +186,6 @@ func NewTable(cfg Config, emit func(*Record)) *Table {
 // Len returns the number of open flows.
 func (t *Table) Len() int { return t.index.n }
 
-// Canonical returns the key as both directions of its flow share it.
-func (k Key) Canonical() Key {
-	ck, _ := canonical(k)
-	return ck
-}
-
-// canonical orders a key so both directions map to one entry; side is the
-// canonical side of the key's source.
-func canonical(k Key) (Key, int) {
-	if endpointLess(k.Src[:], k.SrcPort, k.Dst[:], k.DstPort) {
-		return k, 0
-	}
-	return k.Reverse(), 1
-}
-
 func listFor(proto uint8) uint8 {
 	switch proto {
 	case ProtoTCP:
@@ -230,8 +217,8 @@ func (t *Table) Update(p *Packet, ts int64, frame uint64, layer int, frameLen in
 		t.now = ts
 		t.expire()
 	}
-	ck, side := canonical(p.Key)
-	h := HashKey(&ck, t.seed)
+	ck, side := decode.Canonical(p.Key)
+	h := decode.HashKey(&ck, t.seed)
 	idx := t.index.find(&ck, h, &t.entries)
 	ok := idx >= 0
 	if ok {
@@ -334,7 +321,7 @@ func decideDirection(p *Packet, side int) (uint8, DirectionBy) {
 		}
 	case ProtoICMP, ProtoICMPv6:
 		v6 := k.Proto == ProtoICMPv6
-		if icmpTwoWay(v6, uint8(k.SrcPort)) {
+		if decode.ICMPTwoWay(v6, uint8(k.SrcPort)) {
 			if ICMPIsResponse(v6, uint8(k.SrcPort)) {
 				return other, DirICMP
 			}

@@ -1,4 +1,4 @@
-package flow
+package decode
 
 import (
 	"encoding/binary"

@@ -1,4 +1,4 @@
-package flow
+package decode
 
 import (
 	"os"
@@ -82,7 +82,7 @@ func decFuzzCheck(t *testing.T, data []byte, f *Frame, origLen int) {
 	if f.N == 0 && f.Skip == SkipNone {
 		t.Fatalf("no packet and no skip reason")
 	}
-	if f.Skip >= skipCount {
+	if f.Skip >= SkipCount {
 		t.Fatalf("skip %d", f.Skip)
 	}
 	if f.Len != origLen || f.CapLen != len(data) {
