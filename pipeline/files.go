@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"errors"
+	"os"
 	"time"
 
 	"github.com/flowscope/flowscope/capture"
@@ -70,6 +71,9 @@ func RunFiles(paths []string, cfg Config, sink report.Sink, newProgress func([]*
 		cfg.FlushEvery = 200 * time.Millisecond
 	}
 	p := New(cfg)
+	if streamed(paths) {
+		p.FlushIdle(cfg.FlushEvery)
+	}
 	merged := capture.Merge(srcs...)
 	var prog Progress
 	if newProgress != nil {
@@ -116,4 +120,18 @@ func RunFiles(paths []string, cfg Config, sink report.Sink, newProgress func([]*
 		}
 	}
 	return res
+}
+
+// streamed reports whether an input may stall: standard input, a pipe or
+// anything but a regular file.
+func streamed(paths []string) bool {
+	for _, path := range paths {
+		if path == "-" {
+			return true
+		}
+		if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+			return true
+		}
+	}
+	return false
 }

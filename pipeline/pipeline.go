@@ -16,6 +16,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -78,6 +79,13 @@ type Pipeline struct {
 
 	done chan struct{} // closed when the writer has finished
 	wr   writer
+
+	// With FlushIdle, a ticker may end a round while the reader waits for
+	// input: mu guards the round, sent says a round went out since.
+	locking  bool
+	mu       sync.Mutex
+	sent     bool
+	stopTick chan struct{}
 }
 
 // batch is one worker's share of a round.
@@ -169,8 +177,37 @@ func New(cfg Config) *Pipeline {
 // Workers returns the number of flow tables.
 func (p *Pipeline) Workers() int { return p.n }
 
+// FlushIdle sends a partly filled round whenever every passes without
+// one: when input from a pipe stalls, the flows that ended before its last
+// packet are still written. Call it before the first Add.
+func (p *Pipeline) FlushIdle(every time.Duration) {
+	p.locking = true
+	p.stopTick = make(chan struct{})
+	go func() {
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				p.mu.Lock()
+				if !p.sent && p.nFrames > 0 {
+					p.send(false, false, nil)
+				}
+				p.sent = false
+				p.mu.Unlock()
+			case <-p.stopTick:
+				return
+			}
+		}
+	}()
+}
+
 // Add decodes one captured frame and hands its packets to their worker.
 func (p *Pipeline) Add(pkt *capture.Packet) {
+	if p.locking {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+	}
 	p.frameNo++
 	if p.cfg.Filter != nil && !p.cfg.Filter.Match(pkt) {
 		p.filtered++
@@ -247,6 +284,7 @@ func (p *Pipeline) send(final, snapshot bool, sync chan struct{}) {
 		}
 	}
 	p.nFrames, p.nBytes = 0, 0
+	p.sent = true
 }
 
 // Advance moves packet time forward with no packet (live capture's quiet
@@ -287,6 +325,11 @@ func (p *Pipeline) Filtered() uint64 { return p.filtered }
 // Close ends every open flow (end of input), waits until every record is
 // written and returns the counts of the run.
 func (p *Pipeline) Close() flow.Stats {
+	if p.stopTick != nil {
+		close(p.stopTick)
+		p.mu.Lock() // a tick in progress finishes first
+		defer p.mu.Unlock()
+	}
 	p.dec.Flush()
 	p.send(true, false, nil)
 	<-p.done
