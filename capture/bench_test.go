@@ -119,10 +119,18 @@ func BenchmarkReadFile(b *testing.B) {
 		{"pcap.gz", gzipBytes(b, pcap)},
 		{"pcap.zst", zstdBytes(b, pcap)},
 	} {
-		b.Run(tt.name, func(b *testing.B) {
-			path := writeTemp(b, "bench."+tt.name, tt.data)
-			benchRead(b, nil, func([]byte) Source { return openPath(b, path) })
-		})
+		path := writeTemp(b, "bench."+tt.name, tt.data)
+		for _, mapped := range []bool{false, true} {
+			name := tt.name + "/read"
+			if mapped {
+				name = tt.name + "/mmap" // the same as read for compressed files
+			}
+			b.Run(name, func(b *testing.B) {
+				defer func(saved bool) { mapFiles = saved }(mapFiles)
+				mapFiles = mapped
+				benchRead(b, nil, func([]byte) Source { return openPath(b, path) })
+			})
+		}
 	}
 }
 
