@@ -50,8 +50,27 @@ func synthPcapng(n int) []byte {
 	return b
 }
 
+// busyWork is a stand-in for what a caller does with each packet; busyRounds
+// makes it cost about 1 µs, near what flow.Analyzer.Add costs (0.7 µs).
+func busyWork(p *Packet, rounds int) uint64 {
+	h := uint64(len(p.Data))
+	for i := range rounds {
+		h = h*0x100000001b3 ^ uint64(p.Data[i%len(p.Data)])
+	}
+	return h
+}
+
+const busyRounds = 400
+
+var busySink uint64
+
 // benchRead reads b.N packets, reopening the capture (untimed) at its end.
 func benchRead(b *testing.B, data []byte, open func([]byte) Source) {
+	benchReadBusy(b, data, open, 0)
+}
+
+// benchReadBusy is benchRead with busyWork of rounds per packet.
+func benchReadBusy(b *testing.B, data []byte, open func([]byte) Source, rounds int) {
 	var bytesRead int64
 	src := open(data)
 	var p Packet
@@ -70,6 +89,9 @@ func benchRead(b *testing.B, data []byte, open func([]byte) Source) {
 			b.Fatal(err)
 		}
 		bytesRead += int64(p.CapLen)
+		if rounds > 0 {
+			busySink += busyWork(&p, rounds)
+		}
 	}
 	b.StopTimer()
 	src.Close()
@@ -132,6 +154,32 @@ func BenchmarkReadFile(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkReadFileBusy is BenchmarkReadFile with a caller that spends about
+// 1 µs on each packet, as flowscope does: what reading adds to that is
+// what it costs.
+func BenchmarkReadFileBusy(b *testing.B) {
+	pcap := pcapFile(1, 65535, randomPackets(100000)...)
+	for _, tt := range []struct {
+		name string
+		data []byte
+	}{
+		{"pcap", pcap},
+		{"pcap.gz", gzipBytes(b, pcap)},
+		{"pcap.zst", zstdBytes(b, pcap)},
+	} {
+		path := writeTemp(b, "bench."+tt.name, tt.data)
+		b.Run(tt.name, func(b *testing.B) {
+			benchReadBusy(b, nil, func([]byte) Source { return openPath(b, path) }, busyRounds)
+		})
+	}
+	b.Run("none", func(b *testing.B) { // the work alone
+		p := Packet{Data: frame(1, 600)}
+		for range b.N {
+			busySink += busyWork(&p, busyRounds)
+		}
+	})
 }
 
 func BenchmarkReadPcapng(b *testing.B) {
