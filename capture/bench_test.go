@@ -135,21 +135,16 @@ func BenchmarkReadFile(b *testing.B) {
 	for _, tt := range []struct {
 		name string
 		data []byte
-		ways []string // ways of reading to compare
 	}{
-		{"pcap", pcap, []string{"/read", "/mmap"}},
-		{"pcapng", ng, []string{"/read", "/mmap"}},
-		{"pcap.gz", gzipBytes(b, pcap), []string{""}},
-		{"pcap.zst", zstdBytes(b, pcap), []string{""}},
+		{"pcap", pcap},
+		{"pcapng", ng},
+		{"pcap.gz", gzipBytes(b, pcap)},
+		{"pcap.zst", zstdBytes(b, pcap)},
 	} {
-		path := writeTemp(b, "bench."+tt.name, tt.data)
-		for _, way := range tt.ways {
-			b.Run(tt.name+way, func(b *testing.B) {
-				defer func(saved bool) { mapFiles = saved }(mapFiles)
-				mapFiles = way != "/read"
-				benchRead(b, nil, func([]byte) Source { return openPath(b, path) })
-			})
-		}
+		b.Run(tt.name, func(b *testing.B) {
+			path := writeTemp(b, "bench."+tt.name, tt.data)
+			benchRead(b, nil, func([]byte) Source { return openPath(b, path) })
+		})
 	}
 }
 

@@ -18,8 +18,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// Packet is one captured frame. Data aliases a reader buffer or a mapping
-// of the file: valid only until the next Next or Close call, and read-only.
+// Packet is one captured frame. Data aliases a reader buffer: valid only until the next Next call.
 type Packet struct {
 	Data      []byte
 	Timestamp time.Time // UTC, from the record, scaled by the file's or interface's resolution and offset
@@ -34,15 +33,6 @@ type Packet struct {
 type Source interface {
 	Next(p *Packet) error
 	Close() error
-}
-
-// stream is the uncompressed capture as the format readers see it: a
-// *bufio.Reader, or a *mapReader over a mapped file.
-type stream interface {
-	io.Reader
-	Peek(n int) ([]byte, error)
-	Discard(n int) (int, error)
-	Size() int // the most Peek can return
 }
 
 // bufSize is the read buffer: big enough that nearly every pcap record is
@@ -84,7 +74,6 @@ type File struct {
 	raw    *countReader  // the file as stored, counting bytes for Offset
 	rawBuf *bufio.Reader // buffer over raw; also the packet buffer when uncompressed
 	async  *asyncReader  // the decompressor, on its goroutine, if any
-	mem    *mapReader    // the mapped file, instead of raw and rawBuf
 
 	pcap *pcapReader
 	ng   *ngReader
@@ -111,13 +100,7 @@ func OpenFile(path string) (*File, error) {
 		osf.Close()
 		return nil, &Error{Path: path, Kind: NotCapture, detail: "is a directory"}
 	}
-	var f *File
-	if st.Mode().IsRegular() && mapFiles {
-		f, err = openMapped(osf, path, st.Size())
-	}
-	if f == nil && err == nil {
-		f, err = Open(osf, path)
-	}
+	f, err := Open(osf, path)
 	if err != nil {
 		osf.Close()
 		return nil, err
@@ -179,7 +162,14 @@ func Open(r io.Reader, name string) (*File, error) {
 		}
 	}
 
-	if !isPlainMagic(magic) {
+	switch magic {
+	case magicPcapUs, magicPcapNs, magicPcapUsSwap, magicPcapNsSwap:
+		f.format = "pcap"
+		f.pcap, err = newPcapReader(br, f.comp)
+	case magicPcapng:
+		f.format = "pcapng"
+		f.ng, err = newNgReader(br, f.comp)
+	default:
 		f.closeDec()
 		what := "expected pcap, pcapng, gzip or zstd"
 		if f.comp != "" {
@@ -188,40 +178,14 @@ func Open(r io.Reader, name string) (*File, error) {
 		return nil, &Error{Path: name, Kind: NotCapture,
 			detail: fmt.Sprintf("unknown magic 0x%08x (%s)", bits.ReverseBytes32(magic), what)}
 	}
-	if err := f.openFormat(br, magic); err != nil {
-		f.closeDec()
-		return nil, err
-	}
-	return f, nil
-}
-
-func isPlainMagic(magic uint32) bool {
-	switch magic {
-	case magicPcapUs, magicPcapNs, magicPcapUsSwap, magicPcapNsSwap, magicPcapng:
-		return true
-	}
-	return false
-}
-
-func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
-
-// openFormat reads the file header of the pcap or pcapng (magic) in s.
-func (f *File) openFormat(s stream, magic uint32) error {
-	var err error
-	if magic == magicPcapng {
-		f.format = "pcapng"
-		f.ng, err = newNgReader(s, f.comp)
-	} else {
-		f.format = "pcap"
-		f.pcap, err = newPcapReader(s, f.comp)
-	}
 	if err != nil {
-		return f.wrap(err)
+		f.closeDec()
+		return nil, f.wrap(err)
 	}
 	if f.comp != "" {
 		f.format += " (" + f.comp + ")"
 	}
-	return nil
+	return f, nil
 }
 
 // peekMagic returns the first four bytes of br as a little-endian number.
@@ -272,10 +236,10 @@ func (f *File) Next(p *Packet) error {
 		return f.err
 	}
 	var err error
-	if f.mem != nil {
-		err = f.nextMapped(p)
+	if f.pcap != nil {
+		err = f.pcap.next(p)
 	} else {
-		err = f.next(p)
+		err = f.ng.next(p)
 	}
 	if err != nil {
 		f.err = f.wrap(err)
@@ -284,13 +248,6 @@ func (f *File) Next(p *Packet) error {
 	f.packets++
 	p.Input = 0
 	return nil
-}
-
-func (f *File) next(p *Packet) error {
-	if f.pcap != nil {
-		return f.pcap.next(p)
-	}
-	return f.ng.next(p)
 }
 
 // wrap fills in the file-level fields of an error from a reader.
@@ -307,11 +264,9 @@ func (f *File) wrap(err error) error {
 	return e
 }
 
-// Close releases the decompressor or the mapping and closes the file if
-// OpenFile opened it.
+// Close releases the decompressor and closes the file if OpenFile opened it.
 func (f *File) Close() error {
 	f.closeDec()
-	f.unmap()
 	if f.err == nil || f.err == io.EOF {
 		f.err = &Error{Path: f.path, Kind: IO, Packets: f.packets, Err: os.ErrClosed}
 	}
@@ -342,10 +297,7 @@ func (f *File) Size() int64 { return f.size }
 
 // Offset returns how many bytes of the stored (possibly compressed) file have been consumed.
 func (f *File) Offset() int64 {
-	switch {
-	case f.mem != nil:
-		return int64(f.mem.pos)
-	case f.async != nil:
+	if f.async != nil {
 		return f.async.cur.raw // as of the chunk being parsed
 	}
 	return f.raw.n - int64(f.rawBuf.Buffered())

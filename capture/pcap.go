@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bufio"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -13,7 +14,7 @@ import (
 // capture, say 2.0), cannot undo the caplen/len swap of pre-2.3 writers
 // that libpcap and Wireshark undo, and reports a file cut right after a
 // record header as a clean io.EOF. Reading the records straight out of the
-// read buffer or the file mapping also makes them zero-copy.
+// bufio buffer also makes them zero-copy.
 
 const (
 	pcapHeaderLen = 24
@@ -28,7 +29,7 @@ const (
 )
 
 type pcapReader struct {
-	br       stream
+	br       *bufio.Reader
 	comp     string
 	big      bool // big-endian file
 	nano     bool
@@ -40,7 +41,7 @@ type pcapReader struct {
 	large    []byte // holds records too long for br
 }
 
-func newPcapReader(br stream, comp string) (*pcapReader, error) {
+func newPcapReader(br *bufio.Reader, comp string) (*pcapReader, error) {
 	h, err := br.Peek(pcapHeaderLen)
 	if err != nil {
 		return nil, readErr(comp, err, 0, "the pcap file header")
@@ -105,9 +106,8 @@ func (r *pcapReader) next(p *Packet) error {
 	}
 	n := int(caplen)
 	if n+pcapRecordLen <= r.br.Size() {
-		// Common case (and with a mapped file, the only one): the record
-		// is served from the read buffer, which stays untouched until the
-		// next Peek.
+		// Common case: the record is served from the read buffer, which
+		// stays untouched until the next Peek.
 		b, err := r.br.Peek(pcapRecordLen + n)
 		if err != nil {
 			return r.fail(err)

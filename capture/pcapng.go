@@ -59,7 +59,7 @@ func ngBlockName(t uint32) string {
 // ngFramer passes the pcapng stream through unchanged while checking its
 // block structure. Its errors are *Error values with exact block offsets.
 type ngFramer struct {
-	br   stream        // the decompressed stream
+	br   *bufio.Reader // the decompressed stream
 	up   *bufio.Reader // pcapgo's buffer over the framer, for its position
 	comp string
 
@@ -406,7 +406,7 @@ type ngReader struct {
 	lastTS  time.Time // time of the previous packet, for Simple Packet Blocks
 }
 
-func newNgReader(br stream, comp string) (*ngReader, error) {
+func newNgReader(br *bufio.Reader, comp string) (*ngReader, error) {
 	fr := &ngFramer{br: br, comp: comp}
 	fr.up = bufio.NewReaderSize(fr, 64<<10) // pcapgo uses a *bufio.Reader as is
 	r := &ngReader{fr: fr}
