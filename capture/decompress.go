@@ -1,6 +1,9 @@
 package capture
 
-import "io"
+import (
+	"io"
+	"os"
+)
 
 // Compressed captures are decompressed on a goroutine of their own, a few
 // chunks ahead of the parser: decompression, nearly all of the cost of
@@ -51,6 +54,11 @@ func newAsyncReader(dec io.ReadCloser, raw func() int64) *asyncReader {
 func (a *asyncReader) decompress(dec io.ReadCloser, raw func() int64) {
 	defer dec.Close()
 	for {
+		select {
+		case <-a.stop: // first, as a select picks at random among ready cases
+			return
+		default:
+		}
 		var buf []byte
 		select {
 		case buf = <-a.free:
@@ -94,6 +102,9 @@ func fill(r io.Reader, buf []byte) (int, error) {
 
 // Read hands out the decompressed data, then the error that ended it.
 func (a *asyncReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
 	for len(a.rest) == 0 {
 		if a.cur.err != nil {
 			return 0, a.cur.err
@@ -101,7 +112,11 @@ func (a *asyncReader) Read(p []byte) (int, error) {
 		if a.cur.data != nil {
 			a.free <- a.cur.data[:cap(a.cur.data)]
 		}
-		a.cur = <-a.full
+		select {
+		case a.cur = <-a.full:
+		case <-a.stop: // a Read after Close: nothing more will come
+			a.cur = chunk{err: os.ErrClosed}
+		}
 		a.rest = a.cur.data
 	}
 	n := copy(p, a.rest)

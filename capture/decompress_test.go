@@ -130,3 +130,27 @@ func TestDecompressSilentPipe(t *testing.T) {
 	w.Close()
 	settleGoroutines(t, before)
 }
+
+// TestAsyncReaderAfterClose: reads after Close fail instead of waiting.
+func TestAsyncReaderAfterClose(t *testing.T) {
+	dec, err := gzip.NewReader(bytes.NewReader(gzipBytes(t, synthPcap(5000))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newAsyncReader(dec, func() int64 { return 0 })
+	buf := make([]byte, 1000)
+	if _, err := io.ReadFull(a, buf); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	for range 2 * chunks {
+		for {
+			if _, err = a.Read(buf); err != nil {
+				break
+			}
+		}
+		if err != os.ErrClosed {
+			t.Fatalf("Read after Close: %v", err)
+		}
+	}
+}
