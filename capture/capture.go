@@ -73,7 +73,7 @@ type File struct {
 	file   *os.File      // closed by Close when OpenFile opened it
 	raw    *countReader  // the file as stored, counting bytes for Offset
 	rawBuf *bufio.Reader // buffer over raw; also the packet buffer when uncompressed
-	dec    io.Closer     // decompressor, if any
+	async  *asyncReader  // the decompressor, on its goroutine, if any
 
 	pcap *pcapReader
 	ng   *ngReader
@@ -135,25 +135,27 @@ func Open(r io.Reader, name string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	var dec io.ReadCloser
 	switch {
 	case uint16(magic) == magicGzip:
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, f.openFail(err, "gzip")
 		}
-		f.comp, f.dec = "gzip", zr
-		br = bufio.NewReaderSize(zr, bufSize)
+		f.comp, dec = "gzip", zr
 	case magic == magicZstd:
-		// Synchronous decoding: no goroutines per open file, and on captures
-		// it is as fast as the concurrent mode.
+		// Synchronous decoding: the one goroutine of asyncReader does it
+		// all, and on captures it is as fast as the concurrent mode.
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
 		if err != nil {
 			return nil, f.openFail(err, "zstd")
 		}
-		f.comp, f.dec = "zstd", zr.IOReadCloser()
-		br = bufio.NewReaderSize(zr, bufSize)
+		f.comp, dec = "zstd", zr.IOReadCloser()
 	}
-	if f.comp != "" {
+	if dec != nil {
+		// From here on raw and rawBuf belong to the decompressing goroutine.
+		f.async = newAsyncReader(dec, func() int64 { return f.raw.n - int64(f.rawBuf.Buffered()) })
+		br = bufio.NewReaderSize(f.async, bufSize)
 		if magic, err = f.peekMagic(br); err != nil {
 			f.closeDec()
 			return nil, err
@@ -279,9 +281,8 @@ func (f *File) Close() error {
 }
 
 func (f *File) closeDec() {
-	if f.dec != nil {
-		f.dec.Close()
-		f.dec = nil
+	if f.async != nil {
+		f.async.Close()
 	}
 }
 
@@ -295,7 +296,12 @@ func (f *File) Format() string { return f.format }
 func (f *File) Size() int64 { return f.size }
 
 // Offset returns how many bytes of the stored (possibly compressed) file have been consumed.
-func (f *File) Offset() int64 { return f.raw.n - int64(f.rawBuf.Buffered()) }
+func (f *File) Offset() int64 {
+	if f.async != nil {
+		return f.async.cur.raw // as of the chunk being parsed
+	}
+	return f.raw.n - int64(f.rawBuf.Buffered())
+}
 
 // Packets returns the number of packets read so far.
 func (f *File) Packets() uint64 { return f.packets }
