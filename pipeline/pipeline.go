@@ -605,8 +605,9 @@ func (w *writer) recycle() {
 // chunk by chunk: the open flows are never all held at once.
 func (w *writer) flushTables() {
 	type head struct {
-		r *result
-		i int
+		r    *result
+		i    int
+		done bool
 	}
 	size := func(r *result) int { return len(r.recs) + len(r.keys) }
 	id := func(h *head) uint64 {
@@ -618,27 +619,29 @@ func (w *writer) flushTables() {
 	heads := make([]head, len(w.workers))
 	w.stats = make([]flow.TableStats, len(w.workers))
 	next := func(k int) {
-		for {
-			h := &heads[k]
-			if h.r != nil && h.i < size(h.r) {
-				return
-			}
+		h := &heads[k]
+		for !h.done && (h.r == nil || h.i >= size(h.r)) {
 			if h.r != nil && h.r.last {
 				w.stats[k] = h.r.stats
-				h.r = nil
+				h.r, h.done = nil, true
 				return
+			}
+			if h.r != nil {
+				select { // the chunk's memory serves the worker's next one
+				case w.workers[k].rfree <- h.r:
+				default:
+				}
 			}
 			h.r, h.i = <-w.workers[k].out, 0
 		}
 	}
 	for k := range heads {
-		heads[k].r = &result{} // empty: fetch the first chunk
 		next(k)
 	}
 	for {
 		best := -1
 		for k := range heads {
-			if h := &heads[k]; h.r != nil && (best < 0 || id(h) < id(&heads[best])) {
+			if h := &heads[k]; !h.done && (best < 0 || id(h) < id(&heads[best])) {
 				best = k
 			}
 		}
@@ -651,7 +654,6 @@ func (w *writer) flushTables() {
 			w.emit(&pend{b: h.r.enc[k.off : k.off+k.n]})
 		} else {
 			w.emit(&pend{rec: &h.r.recs[h.i]})
-			h.r.recs[h.i] = flow.Record{}
 		}
 		h.i++
 		next(best)
