@@ -271,7 +271,7 @@ func talkersSection(t *Tally) section {
 	if t.talkers.replaced > 0 {
 		// Past talkerSlots addresses the counts are Space-Saving's: an
 		// address's bytes may include up to its error's worth of others'.
-		sec.title = fmt.Sprintf("top talkers (of more than %d addresses; bytes and flows may be over-counted by up to the smallest count kept):", talkerSlots)
+		sec.title = fmt.Sprintf("top talkers (more than %d addresses: at least these bytes and flows):", talkerSlots)
 	}
 	sec.noColon = true
 	hb := make([]string, len(list))

@@ -117,7 +117,7 @@ func (t *Tally) Merge(o *Tally) {
 		q.bytes += p.bytes
 	}
 	for _, tk := range o.talkers.items {
-		t.talkers.addN(tk.ip, tk.bytes, tk.flows)
+		t.talkers.addN(tk)
 	}
 	t.talkers.replaced += o.talkers.replaced
 }

@@ -14,6 +14,9 @@ const talkerSlots = 2048
 type talker struct {
 	ip           netip.Addr
 	bytes, flows uint64
+	// errBytes and errFlows are what the address inherited with its slot:
+	// it sent and received at least bytes-errBytes in flows-errFlows flows.
+	errBytes, errFlows uint64
 }
 
 // topTalkers keeps the addresses that sent and received the most bytes in
@@ -35,19 +38,22 @@ func newTopTalkers(slots int) topTalkers {
 	return topTalkers{slots: slots, index: map[netip.Addr]int32{}}
 }
 
-func (t *topTalkers) add(ip netip.Addr, bytes uint64) { t.addN(ip, bytes, 1) }
+func (t *topTalkers) add(ip netip.Addr, bytes uint64) { t.addN(talker{ip: ip, bytes: bytes, flows: 1}) }
 
-// addN counts bytes in flows for ip.
-func (t *topTalkers) addN(ip netip.Addr, bytes, flows uint64) {
+// addN counts another count of an address (one flow, or another tally's).
+func (t *topTalkers) addN(c talker) {
+	ip, bytes, flows := c.ip, c.bytes, c.flows
 	if i, ok := t.index[ip]; ok {
 		t.items[i].bytes += bytes
 		t.items[i].flows += flows
+		t.items[i].errBytes += c.errBytes
+		t.items[i].errFlows += c.errFlows
 		heap.Fix((*talkerHeap)(t), int(t.pos[i]))
 		return
 	}
 	if len(t.items) < t.slots {
 		i := int32(len(t.items))
-		t.items = append(t.items, talker{ip: ip, bytes: bytes, flows: flows})
+		t.items = append(t.items, c)
 		t.pos = append(t.pos, int32(len(t.order)))
 		t.index[ip] = i
 		heap.Push((*talkerHeap)(t), i)
@@ -56,6 +62,7 @@ func (t *topTalkers) addN(ip netip.Addr, bytes, flows uint64) {
 	i := t.order[0]
 	delete(t.index, t.items[i].ip)
 	t.items[i].ip = ip
+	t.items[i].errBytes, t.items[i].errFlows = t.items[i].bytes+c.errBytes, t.items[i].flows+c.errFlows
 	t.items[i].bytes += bytes
 	t.items[i].flows += flows
 	t.index[ip] = i
@@ -63,9 +70,15 @@ func (t *topTalkers) addN(ip netip.Addr, bytes, flows uint64) {
 	heap.Fix((*talkerHeap)(t), 0)
 }
 
-// top returns the n addresses with the most bytes (ties by address).
+// top returns the n addresses with the most bytes (ties by address). Once
+// addresses took others' slots, it ranks them by what they surely had
+// (the counts less what they inherited) and returns those counts.
 func (t *topTalkers) top(n int) []talker {
 	list := slices.Clone(t.items)
+	for i := range list {
+		list[i].bytes -= list[i].errBytes
+		list[i].flows -= list[i].errFlows
+	}
 	slices.SortFunc(list, func(a, b talker) int {
 		if c := cmp.Compare(b.bytes, a.bytes); c != 0 {
 			return c
