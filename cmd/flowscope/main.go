@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,7 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	fs.SetInterspersed(false)
 	fs.StringArrayVarP(&o.reads, "read", "r", nil, "read packets from `FILE` (pcap, pcapng, gzip/zstd; - for stdin); repeat to merge files")
-	fs.StringVarP(&o.output, "output", "o", "table", "output format: table, json or csv")
+	fs.StringVarP(&o.output, "output", "o", "table", "output format: "+strings.Join(report.FormatNames(), ", "))
 	fs.IntVar(&o.top, "top", 20, "table: show at most `N` flows (0 for all)")
 	fs.IntVar(&o.maxFlows, "max-flows", 0, "open flows kept at most; the longest idle is evicted beyond (default: what --max-memory allows)")
 	fs.StringVar(&o.maxMemory, "max-memory", defaultMaxMemory, "memory for open flows (`SIZE`: e.g. 512MiB, 2GiB): sets --max-flows, and the Go heap's soft limit")
@@ -132,10 +133,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.showVersion {
 		return o, nil
 	}
-	switch o.output {
-	case "table", "json", "csv":
-	default:
-		return nil, fmt.Errorf("unknown output format %q (want table, json or csv)", o.output)
+	if !slices.Contains(report.FormatNames(), o.output) {
+		return nil, fmt.Errorf("unknown output format %q (want %s)", o.output, strings.Join(report.FormatNames(), ", "))
 	}
 	if o.listIfaces {
 		return o, nil
