@@ -34,6 +34,11 @@ const (
 	roundBytes  = 1 << 20
 	queueDepth  = 4   // rounds in flight per worker
 	flushChunk  = 512 // records per message when the tables are flushed
+
+	// maxPooledBytes and maxPooledRecords bound what a recycled result or
+	// the writer's pending list keeps of its capacity.
+	maxPooledBytes   = 4 << 20
+	maxPooledRecords = 16384
 )
 
 // Config sets up a pipeline.
@@ -384,6 +389,10 @@ func (w *worker) result() *result {
 	case r := <-w.rfree:
 		clear(r.recs)
 		r.recs, r.snap, r.keys, r.enc = r.recs[:0], r.snap[:0], r.keys[:0], r.enc[:0]
+		// A burst (many flows ending in one round) must not stay pooled.
+		if cap(r.enc) > maxPooledBytes || cap(r.recs)+cap(r.keys)+cap(r.snap) > maxPooledRecords {
+			r.recs, r.snap, r.keys, r.enc = nil, nil, nil, nil
+		}
 		r.sync, r.final, r.flush, r.last = nil, false, false, false
 		return r
 	default:
@@ -587,6 +596,9 @@ func (w *writer) release(ready func(*pend) bool) {
 	}
 	clear(w.pending[len(kept):])
 	w.pending = kept
+	if cap(w.pending) > maxPooledRecords && len(w.pending) < maxPooledRecords/4 {
+		w.pending = slices.Clone(w.pending)
+	}
 }
 
 // recycle hands the round's results back to their workers.
