@@ -47,6 +47,9 @@ func dnsMessage(p *Packet, isDNS bool) []byte {
 // so that a flow is named by exactly the answers that came before it, on
 // whichever worker its flow table runs.
 func DNSAnswers(p *Packet) *dnsmeta.Message {
+	if !p.L4 || p.Key.Proto != ProtoTCP && p.Key.Proto != ProtoUDP {
+		return nil
+	}
 	b := dnsMessage(p, false)
 	if len(b) < 12 || b[2]&0x80 == 0 || b[6]|b[7] == 0 {
 		return nil // not a response, or no answer records

@@ -84,6 +84,9 @@ func RunFiles(paths []string, cfg Config, sink report.Sink, newProgress func([]*
 	for merged.Next(&pkt) == nil {
 		p.Add(&pkt)
 		frames++
+		if frames&1023 == 0 && p.Failed() {
+			break // the output is gone (a closed pipe, a full disk): said at the end
+		}
 		if prog != nil && frames&0xffff == 0 {
 			prog.Update(frames)
 		}

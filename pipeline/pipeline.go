@@ -13,10 +13,10 @@ package pipeline
 
 import (
 	"cmp"
-	"math/rand/v2"
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -40,6 +40,13 @@ const (
 	maxPooledBytes   = 4 << 20
 	maxPooledRecords = 16384
 )
+
+// shardSeed places flows on workers. It is fixed, unlike each table's index
+// seed: when a bound is reached (--max-flows, the identification share),
+// which flow is evicted or left unidentified depends on the placement, and
+// the same input with the same -j must give the same output. Chosen keys
+// can then load one worker more than the others, but not slow its table.
+const shardSeed = 0x9e3779b97f4a7c15
 
 // Config sets up a pipeline.
 type Config struct {
@@ -87,10 +94,13 @@ type Pipeline struct {
 
 	// With FlushIdle, a ticker may end a round while the reader waits for
 	// input: mu guards the round, sent says a round went out since.
-	locking  bool
-	mu       sync.Mutex
-	sent     bool
-	stopTick chan struct{}
+	locking     bool
+	mu          sync.Mutex
+	sent        bool
+	idleFlushed bool // a tick flushed since the last frame
+	flushNow    bool // the round being sent asks the writer to flush
+	stopTick    chan struct{}
+	failed      atomic.Bool // the sink failed: reading on is pointless
 }
 
 // batch is one worker's share of a round.
@@ -103,6 +113,7 @@ type batch struct {
 	now      int64 // packet time at the end of the round
 	final    bool
 	snapshot bool
+	flush    bool // flush the output after the round (input stalled)
 	sync     chan struct{}
 }
 
@@ -128,14 +139,15 @@ type item struct {
 // result is what a worker made of a batch: records, or with an encoder
 // their bytes.
 type result struct {
-	recs  []flow.Record
-	keys  []encoded
-	enc   []byte
-	snap  []flow.Record
-	open  int
-	now   int64
-	final bool
-	sync  chan struct{}
+	recs     []flow.Record
+	keys     []encoded
+	enc      []byte
+	snap     []flow.Record
+	open     int
+	now      int64
+	final    bool
+	flushNow bool // the writer flushes after this round
+	sync     chan struct{}
 	// flush marks the chunks of the end-of-input flush, which follow the
 	// final round; last is the final chunk, with the table's counts.
 	flush, last bool
@@ -148,7 +160,7 @@ func New(cfg Config) *Pipeline {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	p := &Pipeline{cfg: cfg, n: n, seed: rand.Uint64(), dec: flow.NewDecoder(), done: make(chan struct{})}
+	p := &Pipeline{cfg: cfg, n: n, seed: shardSeed, dec: flow.NewDecoder(), done: make(chan struct{})}
 	p.cur = make([]*batch, n)
 	p.workers = make([]*worker, n)
 	fc := cfg.Flow
@@ -171,7 +183,7 @@ func New(cfg Config) *Pipeline {
 		p.cur[i] = w.batch()
 		go w.run()
 	}
-	p.wr = writer{cfg: cfg, workers: p.workers, lastFlush: time.Now()}
+	p.wr = writer{cfg: cfg, workers: p.workers, lastFlush: time.Now(), failed: &p.failed}
 	go func() {
 		defer close(p.done)
 		p.wr.run()
@@ -195,8 +207,12 @@ func (p *Pipeline) FlushIdle(every time.Duration) {
 			select {
 			case <-tick.C:
 				p.mu.Lock()
-				if !p.sent && p.nFrames > 0 {
+				if !p.sent && (p.nFrames > 0 || !p.idleFlushed) {
+					// Input stalled: what ended goes out and is flushed,
+					// once per stall even when the last round was full.
+					p.flushNow = true
 					p.send(false, false, nil)
+					p.idleFlushed = true
 				}
 				p.sent = false
 				p.mu.Unlock()
@@ -214,6 +230,7 @@ func (p *Pipeline) Add(pkt *capture.Packet) {
 		defer p.mu.Unlock()
 	}
 	p.frameNo++
+	p.idleFlushed = false
 	if p.cfg.Filter != nil && !p.cfg.Filter.Match(pkt) {
 		p.filtered++
 		return
@@ -281,7 +298,7 @@ func (p *Pipeline) send(final, snapshot bool, sync chan struct{}) {
 		b := p.cur[i]
 		b.now, b.final, b.snapshot = p.now, final, snapshot
 		if i == 0 {
-			b.sync = sync
+			b.sync, b.flush = sync, p.flushNow
 		}
 		w.in <- b
 		if !final {
@@ -289,7 +306,7 @@ func (p *Pipeline) send(final, snapshot bool, sync chan struct{}) {
 		}
 	}
 	p.nFrames, p.nBytes = 0, 0
-	p.sent = true
+	p.sent, p.flushNow = true, false
 }
 
 // Advance moves packet time forward with no packet (live capture's quiet
@@ -343,6 +360,10 @@ func (p *Pipeline) Close() flow.Stats {
 	return st
 }
 
+// Failed reports, from any goroutine, that writing the output failed:
+// the caller may stop reading.
+func (p *Pipeline) Failed() bool { return p.failed.Load() }
+
 // Err returns the first error Emit or Flush returned.
 func (p *Pipeline) Err() error { return p.wr.err }
 
@@ -393,7 +414,7 @@ func (w *worker) result() *result {
 		if cap(r.enc) > maxPooledBytes || cap(r.recs)+cap(r.keys)+cap(r.snap) > maxPooledRecords {
 			r.recs, r.snap, r.keys, r.enc = nil, nil, nil, nil
 		}
-		r.sync, r.final, r.flush, r.last = nil, false, false, false
+		r.sync, r.final, r.flush, r.last, r.flushNow = nil, false, false, false, false
 		return r
 	default:
 		return &result{}
@@ -445,7 +466,7 @@ func (w *worker) run() {
 		}
 		w.table.Advance(b.now)
 		res := w.res
-		res.open, res.now, res.final, res.sync = w.table.Len(), b.now, b.final, b.sync
+		res.open, res.now, res.final, res.sync, res.flushNow = w.table.Len(), b.now, b.final, b.sync, b.flush
 		if b.snapshot {
 			w.table.Snapshot(func(r *flow.Record) { res.snap = append(res.snap, *r) })
 		}
@@ -480,6 +501,7 @@ type writer struct {
 	err       error
 	lastFlush time.Time
 	wrote     bool
+	failed    *atomic.Bool // the pipeline's: set on the first error
 }
 
 // pend is a record, or its encoding, waiting for its turn.
@@ -502,6 +524,7 @@ func (w *writer) emit(p *pend) {
 	}
 	if err != nil && w.err == nil {
 		w.err = err
+		w.failed.Store(true)
 	}
 	w.wrote = true
 }
@@ -512,6 +535,7 @@ func (w *writer) flush(force bool) {
 	}
 	if err := w.cfg.Flush(); err != nil && w.err == nil {
 		w.err = err
+		w.failed.Store(true)
 	}
 	w.lastFlush, w.wrote = time.Now(), false
 }
@@ -528,7 +552,7 @@ func (w *writer) collect(r *result) {
 
 func (w *writer) run() {
 	for {
-		open, final := 0, false
+		open, final, flushNow := 0, false, false
 		var now int64
 		var sync chan struct{}
 		for _, wk := range w.workers {
@@ -540,6 +564,7 @@ func (w *writer) run() {
 			if r.sync != nil {
 				sync = r.sync
 			}
+			flushNow = flushNow || r.flushNow
 			w.held = append(w.held, r)
 		}
 		w.open = open
@@ -557,7 +582,7 @@ func (w *writer) run() {
 		if len(w.snap) > 1 {
 			slices.SortFunc(w.snap, func(a, b flow.Record) int { return cmp.Compare(a.ID, b.ID) })
 		}
-		w.flush(false)
+		w.flush(flushNow)
 		if sync != nil {
 			close(sync)
 		}

@@ -63,11 +63,14 @@ func TestWorkersByteIdentical(t *testing.T) {
 	if len(paths) < 150 {
 		t.Fatalf("only %d captures found", len(paths))
 	}
+	// The CLI's bounds for its default --max-memory.
+	cfg := flow.DefaultConfig()
+	cfg.MaxFlows, cfg.MaxIdentifying = flow.Budget(512<<20, false)
 	for _, path := range paths {
 		name := strings.TrimPrefix(path, testcaps.Root(t))
-		one, _ := runJSON(t, []string{path}, 1, flow.DefaultConfig())
+		one, _ := runJSON(t, []string{path}, 1, cfg)
 		for _, n := range []int{4} {
-			got, _ := runJSON(t, []string{path}, n, flow.DefaultConfig())
+			got, _ := runJSON(t, []string{path}, n, cfg)
 			if !bytes.Equal(one, got) {
 				t.Errorf("%s: -j %d output differs from -j 1 (%d vs %d bytes)", name, n, len(got), len(one))
 			}

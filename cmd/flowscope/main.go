@@ -183,7 +183,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("--top must be >= 0")
 	}
 	if o.maxFlows < 0 || o.maxFlows > 1<<30 {
-		return nil, errors.New("--max-flows must be between 1 and 1073741824")
+		return nil, errors.New("--max-flows must be between 1 and 1073741824 (0: what --max-memory allows)")
 	}
 	budget, err := parseSize(o.maxMemory)
 	if err != nil || budget < 16<<20 {

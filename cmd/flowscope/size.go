@@ -35,7 +35,7 @@ func parseSize(s string) (int64, error) {
 		}
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v < 0 || math.IsNaN(v) || v*mult > float64(math.MaxInt64/2) {
+	if err != nil || v < 0 || math.IsNaN(v) || v*mult > 1<<50 { // a PiB: no sum of it overflows
 		return 0, errors.New("not a size")
 	}
 	return int64(v * mult), nil
