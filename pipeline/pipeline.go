@@ -247,8 +247,12 @@ func (p *Pipeline) Add(pkt *capture.Packet) {
 		if p.n > 1 {
 			w = int(f.ShardHash(p.seed) % uint32(p.n))
 		}
-		p.cur[w].addFrame(f, pkt.Data, ts, p.now, p.frameNo, pkt.Len)
-		p.nBytes += len(pkt.Data)
+		data := pkt.Data
+		if p.cfg.Flow.FlowsOnly {
+			data = nil // counters only: no payload to carry
+		}
+		p.cur[w].addFrame(f, data, ts, p.now, p.frameNo, pkt.Len)
+		p.nBytes += len(data)
 		if !p.cfg.Flow.FlowsOnly {
 			for i := 0; i < f.N; i++ {
 				if m := flow.DNSAnswers(&f.Packets[i]); m != nil {
@@ -273,6 +277,9 @@ func (b *batch) addFrame(f *flow.Frame, data []byte, ts, now int64, frameNo uint
 	for i := 0; i < f.N; i++ {
 		pk := f.Packets[i]
 		sp := span{n: int32(len(pk.Payload))}
+		if data == nil {
+			sp.n = 0
+		}
 		if sp.n > 0 {
 			// Payloads alias the frame; one that does not (none today) is
 			// copied after it.
