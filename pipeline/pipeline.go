@@ -342,6 +342,7 @@ func (p *Pipeline) Snapshot(fn func(*flow.Record)) {
 	for i := range p.wr.snap {
 		fn(&p.wr.snap[i])
 	}
+	clear(p.wr.snap) // the open flows' metadata is not kept until the next one
 	p.wr.snap = p.wr.snap[:0]
 }
 
@@ -416,6 +417,7 @@ func (w *worker) result() *result {
 	select {
 	case r := <-w.rfree:
 		clear(r.recs)
+		clear(r.snap)
 		r.recs, r.snap, r.keys, r.enc = r.recs[:0], r.snap[:0], r.keys[:0], r.enc[:0]
 		// A burst (many flows ending in one round) must not stay pooled.
 		if cap(r.enc) > maxPooledBytes || cap(r.recs)+cap(r.keys)+cap(r.snap) > maxPooledRecords {
