@@ -143,20 +143,11 @@ func (t *Table) Frame(f *Frame, ts int64, frameNo uint64, origLen int) {
 	}
 }
 
-// Advance moves packet time forward with no packet, ending idle flows.
-func (a *Analyzer) Advance(ts int64) { a.table.Advance(ts) }
-
 // Flush ends every open flow and fragment at the end of input.
 func (a *Analyzer) Flush() {
 	a.dec.Flush()
 	a.table.Flush()
 }
-
-// Snapshot calls fn with a record of every open flow, leaving them open.
-func (a *Analyzer) Snapshot(fn func(*Record)) { a.table.Snapshot(fn) }
-
-// Open returns the number of open flows.
-func (a *Analyzer) Open() int { return a.table.Len() }
 
 // Stats returns the counts so far.
 func (a *Analyzer) Stats() Stats {

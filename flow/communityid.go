@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/binary"
+
 	"github.com/flowscope/flowscope/flow/decode"
 )
 

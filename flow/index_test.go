@@ -1,9 +1,10 @@
 package flow
 
 import (
-	"github.com/flowscope/flowscope/flow/decode"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/flowscope/flowscope/flow/decode"
 )
 
 // TestIndexAgainstMap runs random inserts and removes (with forced hash

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/flowscope/flowscope/internal/synth"
 )
 
 // The heap a flow holds while its service is being identified, measured
@@ -99,35 +101,6 @@ func memQUICLike(n int) []byte {
 	return b
 }
 
-// memClientHello is a TLS 1.3 ClientHello record with SNI of n bytes.
-func memClientHello(n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(i * 7)
-	}
-	b[0], b[1], b[2] = 0x16, 0x03, 0x01
-	binary.BigEndian.PutUint16(b[3:], uint16(n-5))
-	b[5] = 1
-	b[6], b[7], b[8] = byte((n-9)>>16), byte((n-9)>>8), byte(n-9)
-	b[9], b[10] = 0x03, 0x03
-	b[43] = 32 // session id length; random and id stay filler
-	copy(b[76:], []byte{0x00, 0x04, 0x13, 0x01, 0x13, 0x02, 0x01, 0x00})
-	binary.BigEndian.PutUint16(b[84:], uint16(n-86))
-	const sni = "mem.example"
-	e := b[86:]
-	binary.BigEndian.PutUint16(e[0:], 0) // server_name
-	binary.BigEndian.PutUint16(e[2:], uint16(5+len(sni)))
-	binary.BigEndian.PutUint16(e[4:], uint16(3+len(sni)))
-	e[6] = 0
-	binary.BigEndian.PutUint16(e[7:], uint16(len(sni)))
-	copy(e[9:], sni)
-	p := e[9+len(sni):]
-	binary.BigEndian.PutUint16(p[0:], 0x0015) // padding to n
-	binary.BigEndian.PutUint16(p[2:], uint16(len(p)-4))
-	clear(p[4:])
-	return b
-}
-
 // memQUICFirstInitial is the first client datagram of a capture whose
 // ClientHello (1763 bytes) spans two Initials.
 func memQUICFirstInitial(t *testing.T) []byte {
@@ -163,7 +136,8 @@ func TestSvcRetainedBytes(t *testing.T) {
 	}
 	quicLike := memQUICLike(1200)
 	quicFirst := memQUICFirstInitial(t)
-	hello := memClientHello(300)
+	hello := make([]byte, 300)
+	synth.TLSHello(hello, true)
 	cases := []struct {
 		name string
 		pkts func(i int) []*Packet

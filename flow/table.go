@@ -4,11 +4,10 @@ import (
 	"cmp"
 	"math"
 	"math/rand/v2"
-
-	"github.com/flowscope/flowscope/flow/decode"
 	"slices"
 	"time"
 
+	"github.com/flowscope/flowscope/flow/decode"
 	"github.com/flowscope/flowscope/flow/dnsmeta"
 )
 

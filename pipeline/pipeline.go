@@ -71,11 +71,10 @@ type Config struct {
 }
 
 // Pipeline is one run. Add, Advance, Sync, Snapshot and Close are called
-// from one goroutine.
+// from one goroutine; with FlushIdle, only Add and Close.
 type Pipeline struct {
-	cfg  Config
-	n    int
-	seed uint64
+	cfg Config
+	n   int
 
 	dec      *flow.Decoder
 	frame    flow.Frame
@@ -160,7 +159,7 @@ func New(cfg Config) *Pipeline {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	p := &Pipeline{cfg: cfg, n: n, seed: shardSeed, dec: flow.NewDecoder(), done: make(chan struct{})}
+	p := &Pipeline{cfg: cfg, n: n, dec: flow.NewDecoder(), done: make(chan struct{})}
 	p.cur = make([]*batch, n)
 	p.workers = make([]*worker, n)
 	fc := cfg.Flow
@@ -190,9 +189,6 @@ func New(cfg Config) *Pipeline {
 	}()
 	return p
 }
-
-// Workers returns the number of flow tables.
-func (p *Pipeline) Workers() int { return p.n }
 
 // FlushIdle sends a partly filled round whenever every passes without
 // one: when input from a pipe stalls, the flows that ended before its last
@@ -245,7 +241,7 @@ func (p *Pipeline) Add(pkt *capture.Packet) {
 	if f.N > 0 {
 		w := 0
 		if p.n > 1 {
-			w = int(f.ShardHash(p.seed) % uint32(p.n))
+			w = int(f.ShardHash(shardSeed) % uint32(p.n))
 		}
 		data := pkt.Data
 		if p.cfg.Flow.FlowsOnly {
@@ -404,7 +400,7 @@ func newWorker(cfg flow.Config) *worker {
 func (w *worker) batch() *batch {
 	select {
 	case b := <-w.free:
-		clear(b.pkts) // drop references to the records' payloads
+		clear(b.items) // the DNS answers they point to
 		b.items, b.pkts, b.spans, b.arena = b.items[:0], b.pkts[:0], b.spans[:0], b.arena[:0]
 		b.sync = nil
 		return b

@@ -46,7 +46,8 @@ type Options struct {
 	Refresh bool
 }
 
-// SortByStart orders records by FirstSeen, then ID: the order for JSON and CSV.
+// SortByStart orders records by FirstSeen, then ID: the order the rules of
+// `flowscope check` see flows in.
 // It sorts indexes and moves each record once, since records are large.
 func SortByStart(recs []flow.Record) {
 	order := make([]int32, len(recs))

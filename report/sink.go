@@ -191,9 +191,6 @@ func newTableSink(c SinkConfig) (Sink, error) {
 func (t *tableSink) Write(r *flow.Record) error { t.keep.Add(r); return nil }
 func (t *tableSink) Flush() error               { return nil }
 
-// Records returns the records the final table shows and how many it leaves out.
-func (t *tableSink) Records() ([]flow.Record, int) { return t.keep.Records() }
-
 func (t *tableSink) Close(sum *Summary) error {
 	recs, hidden := t.keep.Records()
 	opt := t.c.Options

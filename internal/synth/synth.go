@@ -279,7 +279,7 @@ func (g *Generator) frame(f *flowGen) int {
 	case !f.opened[side] && f.udp:
 		copy(b[off:], g.dns[:payload])
 	case !f.opened[side]:
-		tlsHello(b[off:off+payload], fromClient)
+		TLSHello(b[off:off+payload], fromClient)
 	default:
 		fill(b[off : off+payload])
 	}
@@ -297,9 +297,9 @@ func fill(b []byte) {
 	}
 }
 
-// tlsHello writes a TLS 1.3 ClientHello (with SNI) or ServerHello record
+// TLSHello writes a TLS 1.3 ClientHello (with SNI) or ServerHello record
 // filling b exactly: the opening of each TCP flow, as on port 443.
-func tlsHello(b []byte, client bool) {
+func TLSHello(b []byte, client bool) {
 	n := len(b)
 	fill(b)
 	b[0], b[1], b[2] = 0x16, 0x03, 0x01
