@@ -17,7 +17,7 @@ import (
 	"github.com/flowscope/flowscope/internal/testcaps"
 )
 
-// capturesDir returns ../shared/captures relative to the repository root.
+// capturesDir returns testdata/captures at the repository root.
 func capturesDir(t testing.TB) string { return testcaps.Dir(t) }
 
 func capture(t testing.TB, name string) string {

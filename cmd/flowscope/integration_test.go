@@ -1,7 +1,7 @@
 package main
 
 // End-to-end tests: they build the flowscope binary once and run it on the
-// shared captures (<repo>/../shared/captures), comparing its flows with
+// shared captures (testdata/captures), comparing its flows with
 // tshark's conversations and Zeek's conn.log for the same traces.
 
 import (

@@ -59,7 +59,7 @@ func decFuzzCaptureDir() string {
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			caps := filepath.Join(dir, "..", "shared", "captures")
+			caps := filepath.Join(dir, "testdata", "captures")
 			if _, err := os.Stat(caps); err == nil {
 				return caps
 			}

@@ -249,7 +249,7 @@ func serverName(msg []byte) string {
 	return ""
 }
 
-// Fixtures made with tshark 4.x from /work/shared/captures; expectations
+// Fixtures made with tshark 4.x from testdata/captures; expectations
 // (handshake length, random, SNI) are those tshark reports for the ClientHello.
 var captureTests = []struct {
 	file    string

@@ -1,6 +1,6 @@
 package service
 
-// Samples cut from the real captures in /work/shared/captures (payload bytes
+// Samples cut from the real captures in testdata/captures (payload bytes
 // only, as tshark shows them); the comment names each frame.
 
 var aCaptureSamples = []aSample{

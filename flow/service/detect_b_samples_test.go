@@ -1,7 +1,7 @@
 package service
 
 // Payload samples for the detect_b tests, as hex. Each names its source:
-// a capture in /work/shared/captures and the frame(s) the bytes came from
+// a capture in testdata/captures and the frame(s) the bytes came from
 // (for tunnelled traffic, the inner UDP payload), or "constructed" for
 // protocols none of the captures holds, built field by field from the
 // protocol's specification and checked with tshark's dissector. A flow's

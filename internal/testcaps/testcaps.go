@@ -1,5 +1,6 @@
-// Package testcaps finds the shared public captures the tests compare
-// against: ../shared/captures beside the repository.
+// Package testcaps finds the public captures the tests compare against:
+// testdata/captures, copied with their attribution (MANIFEST.md) from the
+// team's shared set, so a fresh clone tests with nothing beside it.
 package testcaps
 
 import (
@@ -28,17 +29,13 @@ func Root(t testing.TB) string {
 	}
 }
 
-// Dir returns the shared captures directory. Without it the test is
-// skipped, except in CI (CI set), where it must be there and its absence
-// fails the test.
+// Dir returns the captures directory. It is part of the repository, so
+// its absence is a broken checkout and fails the test rather than skip it.
 func Dir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join(Root(t), "..", "shared", "captures")
+	dir := filepath.Join(Root(t), "testdata", "captures")
 	if _, err := os.Stat(filepath.Join(dir, "MANIFEST.md")); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared captures missing in CI: %v", err)
-		}
-		t.Skipf("shared captures missing (%v): they live in %s, next to the repository", err, dir)
+		t.Fatalf("captures missing from testdata (a broken checkout?): %v", err)
 	}
 	return dir
 }
