@@ -1,13 +1,19 @@
 # flowscope — build, demo, tests and benchmarks. `make demo` and `make test`
-# install what they need on Debian (libpcap-dev) when it is missing.
+# install what they need on Debian (a C compiler, libpcap-dev) when it is
+# missing, or say exactly what to run (scripts/need-debs.sh).
 
+SHELL   := /bin/bash
 GO      ?= go
 BIN     := bin/flowscope
 DEMO    := testdata/zeek__gre-sample.pcap
-APT_PKGS := libpcap-dev
+# cgo is required: without a C compiler Go would quietly build a binary with
+# no BPF filters and no live capture (cmd/flowscope/cgo_required.go refuses
+# that build; the pure-Go one is `go build -tags purego`).
+APT_PKGS := gcc libc6-dev libpcap-dev
+export CGO_ENABLED := 1
 # The tests also compare TLS metadata with tshark's, validate JUnit with xmllint
 # and capture live between network namespaces (ip, from iproute2; as root).
-TEST_PKGS := libpcap-dev tshark libxml2-utils iproute2
+TEST_PKGS := $(APT_PKGS) tshark libxml2-utils iproute2
 
 .PHONY: all deps deps-test build demo test vet bench bench-peers bench-live clean
 
@@ -15,14 +21,10 @@ all: build
 
 # Installs the Debian packages the build (or, for deps-test, the tests)
 # need, only when missing.
-deps deps-test:
-	@pkgs="$(APT_PKGS)"; [ "$@" = deps-test ] && pkgs="$(TEST_PKGS)"; \
-	missing=""; for p in $$pkgs; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
-		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	fi
+deps:
+	@GO=$(GO) scripts/need-debs.sh $(APT_PKGS)
+deps-test:
+	@GO=$(GO) scripts/need-debs.sh $(TEST_PKGS)
 
 build: deps
 	$(GO) build -o $(BIN) ./cmd/flowscope
@@ -34,8 +36,11 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (gofmt -l . ; echo "gofmt needed"; exit 1)
 
+# Every test, then the list of those that did not run and why
+# (internal/testsummary); under CI=true a skipped test fails the run.
 test: deps-test vet
-	$(GO) test -count=1 ./...
+	@$(GO) build -o bin/testsummary ./internal/testsummary
+	set -o pipefail; $(GO) test -count=1 -json ./... | bin/testsummary
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
@@ -54,9 +59,7 @@ clean:
 BENCH_MIX   ?= /tmp/flowscope-bench-mix.pcap
 BENCH_FLOOD ?= /tmp/flowscope-bench-flood.pcap
 bench-peers: build
-	@for p in softflowd libndpi-bin time; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
+	@GO=$(GO) scripts/need-debs.sh softflowd libndpi-bin time
 	$(GO) build -o bin/synthpcap ./internal/synth/synthpcap
 	bin/synthpcap -o $(BENCH_MIX) --flows 37000 --packets 1370000
 	bin/synthpcap -o $(BENCH_FLOOD) --shape flood --flows 2000000 --rate 50000
@@ -68,9 +71,7 @@ bench-peers: build
 # rate, drops, zero-drop rate and CPU per packet, for flowscope and tcpdump.
 # Needs root; installs tcpreplay and tcpdump when missing.
 bench-live: deps
-	@for p in tcpreplay tcpdump iproute2; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
+	@GO=$(GO) scripts/need-debs.sh tcpreplay tcpdump iproute2
 	$(GO) test -c -o bin/flowscope.test ./cmd/flowscope
 	cd cmd/flowscope && SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
 		$$SUDO ../../bin/flowscope.test -test.run '^$$' -test.bench LiveReplay -test.benchtime 1x -test.v | grep -E 'Benchmark|pps'

@@ -1,4 +1,4 @@
-//go:build !cgo
+//go:build !cgo || purego
 
 package capture
 
@@ -10,7 +10,7 @@ type Filter struct{}
 // NewFilter always fails: BPF compilation needs libpcap through cgo.
 func NewFilter(expr string) (*Filter, error) {
 	return nil, &FilterError{Expr: expr, LinkType: LinkTypeEthernet,
-		Err: errors.New("filters need libpcap: build with CGO_ENABLED=1"), invalid: true}
+		Err: errors.New("BPF filters need libpcap: this is the pure-Go build; build with a C compiler and without -tags purego"), invalid: true}
 }
 
 // String returns "".

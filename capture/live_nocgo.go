@@ -1,13 +1,13 @@
-//go:build !cgo
+//go:build !cgo || purego
 
 package capture
 
 import "errors"
 
-// Live is a live capture handle; without cgo there is none.
+// Live is a live capture handle; the pure-Go build (without cgo, or -tags purego) has none.
 type Live struct{}
 
-var errNoLibpcap = errors.New("live capture needs libpcap: build with CGO_ENABLED=1")
+var errNoLibpcap = errors.New("live capture needs libpcap: this is the pure-Go build; build with a C compiler and without -tags purego")
 
 // OpenLive always fails: live capture needs libpcap through cgo.
 func OpenLive(o LiveOptions) (*Live, error) {

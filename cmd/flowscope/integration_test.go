@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -54,6 +55,11 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	// Tests run the binary as nobody too (TestExitCodes).
+	if err := os.Chmod(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	binPath = filepath.Join(dir, "flowscope")
 	if runtime.GOOS == "windows" {
 		binPath += ".exe"
@@ -119,9 +125,18 @@ func runFlowscope(t *testing.T, stdin io.Reader, args ...string) result {
 // output and exit code; failing to run it at all fails the test.
 func runCommand(t *testing.T, stdin io.Reader, name string, args ...string) result {
 	t.Helper()
+	return runCommandAs(t, nil, stdin, name, args...)
+}
+
+// runCommandAs is runCommand as another user (nil: this one).
+func runCommandAs(t *testing.T, user *syscall.Credential, stdin io.Reader, name string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
+	if user != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: user}
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &stdout, &stderr
 	err := cmd.Run()
@@ -1007,7 +1022,7 @@ func TestExitCodes(t *testing.T) {
 		code       int
 		stderrHas  string // substring of stderr
 		stdoutSame bool   // stdout is the good capture's flows
-		needsUser  bool   // root reads anything: skip
+		needsUser  bool   // root reads anything: run as nobody
 	}{
 		{name: "missing file", args: []string{"-q", "-o", "json", "-r", missing}, code: exitNotFound, stderrHas: missing},
 		{name: "directory", args: []string{"-q", "-o", "json", "-r", tmp}, code: exitNotCapture, stderrHas: tmp},
@@ -1021,10 +1036,17 @@ func TestExitCodes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			var r result
 			if tc.needsUser && os.Geteuid() == 0 {
-				t.Skip("running as root, which may read a mode 000 file: cannot test permission denied")
+				// Root reads a mode 000 file: run as nobody, which may
+				// reach the file but not read it.
+				if err := os.Chmod(tmp, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				r = runCommandAs(t, testcaps.Nobody, nil, binPath, tc.args...)
+			} else {
+				r = runFlowscope(t, nil, tc.args...)
 			}
-			r := runFlowscope(t, nil, tc.args...)
 			if r.code != tc.code {
 				t.Errorf("exit code %d, want %d; stderr: %s", r.code, tc.code, r.stderr)
 			}
