@@ -374,17 +374,42 @@ func appendFloatField(b []byte, name string, x float64) []byte {
 	return appendFloat(b, x)
 }
 
-// appendFloat writes x in its shortest exact decimal form, no exponent;
-// NaN and infinities, which JSON cannot hold, as 0. Whole numbers take the
-// integer path, which is much faster than float formatting.
+// appendFloat writes x rounded to nanoseconds' precision (9 decimals,
+// trailing zeros dropped), no exponent; NaN and infinities, which JSON
+// cannot hold, as 0. Times and rates never carry more than the capture's
+// nanoseconds, and a fixed precision reads better than the shortest exact
+// form (219.9, not 219.89999999999998). It is also far faster: integer
+// digits instead of float formatting. Values beyond the fixed range take
+// strconv's shortest form.
 func appendFloat(b []byte, x float64) []byte {
+	const scale = 1e9
 	switch {
 	case math.IsNaN(x) || math.IsInf(x, 0):
 		return append(b, '0')
-	case x == math.Trunc(x) && math.Abs(x) < 1e15:
-		return strconv.AppendInt(b, int64(x), 10)
+	case math.Abs(x) >= 1<<63/scale:
+		return strconv.AppendFloat(b, x, 'f', -1, 64)
 	}
-	return strconv.AppendFloat(b, x, 'f', -1, 64)
+	n := int64(math.Round(x * scale))
+	if n < 0 {
+		b = append(b, '-')
+		n = -n
+	}
+	b = strconv.AppendUint(b, uint64(n/scale), 10)
+	frac := n % scale
+	if frac == 0 {
+		return b
+	}
+	var d [9]byte
+	for i := len(d) - 1; i >= 0; i-- {
+		d[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	end := len(d)
+	for d[end-1] == '0' {
+		end--
+	}
+	b = append(b, '.')
+	return append(b, d[:end]...)
 }
 
 // appendTLS writes a TLS flow's handshake metadata; SNI, ALPN and the

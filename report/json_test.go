@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/netip"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -388,4 +389,47 @@ func BenchmarkWriteCSV(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(recs)), "ns/record")
+}
+
+// TestAppendFloat: nanosecond precision, no float artefacts, no exponent,
+// valid JSON numbers for every input.
+func TestAppendFloat(t *testing.T) {
+	tests := []struct {
+		x    float64
+		want string
+	}{
+		{0, "0"},
+		{132, "132"},
+		{219.89999999999998, "219.9"},
+		{0.28708199999999995, "0.287082"},
+		{0.000333, "0.000333"},
+		{1e-9, "0.000000001"},
+		{4e-10, "0"},
+		{6e-10, "0.000000001"},
+		{-2.5, "-2.5"},
+		{-1e-12, "0"},
+		{167.236359682935, "167.236359683"},
+		{3.999999999999, "4"},
+		{1e12, "1000000000000"},
+		{9.2e9, "9200000000"},
+		{1e300, strconv.FormatFloat(1e300, 'f', -1, 64)},
+		{math.NaN(), "0"},
+		{math.Inf(-1), "0"},
+	}
+	for _, tc := range tests {
+		got := string(appendFloat(nil, tc.x))
+		if got != tc.want {
+			t.Errorf("appendFloat(%v) = %s, want %s", tc.x, got, tc.want)
+		}
+		if !json.Valid([]byte(got)) {
+			t.Errorf("appendFloat(%v) = %s: not a JSON number", tc.x, got)
+		}
+	}
+}
+
+func BenchmarkAppendFloat(b *testing.B) {
+	buf := make([]byte, 0, 64)
+	for i := 0; i < b.N; i++ {
+		buf = appendFloat(buf[:0], 0.28708199999999995+float64(i&1023))
+	}
 }
