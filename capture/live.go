@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -156,6 +157,18 @@ func dltToLinkType(dlt uint32) uint32 {
 
 // Name returns the interface name.
 func (l *Live) Name() string { return l.name }
+
+// Reads lists the directories the capture reads while it runs, for a
+// sandbox to leave open: the interface's sysfs directory (its drop
+// counters, its index and state: both engines read them), resolved, since
+// /sys/class/net holds only links to it.
+func (l *Live) Reads() []string {
+	dir, err := filepath.EvalSymlinks("/sys/class/net/" + l.name)
+	if err != nil {
+		return nil // "any", or not Linux: nothing to read
+	}
+	return []string{dir}
+}
 
 // LinkType returns the LINKTYPE_* of the captured frames.
 func (l *Live) LinkType() uint32 { return l.linkType }

@@ -17,6 +17,9 @@ func OpenLive(o LiveOptions) (*Live, error) {
 // Name returns "".
 func (l *Live) Name() string { return "" }
 
+// Reads returns nothing.
+func (l *Live) Reads() []string { return nil }
+
 // LinkType returns 0.
 func (l *Live) LinkType() uint32 { return 0 }
 

@@ -117,6 +117,16 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 			return exitReadError
 		}
 	}
+	// Everything the run opens is open now: give up the rest, so that an
+	// exploited packet parser could neither gain privileges nor open a file.
+	confined, err := privdrop.Confine(l.Reads()...)
+	if err != nil {
+		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		return exitPermission
+	}
+	if !o.quiet {
+		fmt.Fprintf(stderr, "flowscope: confined: %s\n", confined)
+	}
 
 	sc := o.sinkConfig(stdout, stderr, allow)
 	if o.output != "table" {

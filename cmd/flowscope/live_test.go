@@ -742,7 +742,9 @@ func TestLiveAnySLL2(t *testing.T) {
 }
 
 // TestLivePrivileges checks -Z (the parsers run as the user, the -w file
-// is theirs) and the message without CAP_NET_RAW.
+// is theirs), that every thread has no_new_privs (Landlock's file system
+// lock is tested in internal/privdrop), and the message without
+// CAP_NET_RAW.
 func TestLivePrivileges(t *testing.T) {
 	p := newNetns(t)
 	// The test binary's directory is root's; nobody needs to run it.
@@ -815,6 +817,10 @@ func TestLivePrivileges(t *testing.T) {
 				if capEff := regexp.MustCompile(`(?m)^CapEff:\s+(\w+)`).FindStringSubmatch(string(status)); tc.uid != "0" && (capEff == nil || capEff[1] != "0000000000000000") {
 					t.Errorf("%s: effective capabilities %v after dropping root", task, capEff)
 				}
+				// Root or not, nothing the parsers run can gain privileges.
+				if nnp := regexp.MustCompile(`(?m)^NoNewPrivs:\s+(\d)`).FindStringSubmatch(string(status)); nnp == nil || nnp[1] != "1" {
+					t.Errorf("%s: NoNewPrivs %v, want 1", task, nnp)
+				}
 			}
 			runClient(t, p.client)
 			if code := c.stop(t, syscall.SIGINT); code != 0 {
@@ -822,6 +828,9 @@ func TestLivePrivileges(t *testing.T) {
 			}
 			if n := len(parseJSONFlows(t, c.stdout.Bytes())); n < 5 {
 				t.Errorf("%d flows captured", n)
+			}
+			if !strings.Contains(c.stderr.String(), "flowscope: confined: no_new_privs") {
+				t.Errorf("no confinement reported:\n%s", c.stderr.String())
 			}
 			if got := strings.Contains(c.stderr.String(), "packets are parsed as root"); got != tc.warn {
 				t.Errorf("root warning shown: %v, want %v:\n%s", got, tc.warn, c.stderr.String())
