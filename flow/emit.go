@@ -67,6 +67,9 @@ func (t *Table) record(e *entry, why EndReason) Record {
 		r.IPVersion = 6
 	}
 	r.History = e.hist.render(c, c != int(e.firstSide))
+	if e.endReason == EndFIN || e.endReason == EndRST {
+		r.Closed = time.Unix(0, e.touched).UTC() // a closing flow's touched is its close
+	}
 	var sr svcResult
 	if e.app != nil {
 		sr = e.svcView()

@@ -94,6 +94,10 @@ type Record struct {
 	Tunnel string `json:"tunnel,omitempty"`
 	// TunnelParent is the ID of the outer flow that carried this flow.
 	TunnelParent uint64 `json:"tunnel_parent,omitempty"`
+	// Closed is the packet time at which both sides of a TCP flow had
+	// closed (FIN both ways) or one reset it; zero otherwise. Packets after
+	// it (the last ACK) still count; Zeek's duration stops here.
+	Closed time.Time `json:"-"`
 	// Fragments counts IP fragments among the flow's packets.
 	Fragments uint64 `json:"ip_fragments,omitempty"`
 	// FirstFrame is the frame number (1-based, in merged input order) of

@@ -44,6 +44,7 @@ var formats = []struct {
 	{"table", newTableSink},
 	{"json", func(c SinkConfig) (Sink, error) { return &streamSink{c: c, w: NewJSONWriter(c.Stdout, c.Options)}, nil }},
 	{"csv", newCSVSink},
+	{"zeek", newZeekSink},
 }
 
 // FormatNames lists the output formats, for help and error messages.
@@ -157,13 +158,25 @@ func newCSVSink(c SinkConfig) (Sink, error) {
 	return &streamSink{c: c, w: NewCSVWriter(c.Stdout, c.Options)}, nil
 }
 
+func newZeekSink(c SinkConfig) (Sink, error) {
+	if len(c.Fields) > 0 {
+		return nil, errors.New("--fields does not apply to -o zeek: conn.log has Zeek's columns (zeek-cut picks some)")
+	}
+	return &streamSink{c: c, w: NewZeekWriter(c.Stdout)}, nil
+}
+
 func (s *streamSink) Write(r *flow.Record) error { return s.w.Write(r) }
 func (s *streamSink) Flush() error               { return s.w.Flush() }
 
 // Close writes the summary even when the output failed: stderr may still
 // be there to read it.
 func (s *streamSink) Close(sum *Summary) error {
-	err := s.w.Flush()
+	var err error
+	if f, ok := s.w.(interface{ Finish() error }); ok {
+		err = f.Finish() // a footer (Zeek's #close)
+	} else {
+		err = s.w.Flush()
+	}
 	if serr := writeStderrSummary(s.c, sum); err == nil {
 		err = serr
 	}
