@@ -231,11 +231,25 @@ func (f *findingsSink) Take() []flow.Record {
 	return recs
 }
 
+// Close lists the findings; the summary follows them where the format puts
+// it: on stdout after a table (as without --findings-only), else on stderr.
 func (f *findingsSink) Close(sum *Summary) error {
-	if err := WriteFindings(f.c.Stdout, f.recs, f.c.Options); err != nil {
-		return err
+	if f.c.Format != "table" && f.c.Format != "" {
+		if err := WriteFindings(f.c.Stdout, f.recs, f.c.Options); err != nil {
+			return err
+		}
+		return writeStderrSummary(f.c, sum)
 	}
-	return writeStderrSummary(f.c, sum)
+	w := bufio.NewWriterSize(f.c.Stdout, 64<<10)
+	err := WriteFindings(w, f.recs, f.c.Options)
+	if err == nil {
+		fmt.Fprintln(w)
+		err = WriteSummary(w, sum, f.c.Options)
+	}
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	return err
 }
 
 // TakeFindings returns the records with findings that a --findings-only

@@ -114,6 +114,9 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 			if s.droppedTo != "" && errors.Is(err, fs.ErrPermission) {
 				fmt.Fprintf(stderr, "flowscope: the file is created as %s, who flowscope runs as by now: write where %s may, or keep root with -Z root\n", s.droppedTo, s.droppedTo)
 			}
+			if errors.Is(err, fs.ErrPermission) {
+				return exitPermission // as for any permission problem (README, Exit codes)
+			}
 			return exitReadError
 		}
 	}
