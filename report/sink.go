@@ -185,7 +185,7 @@ type tableSink struct {
 }
 
 func newTableSink(c SinkConfig) (Sink, error) {
-	return &tableSink{c: c, keep: NewTableKeeper(c.Top)}, nil
+	return &tableSink{c: c, keep: NewTableKeeper(c.Top, c.Bytes)}, nil
 }
 
 func (t *tableSink) Write(r *flow.Record) error { t.keep.Add(r); return nil }

@@ -126,7 +126,8 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 		sc.Width = 0
 	}
 	r.Opt = sc.Options
-	r.Opt.Refresh = r.Opt.Width > 0
+	// On a terminal only (not by width: --wide and $COLUMNS set that too).
+	r.Opt.Refresh = o.output == "table" && isTerminal(stdout)
 	if r.Sink, err = report.NewSink(sc); err != nil {
 		fmt.Fprintf(stderr, "flowscope: %v\n", err)
 		return exitUsage

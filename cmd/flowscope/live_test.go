@@ -589,7 +589,7 @@ func TestLiveInterval(t *testing.T) {
 			t.Fatalf("no final table:\n%s", c.stdout.String())
 		}
 		reports := regexp.MustCompile(`(?m)^flowscope \d\d:\d\d:\d\d \+.*; libpcap: \d+ received, 0 dropped by kernel, 0 by interface$`).FindAllString(out, -1)
-		if len(reports) < 2 || !regexp.MustCompile(`(?m)^\d+ +10\.201\.0\.1:\d+ +10\.201\.0\.2:2222 .*ssh`).MatchString(out) {
+		if len(reports) < 2 || !regexp.MustCompile(`(?m)^\d+ +\d\d:\d\d:\d\d\.\d{3} +10\.201\.0\.1:\d+ +10\.201\.0\.2:2222 .*ssh`).MatchString(out) {
 			t.Errorf("want several interval reports showing the open SSH flow, got %d:\n%s", len(reports), out)
 		}
 		if !strings.Contains(final, "10.201.0.2:2222") {
@@ -698,7 +698,7 @@ func TestLiveTableTop(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	out := c.stdout.String()
-	rows := regexp.MustCompile(`(?m)^ *\d+ +10\.201\.0\.1:\d+ +10\.201\.0\.2:\d+ `).FindAllString(out, -1)
+	rows := regexp.MustCompile(`(?m)^ *\d+ +\d\d:\d\d:\d\d\.\d{3} +10\.201\.0\.1:\d+ +10\.201\.0\.2:\d+ `).FindAllString(out, -1)
 	if len(rows) != 2 || !strings.Contains(out, "… 3 more flows (use --top 0 for all)") {
 		t.Errorf("want 2 rows and 3 more flows:\n%s", out)
 	}

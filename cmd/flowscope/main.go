@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -334,8 +335,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 func (o *options) sinkConfig(stdout, stderr io.Writer, allow *report.Allowlist) report.SinkConfig {
 	return report.SinkConfig{
 		Stdout: stdout, Stderr: stderr, FindingsOnly: o.findingsOnly, Quiet: o.quiet,
-		Options: report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields, Width: terminalWidth(stdout)},
+		Options: report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields, Width: o.tableWidth(stdout), Bytes: o.byteKind()},
 	}
+}
+
+// tableWidth is the width the table fits: none with --wide, else $COLUMNS
+// when set (as ls does: `COLUMNS=100 flowscope ... | less`), else the
+// terminal's, else none.
+func (o *options) tableWidth(stdout io.Writer) int {
+	if o.wide {
+		return 0
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return terminalWidth(stdout)
+}
+
+func (o *options) byteKind() report.ByteKind {
+	if o.bytes == "ip" {
+		return report.IPBytes
+	}
+	return report.FrameBytes
 }
 
 // flowConfig is the flow table's configuration from the flags.
