@@ -72,7 +72,7 @@ func NewSink(c SinkConfig) (Sink, error) {
 		} else if s, err = f.make(c); err != nil {
 			return nil, err
 		}
-		return &tallySink{Sink: s, tally: NewTally(c.Allow)}, nil
+		return &tallySink{Sink: s, tally: newTally(c.Allow, c.Bytes)}, nil
 	}
 	return nil, fmt.Errorf("unknown output format %q (want %s)", c.Format, strings.Join(FormatNames(), ", "))
 }
@@ -108,7 +108,7 @@ func (t *tallySink) Write(r *flow.Record) error {
 }
 
 func (t *tallySink) WorkerTally() *Tally {
-	w := NewTally(t.tally.allow)
+	w := newTally(t.tally.allow, t.tally.kind)
 	t.workers = append(t.workers, w)
 	return w
 }

@@ -60,6 +60,14 @@ func (k ByteKind) of(s *flow.Side) uint64 {
 	return s.FrameBytes
 }
 
+// name says which bytes, for the summary's titles.
+func (k ByteKind) name() string {
+	if k == IPBytes {
+		return "IP bytes"
+	}
+	return "frame bytes"
+}
+
 // total is both sides' bytes of this kind: the table's order.
 func (k ByteKind) total(r *flow.Record) uint64 { return k.of(&r.Client) + k.of(&r.Server) }
 

@@ -102,7 +102,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.StringVarP(&o.output, "output", "o", "table", "output `FORMAT`: "+strings.Join(report.FormatNames(), ", "))
 	fs.IntVar(&o.top, "top", 20, "table: show at most `N` flows (0 for all)")
 	fs.BoolVar(&o.wide, "wide", false, "table: show every column, whatever the terminal's width")
-	fs.StringVar(&o.bytes, "bytes", "frame", "table: byte columns count `KIND`: frame (link-layer frames, as tshark -z conv and capinfos) or ip (IP packets, as Zeek)")
+	fs.StringVar(&o.bytes, "bytes", "frame", "the table's byte columns and the summary count `KIND`: frame (link-layer frames, as tshark -z conv and capinfos) or ip (IP packets, as Zeek)")
 	fs.IntVar(&o.maxFlows, "max-flows", 0, "open flows kept at most; the longest idle is evicted beyond (default: what --max-memory allows)")
 	fs.StringVar(&o.maxMemory, "max-memory", defaultMaxMemory, "memory for open flows (`SIZE`: e.g. 512MiB, 2GiB): sets --max-flows, and the Go heap's soft limit")
 	fs.DurationVar(&o.tcpIdle, "tcp-timeout", d.TCPIdle, "end a TCP flow after this long without packets (packet time)")

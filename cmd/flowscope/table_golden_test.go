@@ -95,3 +95,28 @@ func TestGoldenTable(t *testing.T) {
 		})
 	}
 }
+
+// TestSummaryBytesFollowTable: the summary's top talkers and ports count
+// the bytes the table counts. ndpi__443-curl.pcap is 73982 frame bytes
+// (tshark's io,phs: "eth frames:109 bytes:73982") and 72456 IP bytes.
+func TestSummaryBytesFollowTable(t *testing.T) {
+	curl := capturePath(t, "ndpi__443-curl.pcap")
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{nil, []string{"top talkers (frame bytes):\n  178.62.197.130  74.0 kB  1 flow\n", "top server ports (frame bytes):\n  tcp/443  1 flow  74.0 kB\n"}},
+		{[]string{"--bytes", "ip"}, []string{"top talkers (IP bytes):\n  178.62.197.130  72.5 kB  1 flow\n", "top server ports (IP bytes):\n  tcp/443  1 flow  72.5 kB\n"}},
+		{[]string{"-o", "json", "--bytes", "ip"}, nil}, // stderr, below
+	} {
+		res := mustRun(t, exitOK, nil, append([]string{"-r", curl}, c.args...)...)
+		for _, w := range c.want {
+			if !bytes.Contains(res.stdout, []byte(w)) {
+				t.Errorf("%v: summary lacks %q:\n%s", c.args, w, res.stdout)
+			}
+		}
+		if c.want == nil && !bytes.Contains(res.stderr, []byte("top talkers (IP bytes):")) {
+			t.Errorf("%v: the summary on stderr ignores --bytes:\n%s", c.args, res.stderr)
+		}
+	}
+}
