@@ -85,6 +85,7 @@ func TestDocsContent(t *testing.T) {
 COMP_WORDS=(flowscope -o j); COMP_CWORD=2; _flowscope; echo "${COMPREPLY[*]}"
 COMP_WORDS=(flowscope ba); COMP_CWORD=1; _flowscope; echo "${COMPREPLY[*]}"
 COMP_WORDS=(flowscope --wi); COMP_CWORD=1; _flowscope; echo "${COMPREPLY[*]}"
+COMP_WORDS=(flowscope check --ru); COMP_CWORD=2; _flowscope; echo "${COMPREPLY[*]}"
 `
 	sh := exec.Command("bash", "-c", script)
 	sh.Dir = t.TempDir() // no file names among the candidates
@@ -92,7 +93,7 @@ COMP_WORDS=(flowscope --wi); COMP_CWORD=1; _flowscope; echo "${COMPREPLY[*]}"
 	if err != nil {
 		t.Fatalf("bash: %v\n%s", err, out)
 	}
-	if got, want := string(out), "json\nbaseline\n--wide\n"; got != want {
+	if got, want := string(out), "json\nbaseline\n--wide\n--rules\n"; got != want {
 		t.Errorf("bash completions = %q, want %q", got, want)
 	}
 	groff, err := exec.LookPath("groff")

@@ -21,6 +21,9 @@ _flowscope() {
         COMPREPLY=($(compgen -W 'check baseline help version' -- "$cur") $(compgen -f -- "$cur")); return
     fi
     case ${COMP_WORDS[1]} in
+    check)
+        if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--junit --rules --sarif --strict' -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
+        return ;;
     check|baseline|help|version) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     if [[ $cur == -* ]]; then

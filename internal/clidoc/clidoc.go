@@ -17,9 +17,27 @@ import (
 const Complete = "clidoc_complete"
 
 // Command is a subcommand: its name, one line saying what it does, and
-// its own usage text (pflag's, shown verbatim in the man page).
+// its own usage text (pflag's, shown verbatim in the man page; its flags
+// are completed from it).
 type Command struct {
 	Name, Summary, Usage string
+}
+
+// flagNames lists the long flags (and shorthands) a pflag usage text
+// shows, one per line as PrintDefaults writes them: "  -x, --name ...".
+func (c Command) flagNames() []string {
+	var out []string
+	for _, line := range strings.Split(c.Usage, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && len(f[0]) == 3 && f[0][0] == '-' && f[0][1] != '-' && f[0][2] == ',' && len(f) > 1 {
+			out = append(out, f[0][:2])
+			f = f[1:]
+		}
+		if len(f) > 0 && strings.HasPrefix(f[0], "--") && len(f[0]) > 2 {
+			out = append(out, f[0])
+		}
+	}
+	return out
 }
 
 // Example is a command line and what it does.
@@ -273,7 +291,13 @@ func WriteBash(w io.Writer, p *Page) error {
 	}
 	if len(cmds) > 0 {
 		fmt.Fprintf(&b, "    if [[ $COMP_CWORD -eq 1 && $cur != -* ]]; then\n        COMPREPLY=($(compgen -W %s -- \"$cur\") $(compgen -f -- \"$cur\")); return\n    fi\n", shellQuote(strings.Join(cmds, " ")))
-		fmt.Fprintf(&b, "    case ${COMP_WORDS[1]} in\n    %s) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n    esac\n", strings.Join(cmds, "|"))
+		b.WriteString("    case ${COMP_WORDS[1]} in\n")
+		for _, c := range p.Commands {
+			if fl := c.flagNames(); len(fl) > 0 {
+				fmt.Fprintf(&b, "    %s)\n        if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W %s -- \"$cur\")); else COMPREPLY=($(compgen -f -- \"$cur\")); fi\n        return ;;\n", c.Name, shellQuote(strings.Join(fl, " ")))
+			}
+		}
+		fmt.Fprintf(&b, "    %s) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n    esac\n", strings.Join(cmds, "|"))
 	}
 	fmt.Fprintf(&b, "    if [[ $cur == -* ]]; then\n        COMPREPLY=($(compgen -W %s -- \"$cur\")); return\n    fi\n", shellQuote(strings.Join(allFlags, " ")))
 	b.WriteString("    COMPREPLY=($(compgen -f -- \"$cur\"))\n}\n")
@@ -298,7 +322,14 @@ func WriteZsh(w io.Writer, p *Page) error {
 			fmt.Fprintf(&b, "  '%s:%s'\n", c.Name, strings.ReplaceAll(firstClause(c.Summary), "'", `'\''`))
 		}
 		b.WriteString(")\n")
-		b.WriteString("if (( CURRENT > 2 )) && (( ${commands[(I)${words[2]}:*]} )); then\n  _files\n  return\nfi\n")
+		b.WriteString("if (( CURRENT > 2 )) && (( ${commands[(I)${words[2]}:*]} )); then\n")
+		b.WriteString("  case $words[2] in\n")
+		for _, c := range p.Commands {
+			if fl := c.flagNames(); len(fl) > 0 {
+				fmt.Fprintf(&b, "  %s) compadd -- %s ;;\n", c.Name, strings.Join(fl, " "))
+			}
+		}
+		b.WriteString("  esac\n  _files\n  return\nfi\n")
 		b.WriteString("if (( CURRENT == 2 )) && [[ $words[2] != -* ]]; then\n  _describe -t commands command commands\n  _files\n  return\nfi\n")
 	}
 	b.WriteString("_arguments -s -S \\\n")
@@ -341,6 +372,13 @@ func WriteFish(w io.Writer, p *Page) error {
 	fmt.Fprintf(&b, "# fish completion for %s. Generated from the flag definitions by internal/clidoc; do not edit.\n", p.Name)
 	for _, c := range p.Commands {
 		fmt.Fprintf(&b, "complete -c %s -n __fish_use_subcommand -f -a %s -d %s\n", p.Name, c.Name, shellQuote(firstClause(c.Summary)))
+		for _, fl := range c.flagNames() {
+			opt := "-l " + strings.TrimPrefix(fl, "--")
+			if !strings.HasPrefix(fl, "--") {
+				opt = "-s " + fl[1:]
+			}
+			fmt.Fprintf(&b, "complete -c %s -n '__fish_seen_subcommand_from %s' %s\n", p.Name, c.Name, opt)
+		}
 	}
 	for _, f := range p.flags() {
 		line := "complete -c " + p.Name

@@ -69,3 +69,11 @@ func TestFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestCommandFlagNames(t *testing.T) {
+	// As pflag's PrintDefaults writes them.
+	c := Command{Usage: "usage: x sub --rules FILE capture\n\n  -r, --rules FILE   rules FILE (YAML)\n      --strict       also fail when -x is --odd\n"}
+	if got := strings.Join(c.flagNames(), " "); got != "-r --rules --strict" {
+		t.Errorf("flagNames = %q", got)
+	}
+}
