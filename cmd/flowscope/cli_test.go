@@ -30,6 +30,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"help", "baseline"}, []string{"usage: flowscope baseline"}},
 		{[]string{"baseline", "--help"}, []string{"usage: flowscope baseline"}},
 		{[]string{"help", "version"}, []string{"usage: flowscope version"}},
+		{[]string{"help", "--help"}, []string{"commands:"}},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

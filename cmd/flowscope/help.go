@@ -91,7 +91,7 @@ func wantsHelp(args []string) bool {
 // runHelp is `flowscope help [COMMAND]`, and `flowscope COMMAND --help`:
 // the help on stdout, exit 0.
 func runHelp(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		return writeHelp(stdout)
 	}
 	switch args[0] {
