@@ -75,3 +75,19 @@ bench-live: deps
 	$(GO) test -c -o bin/flowscope.test ./cmd/flowscope
 	cd cmd/flowscope && SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
 		$$SUDO ../../bin/flowscope.test -test.run '^$$' -test.bench LiveReplay -test.benchtime 1x -test.v | grep -E 'Benchmark|pps'
+
+# Installs the binary, the man page and the bash, zsh and fish completions
+# (doc/, generated from the flag definitions: go test ./cmd/flowscope -run
+# Docs -update) under PREFIX; DESTDIR stages a package.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+.PHONY: install
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/flowscope
+	install -m 644 doc/flowscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/flowscope.1
+	install -m 644 doc/completions/flowscope.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/flowscope
+	install -m 644 doc/completions/_flowscope $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_flowscope
+	install -m 644 doc/completions/flowscope.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/flowscope.fish

@@ -137,6 +137,10 @@ func CheckFields(format string, fields []string) error {
 		return nil
 	}
 	switch format {
+	case "json":
+		// Refused rather than ignored: a script that asked for keys must
+		// not silently get all of them.
+		return fmt.Errorf("--fields picks the columns of -o csv and of the table; JSON records keep every key: select them with jq, e.g. jq -c '{id, service}'")
 	case "csv":
 		_, err := pickCSVColumns(fields)
 		return err

@@ -15,10 +15,14 @@ type TableKeeper struct {
 	n        int
 	findings []flow.Record
 	seen     int
+	kind     ByteKind // the bytes the table orders by
 }
 
-// NewTableKeeper keeps the n largest flows; n <= 0 keeps every record.
-func NewTableKeeper(n int) *TableKeeper { return &TableKeeper{n: n} }
+// NewTableKeeper keeps the n largest flows by bytes of kind; n <= 0 keeps
+// every record.
+func NewTableKeeper(n int, kind ByteKind) *TableKeeper {
+	return &TableKeeper{n: n, kind: kind, top: topHeap{kind: kind}}
+}
 
 // Add offers one record.
 func (k *TableKeeper) Add(r *flow.Record) {
@@ -26,23 +30,23 @@ func (k *TableKeeper) Add(r *flow.Record) {
 	switch {
 	case len(Findings(r)) > 0:
 		k.findings = append(k.findings, *r)
-	case k.n <= 0 || len(k.top) < k.n:
+	case k.n <= 0 || len(k.top.recs) < k.n:
 		heap.Push(&k.top, *r)
-	case larger(r, &k.top[0]):
-		k.top[0] = *r
+	case larger(r, &k.top.recs[0], k.kind):
+		k.top.recs[0] = *r
 		heap.Fix(&k.top, 0)
 	}
 }
 
 // Records returns the kept records and how many were left out.
 func (k *TableKeeper) Records() (recs []flow.Record, hidden int) {
-	recs = append(append(make([]flow.Record, 0, len(k.findings)+len(k.top)), k.findings...), k.top...)
+	recs = append(append(make([]flow.Record, 0, len(k.findings)+len(k.top.recs)), k.findings...), k.top.recs...)
 	return recs, k.seen - len(recs)
 }
 
 // larger orders as the table does: more bytes first, then lower ID.
-func larger(a, b *flow.Record) bool {
-	ab, bb := a.Client.Bytes+a.Server.Bytes, b.Client.Bytes+b.Server.Bytes
+func larger(a, b *flow.Record, kind ByteKind) bool {
+	ab, bb := kind.total(a), kind.total(b)
 	if ab != bb {
 		return ab > bb
 	}
@@ -50,15 +54,17 @@ func larger(a, b *flow.Record) bool {
 }
 
 // topHeap has the smallest kept flow at its root.
-type topHeap []flow.Record
+type topHeap struct {
+	recs []flow.Record
+	kind ByteKind
+}
 
-func (h topHeap) Len() int           { return len(h) }
-func (h topHeap) Less(i, j int) bool { return larger(&h[j], &h[i]) }
-func (h topHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *topHeap) Push(x any)        { *h = append(*h, x.(flow.Record)) }
+func (h *topHeap) Len() int           { return len(h.recs) }
+func (h *topHeap) Less(i, j int) bool { return larger(&h.recs[j], &h.recs[i], h.kind) }
+func (h *topHeap) Swap(i, j int)      { h.recs[i], h.recs[j] = h.recs[j], h.recs[i] }
+func (h *topHeap) Push(x any)         { h.recs = append(h.recs, x.(flow.Record)) }
 func (h *topHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
+	x := h.recs[len(h.recs)-1]
+	h.recs = h.recs[:len(h.recs)-1]
 	return x
 }

@@ -22,10 +22,16 @@ func TestTableKeeper(t *testing.T) {
 			r = svcRec(uint64(i+1), 443, "tls", "high")
 		}
 		r.Client.Bytes = uint64(rng.IntN(50)) * 100 // ties, broken by ID
+		// Frame bytes in another order, so that the kinds rank differently.
+		r.Client.FrameBytes = uint64(rng.IntN(50)) * 100
 		all = append(all, r)
 	}
-	for _, n := range []int{0, 1, 5, 20, 499, 600} {
-		k := NewTableKeeper(n)
+	for _, c := range []struct {
+		n    int
+		kind ByteKind
+	}{{0, FrameBytes}, {1, FrameBytes}, {5, FrameBytes}, {20, FrameBytes}, {499, FrameBytes}, {600, FrameBytes}, {5, IPBytes}, {20, IPBytes}} {
+		n := c.n
+		k := NewTableKeeper(n, c.kind)
 		for i := range all {
 			k.Add(&all[i])
 		}
@@ -34,10 +40,10 @@ func TestTableKeeper(t *testing.T) {
 			t.Errorf("n=%d: kept %d records", n, len(kept))
 		}
 		var want, got bytes.Buffer
-		if err := WriteTable(&want, all, Options{Top: n}); err != nil {
+		if err := WriteTable(&want, all, Options{Top: n, Bytes: c.kind}); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteTable(&got, kept, Options{Top: n, Hidden: hidden}); err != nil {
+		if err := WriteTable(&got, kept, Options{Top: n, Hidden: hidden, Bytes: c.kind}); err != nil {
 			t.Fatal(err)
 		}
 		if got.String() != want.String() {

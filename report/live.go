@@ -61,7 +61,7 @@ func WriteIntervalLine(w io.Writer, iv *Interval) error {
 	b = append(b, ": "...)
 	b = append(b, plural(iv.Packets, "packet")...)
 	b = append(b, " ("...)
-	b = appendHumanBytes(b, iv.Bytes)
+	b = appendByteSize(b, iv.Bytes) // frame bytes, as captured
 	b = append(b, "), "...)
 	b = append(b, plural(uint64(iv.Ended), "flow")...)
 	b = append(b, " ended, "...)

@@ -18,12 +18,12 @@ func TestWriteIntervalLine(t *testing.T) {
 	}{
 		{"libpcap", Interval{At: at, Elapsed: 10 * time.Second, Packets: 18234, Bytes: 12_100_000, Ended: 211, Open: 1504,
 			Capture: Capture{Received: 18240, Dropped: 3, IfDropped: 1}},
-			"flowscope 10:42:13 +10.0s: 18234 packets (12.1M), 211 flows ended, 1504 open; libpcap: 18240 received, 3 dropped by kernel, 1 by interface\n"},
+			"flowscope 10:42:13 +10.0s: 18234 packets (12.1 MB), 211 flows ended, 1504 open; libpcap: 18240 received, 3 dropped by kernel, 1 by interface\n"},
 		{"afpacket, one of each", Interval{At: at, Elapsed: 500 * time.Millisecond, Packets: 1, Bytes: 60, Ended: 1, Open: 0,
 			Capture: Capture{Engine: "afpacket", Received: 1}},
-			"flowscope 10:42:13 +500ms: 1 packet (60), 1 flow ended, 0 open; afpacket: 1 received, 0 dropped by kernel, 0 by interface\n"},
+			"flowscope 10:42:13 +500ms: 1 packet (60 B), 1 flow ended, 0 open; afpacket: 1 received, 0 dropped by kernel, 0 by interface\n"},
 		{"no counters", Interval{At: at, Elapsed: time.Second, Capture: Capture{StatsErr: "eth0: capture statistics: gone"}},
-			"flowscope 10:42:13 +1.00s: 0 packets (0), 0 flows ended, 0 open; libpcap counters unavailable: eth0: capture statistics: gone\n"},
+			"flowscope 10:42:13 +1.00s: 0 packets (0 B), 0 flows ended, 0 open; libpcap counters unavailable: eth0: capture statistics: gone\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer

@@ -38,6 +38,7 @@ type Options struct {
 	Allow  *Allowlist // findings to suppress in every output (nil = none)
 	Format string     // WriteFindings' output: "table" (or ""), "json" or "csv"
 	Fields []string   // CSV columns (and table columns) to show, by name; empty: the defaults
+	Bytes  ByteKind   // what the table's byte columns count (and order by)
 	// Hidden counts flows left out of the records given to WriteTable (a
 	// TableKeeper's), for its "more flows" line.
 	Hidden int

@@ -73,7 +73,7 @@ func NewSink(c SinkConfig) (Sink, error) {
 		} else if s, err = f.make(c); err != nil {
 			return nil, err
 		}
-		return &tallySink{Sink: s, tally: NewTally(c.Allow)}, nil
+		return &tallySink{Sink: s, tally: newTally(c.Allow, c.Bytes)}, nil
 	}
 	return nil, fmt.Errorf("unknown output format %q (want %s)", c.Format, strings.Join(FormatNames(), ", "))
 }
@@ -109,7 +109,7 @@ func (t *tallySink) Write(r *flow.Record) error {
 }
 
 func (t *tallySink) WorkerTally() *Tally {
-	w := NewTally(t.tally.allow)
+	w := newTally(t.tally.allow, t.tally.kind)
 	t.workers = append(t.workers, w)
 	return w
 }
@@ -198,7 +198,7 @@ type tableSink struct {
 }
 
 func newTableSink(c SinkConfig) (Sink, error) {
-	return &tableSink{c: c, keep: NewTableKeeper(c.Top)}, nil
+	return &tableSink{c: c, keep: NewTableKeeper(c.Top, c.Bytes)}, nil
 }
 
 func (t *tableSink) Write(r *flow.Record) error { t.keep.Add(r); return nil }
@@ -244,11 +244,25 @@ func (f *findingsSink) Take() []flow.Record {
 	return recs
 }
 
+// Close lists the findings; the summary follows them where the format puts
+// it: on stdout after a table (as without --findings-only), else on stderr.
 func (f *findingsSink) Close(sum *Summary) error {
-	if err := WriteFindings(f.c.Stdout, f.recs, f.c.Options); err != nil {
-		return err
+	if f.c.Format != "table" && f.c.Format != "" {
+		if err := WriteFindings(f.c.Stdout, f.recs, f.c.Options); err != nil {
+			return err
+		}
+		return writeStderrSummary(f.c, sum)
 	}
-	return writeStderrSummary(f.c, sum)
+	w := bufio.NewWriterSize(f.c.Stdout, 64<<10)
+	err := WriteFindings(w, f.recs, f.c.Options)
+	if err == nil {
+		fmt.Fprintln(w)
+		err = WriteSummary(w, sum, f.c.Options)
+	}
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	return err
 }
 
 // TakeFindings returns the records with findings that a --findings-only

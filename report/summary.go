@@ -33,7 +33,7 @@ var partialSkips = map[string]bool{
 func WriteSummary(w io.Writer, s *Summary, opt Options) error {
 	t := s.Tally
 	if t == nil {
-		t = tallyOf(s.Records, opt.Allow)
+		t = tallyOf(s.Records, opt.Allow, opt.Bytes)
 	}
 	secs := []section{
 		inputsSection(s, opt),
@@ -139,7 +139,7 @@ func packetsSection(s *Summary) section {
 	sec.add("ip packets", u(st.IPPackets))
 	frameBytes := u(st.FrameBytes)
 	if st.FrameBytes >= 1000 {
-		frameBytes += " (" + HumanBytes(st.FrameBytes) + ")"
+		frameBytes += " (" + string(appendByteSize(nil, st.FrameBytes)) + ")"
 	}
 	sec.add("frame bytes", frameBytes)
 	if st.Fragments > 0 {
@@ -267,17 +267,17 @@ func talkersSection(t *Tally) section {
 		return sec
 	}
 	list := t.talkers.top(topN)
-	sec.title = "top talkers:"
+	sec.title = "top talkers (" + t.kind.name() + "):"
 	if t.talkers.replaced > 0 {
 		// Past talkerSlots addresses the counts are Space-Saving's: an
 		// address's bytes may include up to its error's worth of others'.
-		sec.title = fmt.Sprintf("top talkers (more than %d addresses: at least these bytes and flows):", talkerSlots)
+		sec.title = fmt.Sprintf("top talkers (%s; more than %d addresses: at least these bytes and flows):", t.kind.name(), talkerSlots)
 	}
 	sec.noColon = true
 	hb := make([]string, len(list))
 	width := 0
 	for i, tk := range list {
-		hb[i] = HumanBytes(tk.bytes)
+		hb[i] = string(appendByteSize(nil, tk.bytes))
 		width = max(width, len(hb[i]))
 	}
 	for i, tk := range list {
@@ -306,7 +306,7 @@ func portsSection(t *Tally) section {
 		return cmp.Compare(a.port, b.port)
 	})
 	list = list[:min(len(list), topN)]
-	sec.title = "top server ports:"
+	sec.title = "top server ports (" + t.kind.name() + "):"
 	sec.noColon = true
 	fl := make([]string, len(list))
 	width := 0
@@ -315,7 +315,7 @@ func portsSection(t *Tally) section {
 		width = max(width, len(fl[i]))
 	}
 	for i, p := range list {
-		sec.add(p.proto+"/"+strconv.Itoa(int(p.port)), fmt.Sprintf("%-*s  %s", width, fl[i], HumanBytes(p.bytes)))
+		sec.add(p.proto+"/"+strconv.Itoa(int(p.port)), fmt.Sprintf("%-*s  %s", width, fl[i], appendByteSize(nil, p.bytes)))
 	}
 	return sec
 }

@@ -55,7 +55,7 @@ const fullSummaryWant = `inputs:
 packets:
   frames read:  1012
   ip packets:   1000
-  frame bytes:  1234567 (1.2M)
+  frame bytes:  1234567 (1.2 MB)
   ip fragments: 10
   filter:       tcp or udp
   filtered:     12 packets rejected
@@ -67,17 +67,17 @@ flows:
 skipped 15 of 1012 frames: non-ip 10 (arp 8, lldp 2); unknown-link-type 3 (linktype-147 3); truncated 2
   tunnels:   tunnel-non-ip 1 (outer packets counted)
   fragments: pending 3, unattributed 2, incomplete datagrams 1 (of 10 seen)
-top talkers:
-  192.168.100.200  1.1G  2 flows
-  255.255.255.255  1.1G  1 flow
-  10.0.0.1         1.0M  2 flows
-  10.0.0.2         1.0M  2 flows
-  2001:db8::53     3.1k  1 flow
-top server ports:
-  tcp/443  2 flows  1.1G
-  tcp/80   1 flow   1.6k
-  udp/9    1 flow   10
-  udp/53   1 flow   3.1k
+top talkers (IP bytes):
+  192.168.100.200  1.1 GB  2 flows
+  255.255.255.255  1.1 GB  1 flow
+  10.0.0.1         1.0 MB  2 flows
+  10.0.0.2         1.0 MB  2 flows
+  2001:db8::53     3.1 kB  1 flow
+top server ports (IP bytes):
+  tcp/443  2 flows  1.1 GB
+  tcp/80   1 flow   1.6 kB
+  udp/9    1 flow   10 B
+  udp/53   1 flow   3.1 kB
 services: http 1, ssh 1, tls 1; 1 flow with payload not recognised
 findings: 2 (nonstandard-port 1, port-mismatch 1; high 2)
 `
@@ -92,13 +92,13 @@ func writeSummary(t *testing.T, s *Summary, opt Options) string {
 }
 
 func TestWriteSummaryFull(t *testing.T) {
-	got := writeSummary(t, fullSummary(), Options{Width: 80})
+	got := writeSummary(t, fullSummary(), Options{Width: 80, Bytes: IPBytes})
 	if got != fullSummaryWant {
 		t.Errorf("got\n%s\nwant\n%s", got, fullSummaryWant)
 	}
 	// Maps iterate randomly: the text must not.
 	for range 50 {
-		if again := writeSummary(t, fullSummary(), Options{Width: 80}); again != got {
+		if again := writeSummary(t, fullSummary(), Options{Width: 80, Bytes: IPBytes}); again != got {
 			t.Fatalf("output changed between runs:\n%s", again)
 		}
 	}
@@ -112,15 +112,15 @@ func TestWriteSummarySections(t *testing.T) {
 		notWant []string
 	}{
 		{"empty", &Summary{}, []string{"skipped: nothing\n"},
-			[]string{"inputs:", "packets:", "flows:", "top talkers:", "top server ports:", "services:", "findings:"}},
+			[]string{"inputs:", "packets:", "flows:", "top talkers", "top server ports", "services:", "findings:"}},
 		{"clean run", &Summary{
 			Inputs: []Input{{Path: "a.pcap", Format: "pcap", Packets: 3}},
 			Stats:  flow.Stats{Frames: 3, IPPackets: 3, Fragments: 2, Flows: 1},
 			Records: []flow.Record{{ID: 1, Proto: "icmp", EndReason: "eof",
 				Client: flow.Side{IP: netip.MustParseAddr("10.0.0.1")}, Server: flow.Side{IP: netip.MustParseAddr("10.0.0.2")}}},
 		}, []string{"inputs:\n  a.pcap: pcap, 3 packets\n", "packets:\n", "  ip fragments: 2\n", "flows:\n",
-			"  by end reason: eof 1\n", "skipped: nothing\n", "top talkers:\n  10.0.0.1  0  1 flow\n"},
-			[]string{"top server ports:", "filter", "max open", "!", "services:"}},
+			"  by end reason: eof 1\n", "skipped: nothing\n", "top talkers (frame bytes):\n  10.0.0.1  0 B  1 flow\n"},
+			[]string{"top server ports", "filter", "max open", "!", "services:"}},
 		{"only partial skips", &Summary{Stats: flow.Stats{Frames: 5, Skipped: map[string]uint64{"tunnel-too-deep": 4}}},
 			[]string{"skipped:\n  tunnels: tunnel-too-deep 4 (outer packets counted)\n"}, []string{"nothing", "of 5 frames"}},
 		{"only lost fragments", &Summary{Stats: flow.Stats{Frames: 5, Fragments: 4, DatagramsIncomplete: 1}},
@@ -133,8 +133,8 @@ func TestWriteSummarySections(t *testing.T) {
 		{"filter rejected everything", &Summary{FilterExpr: "port 1", Filtered: 7, Stats: flow.Stats{Frames: 7}},
 			[]string{"  filter:      port 1\n", "  filtered:    7 packets rejected\n"}, []string{"flows:"}},
 		{"flow to itself counts once", &Summary{Records: []flow.Record{{Proto: "udp", Client: flow.Side{
-			IP: netip.MustParseAddr("127.0.0.1"), Port: 9, Bytes: 10}, Server: flow.Side{IP: netip.MustParseAddr("127.0.0.1"), Port: 9}}}},
-			[]string{"top talkers:\n  127.0.0.1  10  1 flow\n", "top server ports:\n  udp/9  1 flow  10\n"}, nil},
+			IP: netip.MustParseAddr("127.0.0.1"), Port: 9, Bytes: 10, FrameBytes: 24}, Server: flow.Side{IP: netip.MustParseAddr("127.0.0.1"), Port: 9}}}},
+			[]string{"top talkers (frame bytes):\n  127.0.0.1  24 B  1 flow\n", "top server ports (frame bytes):\n  udp/9  1 flow  24 B\n"}, nil},
 		{"records without stats", &Summary{Records: []flow.Record{{Proto: "tcp", EndReason: "rst"}, {Proto: "tcp", EndReason: "fin"}}},
 			[]string{"flows:\n  records:       2\n  by proto:      tcp 2\n  by end reason: fin 1, rst 1\n"}, nil},
 	}
@@ -162,7 +162,7 @@ func TestWriteSummarySections(t *testing.T) {
 func TestSummarySectionOrder(t *testing.T) {
 	got := writeSummary(t, fullSummary(), Options{})
 	at := -1
-	for _, title := range []string{"inputs:", "packets:", "flows:", "skipped ", "top talkers:", "top server ports:",
+	for _, title := range []string{"inputs:", "packets:", "flows:", "skipped ", "top talkers (", "top server ports (",
 		"services:", "findings:"} {
 		i := strings.Index(got, "\n"+title)
 		if title == "inputs:" && strings.HasPrefix(got, title) {

@@ -15,8 +15,10 @@ import (
 
 type column uint8
 
+// The columns, in the order they are shown.
 const (
 	colID column = iota
+	colStart
 	colClient
 	colServer
 	colName
@@ -32,11 +34,42 @@ const (
 	numCols
 )
 
-var colHeads = [numCols]string{"#", "CLIENT", "SERVER", "NAME", "PROTO", "SERVICE", "PORT (CLASS)", "STATE",
+var colHeads = [numCols]string{"#", "START", "CLIENT", "SERVER", "NAME", "PROTO", "SERVICE", "PORT (CLASS)", "STATE",
 	"C→S PKTS", "C→S BYTES", "S→C PKTS", "S→C BYTES", "DURATION"}
 
 var colRight = [numCols]bool{colID: true, colCPkts: true, colCBytes: true,
 	colSPkts: true, colSBytes: true, colDur: true}
+
+// ByteKind is what the table's byte columns count.
+type ByteKind uint8
+
+const (
+	// FrameBytes counts the link-layer frames, outer headers included:
+	// what tshark -z conv, capinfos and Wireshark's statistics count.
+	FrameBytes ByteKind = iota
+	// IPBytes counts the IP packets, per their length field: Zeek's
+	// ip_bytes, and the JSON's "bytes".
+	IPBytes
+)
+
+// of is the side's bytes of this kind.
+func (k ByteKind) of(s *flow.Side) uint64 {
+	if k == IPBytes {
+		return s.Bytes
+	}
+	return s.FrameBytes
+}
+
+// name says which bytes, for the summary's titles.
+func (k ByteKind) name() string {
+	if k == IPBytes {
+		return "IP bytes"
+	}
+	return "frame bytes"
+}
+
+// total is both sides' bytes of this kind: the table's order.
+func (k ByteKind) total(r *flow.Record) uint64 { return k.of(&r.Client) + k.of(&r.Server) }
 
 const (
 	colGap = 2
@@ -47,15 +80,18 @@ const (
 	ellipsis = "…"
 )
 
-// dropOrder is which columns go, in turn, when the table is too wide.
-var dropOrder = [][]column{{colDur}, {colPortName}, {colName}, {colService}, {colCPkts, colSPkts}}
+// dropOrder is which columns go, in turn, when the table is too wide:
+// the least telling first. CLIENT, SERVER, PROTO, SERVICE and the byte
+// columns always stay (addresses are shortened instead), and the findings
+// are listed below the table whatever the width.
+var dropOrder = [][]column{{colDur}, {colCPkts, colSPkts}, {colStart}, {colPortName}, {colState}, {colID}, {colName}}
 
 // colFields names the table's columns for --fields, with the CSV's names;
 // the client and server columns are always shown.
 var colFields = map[string]column{
 	"id": colID, "server_name": colName, "proto": colProto, "service": colService, "port_service": colPortName,
 	"port_class": colPortName, "conn_state": colState, "client_packets": colCPkts, "client_bytes": colCBytes,
-	"server_packets": colSPkts, "server_bytes": colSBytes, "duration": colDur,
+	"server_packets": colSPkts, "server_bytes": colSBytes, "duration": colDur, "first_seen": colStart,
 	"client_ip": colClient, "client_port": colClient, "server_ip": colServer, "server_port": colServer,
 }
 
@@ -69,9 +105,11 @@ func TableFields() []string {
 	return names
 }
 
-// WriteTable writes recs as an aligned table, sorted by total IP bytes
-// (both directions) descending, then ID, followed by every finding that
-// opt.Allow does not suppress (whatever opt.Top). It leaves recs in its order.
+// WriteTable writes recs as an aligned table, sorted by total bytes of
+// opt.Bytes (both directions) descending, then ID, then a legend (which
+// bytes, which columns were hidden to fit opt.Width), followed by every
+// finding that opt.Allow does not suppress (whatever opt.Top). It leaves
+// recs in its order.
 func WriteTable(w io.Writer, recs []flow.Record, opt Options) error {
 	bw := bufio.NewWriter(w)
 	if len(recs) == 0 {
@@ -84,7 +122,7 @@ func WriteTable(w io.Writer, recs []flow.Record, opt Options) error {
 	}
 	slices.SortFunc(order, func(i, j int) int {
 		a, b := &recs[i], &recs[j]
-		if c := cmp.Compare(b.Client.Bytes+b.Server.Bytes, a.Client.Bytes+a.Server.Bytes); c != 0 {
+		if c := cmp.Compare(opt.Bytes.total(b), opt.Bytes.total(a)); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
@@ -94,7 +132,7 @@ func WriteTable(w io.Writer, recs []flow.Record, opt Options) error {
 		shown = shown[:opt.Top]
 	}
 
-	t := &table{recs: recs, rows: shown, maxWidth: opt.Width}
+	t := &table{recs: recs, rows: shown, maxWidth: opt.Width, bytes: opt.Bytes}
 	if len(opt.Fields) > 0 {
 		t.only = map[column]bool{colClient: true, colServer: true}
 		for _, f := range opt.Fields {
@@ -122,6 +160,7 @@ func WriteTable(w io.Writer, recs []flow.Record, opt Options) error {
 		t.line = fmt.Appendf(t.line[:0], "%s %d more flows (use --top 0 for all)", ellipsis, more)
 		t.flushLine(bw)
 	}
+	t.writeLegend(bw)
 	if ffs, _ := collectFindings(recs, opt.Allow); len(ffs) > 0 {
 		bw.WriteByte('\n')
 		writeFindingsSection(bw, ffs, opt.Width)
@@ -141,6 +180,7 @@ type table struct {
 	recs     []flow.Record
 	rows     []int
 	maxWidth int
+	bytes    ByteKind
 
 	natural [numCols]int // widest cell or header
 	hardMin [numCols]int // address columns: narrowest that still shows every port
@@ -149,6 +189,8 @@ type table struct {
 	nShown  int
 	only    map[column]bool // --fields: the columns asked for (nil: all)
 	anyName bool            // some row has a server name; else NAME is left out
+	anyICMP bool            // some row shows ICMP type/code
+	hidden  []column        // dropped to fit maxWidth
 
 	cell, line, host []byte
 }
@@ -162,6 +204,7 @@ func (t *table) measure() {
 	for _, i := range t.rows {
 		r := &t.recs[i]
 		t.anyName = t.anyName || r.ServerName != ""
+		t.anyICMP = t.anyICMP || isICMP(r)
 		for c := range numCols {
 			t.cell = t.appendCell(t.cell[:0], r, c, 0)
 			t.natural[c] = max(t.natural[c], utf8.RuneCount(t.cell))
@@ -200,7 +243,10 @@ func (t *table) fit() {
 				break
 			}
 			for _, c := range dropOrder[step] {
-				t.show[c] = false
+				if t.show[c] {
+					t.show[c] = false
+					t.hidden = append(t.hidden, c)
+				}
 			}
 		}
 	}
@@ -292,6 +338,9 @@ func (t *table) appendCell(b []byte, r *flow.Record, c column, maxRunes int) []b
 	switch c {
 	case colID:
 		return strconv.AppendUint(b, r.ID, 10)
+	case colStart:
+		// UTC, as in JSON and CSV; the date is in first_seen there.
+		return r.FirstSeen.UTC().AppendFormat(b, "15:04:05.000")
 	case colClient:
 		return t.appendAddr(b, r, &r.Client, maxRunes)
 	case colServer:
@@ -300,7 +349,15 @@ func (t *table) appendCell(b []byte, r *flow.Record, c column, maxRunes int) []b
 		// The SNI or DNS name came off the wire: escaped, like evidence.
 		return append(b, Escape(r.ServerName)...)
 	case colProto:
-		return appendOrDash(b, r.Proto)
+		b = appendOrDash(b, r.Proto)
+		if isICMP(r) {
+			// Type and code sit in the ports, as in Zeek's conn.log.
+			b = append(b, ' ')
+			b = strconv.AppendUint(b, uint64(r.Client.Port), 10)
+			b = append(b, '/')
+			b = strconv.AppendUint(b, uint64(r.Server.Port), 10)
+		}
+		return b
 	case colService:
 		// Empty, not "-": the record cannot tell a flow without payload
 		// from one no detector recognised.
@@ -318,11 +375,11 @@ func (t *table) appendCell(b []byte, r *flow.Record, c column, maxRunes int) []b
 	case colCPkts:
 		return strconv.AppendUint(b, r.Client.Packets, 10)
 	case colCBytes:
-		return appendHumanBytes(b, r.Client.Bytes)
+		return appendByteSize(b, t.bytes.of(&r.Client))
 	case colSPkts:
 		return strconv.AppendUint(b, r.Server.Packets, 10)
 	case colSBytes:
-		return appendHumanBytes(b, r.Server.Bytes)
+		return appendByteSize(b, t.bytes.of(&r.Server))
 	case colDur:
 		return appendHumanDuration(b, r.Duration())
 	}
@@ -416,4 +473,71 @@ func portClassShort(c string) string {
 		return "dyn"
 	}
 	return c
+}
+
+// isICMP reports whether the record's ports are ICMP type and code.
+func isICMP(r *flow.Record) bool { return r.Proto == "icmp" || r.Proto == "icmp6" }
+
+// appendByteSize appends n with its unit: "980 B", "4.3 kB", "12.1 MB"
+// (decimal, as tshark and capinfos).
+func appendByteSize(b []byte, n uint64) []byte {
+	b = appendHumanBytes(b, n)
+	if n < 1000 {
+		return append(b, " B"...)
+	}
+	prefix := b[len(b)-1]
+	return append(b[:len(b)-1], ' ', prefix, 'B')
+}
+
+// hiddenNames names hidden columns briefly (both PKTS columns as one).
+var hiddenNames = [numCols]string{colID: "#", colStart: "START", colName: "NAME", colPortName: "PORT",
+	colState: "STATE", colCPkts: "PKTS", colDur: "DURATION"}
+
+// writeLegend says what the byte columns count and how to read the
+// others, then which columns were hidden to fit the width and how to see
+// them. Notes share a line while it fits.
+func (t *table) writeLegend(bw *bufio.Writer) {
+	var notes []string
+	if t.show[colCBytes] || t.show[colSBytes] {
+		if t.bytes == IPBytes {
+			notes = append(notes, "BYTES: IP packets, as Zeek (--bytes frame: frames, as tshark)")
+		} else {
+			notes = append(notes, "BYTES: frames, as tshark -z conv (--bytes ip: IP packets)")
+		}
+	}
+	if t.show[colStart] {
+		notes = append(notes, "START: UTC")
+	}
+	if t.anyICMP && t.show[colProto] {
+		notes = append(notes, "icmp T/C: type/code, or request/reply type (echo: 8/0), as Zeek")
+	}
+	if len(t.hidden) > 0 {
+		slices.Sort(t.hidden) // in the order they would show
+		var names []string
+		for _, c := range t.hidden {
+			if n := hiddenNames[c]; n != "" {
+				names = append(names, n)
+			}
+		}
+		notes = append(notes, ellipsis+" hidden (--wide): "+strings.Join(names, ", "))
+	}
+	t.line = t.line[:0]
+	for _, n := range notes {
+		if len(t.line) > 0 && t.maxWidth > 0 && utf8.RuneCount(t.line)+2+utf8.RuneCountInString(n) > t.maxWidth {
+			t.flushLine(bw)
+			t.line = t.line[:0]
+		}
+		t.line = appendSep(t.line)
+		t.line = append(t.line, n...)
+	}
+	if len(t.line) > 0 {
+		t.flushLine(bw)
+	}
+}
+
+func appendSep(b []byte) []byte {
+	if len(b) > 0 {
+		return append(b, "; "...)
+	}
+	return b
 }

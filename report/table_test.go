@@ -20,8 +20,8 @@ import (
 func tableRecs() []flow.Record {
 	mk := func(id uint64, proto, c string, cp uint16, s string, sp uint16, cb, sb uint64, d time.Duration) flow.Record {
 		return flow.Record{ID: id, Proto: proto, ConnState: "SF",
-			Client:    flow.Side{IP: netip.MustParseAddr(c), Port: cp, Packets: cb/100 + 1, Bytes: cb},
-			Server:    flow.Side{IP: netip.MustParseAddr(s), Port: sp, Packets: sb/100 + 1, Bytes: sb},
+			Client:    flow.Side{IP: netip.MustParseAddr(c), Port: cp, Packets: cb/100 + 1, Bytes: cb, FrameBytes: cb + 14*(cb/100+1)},
+			Server:    flow.Side{IP: netip.MustParseAddr(s), Port: sp, Packets: sb/100 + 1, Bytes: sb, FrameBytes: sb + 14*(sb/100+1)},
 			FirstSeen: t0, LastSeen: t0.Add(d)}
 	}
 	recs := []flow.Record{
@@ -50,11 +50,11 @@ func writeTable(t *testing.T, recs []flow.Record, opt Options) []string {
 	return strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 }
 
-// rowIDs returns the first field of every data line.
+// rowIDs returns the first field of every data line (the ID).
 func rowIDs(lines []string) []string {
 	var ids []string
 	for _, l := range lines[1:] {
-		if f := strings.Fields(l); len(f) > 0 && f[0] != "…" {
+		if f := strings.Fields(l); len(f) > 0 && f[0] != "…" && !strings.HasSuffix(f[0], ":") {
 			ids = append(ids, f[0])
 		}
 	}
@@ -68,7 +68,7 @@ func TestWriteTableOrder(t *testing.T) {
 	tie.ID, tie.Client.Bytes, tie.Server.Bytes = 0, 3000, 100
 	recs = append(recs, tie)
 	orig := slices.Clone(recs)
-	lines := writeTable(t, recs, Options{})
+	lines := writeTable(t, recs, Options{Bytes: IPBytes})
 	if got, want := strings.Join(rowIDs(lines), " "), "4 0 2 5 1234567 1 3"; got != want {
 		t.Errorf("order %q, want %q\n%s", got, want, strings.Join(lines, "\n"))
 	}
@@ -86,12 +86,12 @@ func TestWriteTableTop(t *testing.T) {
 		footer    string
 		wantLines int
 	}{
-		{0, 6, "", 7},
-		{-1, 6, "", 7},
-		{2, 2, "… 4 more flows (use --top 0 for all)", 4},
-		{5, 5, "… 1 more flows (use --top 0 for all)", 7},
-		{6, 6, "", 7},
-		{100, 6, "", 7},
+		{0, 6, "", 8},
+		{-1, 6, "", 8},
+		{2, 2, "… 4 more flows (use --top 0 for all)", 5},
+		{5, 5, "… 1 more flows (use --top 0 for all)", 8},
+		{6, 6, "", 8},
+		{100, 6, "", 8},
 	}
 	for _, tt := range tests {
 		t.Run(strconv.Itoa(tt.top), func(t *testing.T) {
@@ -102,7 +102,10 @@ func TestWriteTableTop(t *testing.T) {
 			if got := len(rowIDs(lines)); got != tt.rows {
 				t.Errorf("%d rows, want %d", got, tt.rows)
 			}
-			last := lines[len(lines)-1]
+			last := lines[len(lines)-2] // before the legend
+			if !strings.HasPrefix(lines[len(lines)-1], "BYTES: ") {
+				t.Errorf("no legend last: %q", lines[len(lines)-1])
+			}
 			if tt.footer != "" && last != tt.footer {
 				t.Errorf("footer %q, want %q", last, tt.footer)
 			}
@@ -127,9 +130,11 @@ func TestWriteTableNatural(t *testing.T) {
 	recs[0].PortService, recs[0].PortClass = "http", "well-known"
 	lines := writeTable(t, recs, Options{})
 	want := []string{
-		"#  CLIENT                               SERVER             PROTO  SERVICE  PORT (CLASS)  STATE  C→S PKTS  C→S BYTES  S→C PKTS  S→C BYTES  DURATION",
-		"2  [2001:db8:85a3::8a2e:370:7334]:5353  [2001:db8::53]:53  udp                           SF           31       3.0k         2        100     12.0s",
-		"1  10.0.0.1:51234                       10.0.0.2:80        tcp    http     http (wk)     SF            5        400        13       1.2k     589µs",
+		// Frame bytes: IP bytes plus 14 per packet (tableRecs).
+		"#  START         CLIENT                               SERVER             PROTO  SERVICE  PORT (CLASS)  STATE  C→S PKTS  C→S BYTES  S→C PKTS  S→C BYTES  DURATION",
+		"2  14:40:08.021  [2001:db8:85a3::8a2e:370:7334]:5353  [2001:db8::53]:53  udp                           SF           31     3.4 kB         2      128 B     12.0s",
+		"1  14:40:08.021  10.0.0.1:51234                       10.0.0.2:80        tcp    http     http (wk)     SF            5      470 B        13     1.4 kB     589µs",
+		"BYTES: frames, as tshark -z conv (--bytes ip: IP packets); START: UTC",
 	}
 	if got := strings.Join(lines, "\n"); got != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", got, strings.Join(want, "\n"))
@@ -138,19 +143,25 @@ func TestWriteTableNatural(t *testing.T) {
 
 func TestWriteTableWidth(t *testing.T) {
 	recs := tableRecs()
+	all := "# START CLIENT SERVER PROTO SERVICE PORT STATE C→S-PKTS C→S-BYTES S→C-PKTS S→C-BYTES DURATION"
+	// Columns go in dropOrder as the width shrinks; CLIENT, SERVER, PROTO,
+	// SERVICE and the bytes stay.
 	tests := []struct {
-		width                                int
-		duration, portName, service, packets bool // columns expected to survive
+		width  int
+		cols   string // the header's columns
+		hidden string // the legend's list of hidden columns
 	}{
-		{0, true, true, true, true},
-		{200, true, true, true, true},
-		{144, true, true, true, true},
-		{139, false, true, true, true},
-		{130, false, false, true, true},
-		{115, false, false, false, true},
-		{80, false, false, false, false},
-		{60, false, false, false, false},
-		{20, false, false, false, false}, // too narrow even for "…:port": lines are cut
+		{0, all, ""},
+		{200, all, ""},
+		{160, all, ""},
+		{150, "# START CLIENT SERVER PROTO SERVICE PORT STATE C→S-PKTS C→S-BYTES S→C-PKTS S→C-BYTES", "DURATION"},
+		{140, "# START CLIENT SERVER PROTO SERVICE PORT STATE C→S-BYTES S→C-BYTES", "PKTS, DURATION"},
+		{120, "# CLIENT SERVER PROTO SERVICE PORT STATE C→S-BYTES S→C-BYTES", "START, PKTS, DURATION"},
+		{110, "# CLIENT SERVER PROTO SERVICE STATE C→S-BYTES S→C-BYTES", "START, PORT, PKTS, DURATION"},
+		{90, "CLIENT SERVER PROTO SERVICE C→S-BYTES S→C-BYTES", "#, START, PORT, STATE, PKTS, DURATION"},
+		{80, "CLIENT SERVER PROTO SERVICE C→S-BYTES S→C-BYTES", "#, START, PORT, STATE, PKTS, DURATION"},
+		{60, "CLIENT SERVER PROTO SERVICE C→S-BYTES S→C-BYTES", "#, START, PORT, STATE, PKTS, DURATION"},
+		{20, "CLIENT SERVER", "#, START, PORT, STATE, PKTS, DURATION"}, // too narrow even for "…:port": lines are cut
 	}
 	for _, tt := range tests {
 		t.Run(strconv.Itoa(tt.width), func(t *testing.T) {
@@ -164,17 +175,25 @@ func TestWriteTableWidth(t *testing.T) {
 					t.Errorf("trailing space: %q", l)
 				}
 			}
-			if got := strings.Contains(lines[0], "DURATION"); got != tt.duration {
-				t.Errorf("DURATION shown %v, want %v\n%s", got, tt.duration, text)
+			var cols []string
+			header := strings.ReplaceAll(strings.ReplaceAll(lines[0], " PKTS", "-PKTS"), " BYTES", "-BYTES")
+			header = strings.ReplaceAll(header, "PORT (CLASS)", "PORT")
+			for _, c := range strings.Fields(all) {
+				if slices.Contains(strings.Fields(header), c) {
+					cols = append(cols, c)
+				}
 			}
-			if got := strings.Contains(lines[0], "PORT (CLASS)"); got != tt.portName {
-				t.Errorf("PORT (CLASS) shown %v, want %v\n%s", got, tt.portName, text)
+			if got := strings.Join(cols, " "); got != tt.cols && tt.width != 20 {
+				t.Errorf("columns %q, want %q\n%s", got, tt.cols, text)
 			}
-			if got := strings.Contains(lines[0], "SERVICE"); got != tt.service {
-				t.Errorf("SERVICE shown %v, want %v\n%s", got, tt.service, text)
+			hidden := ""
+			for _, l := range lines {
+				if _, after, ok := strings.Cut(l, "… hidden (--wide): "); ok {
+					hidden = after
+				}
 			}
-			if got := strings.Contains(lines[0], "PKTS"); got != tt.packets {
-				t.Errorf("PKTS shown %v, want %v\n%s", got, tt.packets, text)
+			if tt.width != 20 && hidden != tt.hidden {
+				t.Errorf("hidden %q, want %q\n%s", hidden, tt.hidden, text)
 			}
 			if tt.width == 0 || tt.width >= 60 {
 				// Addresses may be shortened, never the ports.
@@ -196,10 +215,34 @@ func TestWriteTableWidth(t *testing.T) {
 			}
 		})
 	}
-	// Between dropping DURATION and dropping PKTS.
-	lines := writeTable(t, recs[:4], Options{Width: 110})
-	if strings.Contains(lines[0], "DURATION") || !strings.Contains(lines[0], "PKTS") {
-		t.Errorf("width 110: want DURATION dropped, PKTS kept:\n%s", strings.Join(lines, "\n"))
+}
+
+// TestWriteTableBytes: the byte columns count frames by default (as
+// tshark -z conv), IP packets with IPBytes, with units, and say which.
+func TestWriteTableBytes(t *testing.T) {
+	r := tableRecs()[0] // 400/1200 IP bytes, 470/1382 frame bytes
+	for _, c := range []struct {
+		kind         ByteKind
+		cells, label string
+	}{
+		{FrameBytes, "5 470 B 13 1.4 kB", "BYTES: frames, as tshark -z conv (--bytes ip: IP packets)"},
+		{IPBytes, "5 400 B 13 1.2 kB", "BYTES: IP packets, as Zeek (--bytes frame: frames, as tshark)"},
+	} {
+		text := strings.Join(writeTable(t, []flow.Record{r}, Options{Bytes: c.kind}), "\n")
+		if !strings.Contains(strings.Join(strings.Fields(text), " "), c.cells) || !strings.Contains(text, c.label) {
+			t.Errorf("kind %d: want %q and %q:\n%s", c.kind, c.cells, c.label, text)
+		}
+	}
+}
+
+// TestWriteTableICMP: ICMP rows show type/code, and the legend says so.
+func TestWriteTableICMP(t *testing.T) {
+	r := tableRecs()[2] // icmp, client port 8 (echo), server port 0 (reply)
+	text := strings.Join(writeTable(t, []flow.Record{r}, Options{}), "\n")
+	for _, want := range []string{"  icmp 8/0  ", "icmp T/C: type/code", "START", "14:40:08.021"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("lacks %q:\n%s", want, text)
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 // the records, so that a long live capture need not keep them.
 type Tally struct {
 	allow *Allowlist
+	kind  ByteKind // the bytes top talkers and ports count, as the table
 
 	records  uint64
 	protos   map[string]uint64
@@ -35,18 +36,21 @@ type portCount struct {
 	flows, bytes uint64
 }
 
-// NewTally returns an empty tally whose findings count leaves out what allow suppresses.
-func NewTally(allow *Allowlist) *Tally {
+// NewTally returns an empty tally whose findings count leaves out what
+// allow suppresses, counting frame bytes.
+func NewTally(allow *Allowlist) *Tally { return newTally(allow, FrameBytes) }
+
+func newTally(allow *Allowlist, kind ByteKind) *Tally {
 	return &Tally{
-		allow: allow, protos: map[string]uint64{}, ends: map[string]uint64{},
+		allow: allow, kind: kind, protos: map[string]uint64{}, ends: map[string]uint64{},
 		talkers: newTopTalkers(talkerSlots), ports: map[portKey]*portCount{},
 		services: map[string]uint64{}, kinds: map[string]uint64{}, severities: map[string]uint64{},
 	}
 }
 
 // tallyOf tallies recs.
-func tallyOf(recs []flow.Record, allow *Allowlist) *Tally {
-	t := NewTally(allow)
+func tallyOf(recs []flow.Record, allow *Allowlist, kind ByteKind) *Tally {
+	t := newTally(allow, kind)
 	for i := range recs {
 		t.Add(&recs[i])
 	}
@@ -59,7 +63,7 @@ func (t *Tally) Add(r *flow.Record) {
 	t.protos[r.Proto]++
 	t.ends[r.EndReason]++
 
-	total := r.Client.Bytes + r.Server.Bytes
+	total := t.kind.total(r)
 	for i, ip := range [2]netip.Addr{r.Client.IP, r.Server.IP} {
 		if !ip.IsValid() || i == 1 && ip == r.Client.IP {
 			continue // one flow, whatever both ends are

@@ -114,6 +114,9 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 			if s.droppedTo != "" && errors.Is(err, fs.ErrPermission) {
 				fmt.Fprintf(stderr, "flowscope: the file is created as %s, who flowscope runs as by now: write where %s may, or keep root with -Z root\n", s.droppedTo, s.droppedTo)
 			}
+			if errors.Is(err, fs.ErrPermission) {
+				return exitPermission // as for any permission problem (README, Exit codes)
+			}
 			return exitReadError
 		}
 	}
@@ -133,7 +136,8 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 		sc.Width = 0
 	}
 	r.Opt = sc.Options
-	r.Opt.Refresh = r.Opt.Width > 0
+	// On a terminal only (not by width: --wide and $COLUMNS set that too).
+	r.Opt.Refresh = o.output == "table" && isTerminal(stdout)
 	if r.Sink, err = report.NewSink(sc); err != nil {
 		fmt.Fprintf(stderr, "flowscope: %v\n", err)
 		return exitUsage

@@ -8,11 +8,13 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/flowscope/flowscope/capture"
 	"github.com/flowscope/flowscope/flow"
+	"github.com/flowscope/flowscope/internal/clidoc"
 	"github.com/flowscope/flowscope/pipeline"
 	"github.com/flowscope/flowscope/report"
 	"github.com/spf13/pflag"
@@ -32,7 +34,9 @@ const (
 	exitReadError  = 9
 )
 
-var version = "dev"
+// version may be set at link time (-ldflags "-X main.version=v1.2.3");
+// otherwise --version says what the Go toolchain stamped in.
+var version string
 
 // input is one -r argument and what became of it.
 type input struct {
@@ -54,6 +58,8 @@ type options struct {
 	active         time.Duration
 	quiet          bool
 	showVersion    bool
+	wide           bool
+	bytes          string
 	filter         string
 	allowFile      string
 	findingsOnly   bool
@@ -84,15 +90,19 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func parseFlags(args []string, stderr io.Writer) (*options, error) {
+// newFlagSet defines flowscope's flags on o. The man page and the shell
+// completions are generated from it too (docs.go), so that they list
+// exactly what is parsed.
+func newFlagSet(o *options) *pflag.FlagSet {
 	d := flow.DefaultConfig()
-	o := &options{}
 	fs := pflag.NewFlagSet("flowscope", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.SetInterspersed(false)
+	fs.SortFlags = false
 	fs.StringArrayVarP(&o.reads, "read", "r", nil, "read packets from `FILE` (pcap, pcapng, gzip/zstd; - for stdin); repeat to merge files")
-	fs.StringVarP(&o.output, "output", "o", "table", "output format: "+strings.Join(report.FormatNames(), ", "))
+	fs.StringVarP(&o.output, "output", "o", "table", "output `FORMAT`: "+strings.Join(report.FormatNames(), ", "))
 	fs.IntVar(&o.top, "top", 20, "table: show at most `N` flows (0 for all)")
+	fs.BoolVar(&o.wide, "wide", false, "table: show every column, whatever the terminal's width")
+	fs.StringVar(&o.bytes, "bytes", "frame", "the table's byte columns and the summary count `KIND`: frame (link-layer frames, as tshark -z conv and capinfos) or ip (IP packets, as Zeek)")
 	fs.IntVar(&o.maxFlows, "max-flows", 0, "open flows kept at most; the longest idle is evicted beyond (default: what --max-memory allows)")
 	fs.StringVar(&o.maxMemory, "max-memory", defaultMaxMemory, "memory for open flows (`SIZE`: e.g. 512MiB, 2GiB): sets --max-flows, and the Go heap's soft limit")
 	fs.DurationVar(&o.tcpIdle, "tcp-timeout", d.TCPIdle, "end a TCP flow after this long without packets (packet time)")
@@ -100,14 +110,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.icmpIdle, "icmp-timeout", d.ICMPIdle, "end an ICMP flow after this long without packets")
 	fs.DurationVar(&o.otherIdle, "other-timeout", d.OtherIdle, "end a flow of another protocol after this long without packets")
 	fs.DurationVar(&o.active, "active-timeout", d.Active, "split flows open longer than this into several records (0: never)")
-	fs.StringSliceVar(&o.fields, "fields", nil, "CSV or table columns to show, comma-separated (see README)")
+	fs.StringSliceVar(&o.fields, "fields", nil, "CSV or table columns to show, comma-separated (`LIST`; see the README)")
 	fs.BoolVar(&o.flowsOnly, "flows-only", false, "only flows: no service identification, metadata or features (fastest)")
 	fs.IntVarP(&o.workers, "workers", "j", 0, "flow tables to shard flows over, one goroutine each (0: one per CPU, GOMAXPROCS)")
 	fs.IntVar(&o.splt, "splt", d.SPLT, "record the first `N` packets' lengths, directions and gaps per flow (0: off)")
-	fs.StringVar(&o.allowFile, "allow", "", "suppress the findings a `FILE` allows (lines: SERVICE TARGET [KIND], see README)")
+	fs.StringVar(&o.allowFile, "allow", "", "suppress the findings a `FILE` allows (lines: SERVICE TARGET [KIND], see the README)")
 	fs.BoolVar(&o.findingsOnly, "findings-only", false, "print only the findings (in the -o format)")
-	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no summary and no progress on stderr")
-	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no summary and no progress on stderr (json, csv)")
+	fs.BoolVarP(&o.showVersion, "version", "V", false, "print the version, build, Go and libpcap versions and exit")
 	fs.StringVarP(&o.iface, "interface", "i", "", "capture live on `IFACE` (\"any\" for all; needs CAP_NET_RAW)")
 	fs.BoolVarP(&o.listIfaces, "list-interfaces", "D", false, "list the interfaces that can be captured on, with their addresses")
 	fs.IntVarP(&o.snaplen, "snaplen", "s", 262144, "live: bytes kept of each packet")
@@ -120,12 +130,24 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.duration, "duration", 0, "live: stop after this long (e.g. 30s, 5m)")
 	fs.DurationVar(&o.interval, "interval", 0, "live: report every `D` (e.g. 10s): ended flows, a refreshed table, libpcap's counters")
 	fs.StringVarP(&o.dropUser, "user", "Z", "", "live: become `USER` once the capture is open (default: the sudo user; \"root\" keeps root)")
-	fs.StringVar(&o.engine, "engine", "libpcap", "live: capture engine: libpcap, or afpacket (Linux: the TPACKET_V3 ring read in Go)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: flowscope -r FILE [-r FILE ...] [options] [BPF filter expression]\n")
-		fmt.Fprintf(stderr, "       flowscope -i IFACE [options] [BPF filter expression]\n       flowscope -D\n\n")
-		fs.PrintDefaults()
+	fs.StringVar(&o.engine, "engine", "libpcap", "live: capture `ENGINE`: libpcap, or afpacket (Linux: the TPACKET_V3 ring read in Go)")
+	// How the shells complete each value (internal/clidoc).
+	for name, how := range map[string][]string{
+		"read": {"file"}, "write": {"file"}, "allow": {"file"}, "interface": {"interface"}, "user": {"user"},
+		"output": append([]string{"words"}, report.FormatNames()...), "bytes": {"words", "frame", "ip"},
+		"engine": {"words", "libpcap", "afpacket"},
+	} {
+		fs.SetAnnotation(name, clidoc.Complete, how)
 	}
+	// Help is printed by run, on stdout; pflag would print it on errors too.
+	fs.Usage = func() {}
+	return fs
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := newFlagSet(o)
+	fs.SetOutput(stderr)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -142,8 +164,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.noPromisc {
 		o.promisc = false
 	}
+	if o.bytes != "frame" && o.bytes != "ip" {
+		return nil, fmt.Errorf("--bytes %q: want frame or ip", o.bytes)
+	}
 	switch {
 	case len(o.reads) == 0 && o.iface == "":
+		if f := firstFile(fs.Args()); f != "" {
+			return nil, fmt.Errorf("no input: %q is a file, but trailing arguments are a BPF filter; read it with -r %s", f, f)
+		}
 		return nil, errors.New("no input: give a capture file with -r FILE (or -r - for standard input), or an interface with -i IFACE (flowscope -D lists them)")
 	case len(o.reads) > 0 && o.iface != "":
 		return nil, errors.New("-r and -i cannot be combined: read files or capture live, not both")
@@ -202,26 +230,34 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "check" {
-		return runCheck(args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "baseline" {
+	if len(args) > 0 && (args[0] == "check" || args[0] == "baseline") {
+		if wantsHelp(args[1:]) {
+			return runHelp(args[:1], stdout, stderr)
+		}
+		if args[0] == "check" {
+			return runCheck(args[1:], stdout, stderr)
+		}
 		return runBaseline(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 {
+		switch args[0] {
+		case "help":
+			return runHelp(args[1:], stdout, stderr)
+		case "version":
+			return printVersion(stdout)
+		}
 	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
+			return writeHelp(stdout)
 		}
 		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		fmt.Fprintln(stderr, "flowscope: see flowscope --help")
 		return exitUsage
 	}
 	if o.showVersion {
-		fmt.Fprintf(stdout, "flowscope %s\n", version)
-		if v := capture.LibraryVersion(); v != "" {
-			fmt.Fprintln(stdout, v) // live capture and filters depend on it
-		}
-		return exitOK
+		return printVersion(stdout)
 	}
 	if o.listIfaces {
 		return listInterfaces(stdout, stderr)
@@ -249,6 +285,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.filter != "" {
 		if filter, err = capture.NewFilter(o.filter); err != nil {
 			fmt.Fprintf(stderr, "flowscope: %v\n", err)
+			if f := firstFile(strings.Fields(o.filter)); f != "" {
+				fmt.Fprintf(stderr, "flowscope: %q is a file, not a filter: give each capture its own -r (-r %s -r %s)\n", f, o.reads[len(o.reads)-1], f)
+			}
 			return exitBadFilter
 		}
 	}
@@ -296,8 +335,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 func (o *options) sinkConfig(stdout, stderr io.Writer, allow *report.Allowlist) report.SinkConfig {
 	return report.SinkConfig{
 		Stdout: stdout, Stderr: stderr, FindingsOnly: o.findingsOnly, Quiet: o.quiet,
-		Options: report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields, Width: terminalWidth(stdout)},
+		Options: report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields, Width: o.tableWidth(stdout), Bytes: o.byteKind()},
 	}
+}
+
+// tableWidth is the width the table fits: none with --wide, else $COLUMNS
+// when set (as ls does: `COLUMNS=100 flowscope ... | less`), else the
+// terminal's, else none.
+func (o *options) tableWidth(stdout io.Writer) int {
+	if o.wide {
+		return 0
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return terminalWidth(stdout)
+}
+
+func (o *options) byteKind() report.ByteKind {
+	if o.bytes == "ip" {
+		return report.IPBytes
+	}
+	return report.FrameBytes
 }
 
 // flowConfig is the flow table's configuration from the flags.
@@ -346,6 +405,17 @@ func terminalWidth(w io.Writer) int {
 		}
 	}
 	return 0
+}
+
+// firstFile returns the first of args that names an existing regular
+// file, for the hint that a capture was given without -r.
+func firstFile(args []string) string {
+	for _, a := range args {
+		if st, err := os.Stat(a); err == nil && st.Mode().IsRegular() {
+			return a
+		}
+	}
+	return ""
 }
 
 func isTerminal(w io.Writer) bool {
