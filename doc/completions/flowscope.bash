@@ -5,7 +5,7 @@ _flowscope() {
     -r|--read|--allow|-w|--write)
         COMPREPLY=($(compgen -f -- "$cur")); return ;;
     -o|--output)
-        COMPREPLY=($(compgen -W 'table json csv' -- "$cur")); return ;;
+        COMPREPLY=($(compgen -W 'table json csv zeek' -- "$cur")); return ;;
     --top|--max-flows|--max-memory|--tcp-timeout|--udp-timeout|--icmp-timeout|--other-timeout|--active-timeout|--fields|-j|--workers|--splt|-s|--snaplen|-B|--buffer-size|-c|--count|--duration|--interval)
         return ;;
     --bytes)

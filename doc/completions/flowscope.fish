@@ -8,7 +8,7 @@ complete -c flowscope -n __fish_use_subcommand -f -a baseline -d 'write a rules 
 complete -c flowscope -n __fish_use_subcommand -f -a help -d 'show this help, or a command'\''s'
 complete -c flowscope -n __fish_use_subcommand -f -a version -d 'print the version, VCS revision and date, Go and libpcap versions, and the build'
 complete -c flowscope -s r -l read -r -F -d 'read packets from FILE'
-complete -c flowscope -s o -l output -x -a 'table json csv' -d 'output FORMAT: table, json, csv'
+complete -c flowscope -s o -l output -x -a 'table json csv zeek' -d 'output FORMAT: table, json, csv, zeek'
 complete -c flowscope -l top -x -d 'table: show at most N flows'
 complete -c flowscope -l wide -d 'table: show every column, whatever the terminal'\''s width'
 complete -c flowscope -l bytes -x -a 'frame ip' -d 'the table'\''s byte columns and the summary count KIND: frame or ip'
