@@ -27,7 +27,7 @@ deps-test:
 	@GO=$(GO) scripts/need-debs.sh $(TEST_PKGS)
 
 build: deps
-	$(GO) build -o $(BIN) ./cmd/flowscope
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/flowscope
 
 demo: build
 	./$(BIN) -r $(DEMO)
