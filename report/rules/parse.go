@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -38,30 +39,49 @@ func (p *parseState) errf(n *yaml.Node, format string, args ...any) {
 	p.errs = append(p.errs, fmt.Errorf("%s:%d:%d: %s", p.file, n.Line, n.Column, fmt.Sprintf(format, args...)))
 }
 
-// Parse reads a YAML rules file ("rules:" list); errors start with "name:line:column:".
+// Parse reads a YAML rules file ("rules:" list); errors start with
+// "name:line:column:" (YAML syntax errors: "name:line:", as yaml.v3 gives
+// them). The file is held to ParseMaxBytes, ParseMaxDepth and
+// ParseMaxAliased before anything else reads it.
 func Parse(r io.Reader, name string) ([]*Rule, error) {
+	src, err := io.ReadAll(io.LimitReader(r, ParseMaxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(src) > ParseMaxBytes {
+		line, col := parsePos(src, ParseMaxBytes)
+		return nil, fmt.Errorf("%s:%d:%d: rules file is larger than %d bytes", name, line, col, ParseMaxBytes)
+	}
+	if off := parsePrescan(src); off >= 0 {
+		line, col := parsePos(src, off)
+		return nil, fmt.Errorf("%s:%d:%d: nested deeper than %d levels", name, line, col, ParseMaxDepth)
+	}
 	var doc yaml.Node
-	dec := yaml.NewDecoder(r)
+	dec := yaml.NewDecoder(bytes.NewReader(src))
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: empty rules file (want a \"rules:\" list)", name)
 		}
-		return nil, parseYAMLError(name, err)
+		return nil, parseYAMLError(src, name, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, fmt.Errorf("%s:%d:%d: a second YAML document; a rules file has one", name, extra.Line, extra.Column)
 	} else if !errors.Is(err, io.EOF) {
-		return nil, parseYAMLError(name, err)
+		return nil, parseYAMLError(src, name, err)
 	}
 	p := &parseState{file: name}
+	lim := parseLimits{p: p, path: map[*yaml.Node]bool{}}
+	if !lim.walk(&doc, 0, false) {
+		return nil, p.err()
+	}
 	root := parseResolve(&doc)
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = parseResolve(root.Content[0])
 	}
 	if root.Kind != yaml.MappingNode {
 		p.errf(root, "want a mapping with a \"rules:\" list")
-		return nil, errors.Join(p.errs...)
+		return nil, p.err()
 	}
 	var list *yaml.Node
 	p.fields(root, []string{"rules"}, func(k, v *yaml.Node) { list = v })
@@ -81,14 +101,26 @@ func Parse(r io.Reader, name string) ([]*Rule, error) {
 		}
 	}
 	if len(p.errs) > 0 {
-		return nil, errors.Join(p.errs...)
+		return nil, p.err()
 	}
 	return rules, nil
 }
 
+// err joins the errors, the first parseMaxErrors of them and a count of the rest.
+func (p *parseState) err() error {
+	if len(p.errs) <= parseMaxErrors {
+		return errors.Join(p.errs...)
+	}
+	more := fmt.Errorf("%s: ... and %d more errors", p.file, len(p.errs)-parseMaxErrors)
+	return errors.Join(append(p.errs[:parseMaxErrors:parseMaxErrors], more)...)
+}
+
 // parseYAMLError turns yaml.v3's "yaml: line N: msg" into "file:N: msg".
-func parseYAMLError(name string, err error) error {
+func parseYAMLError(src []byte, name string, err error) error {
 	msg := err.Error()
+	if located, ok := parseLocate(src, name, msg); ok {
+		return errors.New(located)
+	}
 	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
 		if num, tail, ok := strings.Cut(rest, ": "); ok {
 			if _, err := strconv.Atoi(num); err == nil {
