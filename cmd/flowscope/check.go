@@ -50,7 +50,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flowscope check: %v\n", err)
 		return checkUsage
 	}
-	rs, err := rules.Parse(f, *rulesFile)
+	// Escaped: the path names the file in every message and report.
+	rs, err := rules.Parse(f, report.Escape(*rulesFile))
 	f.Close()
 	if err != nil {
 		fmt.Fprintf(stderr, "flowscope check: %v\n", err)
@@ -63,7 +64,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	for _, path := range fs.Args() {
 		recs, stats, readErr := analyzeCapture(path)
 		if readErr != nil {
-			fmt.Fprintf(stderr, "flowscope check: %v\n", readErr)
+			// The message names the capture's path: escaped like it is in the report.
+			fmt.Fprintf(stderr, "flowscope check: %s\n", report.Escape(readErr.Error()))
 			if stats.Frames == 0 {
 				// Nothing could be read: the rules cannot be judged on it.
 				code = checkBadInput

@@ -206,3 +206,46 @@ func TestBaselineServiceNone(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckControlChars: terminal escapes in a rule's name, a capture's file
+// name and a missing capture's name reach neither stdout nor stderr raw
+// (with GITHUB_ACTIONS annotations too), and the JUnit and SARIF files stay
+// well-formed.
+func TestCheckControlChars(t *testing.T) {
+	dir := t.TempDir()
+	capture := filepath.Join(dir, "ssh\x1b[31m\a.pcap")
+	if err := os.Symlink(capturePath(t, "ndpi__ssh.pcap"), capture); err != nil {
+		t.Fatal(err)
+	}
+	rulesPath := writeRules(t, "rules:\n  - forbid: {service: ssh}\n    name: \"\\e]0;pwned\\a\\0\"\n")
+	junit, sarif := filepath.Join(dir, "j.xml"), filepath.Join(dir, "s.sarif")
+	cmd := exec.Command(binPath, "check", "--rules", rulesPath, "--junit", junit, "--sarif", sarif,
+		capture, filepath.Join(dir, "gone\x1b[2J.pcap"))
+	cmd.Env = append(os.Environ(), "GITHUB_ACTIONS=true")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != checkBadInput {
+		t.Fatalf("exit %v, want %d; stderr:\n%s", err, checkBadInput, stderr.String())
+	}
+	for name, out := range map[string][]byte{"stdout": stdout.Bytes(), "stderr": stderr.Bytes()} {
+		if i := bytes.IndexAny(out, "\x1b\a\x00"); i >= 0 {
+			t.Errorf("raw control byte in %s at %d:\n%q", name, i, out)
+		}
+	}
+	for _, want := range []string{`\x1b]0;pwned\x07\x00`, `ssh\x1b[31m\x07.pcap`, "::error "} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("stdout lacks %s:\n%s", want, stdout.String())
+		}
+	}
+	if !strings.Contains(stderr.String(), `gone\x1b[2J.pcap`) {
+		t.Errorf("stderr lacks the escaped missing capture:\n%s", stderr.String())
+	}
+	x, _ := os.ReadFile(junit)
+	if err := xml.Unmarshal(x, new(struct{})); err != nil || bytes.IndexAny(x, "\x1b\a") >= 0 {
+		t.Errorf("JUnit not clean XML (%v):\n%s", err, x)
+	}
+	if s, _ := os.ReadFile(sarif); !json.Valid(s) {
+		t.Errorf("SARIF not JSON:\n%s", s)
+	}
+}

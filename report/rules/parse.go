@@ -310,7 +310,7 @@ func (p *parseState) body(ru *Rule, n *yaml.Node) {
 			hasLimit = true
 			p.perFlow(&sp.perFlow, v)
 		default:
-			matchDesc = append(matchDesc, k.Value+"="+parseDescribe(v, ""))
+			matchDesc = append(matchDesc, k.Value+"="+report.Escape(parseDescribe(v, ""))) // for messages: no raw control bytes
 			p.matchField(&sp.match, k.Value, v)
 		}
 	})

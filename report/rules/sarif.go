@@ -130,12 +130,12 @@ func WriteSARIF(w io.Writer, r *Report) error {
 				RuleID:    run.Tool.Driver.Rules[idx].ID,
 				RuleIndex: idx,
 				Level:     "error",
-				Message:   wSarifMessage{Text: v.Message + " (capture " + o.Capture + ")"},
+				Message:   wSarifMessage{Text: v.Message + " (capture " + wCapture(o.Capture) + ")"},
 				Locations: []wSarifLocation{loc},
 				Fingerprints: map[string]string{
 					"flowscope/v1": wFingerprint(run.Tool.Driver.Rules[idx].ID, o.Capture, wDetail(v)),
 				},
-				Properties: wSarifProps{Capture: o.Capture, FlowIDs: v.FlowIDs, Evidence: v.Evidence},
+				Properties: wSarifProps{Capture: wCapture(o.Capture), FlowIDs: v.FlowIDs, Evidence: v.Evidence},
 			})
 		}
 	}
@@ -144,7 +144,7 @@ func WriteSARIF(w io.Writer, r *Report) error {
 		if reasons := r.Untrusted[c]; len(reasons) > 0 {
 			inv.Notifications = append(inv.Notifications, wSarifNotification{
 				Level:   "warning",
-				Message: wSarifMessage{Text: "untrusted capture " + c + ": " + strings.Join(reasons, "; ")},
+				Message: wSarifMessage{Text: "untrusted capture " + wCapture(c) + ": " + wReasons(reasons, "; ")},
 			})
 		}
 	}
