@@ -249,3 +249,44 @@ func TestCheckControlChars(t *testing.T) {
 		t.Errorf("SARIF not JSON:\n%s", s)
 	}
 }
+
+// TestCheckCILog: check's text output for CI logs: the kind once per rule
+// ("forbid finding=…", "only the …"), at most --max-violations lines per
+// rule then "… and N more" (0: all), and a flow's SNI or Host as evidence
+// rather than its first bytes.
+func TestCheckCILog(t *testing.T) {
+	netflix := capturePath(t, "ndpi__netflix.pcap")
+	rulesPath := writeRules(t, "rules:\n  - forbid: {proto: tcp}\n  - forbid: {finding: nonstandard-port}\n  - only: [{proto: udp}]\n")
+	count := func(out, prefix string) int {
+		n := 0
+		for _, line := range strings.Split(out, "\n") {
+			if strings.HasPrefix(line, prefix) {
+				n++
+			}
+		}
+		return n
+	}
+	def := string(mustRun(t, checkFail, nil, "check", "--rules", rulesPath, netflix).stdout)
+	for _, bad := range []string{"forbid forbid", "only only", `\x16\x03`} {
+		if strings.Contains(def, bad) {
+			t.Errorf("output has %q:\n%s", bad, def)
+		}
+	}
+	for _, want := range []string{"FAIL " + rulesPath + ":2 forbid proto=tcp (", "only the 1 listed kinds of flow", "evidence: sni=", "    … and "} {
+		if !strings.Contains(def, want) {
+			t.Errorf("output lacks %q:\n%s", want, def)
+		}
+	}
+	if n := count(def, "    - "); n > 2*10+1 { // two long lists capped at 10, the finding rule holds
+		t.Errorf("%d violation lines with the default cap:\n%s", n, def)
+	}
+	one := string(mustRun(t, checkFail, nil, "check", "--max-violations", "1", "--rules", rulesPath, netflix).stdout)
+	all := string(mustRun(t, checkFail, nil, "check", "--max-violations", "0", "--rules", rulesPath, netflix).stdout)
+	if count(one, "    - ") != 2 || count(one, "    … and ") != 2 || count(all, "    … and ") != 0 || count(all, "    - ") <= 2*10 {
+		t.Errorf("--max-violations 1:\n%s\n--max-violations 0:\n%s", one, all)
+	}
+	if !strings.Contains(all, "evidence: host=") || strings.Contains(all, `\x16\x03`) {
+		t.Errorf("HTTP flows without their Host, or TLS bytes as evidence:\n%s", all)
+	}
+	mustRun(t, checkUsage, nil, "check", "--max-violations", "-1", "--rules", rulesPath, netflix)
+}

@@ -34,7 +34,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("rule without a position or kind: %+v", ru)
 			}
 		}
-		rep := &Report{RulesFile: "f.yaml", Outcomes: Check(rs, "c.pcap", recs, Allowlist(rs))}
+		rep := &Report{RulesFile: "f.yaml", Outcomes: Check(rs, "c.pcap", recs, Allowlist(rs), 0)}
 		for _, w := range []func(io.Writer, *Report) error{WriteText, WriteJUnit, WriteSARIF, WriteGitHub} {
 			if err := w(io.Discard, rep); err != nil {
 				t.Fatal(err)

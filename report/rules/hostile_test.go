@@ -84,7 +84,7 @@ func TestParseManyErrors(t *testing.T) {
 // Aliases that neither loop nor blow up still work: one list shared by two rules.
 func TestParseAliases(t *testing.T) {
 	rs := testParse(t, "rules:\n  - forbid: {service: &plain [http, ftp]}\n  - expect: {service: *plain}\n")
-	if len(rs) != 2 || rs[1].Name != "expect service=[http,ftp]" {
+	if len(rs) != 2 || wTitle(rs[1]) != "expect service=[http,ftp]" {
 		t.Fatalf("rules %+v", rs)
 	}
 }

@@ -33,12 +33,16 @@ var (
 
 // parseState collects every error of a file, so one run shows them all.
 type parseState struct {
-	file string
-	errs []error
+	file  string
+	errs  []error
+	nerrs int // errors found, listed or not
 }
 
 func (p *parseState) errf(n *yaml.Node, format string, args ...any) {
-	p.errs = append(p.errs, fmt.Errorf("%s:%d:%d: %s", p.file, n.Line, n.Column, fmt.Sprintf(format, args...)))
+	p.nerrs++
+	if len(p.errs) < parseMaxErrors { // the rest are only counted
+		p.errs = append(p.errs, fmt.Errorf("%s:%d:%d: %s", p.file, n.Line, n.Column, fmt.Sprintf(format, args...)))
+	}
 }
 
 // Parse reads a YAML rules file ("rules:" list); errors start with
@@ -87,7 +91,7 @@ func Parse(r io.Reader, name string) ([]*Rule, error) {
 	}
 	var list *yaml.Node
 	p.fields(root, []string{"rules"}, func(k, v *yaml.Node) { list = v })
-	if list == nil && len(p.errs) == 0 {
+	if list == nil && p.nerrs == 0 {
 		p.errf(root, "missing \"rules:\" list")
 	}
 	var rules []*Rule
@@ -102,7 +106,7 @@ func Parse(r io.Reader, name string) ([]*Rule, error) {
 			}
 		}
 	}
-	if len(p.errs) > 0 {
+	if p.nerrs > 0 {
 		return nil, p.err()
 	}
 	return rules, nil
@@ -110,11 +114,11 @@ func Parse(r io.Reader, name string) ([]*Rule, error) {
 
 // err joins the errors, the first parseMaxErrors of them and a count of the rest.
 func (p *parseState) err() error {
-	if len(p.errs) <= parseMaxErrors {
+	if p.nerrs <= len(p.errs) {
 		return errors.Join(p.errs...)
 	}
-	more := fmt.Errorf("%s: ... and %d more errors", p.file, len(p.errs)-parseMaxErrors)
-	return errors.Join(append(p.errs[:parseMaxErrors:parseMaxErrors], more)...)
+	more := fmt.Errorf("%s: ... and %d more errors", p.file, p.nerrs-len(p.errs))
+	return errors.Join(append(p.errs[:len(p.errs):len(p.errs)], more)...)
 }
 
 // parseYAMLError turns yaml.v3's "yaml: line N: msg" into "file:N: msg".
@@ -181,7 +185,7 @@ func (p *parseState) rule(n *yaml.Node) *Rule {
 		return nil
 	}
 	ru := &Rule{File: p.file, Line: n.Line, Column: n.Column}
-	nerr := len(p.errs)
+	nerr := p.nerrs
 	var body *yaml.Node
 	p.fields(n, parseRuleKeys, func(k, v *yaml.Node) {
 		if k.Value == "name" {
@@ -197,7 +201,7 @@ func (p *parseState) rule(n *yaml.Node) *Rule {
 		ru.Kind, body = k.Value, v
 	})
 	if ru.Kind == "" {
-		if len(p.errs) == nerr {
+		if p.nerrs == nerr {
 			p.errf(n, "rule needs one of expect, forbid, limit or allow")
 		}
 		return nil
@@ -210,17 +214,18 @@ func (p *parseState) rule(n *yaml.Node) *Rule {
 	case "expect", "forbid", "limit":
 		p.body(ru, body)
 	}
-	if len(p.errs) > nerr {
+	if p.nerrs > nerr {
 		return nil
 	}
 	if ru.Name == "" {
+		// Without the kind: reports print "kind name" (forbid finding=…).
 		switch ru.Kind {
 		case "allow":
-			ru.Name = "allow " + ru.spec.allow
+			ru.Name = ru.spec.allow
 		case "only":
-			ru.Name = fmt.Sprintf("only the %d listed kinds of flow", len(ru.spec.only))
+			ru.Name = fmt.Sprintf("the %d listed kinds of flow", len(ru.spec.only))
 		default:
-			ru.Name = ru.Kind + " " + parseDescribe(body, "")
+			ru.Name = parseDescribe(body, "")
 		}
 	}
 	return ru

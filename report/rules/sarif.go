@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/flowscope/flowscope/internal/buildinfo"
 )
 
 // SARIF 2.1.0 shapes: structs (not maps) so keys come out in a fixed order.
@@ -29,8 +31,9 @@ type wSarifTool struct {
 }
 
 type wSarifDriver struct {
-	Name  string            `json:"name"`
-	Rules []wSarifReporting `json:"rules"`
+	Name    string            `json:"name"`
+	Version string            `json:"version"`
+	Rules   []wSarifReporting `json:"rules"`
 }
 
 type wSarifReporting struct {
@@ -93,7 +96,7 @@ type wSarifRegion struct {
 // rule and an error result per violation located at the rule.
 func WriteSARIF(w io.Writer, r *Report) error {
 	run := wSarifRun{
-		Tool:    wSarifTool{Driver: wSarifDriver{Name: "flowscope", Rules: []wSarifReporting{}}},
+		Tool:    wSarifTool{Driver: wSarifDriver{Name: "flowscope", Version: buildinfo.Version(), Rules: []wSarifReporting{}}},
 		Results: []wSarifResult{}, // [] rather than null: "ran, found nothing"
 	}
 	ruleIndex := map[*Rule]int{}

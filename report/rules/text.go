@@ -27,6 +27,10 @@ func WriteText(w io.Writer, r *Report) error {
 			continue
 		}
 		for _, v := range wViolations(o) {
+			if v.More > 0 {
+				fmt.Fprintf(bw, "    %s\n", wOneLine(v.Message)) // "… and N more"
+				continue
+			}
 			fmt.Fprintf(bw, "    - %s\n", wOneLine(wDetail(v)))
 		}
 	}
@@ -74,6 +78,10 @@ func wPosition(r *Report, rule *Rule) string {
 func wTitle(rule *Rule) string {
 	if rule == nil {
 		return "rule"
+	}
+	// A name that starts with the kind already ("forbid telnet") keeps it once.
+	if rule.Kind != "" && (rule.Name == rule.Kind || strings.HasPrefix(rule.Name, rule.Kind+" ")) {
+		return report.Escape(rule.Name)
 	}
 	return report.Escape(strings.TrimSpace(rule.Kind + " " + rule.Name))
 }

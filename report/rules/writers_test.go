@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/flowscope/flowscope/internal/buildinfo"
 )
 
 // wTestReport has two captures, a passing rule, a rule failing with two
@@ -240,6 +242,9 @@ func TestWriteSARIF(t *testing.T) {
 	if n := wRequire[string](t, driver, "driver", "name"); n != "flowscope" {
 		t.Errorf("driver name %q", n)
 	}
+	if v := wRequire[string](t, driver, "driver", "version"); v != buildinfo.Version() || v == "" {
+		t.Errorf("driver version %q, want %q", v, buildinfo.Version())
+	}
 	var ids []string
 	for _, d := range wRequire[[]any](t, driver, "driver", "rules") {
 		ids = append(ids, wRequire[string](t, d.(obj), "rules[]", "id"))
@@ -452,5 +457,18 @@ func TestWriteControlChars(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A capped list ends in "… and N more", without a bullet or flow list.
+func TestWriteTextCapped(t *testing.T) {
+	rule := &Rule{Kind: "forbid", Name: "service=telnet", File: "r.yaml", Line: 2}
+	r := &Report{Outcomes: []Outcome{{Rule: rule, Capture: "c.pcap", Violations: []Violation{
+		{Message: "flow 1", FlowIDs: []uint64{1}},
+		{Message: "… and 7 more", More: 7},
+	}}}}
+	const want = "FAIL r.yaml:2 forbid service=telnet (c.pcap)\n    - flow 1 [flow 1]\n    … and 7 more\n1 checks: 0 passed, 1 failed\n"
+	if got := string(wRun(t, WriteText, r)); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
