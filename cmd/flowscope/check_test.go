@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -179,22 +180,27 @@ func TestBaselineServiceNone(t *testing.T) {
 	http := filepath.Join(goldenFixtures, "conn_sf.pcap")
 	cases := []struct {
 		name     string
+		by       string
 		baseline string
 		selector string // a line of the baseline
 		check    string
 		code     int
 		out      string // in stdout
 	}{
-		{"no service, same capture", bare, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: none}`, bare, checkPass, "0 failed"},
-		{"no service, then http", bare, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: none}`, http, checkFail,
+		{"no service, same capture", "name", bare, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: none}`, bare, checkPass, "0 failed"},
+		{"no service, then http", "name", bare, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: none}`, http, checkFail,
 			"198.51.100.20:80 (tcp http): not among the listed flows"},
-		{"http, same capture", http, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: http}`, http, checkPass, "0 failed"},
-		{"http, then no service", http, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: http}`, bare, checkFail,
+		{"http, same capture", "address", http, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: http}`, http, checkPass, "0 failed"},
+		{"http by name", "name", http, `{proto: tcp, server_name: "www.example.com", port: tcp/80, service: http}`, http, checkPass, "0 failed"},
+		{"http by cidr", "cidr", http, `{proto: tcp, server: "198.51.100.0/24", port: tcp/80, service: http}`, http, checkPass, "0 failed"},
+		{"http by name, then no service", "name", http, `{proto: tcp, server_name: "www.example.com", port: tcp/80, service: http}`, bare, checkFail,
+			"198.51.100.20:80 (tcp): not among the listed flows"},
+		{"http, then no service", "address", http, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: http}`, bare, checkFail,
 			"198.51.100.20:80 (tcp): not among the listed flows"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := mustRun(t, checkPass, nil, "baseline", tc.baseline)
+			res := mustRun(t, checkPass, nil, "baseline", "--by", tc.by, tc.baseline)
 			if !strings.Contains(string(res.stdout), "\n      - "+tc.selector+"\n") {
 				t.Fatalf("baseline lacks %s:\n%s", tc.selector, res.stdout)
 			}
@@ -248,6 +254,34 @@ func TestCheckControlChars(t *testing.T) {
 	if s, _ := os.ReadFile(sarif); !json.Valid(s) {
 		t.Errorf("SARIF not JSON:\n%s", s)
 	}
+}
+
+// TestBaselineBy: every --by mode gives a baseline its own captures pass;
+// name pins the names flows have (never an address literal), address only
+// addresses, cidr the /24 or /64 around them.
+func TestBaselineBy(t *testing.T) {
+	for _, name := range []string{"ndpi__netflix.pcap", "ndpi__quic-v2.pcapng", "ndpi__6in4tunnel.pcap"} {
+		for _, by := range []string{"name", "address", "cidr"} {
+			t.Run(name+"/"+by, func(t *testing.T) {
+				file := capturePath(t, name)
+				res := mustRun(t, checkPass, nil, "baseline", "--by", by, file)
+				out := string(res.stdout)
+				hasName, hasCIDR := strings.Contains(out, "server_name: "), strings.Contains(out, `/24", port`) || strings.Contains(out, `/64", port`)
+				if hasName != (by == "name") || hasCIDR != (by == "cidr") {
+					t.Errorf("--by %s: names %v, cidrs %v:\n%s", by, hasName, hasCIDR, out)
+				}
+				if by == "name" && regexp.MustCompile(`server_name: "[0-9.]+"`).MatchString(out) {
+					t.Errorf("an address pinned as a name:\n%s", out)
+				}
+				rulesPath := writeRules(t, out)
+				if res := mustRun(t, checkPass, nil, "check", "--rules", rulesPath, file); !strings.Contains(string(res.stdout), "0 failed") {
+					t.Errorf("check on its own baseline:\n%s", res.stdout)
+				}
+			})
+		}
+	}
+	mustRun(t, checkUsage, nil, "baseline", "--by", "host", capturePath(t, "ndpi__ssh.pcap"))
+	mustRun(t, checkPass, nil, "baseline", "--help")
 }
 
 // TestCheckCILog: check's text output for CI logs: the kind once per rule
