@@ -34,17 +34,30 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("rule without a position or kind: %+v", ru)
 			}
 		}
-		rep := &Report{RulesFile: "f.yaml", Outcomes: Check(rs, "c.pcap", recs, Allowlist(rs), 0)}
+		rep := &Report{RulesFile: "f.yaml", Outcomes: Check(rs, "c.pcap", recs, Allowlist(rs), 3)}
 		for _, w := range []func(io.Writer, *Report) error{WriteText, WriteJUnit, WriteSARIF, WriteGitHub} {
-			if err := w(io.Discard, rep); err != nil {
+			var b bytes.Buffer
+			if err := w(&b, rep); err != nil {
 				t.Fatal(err)
+			}
+			// Whatever a rules file holds, no raw control character of it
+			// reaches a terminal or a CI log.
+			if i := fuzzControl(b.Bytes()); i >= 0 {
+				t.Fatalf("raw control character at %d:\n%q", i, b.Bytes())
 			}
 		}
 	})
 }
 
+// fuzzControl returns the offset of the first control character other
+// than a newline (DEL included), or -1.
+func fuzzControl(b []byte) int {
+	return bytes.IndexFunc(b, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f })
+}
+
 // fuzzReport builds a report from fuzzed strings: a failing rule with two
-// violations, a passing one, and an untrusted capture.
+// violations, a passing one, and an untrusted capture. Messages and
+// evidence are taken as given: the evaluator escapes what it puts in them.
 func fuzzReport(name, file, capture, msg, evidence, reason string) *Report {
 	fail := &Rule{Kind: "forbid", Name: name, File: file, Line: 2, Column: 5}
 	pass := &Rule{Kind: "expect", Name: name, File: file, Line: 3, Column: 5}
@@ -66,11 +79,20 @@ func fuzzWriterSeeds(f *testing.F) {
 	f.Add("x\n]]><a>&amp;\x00\x1b[31m", "r dir/\x07r.yaml", "\xff\xfe.pcap", "bad\r\nPASS", "\x00\ufffd", "cut\x1b")
 }
 
-// FuzzWriteJUnit: the JUnit writer always produces well-formed XML, with
-// no raw control characters, naming the escaped capture.
+// FuzzWriteJUnit: the JUnit writer always produces well-formed XML naming
+// the escaped capture, also when a message holds raw bytes; with messages
+// and evidence escaped as the evaluator writes them, it has no raw control
+// characters.
 func FuzzWriteJUnit(f *testing.F) {
 	fuzzWriterSeeds(f)
 	f.Fuzz(func(t *testing.T, name, file, capture, msg, evidence, reason string) {
+		var clean bytes.Buffer
+		if err := WriteJUnit(&clean, fuzzReport(name, file, capture, report.Escape(msg), report.Escape(evidence), reason)); err != nil {
+			t.Fatal(err)
+		}
+		if i := fuzzControl(clean.Bytes()); i >= 0 {
+			t.Fatalf("raw control character at %d:\n%q", i, clean.Bytes())
+		}
 		var b bytes.Buffer
 		if err := WriteJUnit(&b, fuzzReport(name, file, capture, msg, evidence, reason)); err != nil {
 			t.Fatal(err)
@@ -91,9 +113,6 @@ func FuzzWriteJUnit(f *testing.F) {
 		}
 		if len(doc.Suites) != 1 || doc.Suites[0].Name != report.Escape(capture) || doc.Failures != 1 || len(doc.Suites[0].Cases) != 2 {
 			t.Fatalf("wrong shape: %+v", doc)
-		}
-		if i := bytes.IndexFunc(b.Bytes(), func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }); i >= 0 {
-			t.Fatalf("raw control character at %d", i)
 		}
 	})
 }
