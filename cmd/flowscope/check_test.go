@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowscope/flowscope/report/rules/schematest"
 )
@@ -323,4 +325,33 @@ func TestCheckCILog(t *testing.T) {
 		t.Errorf("HTTP flows without their Host, or TLS bytes as evidence:\n%s", all)
 	}
 	mustRun(t, checkUsage, nil, "check", "--max-violations", "-1", "--rules", rulesPath, netflix)
+}
+
+// TestCheckHostileRules: rules files built to crash or exhaust check end at
+// once with exit 2 and the offending file:line:column on stderr.
+func TestCheckHostileRules(t *testing.T) {
+	laughs := "x0: &l0 [a, a, a, a, a, a, a, a, a, a]\n"
+	for i := 1; i <= 9; i++ {
+		laughs += fmt.Sprintf("x%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	cases := []struct{ name, rules, want string }{
+		{"self alias", "rules:\n  - forbid: &a {service: [*a]}\n", "rules.yaml:2:27: alias *a is inside the node it stands for"},
+		{"billion laughs", laughs + "rules:\n  - forbid: {service: *l9}\n", ": aliases expand to more than 10000 nodes"},
+		{"deep", "rules:\n  - forbid: {service: " + strings.Repeat("[", 5000) + "\n", "rules.yaml:2:1022: nested deeper than 16 levels"},
+		{"huge", "rules:\n" + strings.Repeat("#\n", 600_000), "rules.yaml:524286:2: rules file is larger than 1048576 bytes"},
+		{"typo", "rules:\n  - forbid: {service: htttp}\n", `rules.yaml:2:23: unknown service "htttp" (did you mean "http"?)`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rulesPath := writeRules(t, tc.rules)
+			start := time.Now()
+			res := mustRun(t, checkUsage, nil, "check", "--rules", rulesPath, capturePath(t, "ndpi__ssh.pcap"))
+			if took := time.Since(start); took > time.Second {
+				t.Errorf("took %v", took)
+			}
+			if !strings.Contains(string(res.stderr), tc.want) || len(res.stdout) != 0 {
+				t.Errorf("stderr %q, want %q; stdout %q", res.stderr, tc.want, res.stdout)
+			}
+		})
+	}
 }
