@@ -31,7 +31,8 @@ var (
 	parsePerFlowKeys = []string{"duration", "packets", "bytes"}
 )
 
-// parseState collects every error of a file, so one run shows them all.
+// parseState collects the errors of a file, so one run shows them (the
+// first parseMaxErrors; the rest are counted).
 type parseState struct {
 	file  string
 	errs  []error
