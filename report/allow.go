@@ -226,6 +226,35 @@ func editDistance(a, b string) int {
 	return d[len(a)][len(b)]
 }
 
+// SuggestPrefix guesses the CIDR a malformed one meant: an IPv4 network
+// written short ("10.0.0/8", "10/8") padded with zeros, or a prefix length
+// past the address's size cut to it; "" when it cannot tell.
+func SuggestPrefix(s string) string {
+	addr, bits, ok := strings.Cut(s, "/")
+	n, err := strconv.Atoi(bits)
+	if !ok || err != nil || n < 0 {
+		return ""
+	}
+	if a, err := netip.ParseAddr(addr); err == nil {
+		if n > a.BitLen() {
+			return netip.PrefixFrom(a, a.BitLen()).String()
+		}
+		return ""
+	}
+	parts := strings.Split(addr, ".")
+	if len(parts) >= 4 || strings.Contains(addr, ":") {
+		return ""
+	}
+	for len(parts) < 4 {
+		parts = append(parts, "0")
+	}
+	a, err := netip.ParseAddr(strings.Join(parts, "."))
+	if err != nil || n > 32 {
+		return ""
+	}
+	return netip.PrefixFrom(a, n).String()
+}
+
 // Quote quotes a value from a user's file for an error message, cut to 64
 // bytes with a visible marker so a huge value cannot flood the terminal.
 func Quote(s string) string {
@@ -259,6 +288,9 @@ func (r *allowRule) parseTarget(s string) error {
 	if strings.Contains(s, "/") {
 		pfx, err := netip.ParsePrefix(s)
 		if err != nil {
+			if sug := SuggestPrefix(s); sug != "" {
+				return fmt.Errorf("bad target %s (did you mean %q?)", Quote(s), sug)
+			}
 			return fmt.Errorf("bad target %s: %s", Quote(s), targetForms)
 		}
 		r.target, r.prefix = targetPrefix, pfx.Masked()

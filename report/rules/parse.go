@@ -425,7 +425,9 @@ func (p *parseState) matchField(m *evalMatch, key string, v *yaml.Node) {
 			pfx, err := parsePrefix(s)
 			if err != nil {
 				hint := "want an IP address or CIDR"
-				if key == "server" && parseLooksLikeName(s) {
+				if sug := report.SuggestPrefix(s); sug != "" {
+					hint = fmt.Sprintf("did you mean %q?", sug)
+				} else if key == "server" && parseLooksLikeName(s) {
 					hint += "; match server names with sni or server_name"
 				}
 				p.errf(e, "bad %s %s (%s)", key, report.Quote(s), hint)
