@@ -3,7 +3,9 @@ package report
 import (
 	"net/netip"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/flowscope/flowscope/flow"
 )
@@ -67,29 +69,45 @@ func TestParseAllowlistEmpty(t *testing.T) {
 	}
 }
 
+// Errors name file:line:column of the field at fault, and values that
+// cannot exist (a misspelt service, kind or transport) are refused with a
+// suggestion rather than accepted as a rule that never matches.
 func TestParseAllowlistErrors(t *testing.T) {
 	tests := []struct{ text, want string }{
-		{"http", `allow.txt:1: want SERVICE TARGET [KIND], got 1 field`},
-		{"# ok\n\nhttp tcp/80 port-mismatch extra", `allow.txt:3: want SERVICE TARGET [KIND], got 4 fields`},
-		{"http tcp/80\nssh * foo", `allow.txt:2: unknown finding kind "foo"`},
-		{"ht/tp tcp/80", `allow.txt:1: bad service name "ht/tp"`},
-		{"http tcp/0", `allow.txt:1: bad target "tcp/0": bad port "0" (want 1-65535)`},
-		{"http tcp/65536", `allow.txt:1: bad target "tcp/65536": bad port "65536"`},
-		{"http tcp/", `allow.txt:1: bad target "tcp/": bad port ""`},
-		{"http icmp/8", `allow.txt:1: bad target "icmp/8": want tcp/PORT`},
-		{"http 10.0.0.0/33", `allow.txt:1: bad target "10.0.0.0/33"`},
-		{"http 10.0.0.5:0", `allow.txt:1: bad target "10.0.0.5:0": bad port "0"`},
-		{"http 10.0.0.5:http", `allow.txt:1: bad target "10.0.0.5:http": bad port "http"`},
-		{"http 10.0.0.256:80", `allow.txt:1: bad target "10.0.0.256:80": want tcp/PORT`},
-		{"http 2001:db8::1]:80", `allow.txt:1: bad target "2001:db8::1]:80"`},
-		{"http [10.0.0.5]:80", `allow.txt:1: bad target "[10.0.0.5]:80": brackets are for IPv6 addresses`},
-		{"http example.com", `allow.txt:1: bad target "example.com": want tcp/PORT`},
-		{"http " + strings.Repeat("x", 70_000), `allow.txt: line too long`},
+		{"http", `allow.txt:1:1: want SERVICE TARGET [KIND], got 1 field`},
+		{"# ok\n\nhttp tcp/80 port-mismatch extra", `allow.txt:3:27: want SERVICE TARGET [KIND], got 4 fields`},
+		{"http tcp/80\nssh * foo", `allow.txt:2:7: unknown finding kind "foo" (want nonstandard-port or port-mismatch)`},
+		{"ssh * port-mismach", `allow.txt:1:7: unknown finding kind "port-mismach" (did you mean "port-mismatch"?)`},
+		{"htttp tcp/80", `allow.txt:1:1: unknown service "htttp" (did you mean "http"?)`},
+		{"  SHH tcp/22", `allow.txt:1:3: unknown service "shh" (did you mean "ssh"?)`},
+		{"\ufeffgopher tcp/70", `allow.txt:1:2: unknown service "gopher" (want one of bittorrent, dhcp, dns,`},
+		{"ht/tp tcp/80", `allow.txt:1:1: unknown service "ht/tp"`},
+		{"http tpc/80", `allow.txt:1:6: bad target "tpc/80": unknown transport "tpc" (did you mean "tcp/80"?)`},
+		{"http tcp/0", `allow.txt:1:6: bad target "tcp/0": bad port "0" (want 1-65535)`},
+		{"http tcp/65536", `allow.txt:1:6: bad target "tcp/65536": bad port "65536"`},
+		{"http tcp/", `allow.txt:1:6: bad target "tcp/": bad port ""`},
+		{"http icmp/8", `allow.txt:1:6: bad target "icmp/8": want tcp/PORT`},
+		{"http 10.0.0.0/33", `allow.txt:1:6: bad target "10.0.0.0/33" (did you mean "10.0.0.0/32"?)`},
+		{"* 192.168/16", `allow.txt:1:3: bad target "192.168/16" (did you mean "192.168.0.0/16"?)`},
+		{"* 2001:db8::/129", `allow.txt:1:3: bad target "2001:db8::/129" (did you mean "2001:db8::/128"?)`},
+		{"* 10.0.x/8", `allow.txt:1:3: bad target "10.0.x/8": want tcp/PORT`},
+		{"http 10.0.0.5:0", `allow.txt:1:6: bad target "10.0.0.5:0": bad port "0"`},
+		{"http 10.0.0.5:http", `allow.txt:1:6: bad target "10.0.0.5:http": bad port "http"`},
+		{"http 10.0.0.256:80", `allow.txt:1:6: bad target "10.0.0.256:80": want tcp/PORT`},
+		{"http 2001:db8::1]:80", `allow.txt:1:6: bad target "2001:db8::1]:80"`},
+		{"http [10.0.0.5]:80", `allow.txt:1:6: bad target "[10.0.0.5]:80": brackets are for IPv6 addresses`},
+		{"http example.com", `allow.txt:1:6: bad target "example.com": want tcp/PORT`},
+		{"http\t" + strings.Repeat("x", 70_000), `allow.txt:1:6: bad target "` + strings.Repeat("x", 64) + `"…(+69936 bytes): want`},
+		{"# big\n" + strings.Repeat("http tcp/80\n", 100_000), `allow.txt:87382:11: allowlist is larger than 1048576 bytes`},
 	}
 	for _, tt := range tests {
+		start := cpuTime()
 		_, err := ParseAllowlist(strings.NewReader(tt.text), "allow.txt")
 		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("%.40q: err = %v, want prefix %s", tt.text, err, tt.want)
+		}
+		if took := cpuTime() - start; took > time.Second {
+			t.Errorf("%.40q: took %v", tt.text, took)
 		}
 	}
 }
@@ -177,4 +195,15 @@ func TestNilAllowlist(t *testing.T) {
 	if a.Allowed(&r, &fs[0]) {
 		t.Error("nil Allowlist allowed a finding")
 	}
+}
+
+// cpuTime is the process's user and system CPU time. The limits bound the
+// parser's work; wall time on a loaded machine (CI, other jobs) does not
+// measure that.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -30,8 +30,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	strict := fs.Bool("strict", false, "also fail when a capture cannot be fully trusted (truncated, unknown link types, undecodable packets, incomplete fragments)")
 	junit := fs.String("junit", "", "write a JUnit XML report to `FILE`")
 	sarif := fs.String("sarif", "", "write a SARIF 2.1.0 report to `FILE`")
+	maxViolations := fs.Int("max-violations", rules.DefaultMaxViolations, "list at most `N` violations per rule and capture, then \"… and M more\" (0: all)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: flowscope check --rules FILE [--strict] [--junit FILE] [--sarif FILE] capture [capture ...]\n\n")
+		fmt.Fprintf(stderr, "usage: flowscope check --rules FILE [--strict] [--max-violations N] [--junit FILE] [--sarif FILE] capture [capture ...]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -39,6 +40,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			return checkPass
 		}
 		fmt.Fprintf(stderr, "flowscope check: %v\n", err)
+		return checkUsage
+	}
+	if *maxViolations < 0 {
+		fmt.Fprintf(stderr, "flowscope check: --max-violations %d: want 0 (all) or more\n", *maxViolations)
 		return checkUsage
 	}
 	if *rulesFile == "" || fs.NArg() == 0 {
@@ -50,7 +55,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flowscope check: %v\n", err)
 		return checkUsage
 	}
-	rs, err := rules.Parse(f, *rulesFile)
+	// Escaped: the path names the file in every message and report.
+	rs, err := rules.Parse(f, report.Escape(*rulesFile))
 	f.Close()
 	if err != nil {
 		fmt.Fprintf(stderr, "flowscope check: %v\n", err)
@@ -63,7 +69,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	for _, path := range fs.Args() {
 		recs, stats, readErr := analyzeCapture(path)
 		if readErr != nil {
-			fmt.Fprintf(stderr, "flowscope check: %v\n", readErr)
+			// The message names the capture's path: escaped like it is in the report.
+			fmt.Fprintf(stderr, "flowscope check: %s\n", report.Escape(readErr.Error()))
 			if stats.Frames == 0 {
 				// Nothing could be read: the rules cannot be judged on it.
 				code = checkBadInput
@@ -71,7 +78,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		report.SortByStart(recs)
-		rep.Outcomes = append(rep.Outcomes, rules.Check(rs, path, recs, allow)...)
+		rep.Outcomes = append(rep.Outcomes, rules.Check(rs, path, recs, allow, *maxViolations)...)
 		if u := untrusted(stats, readErr); len(u) > 0 {
 			rep.Untrusted[path] = u
 		}

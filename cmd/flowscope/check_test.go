@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowscope/flowscope/report/rules/schematest"
 )
@@ -179,22 +182,27 @@ func TestBaselineServiceNone(t *testing.T) {
 	http := filepath.Join(goldenFixtures, "conn_sf.pcap")
 	cases := []struct {
 		name     string
+		by       string
 		baseline string
 		selector string // a line of the baseline
 		check    string
 		code     int
 		out      string // in stdout
 	}{
-		{"no service, same capture", bare, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: none}`, bare, checkPass, "0 failed"},
-		{"no service, then http", bare, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: none}`, http, checkFail,
+		{"no service, same capture", "name", bare, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: none}`, bare, checkPass, "0 failed"},
+		{"no service, then http", "name", bare, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: none}`, http, checkFail,
 			"198.51.100.20:80 (tcp http): not among the listed flows"},
-		{"http, same capture", http, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: http}`, http, checkPass, "0 failed"},
-		{"http, then no service", http, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: http}`, bare, checkFail,
+		{"http, same capture", "address", http, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: http}`, http, checkPass, "0 failed"},
+		{"http by name", "name", http, `{proto: tcp, server_name: "www.example.com", port: tcp/80, service: http}`, http, checkPass, "0 failed"},
+		{"http by cidr", "cidr", http, `{proto: tcp, server: "198.51.100.0/24", port: tcp/80, service: http}`, http, checkPass, "0 failed"},
+		{"http by name, then no service", "name", http, `{proto: tcp, server_name: "www.example.com", port: tcp/80, service: http}`, bare, checkFail,
+			"198.51.100.20:80 (tcp): not among the listed flows"},
+		{"http, then no service", "address", http, `{proto: tcp, server: "198.51.100.20", port: tcp/80, service: http}`, bare, checkFail,
 			"198.51.100.20:80 (tcp): not among the listed flows"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := mustRun(t, checkPass, nil, "baseline", tc.baseline)
+			res := mustRun(t, checkPass, nil, "baseline", "--by", tc.by, tc.baseline)
 			if !strings.Contains(string(res.stdout), "\n      - "+tc.selector+"\n") {
 				t.Fatalf("baseline lacks %s:\n%s", tc.selector, res.stdout)
 			}
@@ -202,6 +210,153 @@ func TestBaselineServiceNone(t *testing.T) {
 			out := mustRun(t, tc.code, nil, "check", "--rules", rulesPath, tc.check)
 			if !strings.Contains(string(out.stdout), tc.out) {
 				t.Errorf("stdout lacks %q:\n%s", tc.out, out.stdout)
+			}
+		})
+	}
+}
+
+// TestCheckControlChars: terminal escapes in a rule's name, a capture's file
+// name and a missing capture's name reach neither stdout nor stderr raw
+// (with GITHUB_ACTIONS annotations too), and the JUnit and SARIF files stay
+// well-formed.
+func TestCheckControlChars(t *testing.T) {
+	dir := t.TempDir()
+	capture := filepath.Join(dir, "ssh\x1b[31m\a.pcap")
+	if err := os.Symlink(capturePath(t, "ndpi__ssh.pcap"), capture); err != nil {
+		t.Fatal(err)
+	}
+	rulesPath := writeRules(t, "rules:\n  - forbid: {service: ssh}\n    name: \"\\e]0;pwned\\a\\0\"\n")
+	junit, sarif := filepath.Join(dir, "j.xml"), filepath.Join(dir, "s.sarif")
+	cmd := exec.Command(binPath, "check", "--rules", rulesPath, "--junit", junit, "--sarif", sarif,
+		capture, filepath.Join(dir, "gone\x1b[2J.pcap"))
+	cmd.Env = append(os.Environ(), "GITHUB_ACTIONS=true")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != checkBadInput {
+		t.Fatalf("exit %v, want %d; stderr:\n%s", err, checkBadInput, stderr.String())
+	}
+	for name, out := range map[string][]byte{"stdout": stdout.Bytes(), "stderr": stderr.Bytes()} {
+		if i := bytes.IndexAny(out, "\x1b\a\x00"); i >= 0 {
+			t.Errorf("raw control byte in %s at %d:\n%q", name, i, out)
+		}
+	}
+	for _, want := range []string{`\x1b]0;pwned\x07\x00`, `ssh\x1b[31m\x07.pcap`, "::error "} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("stdout lacks %s:\n%s", want, stdout.String())
+		}
+	}
+	if !strings.Contains(stderr.String(), `gone\x1b[2J.pcap`) {
+		t.Errorf("stderr lacks the escaped missing capture:\n%s", stderr.String())
+	}
+	x, _ := os.ReadFile(junit)
+	if err := xml.Unmarshal(x, new(struct{})); err != nil || bytes.IndexAny(x, "\x1b\a") >= 0 {
+		t.Errorf("JUnit not clean XML (%v):\n%s", err, x)
+	}
+	if s, _ := os.ReadFile(sarif); !json.Valid(s) {
+		t.Errorf("SARIF not JSON:\n%s", s)
+	}
+}
+
+// TestBaselineBy: every --by mode gives a baseline its own captures pass;
+// name pins the names flows have (never an address literal), address only
+// addresses, cidr the /24 or /64 around them.
+func TestBaselineBy(t *testing.T) {
+	for _, name := range []string{"ndpi__netflix.pcap", "ndpi__quic-v2.pcapng", "ndpi__6in4tunnel.pcap"} {
+		for _, by := range []string{"name", "address", "cidr"} {
+			t.Run(name+"/"+by, func(t *testing.T) {
+				file := capturePath(t, name)
+				res := mustRun(t, checkPass, nil, "baseline", "--by", by, file)
+				out := string(res.stdout)
+				hasName, hasCIDR := strings.Contains(out, "server_name: "), strings.Contains(out, `/24", port`) || strings.Contains(out, `/64", port`)
+				if hasName != (by == "name") || hasCIDR != (by == "cidr") {
+					t.Errorf("--by %s: names %v, cidrs %v:\n%s", by, hasName, hasCIDR, out)
+				}
+				if by == "name" && regexp.MustCompile(`server_name: "[0-9.]+"`).MatchString(out) {
+					t.Errorf("an address pinned as a name:\n%s", out)
+				}
+				rulesPath := writeRules(t, out)
+				if res := mustRun(t, checkPass, nil, "check", "--rules", rulesPath, file); !strings.Contains(string(res.stdout), "0 failed") {
+					t.Errorf("check on its own baseline:\n%s", res.stdout)
+				}
+			})
+		}
+	}
+	mustRun(t, checkUsage, nil, "baseline", "--by", "host", capturePath(t, "ndpi__ssh.pcap"))
+	mustRun(t, checkPass, nil, "baseline", "--help")
+}
+
+// TestCheckCILog: check's text output for CI logs: the kind once per rule
+// ("forbid finding=…", "only the …"), at most --max-violations lines per
+// rule then "… and N more" (0: all), and a flow's SNI or Host as evidence
+// rather than its first bytes.
+func TestCheckCILog(t *testing.T) {
+	netflix := capturePath(t, "ndpi__netflix.pcap")
+	rulesPath := writeRules(t, "rules:\n  - forbid: {proto: tcp}\n  - forbid: {finding: nonstandard-port}\n  - only: [{proto: udp}]\n")
+	count := func(out, prefix string) int {
+		n := 0
+		for _, line := range strings.Split(out, "\n") {
+			if strings.HasPrefix(line, prefix) {
+				n++
+			}
+		}
+		return n
+	}
+	def := string(mustRun(t, checkFail, nil, "check", "--rules", rulesPath, netflix).stdout)
+	for _, bad := range []string{"forbid forbid", "only only", `\x16\x03`} {
+		if strings.Contains(def, bad) {
+			t.Errorf("output has %q:\n%s", bad, def)
+		}
+	}
+	for _, want := range []string{"FAIL " + rulesPath + ":2 forbid proto=tcp (", "only the 1 listed kinds of flow", "evidence: sni=", "    … and "} {
+		if !strings.Contains(def, want) {
+			t.Errorf("output lacks %q:\n%s", want, def)
+		}
+	}
+	if n := count(def, "    - "); n > 2*10+1 { // two long lists capped at 10, the finding rule holds
+		t.Errorf("%d violation lines with the default cap:\n%s", n, def)
+	}
+	one := string(mustRun(t, checkFail, nil, "check", "--max-violations", "1", "--rules", rulesPath, netflix).stdout)
+	all := string(mustRun(t, checkFail, nil, "check", "--max-violations", "0", "--rules", rulesPath, netflix).stdout)
+	if count(one, "    - ") != 2 || count(one, "    … and ") != 2 || count(all, "    … and ") != 0 || count(all, "    - ") <= 2*10 {
+		t.Errorf("--max-violations 1:\n%s\n--max-violations 0:\n%s", one, all)
+	}
+	if !strings.Contains(all, "evidence: host=") || strings.Contains(all, `\x16\x03`) {
+		t.Errorf("HTTP flows without their Host, or TLS bytes as evidence:\n%s", all)
+	}
+	mustRun(t, checkUsage, nil, "check", "--max-violations", "-1", "--rules", rulesPath, netflix)
+}
+
+// TestCheckHostileRules: rules files built to crash or exhaust check end at
+// once with exit 2 and the offending file:line:column on stderr.
+func TestCheckHostileRules(t *testing.T) {
+	laughs := "x0: &l0 [a, a, a, a, a, a, a, a, a, a]\n"
+	for i := 1; i <= 9; i++ {
+		laughs += fmt.Sprintf("x%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	cases := []struct{ name, rules, want string }{
+		{"self alias", "rules:\n  - forbid: &a {service: [*a]}\n", "rules.yaml:2:27: alias *a is inside the node it stands for"},
+		{"billion laughs", laughs + "rules:\n  - forbid: {service: *l9}\n", ": aliases expand to more than 10000 nodes"},
+		{"deep", "rules:\n  - forbid: {service: " + strings.Repeat("[", 5000) + "\n", "rules.yaml:2:1022: nested deeper than 16 levels"},
+		{"huge", "rules:\n" + strings.Repeat("#\n", 600_000), "rules.yaml:524286:2: rules file is larger than 1048576 bytes"},
+		{"typo", "rules:\n  - forbid: {service: htttp}\n", `rules.yaml:2:23: unknown service "htttp" (did you mean "http"?)`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rulesPath := writeRules(t, tc.rules)
+			cmd := exec.Command(binPath, "check", "--rules", rulesPath, capturePath(t, "ndpi__ssh.pcap"))
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != checkUsage {
+				t.Fatalf("exit %v, want %d; stderr:\n%s", err, checkUsage, stderr.String())
+			}
+			// CPU time, not wall time: a loaded CI machine must not fail it.
+			if took := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(); took > time.Second {
+				t.Errorf("took %v of CPU", took)
+			}
+			if !strings.Contains(stderr.String(), tc.want) || stdout.Len() != 0 {
+				t.Errorf("stderr %q, want %q; stdout %q", stderr.String(), tc.want, stdout.String())
 			}
 		})
 	}

@@ -78,7 +78,7 @@ func TestVersion(t *testing.T) {
 	}
 	lib, build := capture.LibraryVersion(), "libpcap (cgo)"
 	if lib == "" {
-		lib, build = "none", "pure Go (cgo off)"
+		lib, build = "none", "pure Go (no libpcap)"
 	}
 	want := []string{
 		"flowscope " + modVersion + "\n",

@@ -22,7 +22,10 @@ _flowscope() {
     fi
     case ${COMP_WORDS[1]} in
     check)
-        if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--junit --rules --sarif --strict' -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
+        if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--junit --max-violations --rules --sarif --strict' -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
+        return ;;
+    baseline)
+        if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--by' -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
         return ;;
     check|baseline|help|version) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac

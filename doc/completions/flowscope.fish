@@ -1,10 +1,12 @@
 # fish completion for flowscope. Generated from the flag definitions by internal/clidoc; do not edit.
 complete -c flowscope -n __fish_use_subcommand -f -a check -d 'hold captures to a YAML rules file, for CI: one PASS/FAIL line per rule, JUnit and SARIF reports'
 complete -c flowscope -n '__fish_seen_subcommand_from check' -l junit
+complete -c flowscope -n '__fish_seen_subcommand_from check' -l max-violations
 complete -c flowscope -n '__fish_seen_subcommand_from check' -l rules
 complete -c flowscope -n '__fish_seen_subcommand_from check' -l sarif
 complete -c flowscope -n '__fish_seen_subcommand_from check' -l strict
 complete -c flowscope -n __fish_use_subcommand -f -a baseline -d 'write a rules file from captures, that check passes on them and fails on anything new'
+complete -c flowscope -n '__fish_seen_subcommand_from baseline' -l by
 complete -c flowscope -n __fish_use_subcommand -f -a help -d 'show this help, or a command'\''s'
 complete -c flowscope -n __fish_use_subcommand -f -a version -d 'print the version, VCS revision and date, Go and libpcap versions, and the build'
 complete -c flowscope -s r -l read -r -F -d 'read packets from FILE'

@@ -75,10 +75,14 @@ func (in Info) Write(w io.Writer) error {
 	build := "libpcap (cgo): BPF filters and live capture"
 	lib := in.Libpcap
 	if in.Libpcap == "" {
-		build = "pure Go (cgo off): no BPF filters, no live capture; rebuild with a C compiler and CGO_ENABLED=1"
+		build = "pure Go (no libpcap): no BPF filters, no live capture; rebuild with a C compiler, without -tags purego"
 		lib = "none"
 	}
 	_, err := fmt.Fprintf(w, "flowscope %s\n  revision: %s\n  date:     %s\n  go:       %s %s\n  libpcap:  %s\n  build:    %s\n",
 		in.Version, rev, date, in.GoVersion, in.Platform, lib, build)
 	return err
 }
+
+// Version is the running binary's module version alone (Info.Version), for
+// reports that name their tool (SARIF's tool.driver.version).
+func Version() string { return Read("", "").Version }

@@ -201,10 +201,25 @@ func roff(s string) string {
 	s = strings.ReplaceAll(s, `\`, `\e`)
 	s = strings.ReplaceAll(s, "-", `\-`)
 	s = strings.ReplaceAll(s, "\n", " ")
+	s = roffUnicode(s)
 	if strings.HasPrefix(s, ".") || strings.HasPrefix(s, "'") {
 		s = `\&` + s
 	}
 	return s
+}
+
+// roffUnicode writes characters beyond ASCII ("…", "→") as groff's \[uXXXX]:
+// groff reads its input as Latin-1 and warns on UTF-8 bytes.
+func roffUnicode(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x80 {
+			b.WriteRune(r)
+			continue
+		}
+		fmt.Fprintf(&b, `\[u%04X]`, r)
+	}
+	return b.String()
 }
 
 // roffLine escapes a preformatted line; an empty one stays empty.

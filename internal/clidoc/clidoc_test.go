@@ -77,3 +77,16 @@ func TestCommandFlagNames(t *testing.T) {
 		t.Errorf("flagNames = %q", got)
 	}
 }
+
+func TestRoff(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"--top N", `\-\-top N`},
+		{`a\b`, `a\eb`},
+		{".starts with a dot", `\&.starts with a dot`},
+		{"then … and → more", `then \[u2026] and \[u2192] more`},
+	} {
+		if got := roff(tc.in); got != tc.want {
+			t.Errorf("roff(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -13,9 +13,10 @@ import (
 	"github.com/flowscope/flowscope/report"
 )
 
-// evalMaxViolations caps the violations listed per rule: a forbid matching
-// every flow of a big capture would otherwise bury the report.
-const evalMaxViolations = 50
+// DefaultMaxViolations is how many violations a rule lists by default
+// before "… and N more": enough to see the pattern in a CI log, few enough
+// that one forbid matching every flow does not bury the other rules.
+const DefaultMaxViolations = 10
 
 // Allowlist returns the allow rules as a *report.Allowlist (nil if none), to suppress findings everywhere.
 func Allowlist(rs []*Rule) *report.Allowlist {
@@ -49,8 +50,9 @@ type evalState struct {
 
 // Check evaluates every non-allow rule over one capture's records and
 // returns one Outcome per rule, in file order. Findings are filtered by
-// allow and by the rules file's own allow rules.
-func Check(rs []*Rule, capture string, recs []flow.Record, allow *report.Allowlist) []Outcome {
+// allow and by the rules file's own allow rules. Each rule lists at most
+// maxViolations violations and then one that counts the rest (0: all).
+func Check(rs []*Rule, capture string, recs []flow.Record, allow *report.Allowlist, maxViolations int) []Outcome {
 	ev := &evalState{
 		recs: recs, allow: allow, own: Allowlist(rs),
 		findings: make([][]report.Finding, len(recs)), done: make([]bool, len(recs)),
@@ -79,23 +81,20 @@ func Check(rs []*Rule, capture string, recs []flow.Record, allow *report.Allowli
 		case "only":
 			o.Violations = ev.only(ru)
 		}
-		o.Violations = evalCap(o.Violations)
+		o.Violations = evalCap(o.Violations, maxViolations)
 		o.Passed = len(o.Violations) == 0
 		out = append(out, o)
 	}
 	return out
 }
 
-// evalCap folds the violations past the cap into one that names the rest.
-func evalCap(vs []Violation) []Violation {
-	if len(vs) <= evalMaxViolations {
+// evalCap keeps the first max violations and counts the rest in one more.
+func evalCap(vs []Violation, max int) []Violation {
+	if max <= 0 || len(vs) <= max {
 		return vs
 	}
-	rest := Violation{Message: fmt.Sprintf("... and %d more", len(vs)-evalMaxViolations+1)}
-	for _, v := range vs[evalMaxViolations-1:] {
-		rest.FlowIDs = append(rest.FlowIDs, v.FlowIDs...)
-	}
-	return append(vs[:evalMaxViolations-1:evalMaxViolations-1], rest)
+	more := len(vs) - max
+	return append(vs[:max:max], Violation{Message: fmt.Sprintf("… and %d more", more), More: more})
 }
 
 // kept returns record i's findings that neither allowlist suppresses.
@@ -281,22 +280,17 @@ func (ev *evalState) forbid(ru *Rule) []Violation {
 	var vs []Violation
 	for _, h := range ev.distinct(ev.matching(m)) {
 		r := &ev.recs[h.idx]
-		v := Violation{FlowIDs: []uint64{r.ID}}
+		v := Violation{FlowIDs: []uint64{r.ID}, Evidence: evalEvidence(m, r, h.finding)}
 		switch {
 		case h.finding != nil:
 			v.Message = fmt.Sprintf("%s: %s: %s", evalFlow(r), h.finding.Kind, h.finding.Reason)
-			v.Evidence = h.finding.Evidence
 		case m.tlsBelow != 0:
 			v.Message = fmt.Sprintf("%s: negotiated %s, below %s", evalFlow(r), r.TLS.Version, m.tlsBelowStr)
-			v.Evidence = report.Escape(r.ServerName)
 		case len(m.serverNotIn) > 0:
 			v.Message = fmt.Sprintf("%s: server %s is outside %s", evalFlow(r),
 				r.Server.IP.Unmap().WithZone(""), evalPrefixes(m.serverNotIn))
 		default:
 			v.Message = fmt.Sprintf("%s: matches forbidden %s", evalFlow(r), ru.spec.desc)
-		}
-		if v.Evidence == "" {
-			v.Evidence = evalEvidence(m, r)
 		}
 		vs = append(vs, v)
 	}
@@ -322,21 +316,47 @@ func (ev *evalState) only(ru *Rule) []Violation {
 	for _, h := range ev.distinct(hits) {
 		r := &ev.recs[h.idx]
 		vs = append(vs, Violation{FlowIDs: []uint64{r.ID}, Message: fmt.Sprintf("%s: not among the listed flows", evalFlow(r)),
-			Evidence: report.Escape(r.ServerName)})
+			Evidence: evalReadable(r)})
 	}
 	return vs
 }
 
-// evalEvidence picks what best shows why a flow matched: its name, TLS
-// version, or the bytes its service was recognised by.
-func evalEvidence(m *evalMatch, r *flow.Record) string {
+// evalEvidence picks what best shows why a flow matched: its TLS version
+// when the rule asked for one, the field a reader recognises the flow by
+// (evalReadable), else the finding's or the service's deciding bytes.
+func evalEvidence(m *evalMatch, r *flow.Record, f *report.Finding) string {
+	readable := evalReadable(r)
 	switch {
-	case len(m.names) > 0:
-		return report.Escape(r.ServerName)
-	case len(m.tlsVersions) > 0 && r.TLS != nil:
-		return r.TLS.Version
+	case (len(m.tlsVersions) > 0 || m.tlsBelow != 0) && r.TLS != nil:
+		return strings.TrimSpace(r.TLS.Version + " " + readable)
+	case readable != "":
+		return readable
+	case f != nil:
+		return f.Evidence // escaped by report.Findings
 	case r.Service != "":
 		return report.Escape(r.Evidence)
+	}
+	return ""
+}
+
+// evalReadable names a flow by the first field it has of: the TLS SNI, the
+// HTTP Host, the server's (else the client's) SSH banner, the DNS question,
+// the name DNS gave its server; "" when none. A CI log then says
+// "sni=api.example.com" where the deciding bytes would read "\x16\x03\x01…".
+func evalReadable(r *flow.Record) string {
+	switch {
+	case r.TLS != nil && r.TLS.SNI != "":
+		return "sni=" + report.Escape(r.TLS.SNI)
+	case r.HTTP != nil && r.HTTP.Host != "":
+		return "host=" + report.Escape(r.HTTP.Host)
+	case r.SSH != nil && r.SSH.Server.Ident != "":
+		return "ssh=" + report.Escape(r.SSH.Server.Ident)
+	case r.SSH != nil && r.SSH.Client.Ident != "":
+		return "ssh=" + report.Escape(r.SSH.Client.Ident)
+	case r.DNS != nil && r.DNS.Query != "":
+		return "dns=" + report.Escape(r.DNS.Query)
+	case r.ServerName != "":
+		return "name=" + report.Escape(r.ServerName)
 	}
 	return ""
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/flowscope/flowscope/report"
 )
 
 // WriteGitHub writes one GitHub Actions "::error" workflow command per
@@ -12,7 +14,7 @@ import (
 func WriteGitHub(w io.Writer, r *Report) error {
 	bw := bufio.NewWriter(w)
 	for _, o := range r.Outcomes {
-		props := []string{"file=" + wGHProp(wRuleFile(r, o.Rule))}
+		props := []string{"file=" + wGHProp(report.Escape(wRuleFile(r, o.Rule)))}
 		if o.Rule != nil && o.Rule.Line > 0 {
 			props = append(props, "line="+strconv.Itoa(o.Rule.Line))
 			if o.Rule.Column > 0 {
@@ -22,13 +24,13 @@ func WriteGitHub(w io.Writer, r *Report) error {
 		props = append(props, "title="+wGHProp("flowscope: "+wTitle(o.Rule)))
 		head := "::error " + strings.Join(props, ",") + "::"
 		for _, v := range wViolations(o) {
-			bw.WriteString(head + wGHData(wDetail(v)+" (capture "+o.Capture+")") + "\n")
+			bw.WriteString(head + wGHData(wDetail(v)+" (capture "+wCapture(o.Capture)+")") + "\n")
 		}
 	}
 	for _, c := range wCaptures(r) {
 		if reasons := r.Untrusted[c]; len(reasons) > 0 {
 			bw.WriteString("::warning title=" + wGHProp("flowscope: untrusted capture") + "::" +
-				wGHData(c+": "+strings.Join(reasons, "; ")) + "\n")
+				wGHData(wCapture(c)+": "+wReasons(reasons, "; ")) + "\n")
 		}
 	}
 	return bw.Flush()

@@ -54,9 +54,9 @@ func WriteJUnit(w io.Writer, r *Report) error {
 	index := map[string]int{}
 	for _, c := range wCaptures(r) {
 		index[c] = len(doc.Suites)
-		s := wJUnitSuite{Name: c}
+		s := wJUnitSuite{Name: wCapture(c)}
 		if reasons := r.Untrusted[c]; len(reasons) > 0 {
-			s.SystemErr = &wJUnitCharBuf{Text: "untrusted: " + strings.Join(reasons, "\n") + "\n"}
+			s.SystemErr = &wJUnitCharBuf{Text: "untrusted: " + wReasons(reasons, "\n") + "\n"}
 		}
 		doc.Suites = append(doc.Suites, s)
 	}

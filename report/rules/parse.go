@@ -1,17 +1,20 @@
 package rules
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/flowscope/flowscope/flow"
 	"github.com/flowscope/flowscope/report"
 )
 
@@ -28,44 +31,68 @@ var (
 	parsePerFlowKeys = []string{"duration", "packets", "bytes"}
 )
 
-// parseState collects every error of a file, so one run shows them all.
+// parseState collects the errors of a file, so one run shows them (the
+// first parseMaxErrors; the rest are counted).
 type parseState struct {
-	file string
-	errs []error
+	file  string
+	errs  []error
+	nerrs int // errors found, listed or not
 }
 
 func (p *parseState) errf(n *yaml.Node, format string, args ...any) {
-	p.errs = append(p.errs, fmt.Errorf("%s:%d:%d: %s", p.file, n.Line, n.Column, fmt.Sprintf(format, args...)))
+	p.nerrs++
+	if len(p.errs) < parseMaxErrors { // the rest are only counted
+		p.errs = append(p.errs, fmt.Errorf("%s:%d:%d: %s", p.file, n.Line, n.Column, fmt.Sprintf(format, args...)))
+	}
 }
 
-// Parse reads a YAML rules file ("rules:" list); errors start with "name:line:column:".
+// Parse reads a YAML rules file ("rules:" list); errors start with
+// "name:line:column:" (YAML syntax errors: "name:line:", as yaml.v3 gives
+// them). The file is held to ParseMaxBytes, ParseMaxDepth and
+// ParseMaxAliased before anything else reads it.
 func Parse(r io.Reader, name string) ([]*Rule, error) {
+	src, err := io.ReadAll(io.LimitReader(r, ParseMaxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(src) > ParseMaxBytes {
+		line, col := parsePos(src, ParseMaxBytes)
+		return nil, fmt.Errorf("%s:%d:%d: rules file is larger than %d bytes", name, line, col, ParseMaxBytes)
+	}
+	if off := parsePrescan(src); off >= 0 {
+		line, col := parsePos(src, off)
+		return nil, fmt.Errorf("%s:%d:%d: nested deeper than %d levels", name, line, col, ParseMaxDepth)
+	}
 	var doc yaml.Node
-	dec := yaml.NewDecoder(r)
+	dec := yaml.NewDecoder(bytes.NewReader(src))
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: empty rules file (want a \"rules:\" list)", name)
 		}
-		return nil, parseYAMLError(name, err)
+		return nil, parseYAMLError(src, name, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, fmt.Errorf("%s:%d:%d: a second YAML document; a rules file has one", name, extra.Line, extra.Column)
 	} else if !errors.Is(err, io.EOF) {
-		return nil, parseYAMLError(name, err)
+		return nil, parseYAMLError(src, name, err)
 	}
 	p := &parseState{file: name}
+	lim := parseLimits{p: p, path: map[*yaml.Node]bool{}}
+	if !lim.walk(&doc, 0, false) {
+		return nil, p.err()
+	}
 	root := parseResolve(&doc)
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = parseResolve(root.Content[0])
 	}
 	if root.Kind != yaml.MappingNode {
 		p.errf(root, "want a mapping with a \"rules:\" list")
-		return nil, errors.Join(p.errs...)
+		return nil, p.err()
 	}
 	var list *yaml.Node
 	p.fields(root, []string{"rules"}, func(k, v *yaml.Node) { list = v })
-	if list == nil && len(p.errs) == 0 {
+	if list == nil && p.nerrs == 0 {
 		p.errf(root, "missing \"rules:\" list")
 	}
 	var rules []*Rule
@@ -80,15 +107,27 @@ func Parse(r io.Reader, name string) ([]*Rule, error) {
 			}
 		}
 	}
-	if len(p.errs) > 0 {
-		return nil, errors.Join(p.errs...)
+	if p.nerrs > 0 {
+		return nil, p.err()
 	}
 	return rules, nil
 }
 
+// err joins the errors, the first parseMaxErrors of them and a count of the rest.
+func (p *parseState) err() error {
+	if p.nerrs <= len(p.errs) {
+		return errors.Join(p.errs...)
+	}
+	more := fmt.Errorf("%s: ... and %d more errors", p.file, p.nerrs-len(p.errs))
+	return errors.Join(append(p.errs[:len(p.errs):len(p.errs)], more)...)
+}
+
 // parseYAMLError turns yaml.v3's "yaml: line N: msg" into "file:N: msg".
-func parseYAMLError(name string, err error) error {
+func parseYAMLError(src []byte, name string, err error) error {
 	msg := err.Error()
+	if located, ok := parseLocate(src, name, msg); ok {
+		return errors.New(located)
+	}
 	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
 		if num, tail, ok := strings.Cut(rest, ": "); ok {
 			if _, err := strconv.Atoi(num); err == nil {
@@ -115,15 +154,15 @@ func (p *parseState) fields(n *yaml.Node, known []string, f func(k, v *yaml.Node
 		k, v := n.Content[i], parseResolve(n.Content[i+1])
 		switch {
 		case !parseContains(known, k.Value):
-			msg := fmt.Sprintf("unknown field %q", k.Value)
-			if s := parseSuggest(k.Value, known); s != "" {
+			msg := "unknown field " + report.Quote(k.Value)
+			if s := report.Suggest(k.Value, known); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			} else {
 				msg += " (want one of " + strings.Join(known, ", ") + ")"
 			}
 			p.errf(k, "%s", msg)
 		case seen[k.Value]:
-			p.errf(k, "duplicate field %q", k.Value)
+			p.errf(k, "duplicate field %s", report.Quote(k.Value))
 		default:
 			seen[k.Value] = true
 			f(k, v)
@@ -140,38 +179,6 @@ func parseContains(list []string, s string) bool {
 	return false
 }
 
-// parseSuggest returns the known key closest to a misspelt one, if close enough to be a typo.
-func parseSuggest(s string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := parseDistance(s, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best
-}
-
-// parseDistance is the Levenshtein distance between a and b.
-func parseDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 // rule parses one list item: exactly one of expect/forbid/limit/allow, and an optional name.
 func (p *parseState) rule(n *yaml.Node) *Rule {
 	if n.Kind != yaml.MappingNode {
@@ -179,7 +186,7 @@ func (p *parseState) rule(n *yaml.Node) *Rule {
 		return nil
 	}
 	ru := &Rule{File: p.file, Line: n.Line, Column: n.Column}
-	nerr := len(p.errs)
+	nerr := p.nerrs
 	var body *yaml.Node
 	p.fields(n, parseRuleKeys, func(k, v *yaml.Node) {
 		if k.Value == "name" {
@@ -195,7 +202,7 @@ func (p *parseState) rule(n *yaml.Node) *Rule {
 		ru.Kind, body = k.Value, v
 	})
 	if ru.Kind == "" {
-		if len(p.errs) == nerr {
+		if p.nerrs == nerr {
 			p.errf(n, "rule needs one of expect, forbid, limit or allow")
 		}
 		return nil
@@ -208,17 +215,18 @@ func (p *parseState) rule(n *yaml.Node) *Rule {
 	case "expect", "forbid", "limit":
 		p.body(ru, body)
 	}
-	if len(p.errs) > nerr {
+	if p.nerrs > nerr {
 		return nil
 	}
 	if ru.Name == "" {
+		// Without the kind: reports print "kind name" (forbid finding=…).
 		switch ru.Kind {
 		case "allow":
-			ru.Name = "allow " + ru.spec.allow
+			ru.Name = ru.spec.allow
 		case "only":
-			ru.Name = fmt.Sprintf("only the %d listed kinds of flow", len(ru.spec.only))
+			ru.Name = fmt.Sprintf("the %d listed kinds of flow", len(ru.spec.only))
 		default:
-			ru.Name = ru.Kind + " " + parseDescribe(body, "")
+			ru.Name = parseDescribe(body, "")
 		}
 	}
 	return ru
@@ -296,7 +304,7 @@ func (p *parseState) body(ru *Rule, n *yaml.Node) {
 			hasLimit = true
 			if s, ok := p.scalar(v); ok {
 				if b, err := parseSize(s); err != nil {
-					p.errf(v, "bad bytes %q: %v", s, err)
+					p.errf(v, "bad bytes %s: %v", report.Quote(s), err)
 				} else {
 					sp.bytes, sp.hasBytes, sp.bytesText = b, true, s
 				}
@@ -308,7 +316,7 @@ func (p *parseState) body(ru *Rule, n *yaml.Node) {
 			hasLimit = true
 			p.perFlow(&sp.perFlow, v)
 		default:
-			matchDesc = append(matchDesc, k.Value+"="+parseDescribe(v, ""))
+			matchDesc = append(matchDesc, k.Value+"="+report.Escape(parseDescribe(v, ""))) // for messages: no raw control bytes
 			p.matchField(&sp.match, k.Value, v)
 		}
 	})
@@ -351,7 +359,7 @@ func (p *parseState) perFlow(pf *evalPerFlow, n *yaml.Node) {
 		case "duration":
 			d, err := time.ParseDuration(s)
 			if err != nil || d < 0 {
-				p.errf(v, "bad duration %q (want a duration like 30s, 5m or 1h30m)", s)
+				p.errf(v, "bad duration %s (want a duration like 30s, 5m or 1h30m)", report.Quote(s))
 				return
 			}
 			pf.duration, pf.hasDuration = d, true
@@ -360,7 +368,7 @@ func (p *parseState) perFlow(pf *evalPerFlow, n *yaml.Node) {
 		case "bytes":
 			b, err := parseSize(s)
 			if err != nil {
-				p.errf(v, "bad bytes %q: %v", s, err)
+				p.errf(v, "bad bytes %s: %v", report.Quote(s), err)
 				return
 			}
 			pf.bytes, pf.hasBytes = b, true
@@ -381,7 +389,7 @@ func (p *parseState) matchField(m *evalMatch, key string, v *yaml.Node) {
 		name := parseTLSName(s)
 		rank := evalTLSRank(name)
 		if rank == 0 {
-			p.errf(v, "unknown TLS version %q (want 1.0, 1.1, 1.2, 1.3 or SSL 3.0)", s)
+			p.errf(v, "unknown TLS version %s (want 1.0, 1.1, 1.2, 1.3 or SSL 3.0)", report.Quote(s))
 			return
 		}
 		m.tlsBelow, m.tlsBelowStr = rank, name
@@ -395,8 +403,8 @@ func (p *parseState) matchField(m *evalMatch, key string, v *yaml.Node) {
 		s := e.Value
 		switch key {
 		case "proto":
-			if !parseValidName(s) {
-				p.errf(e, "bad proto %q (want tcp, udp, icmp, icmp6, gre, sctp or ip-N)", s)
+			if err := parseProto(strings.ToLower(s)); err != nil {
+				p.errf(e, "%v", err)
 				continue
 			}
 			m.protos = append(m.protos, strings.ToLower(s))
@@ -408,15 +416,21 @@ func (p *parseState) matchField(m *evalMatch, key string, v *yaml.Node) {
 				m.services = append(m.services, "")
 				continue
 			}
-			if !parseValidName(s) {
-				p.errf(e, "bad service name %q (write %s for flows with no recognised service)", s, ServiceNone)
+			if err := report.CheckService(strings.ToLower(s), ServiceNone); err != nil {
+				p.errf(e, "%v", err)
 				continue
 			}
 			m.services = append(m.services, strings.ToLower(s))
 		case "client", "server", "server_not_in":
 			pfx, err := parsePrefix(s)
 			if err != nil {
-				p.errf(e, "bad %s %q (want an IP address or CIDR)", key, s)
+				hint := "want an IP address or CIDR"
+				if sug := report.SuggestPrefix(s); sug != "" {
+					hint = fmt.Sprintf("did you mean %q?", sug)
+				} else if key == "server" && parseLooksLikeName(s) {
+					hint += "; match server names with sni or server_name"
+				}
+				p.errf(e, "bad %s %s (%s)", key, report.Quote(s), hint)
 				continue
 			}
 			switch key {
@@ -441,15 +455,15 @@ func (p *parseState) matchField(m *evalMatch, key string, v *yaml.Node) {
 			}
 			m.names = append(m.names, strings.ToLower(strings.TrimSuffix(s, ".")))
 		case "finding":
-			if s != report.KindNonstandardPort && s != report.KindPortMismatch {
-				p.errf(e, "unknown finding kind %q (want %s or %s)", s, report.KindNonstandardPort, report.KindPortMismatch)
+			if err := report.CheckKind(s); err != nil {
+				p.errf(e, "%v", err)
 				continue
 			}
 			m.findings = append(m.findings, s)
 		case "tls_version":
 			name := parseTLSName(s)
 			if evalTLSRank(name) == 0 {
-				p.errf(e, "unknown TLS version %q (want 1.0, 1.1, 1.2, 1.3 or SSL 3.0)", s)
+				p.errf(e, "unknown TLS version %s (want 1.0, 1.1, 1.2, 1.3 or SSL 3.0)", report.Quote(s))
 				continue
 			}
 			m.tlsVersions = append(m.tlsVersions, name)
@@ -504,7 +518,7 @@ func (p *parseState) count(v *yaml.Node) (uint64, bool) {
 	}
 	n, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
-		p.errf(v, "bad count %q (want a whole number >= 0)", s)
+		p.errf(v, "bad count %s (want a whole number >= 0)", report.Quote(s))
 		return 0, false
 	}
 	return n, true
@@ -520,15 +534,31 @@ func parseKindName(v *yaml.Node) string {
 	return "value"
 }
 
-// parseValidName accepts what detectors and the flow table name things with.
-func parseValidName(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return false
-		}
+// parseProtos are the names flows carry in proto ("tcp", "gre", "ip-253"):
+// what flow.ProtoName gives for each IP protocol number.
+var parseProtos = func() []string {
+	out := make([]string, 256)
+	for i := range out {
+		out[i] = flow.ProtoName(uint8(i))
 	}
-	return s != ""
+	return out
+}()
+
+// parseProto accepts a proto a flow can have, suggesting one for a typo.
+func parseProto(s string) error {
+	if slices.Contains(parseProtos, s) {
+		return nil
+	}
+	named := slices.DeleteFunc(slices.Clone(parseProtos), func(n string) bool { return strings.HasPrefix(n, "ip-") })
+	if sug := report.Suggest(s, named); sug != "" {
+		return fmt.Errorf("unknown proto %s (did you mean %q?)", report.Quote(s), sug)
+	}
+	return fmt.Errorf("unknown proto %s (want %s or ip-N, N from 0 to 255)", report.Quote(s), strings.Join(named, ", "))
+}
+
+// parseLooksLikeName tells a host name written where an address belongs.
+func parseLooksLikeName(s string) bool {
+	return strings.Contains(s, ".") && strings.IndexFunc(s, func(r rune) bool { return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' }) >= 0 && !strings.Contains(s, ":")
 }
 
 // parsePrefix reads an IP (as a single-address prefix) or a CIDR.
@@ -554,14 +584,18 @@ func parsePrefix(s string) (netip.Prefix, error) {
 // parsePortSpec reads "tcp/443" or a bare port (any transport).
 func parsePortSpec(s string) (evalPort, error) {
 	proto, num, ok := strings.Cut(s, "/")
+	transports := []string{"tcp", "udp", "sctp"}
 	if !ok {
 		proto, num = "", s
-	} else if proto != "tcp" && proto != "udp" && proto != "sctp" {
-		return evalPort{}, fmt.Errorf("bad port %q (want tcp/PORT, udp/PORT, sctp/PORT or PORT)", s)
+	} else if !slices.Contains(transports, proto) {
+		if sug := report.Suggest(proto, transports); sug != "" {
+			return evalPort{}, fmt.Errorf("bad port %s (did you mean \"%s/%s\"?)", report.Quote(s), sug, num)
+		}
+		return evalPort{}, fmt.Errorf("bad port %s (want tcp/PORT, udp/PORT, sctp/PORT or PORT)", report.Quote(s))
 	}
 	n, err := strconv.ParseUint(num, 10, 16)
 	if err != nil || n == 0 {
-		return evalPort{}, fmt.Errorf("bad port %q (want 1-65535)", s)
+		return evalPort{}, fmt.Errorf("bad port %s (want 1-65535)", report.Quote(s))
 	}
 	return evalPort{proto: proto, port: uint16(n)}, nil
 }
@@ -592,7 +626,15 @@ func parseSize(s string) (uint64, error) {
 		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
 	}[unit]
 	if mult == 0 {
-		return 0, fmt.Errorf("unknown unit %q (want B, KB, MB, GB, TB, KiB, MiB, GiB or TiB)", t[i:])
+		units := []string{"B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB"}
+		lower := make([]string, len(units))
+		for i, u := range units {
+			lower[i] = strings.ToLower(u)
+		}
+		if sug := report.Suggest(unit, lower); sug != "" {
+			return 0, fmt.Errorf("unknown unit %s (did you mean %q?)", report.Quote(t[i:]), units[slices.Index(lower, sug)])
+		}
+		return 0, fmt.Errorf("unknown unit %s (want %s)", report.Quote(t[i:]), strings.Join(units, ", "))
 	}
 	f, err := strconv.ParseFloat(num, 64)
 	if err != nil || f < 0 || math.IsNaN(f) {

@@ -16,6 +16,8 @@ type Violation struct {
 	// Evidence is escaped text from the flow or finding (e.g. an SNI, a
 	// finding's evidence bytes), or empty.
 	Evidence string
+	// More is, on the last violation of a capped list, how many were left out.
+	More int
 }
 
 // Report is the result of checking every rule over every capture.

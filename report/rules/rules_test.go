@@ -89,17 +89,17 @@ func TestCheck(t *testing.T) {
 		{"expect client cidr", `expect: {client: 10.0.0.0/24, proto: udp}`, true, nil, "", ""},
 		{"forbid finding", `forbid: {finding: nonstandard-port}`, false, []uint64{2, 3, 4}, "flow 2 127.0.0.1:58496 → 127.0.0.1:8000 (tcp ssh): nonstandard-port: ssh on tcp/8000, not on its registered tcp/22", "SSH-2.0-OpenSSH_8.2p1 Ubuntu-4ubuntu0.11"},
 		{"forbid finding holds", `forbid: {finding: port-mismatch}`, true, nil, "", ""},
-		{"forbid service list", `forbid: {service: [http, telnet, ftp]}`, false, []uint64{3, 4}, "matches forbidden service=[http,telnet,ftp]", "GET / HTTP/1.1"},
+		{"forbid service list", `forbid: {service: [http, telnet, ftp]}`, false, []uint64{3, 4}, "matches forbidden service=[http,telnet,ftp]", "name=wwww.lan"},
 		{"forbid service holds", `forbid: {service: [telnet, ftp]}`, true, nil, "", ""},
 		{"forbid server_not_in", `forbid: {server_not_in: [10.0.0.0/8, 192.168.0.0/16, 127.0.0.1]}`, false, []uint64{1, 11}, "server 172.16.238.168 is outside 10.0.0.0/8, 192.168.0.0/16, 127.0.0.1", "SSH-2.0-OpenSSH_5.3"},
 		{"forbid server_not_in holds", `forbid: {server_not_in: [0.0.0.0/0]}`, true, nil, "", ""},
-		{"forbid tls_below", `forbid: {tls_below: "1.2"}`, false, []uint64{12}, "negotiated TLS 1.0, below TLS 1.2", "c2.evil.example"},
+		{"forbid tls_below", `forbid: {tls_below: "1.2"}`, false, []uint64{12}, "negotiated TLS 1.0, below TLS 1.2", "TLS 1.0 sni=c2.evil.example"},
 		{"forbid tls_below holds", `forbid: {tls_below: "1.0"}`, true, nil, "", ""},
-		{"forbid tls_version", `forbid: {tls_version: [TLSv1.0, 1.1]}`, false, []uint64{12}, "matches forbidden", "TLS 1.0"},
-		{"forbid sni glob", `forbid: {sni: "*.evil.example"}`, false, []uint64{12}, "flow 12 10.0.0.5:41001 → 10.1.2.3:443 (tcp tls)", "c2.evil.example"},
-		{"forbid sni glob case", `forbid: {server_name: "*.EVIL.example"}`, false, []uint64{12}, "", "c2.evil.example"},
+		{"forbid tls_version", `forbid: {tls_version: [TLSv1.0, 1.1]}`, false, []uint64{12}, "matches forbidden", "TLS 1.0 sni=c2.evil.example"},
+		{"forbid sni glob", `forbid: {sni: "*.evil.example"}`, false, []uint64{12}, "flow 12 10.0.0.5:41001 → 10.1.2.3:443 (tcp tls)", "sni=c2.evil.example"},
+		{"forbid sni glob case", `forbid: {server_name: "*.EVIL.example"}`, false, []uint64{12}, "", "sni=c2.evil.example"},
 		{"forbid sni holds", `forbid: {sni: "evil.example"}`, true, nil, "", ""},
-		{"forbid glob middle", `forbid: {sni: "w*.l*n"}`, false, []uint64{3, 4}, "", "wwww.lan"},
+		{"forbid glob middle", `forbid: {sni: "w*.l*n"}`, false, []uint64{3, 4}, "", "name=wwww.lan"},
 		{"limit bytes holds", `limit: {bytes: 1MB}`, true, nil, "", ""},
 		{"limit bytes", `limit: {bytes: 10KiB, service: http}`, false, nil, "44479 IP bytes in 2 flows matching service=http, over the limit of 10KiB (10240 bytes); largest: flow 4", ""},
 		{"limit flows", `limit: {flows: 6}`, false, nil, "7 flows matching any flow, over the limit of 6", ""},
@@ -111,7 +111,7 @@ func TestCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rs := testParse(t, "rules:\n  - "+tt.rule+"\n")
-			out := Check(rs, "cap.pcap", recs, nil)
+			out := Check(rs, "cap.pcap", recs, nil, 0)
 			if len(out) != 1 {
 				t.Fatalf("got %d outcomes, want 1", len(out))
 			}
@@ -159,15 +159,15 @@ func TestRealCaptures(t *testing.T) {
 			t.Fatalf("flow %d findings %v, want %v", recs[i].ID, kinds, want)
 		}
 	}
-	out := Check(rs, "merged.pcap", recs, Allowlist(rs))
+	out := Check(rs, "merged.pcap", recs, Allowlist(rs), 0)
 	want := []struct {
 		name string
 		pass bool
 		ids  []uint64
 	}{
-		{"ssh on its port", true, nil},
+		{"expect ssh on its port", true, nil},
 		{"forbid finding=nonstandard-port", false, []uint64{3, 4}}, // flow 2 is allowed
-		{"no plaintext", false, []uint64{3, 4}},
+		{"forbid no plaintext", false, []uint64{3, 4}},
 		{"forbid server_not_in=[127.0.0.0/8,172.16.0.0/12,192.168.0.0/16]", true, nil},
 		{"expect sni=*.lan min=1 max=2", true, nil},
 		{"limit bytes=100KB", true, nil},
@@ -182,8 +182,8 @@ func TestRealCaptures(t *testing.T) {
 		for _, v := range o.Violations {
 			ids = append(ids, v.FlowIDs...)
 		}
-		if o.Rule.Name != w.name || o.Passed != w.pass || !slices.Equal(ids, w.ids) {
-			t.Errorf("outcome %d: %q passed %v ids %v; want %q %v %v (%+v)", i, o.Rule.Name, o.Passed, ids, w.name, w.pass, w.ids, o.Violations)
+		if wTitle(o.Rule) != w.name || o.Passed != w.pass || !slices.Equal(ids, w.ids) {
+			t.Errorf("outcome %d: %q passed %v ids %v; want %q %v %v (%+v)", i, wTitle(o.Rule), o.Passed, ids, w.name, w.pass, w.ids, o.Violations)
 		}
 	}
 	if r := rs[1]; r.File != "testdata/ci.yaml" || r.Line != 5 || r.Column != 5 || r.Kind != "forbid" {
@@ -191,7 +191,7 @@ func TestRealCaptures(t *testing.T) {
 	}
 	// Without the file's allow rules, or with them passed as allow, the
 	// outcome is the same: Check always applies them.
-	if again := Check(rs, "merged.pcap", recs, nil); !reflect.DeepEqual(again, out) {
+	if again := Check(rs, "merged.pcap", recs, nil, 0); !reflect.DeepEqual(again, out) {
 		t.Errorf("Check without allow differs")
 	}
 }
@@ -233,10 +233,10 @@ func TestParseNames(t *testing.T) {
   - limit: {per_flow: {duration: 30s}, service: tls}
 `)
 	want := []struct{ kind, name string }{
-		{"expect", "expect service=dns server=10.0.0.53 port=udp/53"},
+		{"expect", "service=dns server=10.0.0.53 port=udp/53"},
 		{"forbid", "no evil"},
-		{"allow", "allow http tcp/8080"},
-		{"limit", "limit per_flow.duration=30s service=tls"},
+		{"allow", "http tcp/8080"},
+		{"limit", "per_flow.duration=30s service=tls"},
 	}
 	for i, w := range want {
 		if rs[i].Kind != w.kind || rs[i].Name != w.name || rs[i].Line != i+2+boolInt(i > 1) {
@@ -244,7 +244,7 @@ func TestParseNames(t *testing.T) {
 		}
 	}
 	// Allow rules produce no outcome.
-	if out := Check(rs, "c", nil, nil); len(out) != 3 || out[0].Passed || !out[1].Passed || !out[2].Passed {
+	if out := Check(rs, "c", nil, nil, 0); len(out) != 3 || out[0].Passed || !out[1].Passed || !out[2].Passed {
 		t.Errorf("outcomes on no records: %+v", out)
 	}
 }
@@ -272,7 +272,7 @@ func TestParseErrors(t *testing.T) {
 		{"two kinds", "rules:\n  - expect: {service: dns}\n    forbid: {service: ftp}\n", "rules.yaml:3:5: rule has both expect and forbid"},
 		{"duplicate", "rules:\n  - forbid: {service: ftp, service: http}\n", `rules.yaml:2:28: duplicate field "service"`},
 		{"bad server", "rules:\n  - expect: {server: 10.0.0.300}\n", `rules.yaml:2:22: bad server "10.0.0.300"`},
-		{"bad cidr in list", "rules:\n  - forbid: {server_not_in: [10.0.0.0/8, 10/8]}\n", `rules.yaml:2:42: bad server_not_in "10/8"`},
+		{"bad cidr in list", "rules:\n  - forbid: {server_not_in: [10.0.0.0/8, 10/8]}\n", `rules.yaml:2:42: bad server_not_in "10/8" (did you mean "10.0.0.0/8"?)`},
 		{"bad port", "rules:\n  - expect: {port: icmp/3}\n", `rules.yaml:2:20: bad port "icmp/3"`},
 		{"port zero", "rules:\n  - expect: {port: 0}\n", `rules.yaml:2:20: bad port "0" (want 1-65535)`},
 		{"bad finding", "rules:\n  - forbid: {finding: odd-port}\n", `rules.yaml:2:23: unknown finding kind "odd-port"`},
@@ -280,8 +280,8 @@ func TestParseErrors(t *testing.T) {
 		{"tls list", "rules:\n  - forbid: {tls_below: [1.2]}\n", "rules.yaml:2:25: want a single value, not a list"},
 		{"missing value", "rules:\n  - forbid: {service: }\n", "rules.yaml:2:23: missing value"},
 		{"empty list", "rules:\n  - forbid: {service: []}\n", "rules.yaml:2:23: empty list"},
-		{"empty service", "rules:\n  - forbid: {service: \"\"}\n", `rules.yaml:2:23: bad service name "" (write none for flows with no recognised service)`},
-		{"bad service in only", "rules:\n  - only:\n      - {server: 10.0.0.1, service: [none, \"h t\"]}\n", `rules.yaml:3:44: bad service name "h t"`},
+		{"empty service", "rules:\n  - forbid: {service: \"\"}\n", `rules.yaml:2:23: unknown service "" (want one of bittorrent,`},
+		{"bad service in only", "rules:\n  - only:\n      - {server: 10.0.0.1, service: [none, \"h t\"]}\n", `rules.yaml:3:44: unknown service "h t" (want one of bittorrent, dhcp, dns, ftp, geneve, http, http2, imap, mqtt, mysql, ntp, openvpn, pop3, postgresql, quic, rdp, redis, rtsp, sip, smb, smtp, snmp, socks, ssh, telnet, tls, vnc, vxlan, wireguard, none)`},
 		{"empty forbid", "rules:\n  - forbid: {}\n", "rules.yaml:2:13: forbid needs at least one of"},
 		{"forbid scalar", "rules:\n  - forbid: http\n", "rules.yaml:2:13: forbid wants a mapping"},
 		{"max below min", "rules:\n  - expect: {service: dns, min: 3, max: 2}\n", "rules.yaml:2:33: max 2 is below min 3"},
@@ -294,6 +294,22 @@ func TestParseErrors(t *testing.T) {
 		{"bad allow", "rules:\n  - allow: \"http tcp/0\"\n", `rules.yaml:2:12: bad target "tcp/0": bad port "0"`},
 		{"allow kind", "rules:\n  - allow: \"http tcp/80 weird\"\n", `rules.yaml:2:12: unknown finding kind "weird"`},
 		{"empty allow", "rules:\n  - allow: \"# nothing\"\n", "rules.yaml:2:12: empty allow rule"},
+		{"service typo", "rules:\n  - forbid: {service: htttp}\n", `rules.yaml:2:23: unknown service "htttp" (did you mean "http"?)`},
+		{"service typo in a list", "rules:\n  - forbid: {service: [ftp, telent]}\n", `rules.yaml:2:29: unknown service "telent" (did you mean "telnet"?)`},
+		{"none typo", "rules:\n  - only: [{service: nome}]\n", `rules.yaml:2:22: unknown service "nome" (did you mean "none"?)`},
+		{"service unknown", "rules:\n  - forbid: {service: gopher}\n", `rules.yaml:2:23: unknown service "gopher" (want one of bittorrent,`},
+		{"proto typo", "rules:\n  - forbid: {proto: tpc}\n", `rules.yaml:2:21: unknown proto "tpc" (did you mean "tcp"?)`},
+		{"proto unknown", "rules:\n  - forbid: {proto: ip-256}\n", `rules.yaml:2:21: unknown proto "ip-256" (want icmp, igmp, ipip, tcp, udp,`},
+		{"port transport typo", "rules:\n  - expect: {port: upd/53}\n", `rules.yaml:2:20: bad port "upd/53" (did you mean "udp/53"?)`},
+		{"port too big", "rules:\n  - expect: {port: 70000}\n", `rules.yaml:2:20: bad port "70000" (want 1-65535)`},
+		{"finding typo", "rules:\n  - forbid: {finding: nonstandard-prot}\n", `rules.yaml:2:23: unknown finding kind "nonstandard-prot" (did you mean "nonstandard-port"?)`},
+		{"cidr bits", "rules:\n  - forbid: {server_not_in: 10.0.0.0/40}\n", `rules.yaml:2:29: bad server_not_in "10.0.0.0/40" (did you mean "10.0.0.0/32"?)`},
+		{"cidr short", "rules:\n  - forbid: {server_not_in: [10/8, 192.168/16]}\n", `rules.yaml:2:30: bad server_not_in "10/8" (did you mean "10.0.0.0/8"?)`},
+		{"cidr short second", "rules:\n  - forbid: {server_not_in: [10.0.0.0/8, 172.16/12]}\n", `rules.yaml:2:42: bad server_not_in "172.16/12" (did you mean "172.16.0.0/12"?)`},
+		{"cidr garbage", "rules:\n  - forbid: {client: 10.0.0.x/8}\n", `rules.yaml:2:22: bad client "10.0.0.x/8" (want an IP address or CIDR)`},
+		{"server name", "rules:\n  - forbid: {server: evil.example}\n", `rules.yaml:2:22: bad server "evil.example" (want an IP address or CIDR; match server names with sni or server_name)`},
+		{"size unit typo", "rules:\n  - limit: {bytes: 10MiBB}\n", `rules.yaml:2:20: bad bytes "10MiBB": unknown unit "MiBB" (did you mean "MiB"?)`},
+		{"allow service typo", "rules:\n  - allow: \"htp tcp/8080\"\n", `rules.yaml:2:12: unknown service "htp" (did you mean "http"?)`},
 		{"two documents", "rules: []\n---\nrules: []\n", "rules.yaml:2:1: a second YAML document"},
 	}
 	for _, tt := range tests {
@@ -335,7 +351,7 @@ func TestCheckServiceNone(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rs := testParse(t, "rules:\n  - "+tt.rule+"\n")
-			out := Check(rs, "c.pcap", tt.recs, nil)
+			out := Check(rs, "c.pcap", tt.recs, nil, 0)
 			if len(out) != 1 {
 				t.Fatalf("%d outcomes", len(out))
 			}
@@ -406,36 +422,49 @@ func TestEvalGlob(t *testing.T) {
 }
 
 // Outcomes depend on the records, not on their order, and the violation
-// list is capped with the rest folded into one.
+// list is capped at maxViolations with "… and N more" (0: all).
 func TestCheckDeterministicAndCapped(t *testing.T) {
 	var recs []flow.Record
 	for i := uint64(1); i <= 120; i++ {
 		recs = append(recs, testRec(i, "tcp", "10.0.0.1:40000", "10.0.0.2:23", "telnet", time.Second))
 	}
 	rs := testParse(t, "rules:\n  - forbid: {service: telnet}\n")
-	a := Check(rs, "c", recs, nil)
 	rev := slices.Clone(recs)
 	slices.Reverse(rev)
-	if b := Check(rs, "c", rev, nil); !reflect.DeepEqual(a, b) {
+	if a, b := Check(rs, "c", recs, nil, 10), Check(rs, "c", rev, nil, 10); !reflect.DeepEqual(a, b) {
 		t.Fatal("outcome depends on record order")
 	}
-	vs := a[0].Violations
-	if len(vs) != evalMaxViolations {
-		t.Fatalf("%d violations, want %d", len(vs), evalMaxViolations)
+	tests := []struct {
+		max, lines int
+		more       string
+	}{
+		{10, 11, "… and 110 more"},
+		{1, 2, "… and 119 more"},
+		{119, 120, "… and 1 more"},
+		{120, 120, ""},
+		{0, 120, ""},
 	}
-	last := vs[len(vs)-1]
-	if last.Message != "... and 71 more" || len(last.FlowIDs) != 71 || last.FlowIDs[0] != 50 || vs[0].FlowIDs[0] != 1 {
-		t.Errorf("last violation %q %v", last.Message, last.FlowIDs)
+	for _, tt := range tests {
+		vs := Check(rs, "c", recs, nil, tt.max)[0].Violations
+		if len(vs) != tt.lines || vs[0].FlowIDs[0] != 1 {
+			t.Fatalf("max %d: %d violations, want %d", tt.max, len(vs), tt.lines)
+		}
+		last := vs[len(vs)-1]
+		if tt.more != "" && (last.Message != tt.more || last.More != 120-tt.max || last.FlowIDs != nil) {
+			t.Errorf("max %d: last violation %+v, want %q", tt.max, last, tt.more)
+		}
+		if tt.more == "" && last.More != 0 {
+			t.Errorf("max %d: last violation %+v", tt.max, last)
+		}
 	}
 }
 
-// A flow split by the active timeout counts once.
 func TestCheckContinuations(t *testing.T) {
 	a := testRec(1, "udp", "10.0.0.5:40000", "10.0.0.53:53", "dns", time.Second)
 	b := a
 	b.ID, b.Continues = 2, 1
 	rs := testParse(t, "rules:\n  - expect: {service: dns, max: 1}\n  - limit: {flows: 1}\n  - limit: {bytes: 6000}\n")
-	out := Check(rs, "c", []flow.Record{a, b}, nil)
+	out := Check(rs, "c", []flow.Record{a, b}, nil, 0)
 	if !out[0].Passed || !out[1].Passed || !out[2].Passed {
 		t.Errorf("outcomes %+v", out)
 	}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/flowscope/flowscope/internal/buildinfo"
 )
 
 // SARIF 2.1.0 shapes: structs (not maps) so keys come out in a fixed order.
@@ -29,8 +31,9 @@ type wSarifTool struct {
 }
 
 type wSarifDriver struct {
-	Name  string            `json:"name"`
-	Rules []wSarifReporting `json:"rules"`
+	Name    string            `json:"name"`
+	Version string            `json:"version"`
+	Rules   []wSarifReporting `json:"rules"`
 }
 
 type wSarifReporting struct {
@@ -93,7 +96,7 @@ type wSarifRegion struct {
 // rule and an error result per violation located at the rule.
 func WriteSARIF(w io.Writer, r *Report) error {
 	run := wSarifRun{
-		Tool:    wSarifTool{Driver: wSarifDriver{Name: "flowscope", Rules: []wSarifReporting{}}},
+		Tool:    wSarifTool{Driver: wSarifDriver{Name: "flowscope", Version: buildinfo.Version(), Rules: []wSarifReporting{}}},
 		Results: []wSarifResult{}, // [] rather than null: "ran, found nothing"
 	}
 	ruleIndex := map[*Rule]int{}
@@ -130,12 +133,12 @@ func WriteSARIF(w io.Writer, r *Report) error {
 				RuleID:    run.Tool.Driver.Rules[idx].ID,
 				RuleIndex: idx,
 				Level:     "error",
-				Message:   wSarifMessage{Text: v.Message + " (capture " + o.Capture + ")"},
+				Message:   wSarifMessage{Text: v.Message + " (capture " + wCapture(o.Capture) + ")"},
 				Locations: []wSarifLocation{loc},
 				Fingerprints: map[string]string{
 					"flowscope/v1": wFingerprint(run.Tool.Driver.Rules[idx].ID, o.Capture, wDetail(v)),
 				},
-				Properties: wSarifProps{Capture: o.Capture, FlowIDs: v.FlowIDs, Evidence: v.Evidence},
+				Properties: wSarifProps{Capture: wCapture(o.Capture), FlowIDs: v.FlowIDs, Evidence: v.Evidence},
 			})
 		}
 	}
@@ -144,7 +147,7 @@ func WriteSARIF(w io.Writer, r *Report) error {
 		if reasons := r.Untrusted[c]; len(reasons) > 0 {
 			inv.Notifications = append(inv.Notifications, wSarifNotification{
 				Level:   "warning",
-				Message: wSarifMessage{Text: "untrusted capture " + c + ": " + strings.Join(reasons, "; ")},
+				Message: wSarifMessage{Text: "untrusted capture " + wCapture(c) + ": " + wReasons(reasons, "; ")},
 			})
 		}
 	}

@@ -27,7 +27,7 @@ func schemaReports(t *testing.T) []struct {
 		}
 		rep := &Report{RulesFile: file, Untrusted: untrusted}
 		for _, c := range order {
-			rep.Outcomes = append(rep.Outcomes, Check(rs, c, captures[c], Allowlist(rs))...)
+			rep.Outcomes = append(rep.Outcomes, Check(rs, c, captures[c], Allowlist(rs), 0)...)
 		}
 		return rep
 	}

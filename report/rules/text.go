@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/flowscope/flowscope/report"
 )
 
 // WriteText writes a pass/fail line per rule per capture, indented violations
@@ -20,11 +22,15 @@ func WriteText(w io.Writer, r *Report) error {
 			status = "PASS"
 			passed++
 		}
-		fmt.Fprintf(bw, "%s %s %s (%s)\n", status, wPosition(r, o.Rule), wOneLine(wTitle(o.Rule)), wOneLine(o.Capture))
+		fmt.Fprintf(bw, "%s %s %s (%s)\n", status, wPosition(r, o.Rule), wTitle(o.Rule), wCapture(o.Capture))
 		if o.Passed {
 			continue
 		}
 		for _, v := range wViolations(o) {
+			if v.More > 0 {
+				fmt.Fprintf(bw, "    %s\n", wOneLine(v.Message)) // "… and N more"
+				continue
+			}
 			fmt.Fprintf(bw, "    - %s\n", wOneLine(wDetail(v)))
 		}
 	}
@@ -35,7 +41,7 @@ func WriteText(w io.Writer, r *Report) error {
 			continue
 		}
 		untrusted++
-		fmt.Fprintf(bw, "UNTRUSTED %s: %s\n", wOneLine(c), wOneLine(strings.Join(reasons, "; ")))
+		fmt.Fprintf(bw, "UNTRUSTED %s: %s\n", wCapture(c), wReasons(reasons, "; "))
 	}
 	fmt.Fprintf(bw, "%d checks: %d passed, %d failed", len(r.Outcomes), passed, len(r.Outcomes)-passed)
 	if untrusted > 0 {
@@ -58,19 +64,39 @@ func wRuleFile(r *Report, rule *Rule) string {
 
 // wPosition renders "file:line" (just "file" when the line is unknown).
 func wPosition(r *Report, rule *Rule) string {
-	f := wRuleFile(r, rule)
+	f := report.Escape(wRuleFile(r, rule))
 	if rule == nil || rule.Line <= 0 {
 		return f
 	}
 	return f + ":" + strconv.Itoa(rule.Line)
 }
 
-// wTitle renders "kind name" for headings and test names.
+// wTitle renders "kind name" for headings and test names. A name comes
+// from the user's rules file, which may come from anyone's pull request:
+// escaped like capture-derived strings, so no control character reaches a
+// terminal, a CI log or an XML file.
 func wTitle(rule *Rule) string {
 	if rule == nil {
 		return "rule"
 	}
-	return strings.TrimSpace(rule.Kind + " " + rule.Name)
+	// A name that starts with the kind already ("forbid telnet") keeps it once.
+	if rule.Kind != "" && (rule.Name == rule.Kind || strings.HasPrefix(rule.Name, rule.Kind+" ")) {
+		return report.Escape(rule.Name)
+	}
+	return report.Escape(strings.TrimSpace(rule.Kind + " " + rule.Name))
+}
+
+// wCapture renders a capture's path, escaped like wTitle's rule name.
+func wCapture(c string) string { return report.Escape(c) }
+
+// wReasons joins a capture's untrusted reasons (read errors name the
+// capture's path), escaped.
+func wReasons(reasons []string, sep string) string {
+	out := make([]string, len(reasons))
+	for i, s := range reasons {
+		out[i] = report.Escape(s)
+	}
+	return strings.Join(out, sep)
 }
 
 // wViolations returns a failed outcome's violations, inventing one when the

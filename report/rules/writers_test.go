@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/flowscope/flowscope/internal/buildinfo"
 )
 
 // wTestReport has two captures, a passing rule, a rule failing with two
@@ -240,6 +242,9 @@ func TestWriteSARIF(t *testing.T) {
 	if n := wRequire[string](t, driver, "driver", "name"); n != "flowscope" {
 		t.Errorf("driver name %q", n)
 	}
+	if v := wRequire[string](t, driver, "driver", "version"); v != buildinfo.Version() || v == "" {
+		t.Errorf("driver version %q, want %q", v, buildinfo.Version())
+	}
 	var ids []string
 	for _, d := range wRequire[[]any](t, driver, "driver", "rules") {
 		ids = append(ids, wRequire[string](t, d.(obj), "rules[]", "id"))
@@ -396,7 +401,7 @@ func TestWriteGitHubEscaping(t *testing.T) {
 		{
 			"properties", &Rule{Kind: "expect", Name: "a,b:c%\nd", File: "dir,1/r:x.yaml", Line: 2, Column: 9},
 			Violation{Message: "m"},
-			"::error file=dir%2C1/r%3Ax.yaml,line=2,col=9,title=flowscope%3A expect a%2Cb%3Ac%25%0Ad::m (capture c.pcap)\n",
+			"::error file=dir%2C1/r%3Ax.yaml,line=2,col=9,title=flowscope%3A expect a%2Cb%3Ac%25\\x0ad::m (capture c.pcap)\n",
 		},
 	}
 	for _, tc := range tests {
@@ -406,5 +411,64 @@ func TestWriteGitHubEscaping(t *testing.T) {
 				t.Errorf("got  %q\nwant %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestWriteControlChars: a rule name, a rules file path and capture paths
+// with terminal escapes (ESC, BEL, NUL) reach no output raw; text and
+// GitHub lines carry them escaped, JUnit stays well-formed XML and SARIF
+// valid JSON, both with the same escaped text.
+func TestWriteControlChars(t *testing.T) {
+	rule := &Rule{Kind: "forbid", Name: "evil\x1b[2J\x07name\x00", File: "r\x1b]0;x\x07.yaml", Line: 2, Column: 3}
+	capture := "cap\x1b[31m\x00.pcap"
+	r := &Report{RulesFile: rule.File, Outcomes: []Outcome{
+		{Rule: rule, Capture: capture, Violations: []Violation{{Message: "m", FlowIDs: []uint64{1}}}},
+	}, Untrusted: map[string][]string{capture: {"reading " + capture + ": truncated"}}}
+	for _, w := range wAllWriters {
+		t.Run(w.name, func(t *testing.T) {
+			out := wRun(t, w.fn, r)
+			for i, c := range out {
+				if c < 0x20 && c != '\n' || c == 0x7f {
+					t.Fatalf("raw control byte %#x at %d in:\n%q", c, i, out)
+				}
+			}
+			var text string
+			switch w.name {
+			case "junit":
+				var doc wJUnitIn
+				if err := xml.Unmarshal(out, &doc); err != nil {
+					t.Fatalf("not XML: %v", err)
+				}
+				text = doc.Suites[0].Name + " " + doc.Suites[0].Cases[0].Name + " " + doc.Suites[0].SystemErr
+			case "sarif":
+				if !json.Valid(out) {
+					t.Fatalf("not JSON:\n%s", out)
+				}
+				var doc map[string]any
+				json.Unmarshal(out, &doc)
+				b, _ := json.Marshal(doc) // decoded strings, re-encoded: escapes survive as text
+				text = string(b)
+			default:
+				text = string(out)
+			}
+			for _, want := range []string{`cap\x1b[31m\x00.pcap`, `evil\x1b[2J\x07name\x00`} {
+				if !strings.Contains(strings.ReplaceAll(text, `\\`, `\`), want) {
+					t.Errorf("output lacks %s:\n%s", want, text)
+				}
+			}
+		})
+	}
+}
+
+// A capped list ends in "… and N more", without a bullet or flow list.
+func TestWriteTextCapped(t *testing.T) {
+	rule := &Rule{Kind: "forbid", Name: "service=telnet", File: "r.yaml", Line: 2}
+	r := &Report{Outcomes: []Outcome{{Rule: rule, Capture: "c.pcap", Violations: []Violation{
+		{Message: "flow 1", FlowIDs: []uint64{1}},
+		{Message: "… and 7 more", More: 7},
+	}}}}
+	const want = "FAIL r.yaml:2 forbid service=telnet (c.pcap)\n    - flow 1 [flow 1]\n    … and 7 more\n1 checks: 0 passed, 1 failed\n"
+	if got := string(wRun(t, WriteText, r)); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
