@@ -33,8 +33,9 @@ type fragEntry struct {
 	flow Key   // the first fragment's flow key, once it came
 	born int64 // packet time the entry was made
 	hash uint32
-	// Later fragments held before the first one came: counts, the wire
-	// length of their frames, and the time and number of the earliest.
+	// Later fragments held before the first one came: counts, their IP
+	// and payload lengths, the wire length of their frames, and the time
+	// and number of the earliest.
 	pkts, ipLen, frameLen, payLen int
 	heldTS                        int64
 	heldFrame                     uint64
