@@ -15,7 +15,7 @@ export CGO_ENABLED := 1
 # and capture live between network namespaces (ip, from iproute2; as root).
 TEST_PKGS := $(APT_PKGS) tshark libxml2-utils iproute2
 
-.PHONY: all deps deps-test build demo test vet bench bench-peers bench-live clean
+.PHONY: all deps deps-test build demo test vet bench bench-peers bench-live clean fuzz
 
 all: build
 
@@ -47,6 +47,21 @@ bench: deps
 
 clean:
 	rm -rf bin
+
+# Runs every fuzz target in the repository (each `func Fuzz...` in a test
+# file) for FUZZTIME each, one after the other; stops at the first crasher,
+# which go test saves under the package's testdata/fuzz/ (commit it there:
+# `make test` replays it). go test's default of up to 60 s to minimize each
+# new interesting input would eat a 60 s run of a slow target whole.
+FUZZTIME ?= 60s
+FUZZMINTIME ?= 10s
+fuzz:
+	@grep -rl --include='*_test.go' '^func Fuzz' . | sort | while read -r f; do \
+		for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$f"); do \
+			echo "== $$t in $$(dirname $$f) for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINTIME) $$(dirname $$f) || exit 1; \
+		done; \
+	done
 
 # Runs flowscope, softflowd and ndpiReader on two generated captures (in
 # /tmp, never committed): a packet-heavy mix (1.37M packets, 37k TLS and DNS

@@ -191,13 +191,16 @@ func Open(r io.Reader, name string) (*File, error) {
 // peekMagic returns the first four bytes of br as a little-endian number.
 // An empty input is NotCapture: with no magic there is nothing to say it was
 // ever meant to be a capture. A few bytes that begin a known magic are
-// Truncated.
+// Truncated, and so is a compressed stream that breaks off before four
+// bytes come out of it: the stream's own framing shows it was cut.
 func (f *File) peekMagic(br *bufio.Reader) (uint32, error) {
 	b, err := br.Peek(4)
 	if err == nil {
 		return binary.LittleEndian.Uint32(b), nil
 	}
-	if !isEOF(err) {
+	if !isEOF(err) || f.comp != "" && err != io.EOF {
+		// Decompressors say io.ErrUnexpectedEOF for a cut stream, io.EOF
+		// at its proper end.
 		return 0, f.wrap(readErr(f.comp, err, 0, "the file header"))
 	}
 	if len(b) == 0 {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"syscall"
@@ -228,26 +229,9 @@ func checkCut(t *testing.T, data []byte, n int, want cutExpectation, full []Pack
 		return
 	}
 	e := wantError(t, err, Truncated)
+	checkArticles(t, err)
 	if e.Offset != want.offset || e.Packets != uint64(want.packets) {
 		t.Fatalf("cut at %d: offset %d packets %d, want %d %d (%v)", n, e.Offset, e.Packets, want.offset, want.packets, err)
-	}
-}
-
-// TestTruncatedPcap cuts a pcap at every offset inside its last record.
-func TestTruncatedPcap(t *testing.T) {
-	data := readCapture(t, "tcpdump__dns_tcp.pcap")
-	f, _ := Open(bytes.NewReader(data), "full")
-	full, err := readAll(t, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := len(data) - 16 - full[len(full)-1].CapLen
-	checkCut(t, data, last, cutExpectation{packets: len(full) - 1, clean: true}, full)
-	for n := last + 1; n < len(data); n++ {
-		checkCut(t, data, n, cutExpectation{packets: len(full) - 1, offset: int64(last)}, full)
-	}
-	for n := 1; n < 24; n++ { // inside the file header
-		checkCut(t, data, n, cutExpectation{offset: 0}, full)
 	}
 }
 
@@ -278,32 +262,115 @@ func TestTruncatedPcapng(t *testing.T) {
 	}
 }
 
-// TestTruncatedCompressed cuts compressed files at every offset: the end
-// must always be Truncated (or NotCapture when nothing is left), never a
-// silent end or a panic, and all packets before the cut come first.
-func TestTruncatedCompressed(t *testing.T) {
-	plain := readCapture(t, "tcpdump__dns_tcp.pcap")
-	f, _ := Open(bytes.NewReader(plain), "full")
-	full, _ := readAll(t, f)
-	for _, tt := range []struct {
-		comp string
-		data []byte
-	}{{"gzip", gzipBytes(t, plain)}, {"zstd", zstdBytes(t, plain)}} {
-		t.Run(tt.comp, func(t *testing.T) {
-			for n := 1; n < len(tt.data); n++ {
-				f, err := Open(bytes.NewReader(tt.data[:n]), "cut")
-				if err == nil {
-					var got []Packet
-					got, err = readAll(t, f)
-					comparePackets(t, got, full[:len(got)])
+// TestCutEveryOffset cuts a small capture of each format, plain and
+// compressed, at every byte offset. Plain files: a cut between records or
+// blocks cannot be told from the end (neither format marks it), any other
+// cut is Truncated at the start of the record it cuts, after the packets
+// before it. Compressed files end with their stream's own end mark, so
+// every cut is Truncated. Only an empty file is NotCapture.
+func TestCutEveryOffset(t *testing.T) {
+	for _, name := range []string{"tcpdump__dns_tcp.pcap", "zeek__pcapng-multi-interface.pcapng"} {
+		plain := readCapture(t, name)
+		f, _ := Open(bytes.NewReader(plain), "full")
+		full, err := readAll(t, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(name, func(t *testing.T) {
+			checkEmpty(t, plain)
+			packets := 0
+			for _, r := range recordSpans(t, plain) {
+				if r.start > 0 {
+					checkCut(t, plain, r.start, cutExpectation{packets: packets, clean: true}, full)
 				}
-				var e *Error
-				if !errors.As(err, &e) || (e.Kind != Truncated && e.Kind != NotCapture) {
-					t.Fatalf("cut at %d of %d: %v, want Truncated", n, len(tt.data), err)
+				for n := r.start + 1; n < r.end; n++ {
+					checkCut(t, plain, n, cutExpectation{packets: packets, offset: int64(r.start)}, full)
+				}
+				if r.packet {
+					packets++
 				}
 			}
+			checkCut(t, plain, len(plain), cutExpectation{packets: len(full), clean: true}, full)
 		})
+		for _, tt := range []struct {
+			comp string
+			data []byte
+		}{{"gzip", gzipBytes(t, plain)}, {"zstd", zstdBytes(t, plain)}} {
+			t.Run(name+"/"+tt.comp, func(t *testing.T) {
+				checkEmpty(t, tt.data)
+				last := 0
+				for n := 1; n < len(tt.data); n++ {
+					f, err := Open(bytes.NewReader(tt.data[:n]), "cut")
+					var got []Packet
+					if err == nil {
+						got, err = readAll(t, f)
+					}
+					comparePackets(t, got, full[:len(got)])
+					e := wantErrorAt(t, err, Truncated, n, len(tt.data))
+					if e.Packets != uint64(len(got)) || len(got) < last {
+						t.Fatalf("cut at %d: %d packets, error says %d, a shorter cut gave %d", n, len(got), e.Packets, last)
+					}
+					last = len(got)
+				}
+				f, err := Open(bytes.NewReader(tt.data), "whole")
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := readAll(t, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				comparePackets(t, got, full)
+			})
+		}
 	}
+}
+
+// checkEmpty: nothing at all is not a capture.
+func checkEmpty(t *testing.T, data []byte) {
+	t.Helper()
+	_, err := Open(bytes.NewReader(data[:0]), "empty")
+	wantErrorAt(t, err, NotCapture, 0, len(data))
+}
+
+// wantErrorAt is wantError naming the cut.
+func wantErrorAt(t *testing.T, err error, kind Kind, n, size int) *Error {
+	t.Helper()
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != kind {
+		t.Fatalf("cut at %d of %d: %v, want %v", n, size, err, kind)
+	}
+	checkArticles(t, err)
+	return e
+}
+
+var badArticle = regexp.MustCompile(`\ba [aeiou]`)
+
+// checkArticles: messages say "an enhanced packet block", not "a enhanced".
+func checkArticles(t *testing.T, err error) {
+	t.Helper()
+	if m := badArticle.FindString(err.Error()); m != "" {
+		t.Fatalf("%q in %v", m, err)
+	}
+}
+
+// recordSpans lists the file header and records of a pcap, or the blocks
+// of a pcapng.
+func recordSpans(t *testing.T, data []byte) []ngBlockSpan {
+	if binary.LittleEndian.Uint32(data) == ngSHB {
+		return walkPcapng(t, data)
+	}
+	var bo binary.ByteOrder = binary.LittleEndian
+	if m := binary.LittleEndian.Uint32(data); m == magicPcapUsSwap || m == magicPcapNsSwap {
+		bo = binary.BigEndian
+	}
+	out := []ngBlockSpan{{0, pcapHeaderLen, false}}
+	for off := pcapHeaderLen; off < len(data); {
+		end := off + pcapRecordLen + int(bo.Uint32(data[off+8:]))
+		out = append(out, ngBlockSpan{off, end, true})
+		off = end
+	}
+	return out
 }
 
 // TestDamagedCompressed flips bytes inside the compressed data.

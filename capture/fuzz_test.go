@@ -4,27 +4,53 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
 	"testing"
+
+	"github.com/flowscope/flowscope/internal/testcaps"
 )
 
 // FuzzOpen: any input either reads to io.EOF or fails with an *Error; it
-// never panics, and CapLen always matches Data.
+// never panics, CapLen always matches Data, and the packets an error
+// counts are the packets read. Seeds: every small capture in testdata/,
+// plus a few gzip and zstd compressed, so the decompressing path is
+// fuzzed too; regression inputs are in testdata/fuzz/FuzzOpen.
 func FuzzOpen(f *testing.F) {
-	for _, name := range []string{"gopacket__test202.pcapng", "zeek__pcapng-multi-interface.pcapng",
-		"ndpi__fuzz-2021-10-13.pcap", "tcpdump__tcp-handshake-nano.pcap", "ndpi__dns.pcap"} {
-		f.Add(readCapture(f, name))
+	paths := testcaps.Small(f, 16<<10)
+	for i, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+		if i%8 == 0 {
+			f.Add(gzipBytes(f, data))
+			f.Add(zstdBytes(f, data))
+		}
 	}
+	f.Logf("%d seeds from %d captures", len(paths)+2*((len(paths)+7)/8), len(paths))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		src, err := Open(bytes.NewReader(data), "fuzz")
+		var n uint64
 		for err == nil {
 			var p Packet
-			if err = src.Next(&p); err == nil && p.CapLen != len(p.Data) {
-				t.Fatalf("CapLen %d, len(Data) %d", p.CapLen, len(p.Data))
+			if err = src.Next(&p); err == nil {
+				n++
+				if p.CapLen != len(p.Data) {
+					t.Fatalf("CapLen %d, len(Data) %d", p.CapLen, len(p.Data))
+				}
 			}
 		}
+		if src != nil {
+			src.Close()
+		}
 		var e *Error
-		if err != io.EOF && !errors.As(err, &e) {
+		switch {
+		case err == io.EOF:
+		case !errors.As(err, &e):
 			t.Fatalf("error %v (%T) is not an *Error", err, err)
+		case src != nil && e.Packets != n:
+			t.Fatalf("%d packets read, the error says %d: %v", n, e.Packets, err)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/gopacket/gopacket/pcapgo"
@@ -54,6 +55,14 @@ func ngBlockName(t uint32) string {
 		return "decryption secrets block"
 	}
 	return fmt.Sprintf("block of type 0x%08x", t)
+}
+
+// withArticle puts "a" or "an" before a block name.
+func withArticle(name string) string {
+	if strings.ContainsRune("aeiou", rune(name[0])) {
+		return "an " + name
+	}
+	return "a " + name
 }
 
 // ngFramer passes the pcapng stream through unchanged while checking its
@@ -391,7 +400,7 @@ func (f *ngFramer) corrupt(format string, args ...any) error {
 func (f *ngFramer) readFail(err error) error {
 	what := "a block"
 	if f.typ != 0 {
-		what = "a " + ngBlockName(f.typ)
+		what = withArticle(ngBlockName(f.typ))
 	}
 	return readErr(f.comp, err, f.start, what)
 }

@@ -355,7 +355,7 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frame uint64, f
 	pk := uint64(1 + p.ExtraPackets)
 	s.packets += pk
 	s.bytes += uint64(p.IPLen + p.ExtraIPLen)
-	s.payload += uint64(p.PayloadLen)
+	s.payload += uint64(p.PayloadLen + p.ExtraPayloadLen)
 	s.frameBytes += uint64(frameLen + p.ExtraFrameLen)
 	if p.ExtraPackets > 0 && p.ExtraFirstTS < e.first {
 		// Fragments held until their first fragment came started the flow.

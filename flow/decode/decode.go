@@ -577,11 +577,12 @@ func (d *Decoder) decFragment(f *Frame, p *Packet, k *fragKey, off int, last boo
 		}
 		return
 	}
-	if !d.frag.later(k, last, p.IPLen, d, &p.Key) {
+	if !d.frag.later(k, last, p.IPLen, max(plen, 0), d, &p.Key) {
 		decDrop(f, SkipFragmentPending)
 		return
 	}
 	p.L4 = false
+	p.PayloadLen = max(plen, 0)
 }
 
 func (d *Decoder) decL4(f *Frame, p *Packet, b []byte, plen int, frag bool) {
@@ -634,11 +635,11 @@ func (d *Decoder) decL4(f *Frame, p *Packet, b []byte, plen int, frag bool) {
 		p.Key.DstPort = binary.BigEndian.Uint16(b[2:])
 		pay := plen - 8
 		if len(b) >= 8 {
-			if ul := int(binary.BigEndian.Uint16(b[4:])); ul >= 8 {
-				// A first fragment's UDP length covers the whole datagram.
-				if frag || ul-8 < pay {
-					pay = ul - 8
-				}
+			// A first fragment's UDP length covers the whole datagram:
+			// each fragment counts the payload it carries, so a datagram
+			// that never completes is not credited with what never came.
+			if ul := int(binary.BigEndian.Uint16(b[4:])); ul >= 8 && ul-8 < pay {
+				pay = ul - 8
 			}
 		}
 		pay = max(pay, 0)

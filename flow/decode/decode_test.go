@@ -466,19 +466,19 @@ func TestDecodeCaptureFrames(t *testing.T) {
 		}},
 		{file: "ndpi__dns_fragmented.pcap", frame: 2, packets: []pkt{
 			{key: Key{Src: decAddr("193.24.227.238"), Dst: decAddr("172.217.40.76"), SrcPort: 53, DstPort: 56680, Proto: ProtoUDP},
-				ipLen: 1500, payloadLen: 1702, l4: true, frag: true},
+				ipLen: 1500, payloadLen: 1472, l4: true, frag: true}, // with frame 3's 230: the datagram's 1702
 		}},
 		{file: "ndpi__dns_fragmented.pcap", frame: 3, packets: []pkt{
 			{key: Key{Src: decAddr("193.24.227.238"), Dst: decAddr("172.217.40.76"), SrcPort: 53, DstPort: 56680, Proto: ProtoUDP},
-				ipLen: 250, frag: true},
+				ipLen: 250, payloadLen: 230, frag: true},
 		}},
 		{file: "ndpi__dns_fragmented.pcap", frame: 5, packets: []pkt{
 			{key: Key{Src: decAddr("2001:470:765b::a25:53"), Dst: decAddr("2a00:1450:4013:c03::10a"), SrcPort: 53, DstPort: 46433, Proto: ProtoUDP, V6: true},
-				ipLen: 1496, payloadLen: 1501, l4: true, frag: true},
+				ipLen: 1496, payloadLen: 1440, l4: true, frag: true}, // with frame 6's 61: the datagram's 1501
 		}},
 		{file: "ndpi__dns_fragmented.pcap", frame: 6, packets: []pkt{
 			{key: Key{Src: decAddr("2001:470:765b::a25:53"), Dst: decAddr("2a00:1450:4013:c03::10a"), SrcPort: 53, DstPort: 46433, Proto: ProtoUDP, V6: true},
-				ipLen: 109, frag: true},
+				ipLen: 109, payloadLen: 61, frag: true},
 		}},
 		{file: "tcpdump__quic_handshake_truncated.pcap", frame: 1, packets: []pkt{
 			{key: Key{Src: decAddr("::1"), Dst: decAddr("::1"), SrcPort: 65165, DstPort: 443, Proto: ProtoUDP, V6: true},

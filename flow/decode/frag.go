@@ -33,13 +33,14 @@ type fragEntry struct {
 	flow Key   // the first fragment's flow key, once it came
 	born int64 // packet time the entry was made
 	hash uint32
-	// Later fragments held before the first one came: counts, the wire
-	// length of their frames, and the time and number of the earliest.
-	pkts, ipLen, frameLen int
-	heldTS                int64
-	heldFrame             uint64
-	first, last           bool // the first (offset 0) and last (no more fragments) pieces were seen
-	live                  bool
+	// Later fragments held before the first one came: counts, their IP
+	// and payload lengths, the wire length of their frames, and the time
+	// and number of the earliest.
+	pkts, ipLen, frameLen, payLen int
+	heldTS                        int64
+	heldFrame                     uint64
+	first, last                   bool // the first (offset 0) and last (no more fragments) pieces were seen
+	live                          bool
 }
 
 // fragTable remembers datagrams by fragment key. Entries are handed out
@@ -168,9 +169,9 @@ func (t *fragTable) first(k *fragKey, flow *Key, last bool, ts int64, p *Packet)
 	} else {
 		ent = t.insert(k, h, ts)
 	}
-	p.ExtraPackets, p.ExtraIPLen, p.ExtraFrameLen = ent.pkts, ent.ipLen, ent.frameLen
+	p.ExtraPackets, p.ExtraIPLen, p.ExtraFrameLen, p.ExtraPayloadLen = ent.pkts, ent.ipLen, ent.frameLen, ent.payLen
 	p.ExtraFirstTS, p.ExtraFirstFrame = ent.heldTS, ent.heldFrame
-	ent.pkts, ent.ipLen, ent.frameLen = 0, 0, 0
+	ent.pkts, ent.ipLen, ent.frameLen, ent.payLen = 0, 0, 0, 0
 	ent.first, ent.flow = true, *flow
 	ent.last = ent.last || last
 }
@@ -178,7 +179,7 @@ func (t *fragTable) first(k *fragKey, flow *Key, last bool, ts int64, p *Packet)
 // later records a non-first fragment of k. It reports whether the first
 // fragment was seen, then setting *flow to its key; else it holds the
 // fragment's count until the first one comes.
-func (t *fragTable) later(k *fragKey, last bool, ipLen int, d *Decoder, flow *Key) bool {
+func (t *fragTable) later(k *fragKey, last bool, ipLen, payLen int, d *Decoder, flow *Key) bool {
 	h := t.hash(k)
 	var ent *fragEntry
 	if e := t.lookup(k, h); e >= 0 {
@@ -193,6 +194,7 @@ func (t *fragTable) later(k *fragKey, last bool, ipLen int, d *Decoder, flow *Ke
 		}
 		ent.pkts++
 		ent.ipLen += ipLen
+		ent.payLen += payLen
 		ent.frameLen += d.frameLen
 		return false
 	}

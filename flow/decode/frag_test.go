@@ -41,6 +41,7 @@ type decFragStep struct {
 	payload  int // PayloadLen
 	extraPk  int
 	extraLen int
+	extraPay int  // ExtraPayloadLen
 	plain    bool // not a fragment
 }
 
@@ -59,9 +60,9 @@ func TestFragSequences(t *testing.T) {
 		{
 			name: "ipv4 in order", key: decKeyUDPv4,
 			steps: []decFragStep{
-				{lt: 228, data: v4(0, 1480, true), n: 1, l4: true, payload: 2992},
-				{lt: 228, data: v4(1480, 1480, true), n: 1},
-				{lt: 228, data: v4(2960, 40, false), n: 1},
+				{lt: 228, data: v4(0, 1480, true), n: 1, l4: true, payload: 1472},
+				{lt: 228, data: v4(1480, 1480, true), n: 1, payload: 1480},
+				{lt: 228, data: v4(2960, 40, false), n: 1, payload: 40},
 			},
 			before: FragStats{Fragments: 3}, after: FragStats{Fragments: 3},
 		},
@@ -70,7 +71,7 @@ func TestFragSequences(t *testing.T) {
 			steps: []decFragStep{
 				{lt: 228, data: v4(2960, 40, false), skip: SkipFragmentPending},
 				{lt: 228, data: v4(1480, 1480, true), skip: SkipFragmentPending},
-				{lt: 228, data: v4(0, 1480, true), n: 1, l4: true, payload: 2992, extraPk: 2, extraLen: 60 + 1500},
+				{lt: 228, data: v4(0, 1480, true), n: 1, l4: true, payload: 1472, extraPk: 2, extraLen: 60 + 1500, extraPay: 40 + 1480},
 			},
 			before: FragStats{Fragments: 3}, after: FragStats{Fragments: 3},
 		},
@@ -78,16 +79,17 @@ func TestFragSequences(t *testing.T) {
 			name: "ipv4 middle piece first", key: decKeyUDPv4,
 			steps: []decFragStep{
 				{lt: 228, data: v4(1480, 1480, true), skip: SkipFragmentPending},
-				{lt: 228, data: v4(0, 1480, true), n: 1, l4: true, payload: 2992, extraPk: 1, extraLen: 1500},
-				{lt: 228, data: v4(2960, 40, false), n: 1},
+				{lt: 228, data: v4(0, 1480, true), n: 1, l4: true, payload: 1472, extraPk: 1, extraLen: 1500, extraPay: 1480},
+				{lt: 228, data: v4(2960, 40, false), n: 1, payload: 40},
 			},
 			before: FragStats{Fragments: 3}, after: FragStats{Fragments: 3},
 		},
 		{
 			name: "ipv4 last piece never came", key: decKeyUDPv4,
 			steps: []decFragStep{
-				{lt: 228, data: v4(0, 1480, true), n: 1, l4: true, payload: 2992},
-				{lt: 228, data: v4(1480, 1480, true), n: 1},
+				// Only what came counts: 1472 + 1480 of the datagram's 2992.
+				{lt: 228, data: v4(0, 1480, true), n: 1, l4: true, payload: 1472},
+				{lt: 228, data: v4(1480, 1480, true), n: 1, payload: 1480},
 			},
 			before: FragStats{Fragments: 2}, after: FragStats{Fragments: 2, Incomplete: 1},
 		},
@@ -102,7 +104,7 @@ func TestFragSequences(t *testing.T) {
 		{
 			name: "ipv4 expiry after 30 s of packet time",
 			steps: []decFragStep{
-				{lt: 228, data: v4(0, 1480, true), n: 1, l4: true, payload: 2992},
+				{lt: 228, data: v4(0, 1480, true), n: 1, l4: true, payload: 1472},
 				{lt: 228, data: decFrag4(ProtoUDP, 78, 1480, false, dgram[:8]), tsSec: 2, skip: SkipFragmentPending},
 				{lt: 228, data: decUDPv4, tsSec: 31, n: 1, l4: true, payload: len(decPay), plain: true},
 				// The first datagram's late piece comes after its state expired.
@@ -113,18 +115,18 @@ func TestFragSequences(t *testing.T) {
 		{
 			name: "ipv4 piece after completion still attributed", key: decKeyUDPv4,
 			steps: []decFragStep{
-				{lt: 228, data: v4(0, 1480, true), n: 1, l4: true, payload: 2992},
-				{lt: 228, data: v4(2960, 40, false), n: 1},
-				{lt: 228, data: v4(1480, 1480, true), n: 1},
-				{lt: 228, data: v4(1480, 1480, true), n: 1},
+				{lt: 228, data: v4(0, 1480, true), n: 1, l4: true, payload: 1472},
+				{lt: 228, data: v4(2960, 40, false), n: 1, payload: 40},
+				{lt: 228, data: v4(1480, 1480, true), n: 1, payload: 1480},
+				{lt: 228, data: v4(1480, 1480, true), n: 1, payload: 1480},
 			},
 			before: FragStats{Fragments: 4}, after: FragStats{Fragments: 4},
 		},
 		{
-			name: "ipv4 tcp first fragment counts its own payload", key: decKeyTCPv4,
+			name: "ipv4 tcp fragments count their own payload", key: decKeyTCPv4,
 			steps: []decFragStep{
 				{lt: 228, data: decFrag4(ProtoTCP, 9, 0, true, tcpSeg[:520]), n: 1, l4: true, payload: 500},
-				{lt: 228, data: decFrag4(ProtoTCP, 9, 520, false, tcpSeg[520:]), n: 1},
+				{lt: 228, data: decFrag4(ProtoTCP, 9, 520, false, tcpSeg[520:]), n: 1, payload: 500},
 			},
 			before: FragStats{Fragments: 2}, after: FragStats{Fragments: 2},
 		},
@@ -132,7 +134,7 @@ func TestFragSequences(t *testing.T) {
 			name: "ipv6 out of order", key: decKeyUDPv6,
 			steps: []decFragStep{
 				{lt: 229, data: v6(1448, 1552, false), skip: SkipFragmentPending},
-				{lt: 229, data: v6(0, 1448, true), n: 1, l4: true, payload: 2992, extraPk: 1, extraLen: 48 + 1552},
+				{lt: 229, data: v6(0, 1448, true), n: 1, l4: true, payload: 1440, extraPk: 1, extraLen: 48 + 1552, extraPay: 1552},
 			},
 			before: FragStats{Fragments: 2}, after: FragStats{Fragments: 2},
 		},
@@ -140,7 +142,7 @@ func TestFragSequences(t *testing.T) {
 			name: "ipv6 headers after the fragment header", key: decKeyUDPv6,
 			steps: []decFragStep{
 				{lt: 229, data: decFrag6(60, 5, 8, false, dgram[:8]), skip: SkipFragmentPending},
-				{lt: 229, data: decFrag6(60, 5, 0, true, decCat(decExt6(ProtoUDP, 1), dgram[:200])), n: 1, l4: true, payload: 2992, extraPk: 1, extraLen: 56},
+				{lt: 229, data: decFrag6(60, 5, 0, true, decCat(decExt6(ProtoUDP, 1), dgram[:200])), n: 1, l4: true, payload: 192, extraPk: 1, extraLen: 56, extraPay: 8},
 			},
 			before: FragStats{Fragments: 2}, after: FragStats{Fragments: 2},
 		},
@@ -153,7 +155,7 @@ func TestFragSequences(t *testing.T) {
 		{
 			name: "ipv6 never completed",
 			steps: []decFragStep{
-				{lt: 229, data: v6(0, 1448, true), n: 1, l4: true, payload: 2992},
+				{lt: 229, data: v6(0, 1448, true), n: 1, l4: true, payload: 1440},
 				{lt: 229, data: decFrag6(ProtoUDP, 7, 1448, false, dgram[:8]), skip: SkipFragmentPending},
 			},
 			before: FragStats{Fragments: 2}, after: FragStats{Fragments: 2, Incomplete: 1, Unattributed: 1},
@@ -187,9 +189,10 @@ func TestFragSequences(t *testing.T) {
 				}
 				wantFrag := s.skip != SkipFragmentPending && !s.plain
 				if p.L4 != s.l4 || p.PayloadLen != s.payload || p.ExtraPackets != s.extraPk || p.ExtraIPLen != s.extraLen ||
-					f.N == 1 && p.Fragment != wantFrag {
-					t.Errorf("step %d: L4 %v PayloadLen %d Extra %d/%d Fragment %v; want %v %d %d/%d %v",
-						i, p.L4, p.PayloadLen, p.ExtraPackets, p.ExtraIPLen, p.Fragment, s.l4, s.payload, s.extraPk, s.extraLen, wantFrag)
+					p.ExtraPayloadLen != s.extraPay || f.N == 1 && p.Fragment != wantFrag {
+					t.Errorf("step %d: L4 %v PayloadLen %d Extra %d/%d/%d Fragment %v; want %v %d %d/%d/%d %v",
+						i, p.L4, p.PayloadLen, p.ExtraPackets, p.ExtraIPLen, p.ExtraPayloadLen, p.Fragment,
+						s.l4, s.payload, s.extraPk, s.extraLen, s.extraPay, wantFrag)
 				}
 			}
 			if s := d.FragStats(); s != tc.before {
@@ -258,7 +261,7 @@ func TestFragTableIndex(t *testing.T) {
 		case 0:
 			tb.first(k, &flow, false, ts, &p)
 		case 1, 2:
-			tb.later(k, rng.IntN(2) == 0, 100, &d, &flow)
+			tb.later(k, rng.IntN(2) == 0, 100, 80, &d, &flow)
 		case 3:
 			if e := tb.lookup(k, tb.hash(k)); e >= 0 {
 				tb.remove(e)

@@ -96,8 +96,8 @@ type Packet struct {
 	IPLen int
 	// PayloadLen is the transport payload length per the headers (TCP:
 	// IP length minus headers; UDP: UDP length minus 8; ICMP: after the
-	// 8-byte header; other protocols: the IP payload). Zero for a
-	// non-first fragment, whose bytes count in IPLen only.
+	// 8-byte header; other protocols: the IP payload). A fragment counts
+	// the part it carries: a non-first one its whole fragment data.
 	PayloadLen int
 	// Payload is the captured part of the transport payload; it aliases
 	// the frame and is valid only until the next frame is read.
@@ -113,10 +113,12 @@ type Packet struct {
 	Fragment bool
 	// The Extra fields carry fragments that arrived before the first
 	// fragment of their datagram and are attributed with it: their count,
-	// IP and frame bytes, and the time and frame number of the earliest.
+	// IP, frame and payload bytes, and the time and frame number of the
+	// earliest.
 	ExtraPackets    int
 	ExtraIPLen      int
 	ExtraFrameLen   int
+	ExtraPayloadLen int
 	ExtraFirstTS    int64
 	ExtraFirstFrame uint64
 	// Parent is the index in Frame.Packets of the tunnel packet that

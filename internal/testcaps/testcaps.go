@@ -39,3 +39,34 @@ func Dir(t testing.TB) string {
 	}
 	return dir
 }
+
+// Small returns the repository's captures (the fixtures, the public
+// captures and nDPI's corpus) of at most maxSize bytes, as fuzz seeds: small
+// ones keep every execution fast. Finding none fails the test, so that a
+// fuzz target never runs on nothing.
+func Small(t testing.TB, maxSize int64) []string {
+	t.Helper()
+	root, dir := Root(t), Dir(t)
+	var paths []string
+	for _, pat := range []string{
+		filepath.Join(root, "testdata", "*.pcap*"), filepath.Join(root, "testdata", "fixtures", "*.pcap*"),
+		filepath.Join(dir, "*.pcap*"), filepath.Join(dir, "ndpi-corpus", "pcap", "*.pcap*"),
+	} {
+		m, err := filepath.Glob(pat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range m {
+			if ext := filepath.Ext(p); ext != ".pcap" && ext != ".pcapng" {
+				continue
+			}
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Size() <= maxSize {
+				paths = append(paths, p)
+			}
+		}
+	}
+	if len(paths) == 0 {
+		t.Fatalf("no capture of at most %d bytes in %s or %s", maxSize, filepath.Join(root, "testdata"), dir)
+	}
+	return paths
+}
