@@ -6,6 +6,7 @@ import (
 
 	"github.com/flowscope/flowscope/flow"
 	"github.com/flowscope/flowscope/flow/ports"
+	"github.com/flowscope/flowscope/flow/service"
 )
 
 // Finding kinds.
@@ -37,16 +38,13 @@ type Finding struct {
 	Reason string `json:"reason"`
 }
 
-// severityOf ranks services: remote access and file sharing off their
-// ports matter most, web traffic on alternative ports least.
-func severityOf(service string) string {
-	switch service {
-	case "ssh", "rdp", "smb", "vnc", "telnet", "ftp", "bittorrent":
-		return "high"
-	case "http", "http2":
-		return "low"
+// severityOf is what the catalogue says a service off its ports is worth:
+// remote access and file sharing most, web traffic least.
+func severityOf(name string) string {
+	if p := service.Lookup(name); p != nil {
+		return p.OffPort.String()
 	}
-	return "medium"
+	return service.SeverityMedium.String()
 }
 
 // Findings returns what the record's ports do not explain: the detected
@@ -121,16 +119,11 @@ func Findings(r *flow.Record) []Finding {
 }
 
 // article names what a service's first bytes would be, for reasons.
-func article(service string) string {
-	switch service {
-	case "tls":
-		return "a TLS record"
-	case "http":
-		return "an HTTP request"
-	case "ssh":
-		return "an SSH identification string"
+func article(name string) string {
+	if p := service.Lookup(name); p != nil && p.FirstBytes != "" {
+		return p.FirstBytes
 	}
-	return service
+	return name
 }
 
 func maxSeverity(a, b string) string {
