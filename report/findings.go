@@ -18,7 +18,7 @@ const (
 // Finding is one thing about a flow that its ports do not explain.
 type Finding struct {
 	Kind     string `json:"kind"`
-	Severity string `json:"severity"` // "high", "medium" or "low"
+	Severity string `json:"severity"` // "high", "medium", "low" or "info"
 	// Service is the detected protocol ("" when none was recognised).
 	Service string `json:"service"`
 	// Port is the server port as "tcp/2222".
@@ -88,7 +88,12 @@ func Findings(r *flow.Record) []Finding {
 			f.Kind = KindNonstandardPort
 			f.Severity = severityOf(r.Service)
 			f.Reason = r.Service + " on " + port
-			if len(f.ExpectedPorts) > 0 {
+			switch {
+			case ports.IsAlternatePort(r.Service, pp, r.Server.Port):
+				// Off its ports, but where it conventionally runs: noted, no alarm.
+				f.Severity = service.SeverityInfo.String()
+				f.Reason += ", a conventional alternate of its registered " + strings.Join(f.ExpectedPorts, ", ")
+			case len(f.ExpectedPorts) > 0:
 				f.Reason += ", not on its registered " + strings.Join(f.ExpectedPorts, ", ")
 			}
 			out = append(out, f)

@@ -72,7 +72,7 @@ func NewSink(c SinkConfig) (Sink, error) {
 		} else if s, err = f.make(c); err != nil {
 			return nil, err
 		}
-		return &tallySink{Sink: s, tally: NewTally(c.Allow)}, nil
+		return &tallySink{Sink: s, tally: NewTally(c.Allow, c.MinSeverity)}, nil
 	}
 	return nil, fmt.Errorf("unknown output format %q (want %s)", c.Format, strings.Join(FormatNames(), ", "))
 }
@@ -108,7 +108,7 @@ func (t *tallySink) Write(r *flow.Record) error {
 }
 
 func (t *tallySink) WorkerTally() *Tally {
-	w := NewTally(t.tally.allow)
+	w := newTally(t.tally.keep)
 	t.workers = append(t.workers, w)
 	return w
 }
@@ -174,7 +174,7 @@ func writeStderrSummary(c SinkConfig, sum *Summary) error {
 	if c.Quiet || c.Stderr == nil {
 		return nil
 	}
-	return WriteSummary(c.Stderr, sum, Options{Allow: c.Allow})
+	return WriteSummary(c.Stderr, sum, Options{Allow: c.Allow, MinSeverity: c.MinSeverity})
 }
 
 // tableSink keeps the top N flows and those with findings, and prints the

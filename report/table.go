@@ -122,7 +122,7 @@ func WriteTable(w io.Writer, recs []flow.Record, opt Options) error {
 		t.line = fmt.Appendf(t.line[:0], "%s %d more flows (use --top 0 for all)", ellipsis, more)
 		t.flushLine(bw)
 	}
-	if ffs, _ := collectFindings(recs, opt.Allow); len(ffs) > 0 {
+	if ffs, _ := collectFindings(recs, opt); len(ffs) > 0 {
 		bw.WriteByte('\n')
 		writeFindingsSection(bw, ffs, opt.Width)
 	}

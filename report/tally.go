@@ -9,7 +9,7 @@ import (
 // Tally accumulates, one record at a time, everything the summary shows of
 // the records, so that a long live capture need not keep them.
 type Tally struct {
-	allow *Allowlist
+	keep findingFilter
 
 	records  uint64
 	protos   map[string]uint64
@@ -35,18 +35,23 @@ type portCount struct {
 	flows, bytes uint64
 }
 
-// NewTally returns an empty tally whose findings count leaves out what allow suppresses.
-func NewTally(allow *Allowlist) *Tally {
+// NewTally returns an empty tally whose findings count leaves out what
+// allow suppresses and those below minSeverity ("": none).
+func NewTally(allow *Allowlist, minSeverity string) *Tally {
+	return newTally(newFindingFilter(allow, minSeverity))
+}
+
+func newTally(keep findingFilter) *Tally {
 	return &Tally{
-		allow: allow, protos: map[string]uint64{}, ends: map[string]uint64{},
+		keep: keep, protos: map[string]uint64{}, ends: map[string]uint64{},
 		talkers: newTopTalkers(talkerSlots), ports: map[portKey]*portCount{},
 		services: map[string]uint64{}, kinds: map[string]uint64{}, severities: map[string]uint64{},
 	}
 }
 
 // tallyOf tallies recs.
-func tallyOf(recs []flow.Record, allow *Allowlist) *Tally {
-	t := NewTally(allow)
+func tallyOf(recs []flow.Record, opt Options) *Tally {
+	t := NewTally(opt.Allow, opt.MinSeverity)
 	for i := range recs {
 		t.Add(&recs[i])
 	}
@@ -85,7 +90,7 @@ func (t *Tally) Add(r *flow.Record) {
 		t.unknown++
 	}
 
-	fs, suppressed := t.allow.Filter(r)
+	fs, suppressed := t.keep.filter(r)
 	t.suppressed += uint64(suppressed)
 	for i := range fs {
 		t.findings++

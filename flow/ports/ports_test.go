@@ -131,7 +131,7 @@ func TestExpectedPorts(t *testing.T) {
 		p       Proto
 		want    []uint16
 	}{
-		{"tls", TCP, []uint16{443, 465, 563, 636, 853, 989, 990, 992, 993, 995, 5061, 5671, 6697, 8443, 8883}},
+		{"tls", TCP, []uint16{443, 465, 563, 636, 853, 989, 990, 992, 993, 995, 5061, 5671, 6697, 8883}},
 		{"tls", UDP, nil},
 		{"quic", UDP, []uint16{443, 853}},
 		{"quic", TCP, nil},
@@ -144,12 +144,12 @@ func TestExpectedPorts(t *testing.T) {
 		{"snmp", UDP, []uint16{161, 162}},
 		{"mqtt", TCP, []uint16{1883}},
 		{"wireguard", UDP, []uint16{51820}},
-		{"vxlan", UDP, []uint16{4789, 8472}},
-		{"rtsp", TCP, []uint16{554, 8554}},
+		{"vxlan", UDP, []uint16{4789}}, // 8472 is an alternate
+		{"rtsp", TCP, []uint16{554}},   // 8554 (rtsp-alt) is an alternate
 		{"telnet", TCP, []uint16{23}},
 		{"vnc", TCP, []uint16{5900}},
 		{"bittorrent", UDP, []uint16{6881, 6882, 6883, 6884, 6885, 6886, 6887, 6888, 6889}},
-		{"TLS", TCP, []uint16{443, 465, 563, 636, 853, 989, 990, 992, 993, 995, 5061, 5671, 6697, 8443, 8883}},
+		{"TLS", TCP, []uint16{443, 465, 563, 636, 853, 989, 990, 992, 993, 995, 5061, 5671, 6697, 8883}},
 		{"unknown", TCP, nil},
 	}
 	for _, tt := range tests {
@@ -175,7 +175,8 @@ func TestExpectedServices(t *testing.T) {
 		{TCP, 5061, []string{"tls"}},
 		{TCP, 8883, []string{"tls"}},
 		{UDP, 51820, []string{"wireguard"}},
-		{UDP, 8472, []string{"vxlan"}},
+		{UDP, 8472, nil}, // vxlan's alternate
+		{TCP, 8443, nil}, // tls's alternate
 		{TCP, 23, []string{"telnet"}},
 		{TCP, 5900, []string{"vnc"}},
 		{TCP, 6888, []string{"bittorrent"}},
@@ -245,11 +246,17 @@ func TestIsAlternatePort(t *testing.T) {
 		port    uint16
 		want    bool
 	}{
+		{"http", TCP, 8080, true},
+		{"http", TCP, 8000, true},
+		{"http", TCP, 80, false},
+		{"http", UDP, 8080, false},
+		{"tls", TCP, 8443, true},
+		{"rtsp", TCP, 8554, true},
+		{"vxlan", UDP, 8472, true},
 		{"vnc", TCP, 5901, true},
-		{"vnc", TCP, 5900, false},
 		{"vnc", UDP, 5901, false},
 		{"ssh", TCP, 2222, false},
-		{"unknown", TCP, 5901, false},
+		{"unknown", TCP, 8080, false},
 	}
 	for _, tt := range tests {
 		if got := IsAlternatePort(tt.service, tt.p, tt.port); got != tt.want {

@@ -8,10 +8,11 @@ var httpProtocol = Protocol{
 	// www and www-http are IANA's aliases of http on 80; Wireshark's copy
 	// drops them.
 	Registry: []string{"http", "www", "www-http"},
-	// http-alt (591, 8008, 8080) is left out on purpose: HTTP there is
-	// worth a nonstandard-port finding (as nDPI flags it), and those ports
-	// often carry proxies and other protocols.
-	OffPort: SeverityLow, FirstBytes: "an HTTP request", Meta: MetaHTTP,
+	// The registry gives 591, 8008 and 8080 to http-alt, not to http: HTTP
+	// there, as on 8000 and 8888, is the usual alternate, worth knowing
+	// (nDPI flags it too) but no alarm; those ports often carry proxies.
+	Alternates: []uint16{591, 8000, 8008, 8080, 8888},
+	OffPort:    SeverityLow, FirstBytes: "an HTTP request", Meta: MetaHTTP,
 	Detectors: []*Detector{&httpDetector},
 }
 

@@ -4,9 +4,10 @@ package service
 // It shares HTTP's ports; over TLS it shows as tls.
 var http2Protocol = Protocol{
 	Name: "http2", Transports: onTCP,
-	Registry:  []string{"http", "www", "www-http"},
-	OffPort:   SeverityLow,
-	Detectors: []*Detector{&http2Detector},
+	Registry:   []string{"http", "www", "www-http"},
+	Alternates: []uint16{591, 8000, 8008, 8080, 8888},
+	OffPort:    SeverityLow,
+	Detectors:  []*Detector{&http2Detector},
 }
 
 var http2Detector = Detector{Name: "http2", Transports: onTCP, Detect: detectHTTP2}

@@ -3,9 +3,11 @@ package service
 // RTSP, recognised by its request or status line.
 var rtspProtocol = Protocol{
 	Name: "rtsp", Transports: onTCP,
-	Registry:  []string{"rtsp", "rtsp-alt"},
-	OffPort:   SeverityMedium,
-	Detectors: []*Detector{&rtspDetector},
+	Registry: []string{"rtsp"},
+	// 8554: IANA's rtsp-alt, the usual alternate (live555, MediaMTX).
+	Alternates: []uint16{8554},
+	OffPort:    SeverityMedium,
+	Detectors:  []*Detector{&rtspDetector},
 }
 
 var rtspDetector = Detector{

@@ -9,10 +9,11 @@ var tlsProtocol = Protocol{
 	Registry: []string{"https", "imaps", "pop3s", "submissions", "ldaps", "ftps", "ftps-data", "telnets",
 		"nntps", "domain-s", "sips", "secure-mqtt", "amqps", "ircs-u"},
 	// 465: IANA gives it to submissions (RFC 8314), but Wireshark's copy
-	// of the registry keeps only urd. 8443: IANA gives it to pcsync-https;
-	// it is the usual HTTPS alternate.
-	Defaults: []uint16{465, 8443},
-	OffPort:  SeverityMedium, FirstBytes: "a TLS record", Meta: MetaTLS,
+	// of the registry keeps only urd.
+	Defaults: []uint16{465},
+	// 8443: IANA gives it to pcsync-https; it is the usual HTTPS alternate.
+	Alternates: []uint16{8443},
+	OffPort:    SeverityMedium, FirstBytes: "a TLS record", Meta: MetaTLS,
 	Detectors: []*Detector{&tlsDetector},
 }
 

@@ -6,9 +6,9 @@ var vxlanProtocol = Protocol{
 	Registry: []string{"vxlan"},
 	// 8472: Linux's VXLAN default, older than IANA's 4789 (IANA gives
 	// 8472 to otv).
-	Defaults:  []uint16{8472},
-	OffPort:   SeverityMedium,
-	Detectors: []*Detector{&vxlanDetector},
+	Alternates: []uint16{8472},
+	OffPort:    SeverityMedium,
+	Detectors:  []*Detector{&vxlanDetector},
 }
 
 var vxlanDetector = Detector{
