@@ -1,9 +1,6 @@
 package service
 
-import (
-	"slices"
-	"sync"
-)
+import "slices"
 
 // Protocol is everything flowscope knows about one application protocol:
 // how to recognise it and where it belongs. The port policy (flow/ports),
@@ -119,17 +116,18 @@ var (
 // protocols are shared: callers must not modify them.
 func Catalogue() []*Protocol { return slices.Clone(catalogue) }
 
-var byName = sync.OnceValue(func() map[string]*Protocol {
+// byName finds a protocol by the service name it reports.
+var byName = func() map[string]*Protocol {
 	m := make(map[string]*Protocol, len(catalogue))
 	for _, p := range catalogue {
 		m[p.Name] = p
 	}
 	return m
-})
+}()
 
 // Lookup returns the protocol a service name reports, or nil. It does not
 // allocate.
-func Lookup(name string) *Protocol { return byName()[name] }
+func Lookup(name string) *Protocol { return byName[name] }
 
 // MetaOf returns the metadata kind of a service name (MetaNone if unknown).
 func MetaOf(name string) Meta {
@@ -139,11 +137,11 @@ func MetaOf(name string) Meta {
 	return MetaNone
 }
 
-// detectors flattens the catalogue's detectors, in priority order.
-var detectors = sync.OnceValue(func() []*Detector {
+// detectors is every protocol's detectors, in the catalogue's priority order.
+var detectors = func() []*Detector {
 	var ds []*Detector
 	for _, p := range catalogue {
 		ds = append(ds, p.Detectors...)
 	}
 	return ds
-})
+}()

@@ -54,7 +54,7 @@ func with(b []byte, i int, v byte) []byte {
 // detectorNamed finds a catalogue detector.
 func detectorNamed(t testing.TB, name string) *Detector {
 	t.Helper()
-	for _, d := range detectors() {
+	for _, d := range detectors {
 		if d.Name == name {
 			return d
 		}
@@ -164,7 +164,7 @@ func TestSamples(t *testing.T) {
 // only the sample's own detector may claim it.
 func TestCrossCheck(t *testing.T) {
 	for _, s := range samples {
-		for _, d := range detectors() {
+		for _, d := range detectors {
 			if d.Name == s.want.service {
 				continue
 			}
@@ -222,12 +222,12 @@ func prefixes(in Input, f func(kind string, p Input)) {
 func TestPrefixes(t *testing.T) {
 	for _, s := range samples {
 		full := map[string]Confidence{}
-		for _, d := range detectors() {
+		for _, d := range detectors {
 			in := s.in
 			full[d.Name] = checkedConf(t, d, &in)
 		}
 		prefixes(s.in, func(kind string, p Input) {
-			for _, d := range detectors() {
+			for _, d := range detectors {
 				limit := full[d.Name]
 				if d.Name != s.want.service {
 					limit = max(limit, Low)
@@ -245,7 +245,7 @@ func TestPrefixes(t *testing.T) {
 // a nil input.
 func TestTransport(t *testing.T) {
 	for _, s := range samples {
-		for _, d := range detectors() {
+		for _, d := range detectors {
 			other := s.in
 			other.Transport = UDP + TCP - s.in.Transport
 			if _, got := d.Detect(&other); got && !d.handles(other.Transport) {
@@ -253,7 +253,7 @@ func TestTransport(t *testing.T) {
 			}
 		}
 	}
-	for _, d := range detectors() {
+	for _, d := range detectors {
 		if _, ok := d.Detect(nil); ok {
 			t.Errorf("%s: nil input detected", d.Name)
 		}
@@ -265,7 +265,7 @@ func TestTransport(t *testing.T) {
 func TestAllocs(t *testing.T) {
 	for _, s := range samples {
 		in := s.in
-		for _, d := range detectors() {
+		for _, d := range detectors {
 			_, ok := d.Detect(&in)
 			limit := 0.0
 			if ok {
@@ -287,7 +287,7 @@ func FuzzDetect(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, tr uint8, clientFirst bool, client, server []byte) {
 		in := Input{Transport: Transport(tr % 2), ClientFirst: clientFirst, Client: client, Server: server}
-		for _, d := range detectors() {
+		for _, d := range detectors {
 			checkedConf(t, d, &in)
 		}
 	})

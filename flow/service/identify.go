@@ -4,7 +4,7 @@ package service
 // returns the most confident verdict.
 func Identify(in *Input) (Result, bool) {
 	var best Result
-	for _, d := range detectors() {
+	for _, d := range detectors {
 		if !d.handles(in.Transport) {
 			continue
 		}
