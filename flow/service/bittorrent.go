@@ -13,7 +13,7 @@ var bittorrentProtocol = Protocol{
 
 var bittorrentDetector = Detector{
 	Name:       "bittorrent",
-	Transports: []Transport{TCP, UDP},
+	Transports: onBoth,
 	Detect: func(in *Input) (Result, bool) {
 		if in == nil {
 			return Result{}, false

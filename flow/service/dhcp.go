@@ -10,7 +10,7 @@ var dhcpProtocol = Protocol{
 
 var dhcpDetector = Detector{
 	Name:       "dhcp",
-	Transports: []Transport{UDP},
+	Transports: onUDP,
 	Detect: func(in *Input) (Result, bool) {
 		if in == nil || in.Transport != UDP {
 			return Result{}, false

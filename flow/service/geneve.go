@@ -10,7 +10,7 @@ var geneveProtocol = Protocol{
 
 var geneveDetector = Detector{
 	Name:       "geneve",
-	Transports: []Transport{UDP},
+	Transports: onUDP,
 	Detect: func(in *Input) (Result, bool) {
 		if in == nil || in.Transport != UDP {
 			return Result{}, false

@@ -10,7 +10,7 @@ var mqttProtocol = Protocol{
 
 var mqttDetector = Detector{
 	Name:       "mqtt",
-	Transports: []Transport{TCP},
+	Transports: onTCP,
 	Detect: func(in *Input) (Result, bool) {
 		if in == nil || in.Transport != TCP {
 			return Result{}, false

@@ -10,7 +10,7 @@ var mysqlProtocol = Protocol{
 
 var mysqlDetector = Detector{
 	Name:       "mysql",
-	Transports: []Transport{TCP},
+	Transports: onTCP,
 	Detect: func(in *Input) (Result, bool) {
 		if in == nil || in.Transport != TCP {
 			return Result{}, false

@@ -10,7 +10,7 @@ var ntpProtocol = Protocol{
 
 var ntpDetector = Detector{
 	Name:       "ntp",
-	Transports: []Transport{UDP},
+	Transports: onUDP,
 	Detect:     detectNTP,
 }
 

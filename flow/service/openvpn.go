@@ -10,7 +10,7 @@ var openvpnProtocol = Protocol{
 
 var openvpnDetector = Detector{
 	Name:       "openvpn",
-	Transports: []Transport{UDP, TCP},
+	Transports: onBoth,
 	Detect:     detectOpenVPN,
 }
 

@@ -11,7 +11,7 @@ var postgresqlProtocol = Protocol{
 
 var postgresqlDetector = Detector{
 	Name:       "postgresql",
-	Transports: []Transport{TCP},
+	Transports: onTCP,
 	Detect: func(in *Input) (Result, bool) {
 		if in == nil || in.Transport != TCP {
 			return Result{}, false

@@ -10,7 +10,7 @@ var redisProtocol = Protocol{
 
 var redisDetector = Detector{
 	Name:       "redis",
-	Transports: []Transport{TCP},
+	Transports: onTCP,
 	Detect: func(in *Input) (Result, bool) {
 		if in == nil || in.Transport != TCP {
 			return Result{}, false

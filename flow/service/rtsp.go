@@ -12,7 +12,7 @@ var rtspProtocol = Protocol{
 
 var rtspDetector = Detector{
 	Name:       "rtsp",
-	Transports: []Transport{TCP},
+	Transports: onTCP,
 	Detect: func(in *Input) (Result, bool) {
 		if in == nil || in.Transport != TCP {
 			return Result{}, false

@@ -10,7 +10,7 @@ var sipProtocol = Protocol{
 
 var sipDetector = Detector{
 	Name:       "sip",
-	Transports: []Transport{UDP, TCP},
+	Transports: onBoth,
 	Detect: func(in *Input) (Result, bool) {
 		return eitherSide(in, "sip", sipLine)
 	},

@@ -10,7 +10,7 @@ var snmpProtocol = Protocol{
 
 var snmpDetector = Detector{
 	Name:       "snmp",
-	Transports: []Transport{UDP},
+	Transports: onUDP,
 	Detect: func(in *Input) (Result, bool) {
 		if in == nil || in.Transport != UDP {
 			return Result{}, false

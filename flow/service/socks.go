@@ -10,7 +10,7 @@ var socksProtocol = Protocol{
 
 var socksDetector = Detector{
 	Name:       "socks",
-	Transports: []Transport{TCP},
+	Transports: onTCP,
 	Detect:     detectSOCKS,
 }
 

@@ -13,7 +13,7 @@ var vxlanProtocol = Protocol{
 
 var vxlanDetector = Detector{
 	Name:       "vxlan",
-	Transports: []Transport{UDP},
+	Transports: onUDP,
 	Detect: func(in *Input) (Result, bool) {
 		if in == nil || in.Transport != UDP {
 			return Result{}, false

@@ -11,7 +11,7 @@ var wireguardProtocol = Protocol{
 
 var wireguardDetector = Detector{
 	Name:       "wireguard",
-	Transports: []Transport{UDP},
+	Transports: onUDP,
 	Detect: func(in *Input) (Result, bool) {
 		if in == nil || in.Transport != UDP {
 			return Result{}, false
