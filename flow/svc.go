@@ -279,13 +279,15 @@ func (s *svcState) done(tcp bool, clientSide int) bool {
 		return false // nothing new to parse since the last look
 	}
 	s.metaHave = srv.have + cl.have
-	switch {
-	case !tcp:
-	case s.best.Service == "tls":
+	if !tcp {
+		return true
+	}
+	switch service.MetaOf(s.best.Service) {
+	case service.MetaTLS:
 		return exhausted(srv) || tlsServerDone(srv.buf[:srv.have])
-	case s.best.Service == "ssh":
+	case service.MetaSSH:
 		return exhausted(srv) || exhausted(cl) || sshDone(cl.buf[:cl.have], srv.buf[:srv.have])
-	case s.best.Service == "http":
+	case service.MetaHTTP:
 		return exhausted(srv) || httpDone(srv.buf[:srv.have])
 	}
 	return true
@@ -324,12 +326,12 @@ func (e *entry) svcView() svcResult {
 	r := svcResult{res: sv.best, frame: sv.bestFrame, evSide: sv.bestSide,
 		fromSYN: [2]bool{sv.dir[0].fromSYN, sv.dir[1].fromSYN}}
 	c, srv := &sv.dir[e.clientSide], &sv.dir[1-e.clientSide]
-	switch {
-	case sv.best.Service == "tls":
+	switch meta := service.MetaOf(sv.best.Service); {
+	case meta == service.MetaTLS:
 		r.tls = tlsInfo(c.buf[:c.have], srv.buf[:srv.have])
-	case sv.best.Service == "ssh":
+	case meta == service.MetaSSH:
 		r.ssh = sshInfo(c.buf[:c.have], srv.buf[:srv.have])
-	case sv.best.Service == "http":
+	case meta == service.MetaHTTP:
 		r.http = httpInfo(c.buf[:c.have], srv.buf[:srv.have])
 	case sv.quic != nil:
 		if msg, ok := sv.quic.ClientHello(); ok {

@@ -15,7 +15,7 @@ type CSVWriter struct {
 	bw     *bufio.Writer
 	buf    []byte
 	header bool // header written
-	allow  *Allowlist
+	keep   findingFilter
 	cols   []csvColumn
 	err    error // a bad opt.Fields, returned by Write and Flush
 }
@@ -23,11 +23,11 @@ type CSVWriter struct {
 // NewCSVWriter returns a CSVWriter that buffers its output to w; call Flush at the end.
 func NewCSVWriter(w io.Writer, opt Options) *CSVWriter {
 	cols, err := pickCSVColumns(opt.Fields)
-	return &CSVWriter{bw: bufio.NewWriterSize(w, 64<<10), buf: make([]byte, 0, 512), allow: opt.Allow, cols: cols, err: err}
+	return &CSVWriter{bw: bufio.NewWriterSize(w, 64<<10), buf: make([]byte, 0, 512), keep: newFindingFilter(opt.Allow, opt.MinSeverity), cols: cols, err: err}
 }
 
 // Write encodes r as one CSV row, after the header row if this is the first;
-// its findings cell leaves out what opt.Allow suppresses.
+// its findings cell leaves out what opt.Allow and opt.MinSeverity do not let through.
 func (cw *CSVWriter) Write(r *flow.Record) error {
 	if cw.err != nil {
 		return cw.err
@@ -42,7 +42,7 @@ func (cw *CSVWriter) Write(r *flow.Record) error {
 
 // Encode appends r's CSV row to dst; it may run on any goroutine.
 func (cw *CSVWriter) Encode(dst []byte, r *flow.Record) []byte {
-	fs, _ := cw.allow.Filter(r)
+	fs, _ := cw.keep.filter(r)
 	for i, c := range cw.cols {
 		if i > 0 {
 			dst = append(dst, ',')

@@ -6,6 +6,7 @@ import (
 
 	"github.com/flowscope/flowscope/flow"
 	"github.com/flowscope/flowscope/flow/ports"
+	"github.com/flowscope/flowscope/flow/service"
 )
 
 // Finding kinds.
@@ -17,7 +18,7 @@ const (
 // Finding is one thing about a flow that its ports do not explain.
 type Finding struct {
 	Kind     string `json:"kind"`
-	Severity string `json:"severity"` // "high", "medium" or "low"
+	Severity string `json:"severity"` // "high", "medium", "low" or "info"
 	// Service is the detected protocol ("" when none was recognised).
 	Service string `json:"service"`
 	// Port is the server port as "tcp/2222".
@@ -37,16 +38,13 @@ type Finding struct {
 	Reason string `json:"reason"`
 }
 
-// severityOf ranks services: remote access and file sharing off their
-// ports matter most, web traffic on alternative ports least.
-func severityOf(service string) string {
-	switch service {
-	case "ssh", "rdp", "smb", "vnc", "telnet", "ftp", "bittorrent":
-		return "high"
-	case "http", "http2":
-		return "low"
+// severityOf is what the catalogue says a service off its ports is worth:
+// remote access and file sharing most, web traffic least.
+func severityOf(name string) string {
+	if p := service.Lookup(name); p != nil {
+		return p.OffPort.String()
 	}
-	return "medium"
+	return service.SeverityMedium.String()
 }
 
 // Findings returns what the record's ports do not explain: the detected
@@ -90,7 +88,12 @@ func Findings(r *flow.Record) []Finding {
 			f.Kind = KindNonstandardPort
 			f.Severity = severityOf(r.Service)
 			f.Reason = r.Service + " on " + port
-			if len(f.ExpectedPorts) > 0 {
+			switch {
+			case ports.IsAlternatePort(r.Service, pp, r.Server.Port):
+				// Off its ports, but where it conventionally runs: noted, no alarm.
+				f.Severity = service.SeverityInfo.String()
+				f.Reason += ", a conventional alternate of its registered " + strings.Join(f.ExpectedPorts, ", ")
+			case len(f.ExpectedPorts) > 0:
 				f.Reason += ", not on its registered " + strings.Join(f.ExpectedPorts, ", ")
 			}
 			out = append(out, f)
@@ -121,16 +124,11 @@ func Findings(r *flow.Record) []Finding {
 }
 
 // article names what a service's first bytes would be, for reasons.
-func article(service string) string {
-	switch service {
-	case "tls":
-		return "a TLS record"
-	case "http":
-		return "an HTTP request"
-	case "ssh":
-		return "an SSH identification string"
+func article(name string) string {
+	if p := service.Lookup(name); p != nil && p.FirstBytes != "" {
+		return p.FirstBytes
 	}
-	return service
+	return name
 }
 
 func maxSeverity(a, b string) string {

@@ -42,16 +42,40 @@ func TestFindings(t *testing.T) {
 		want []Finding
 	}{
 		{"ssh on tcp/2222", svcRec(1, 2222, "ssh", "high"), []Finding{sshOn2222}},
-		{"http on tcp/8888", svcRec(1, 8888, "http", "medium"), []Finding{{Kind: KindNonstandardPort, Severity: "low",
-			Service: "http", Port: "tcp/8888", ExpectedServices: []string{}, ExpectedPorts: httpPorts, Detector: "http",
+		{"http on tcp/9999", svcRec(1, 9999, "http", "medium"), []Finding{{Kind: KindNonstandardPort, Severity: "low",
+			Service: "http", Port: "tcp/9999", ExpectedServices: []string{}, ExpectedPorts: httpPorts, Detector: "http",
 			Confidence: "medium", Frame: 4, Direction: "server", Evidence: `<http>\x0d\x0a`,
-			Reason: "http on tcp/8888, not on its registered tcp/80"}}},
-		// 8080 is http-alt in the registry, but HTTP there is still off its
-		// standard port (nDPI flags it too).
-		{"http on tcp/8080", svcRec(1, 8080, "http", "high"), []Finding{{Kind: KindNonstandardPort, Severity: "low",
+			Reason: "http on tcp/9999, not on its registered tcp/80"}}},
+		// 8080 is http-alt in the registry, not http: HTTP there is still off
+		// its standard port (nDPI flags it too), but on a conventional
+		// alternate, so only info.
+		{"http on tcp/8080", svcRec(1, 8080, "http", "high"), []Finding{{Kind: KindNonstandardPort, Severity: "info",
 			Service: "http", Port: "tcp/8080", ExpectedServices: []string{}, ExpectedPorts: httpPorts, Detector: "http",
 			Confidence: "high", Frame: 4, Direction: "server", Evidence: `<http>\x0d\x0a`,
-			Reason: "http on tcp/8080, not on its registered tcp/80"}}},
+			Reason: "http on tcp/8080, a conventional alternate of its registered tcp/80"}}},
+		// 8443 is pcsync-https in the registry: the same policy as http on
+		// 8080, and nothing else there is a port-mismatch.
+		{"tls on tcp/8443", svcRec(1, 8443, "tls", "high"), []Finding{{Kind: KindNonstandardPort, Severity: "info",
+			Service: "tls", Port: "tcp/8443", ExpectedServices: []string{},
+			ExpectedPorts: []string{"tcp/443", "tcp/465", "tcp/563", "tcp/636", "tcp/853", "tcp/989", "tcp/990", "tcp/992",
+				"tcp/993", "tcp/995", "tcp/5061", "tcp/5671", "tcp/6697", "tcp/8883"},
+			Detector: "tls", Confidence: "high", Frame: 4, Direction: "server", Evidence: `<tls>\x0d\x0a`,
+			Reason: "tls on tcp/8443, a conventional alternate of its registered tcp/443, tcp/465, tcp/563, " +
+				"tcp/636, tcp/853, tcp/989, tcp/990, tcp/992, tcp/993, tcp/995, tcp/5061, tcp/5671, tcp/6697, tcp/8883"}}},
+		{"rtsp on tcp/8554", svcRec(1, 8554, "rtsp", "high"), []Finding{{Kind: KindNonstandardPort, Severity: "info",
+			Service: "rtsp", Port: "tcp/8554", ExpectedServices: []string{}, ExpectedPorts: []string{"tcp/554"},
+			Detector: "rtsp", Confidence: "high", Frame: 4, Direction: "server", Evidence: `<rtsp>\x0d\x0a`,
+			Reason: "rtsp on tcp/8554, a conventional alternate of its registered tcp/554"}}},
+		// The alternate of one service is no excuse for another.
+		{"ssh on tcp/8080", svcRec(1, 8080, "ssh", "high"), []Finding{{Kind: KindNonstandardPort, Severity: "high",
+			Service: "ssh", Port: "tcp/8080", ExpectedServices: []string{}, ExpectedPorts: []string{"tcp/22"},
+			Detector: "ssh", Confidence: "high", Frame: 4, Direction: "server", Evidence: `<ssh>\x0d\x0a`,
+			Reason: "ssh on tcp/8080, not on its registered tcp/22"}}},
+		{"telnet on tcp/23", svcRec(1, 23, "telnet", "high"), nil},
+		{"vnc on tcp/5901", svcRec(1, 5901, "vnc", "high"), []Finding{{Kind: KindNonstandardPort, Severity: "info",
+			Service: "vnc", Port: "tcp/5901", ExpectedServices: []string{}, ExpectedPorts: []string{"tcp/5900"},
+			Detector: "vnc", Confidence: "high", Frame: 4, Direction: "server", Evidence: `<vnc>\x0d\x0a`,
+			Reason: "vnc on tcp/5901, a conventional alternate of its registered tcp/5900"}}},
 		{"http on tcp/22", svcRec(1, 22, "http", "medium"), []Finding{httpOn22NS, httpOn22PM}},
 		{"tls on tcp/443", svcRec(1, 443, "tls", "high"), nil},
 		{"unidentified tcp/443 from the SYN", mute443, []Finding{{Kind: KindPortMismatch, Severity: "medium",

@@ -19,27 +19,19 @@ type flowFinding struct {
 	f Finding
 }
 
-// collectFindings returns the findings of recs that allow does not
-// suppress, in recs' order, and how many it suppressed.
-func collectFindings(recs []flow.Record, allow *Allowlist) (ffs []flowFinding, suppressed int) {
+// collectFindings returns the findings of recs that opt's allowlist and
+// minimum severity let through, in recs' order, and how many the allowlist
+// suppressed.
+func collectFindings(recs []flow.Record, opt Options) (ffs []flowFinding, suppressed int) {
+	keep := newFindingFilter(opt.Allow, opt.MinSeverity)
 	for i := range recs {
-		fs, n := allow.Filter(&recs[i])
+		fs, n := keep.filter(&recs[i])
 		suppressed += n
 		for _, f := range fs {
 			ffs = append(ffs, flowFinding{&recs[i], f})
 		}
 	}
 	return ffs, suppressed
-}
-
-// severities in the order people read them.
-var severities = [...]string{"high", "medium", "low"}
-
-func severityRank(s string) int {
-	if i := slices.Index(severities[:], s); i >= 0 {
-		return i
-	}
-	return len(severities)
 }
 
 // sortFindings orders by severity (high first), then flow ID; a flow's
@@ -53,9 +45,9 @@ func sortFindings(ffs []flowFinding) {
 	})
 }
 
-// WriteFindings writes only the findings opt.Allow lets through, as opt.Format says (table, json or csv lines in recs' order).
+// WriteFindings writes only the findings opt.Allow and opt.MinSeverity let through, as opt.Format says (table, json or csv lines in recs' order).
 func WriteFindings(w io.Writer, recs []flow.Record, opt Options) error {
-	ffs, suppressed := collectFindings(recs, opt.Allow)
+	ffs, suppressed := collectFindings(recs, opt)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	switch opt.Format {
 	case "", "table":

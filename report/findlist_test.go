@@ -28,7 +28,7 @@ func findingRecs() []flow.Record {
 	mute.ClientFromSYN = true
 	mute.Server.IP = netip.MustParseAddr("192.168.1.10")
 	return []flow.Record{
-		svcRec(9, 8888, "http", "high"), // low
+		svcRec(9, 8888, "http", "high"), // info
 		httpOn22,                        // low, medium
 		mute,                            // medium
 		evil,                            // high
@@ -62,8 +62,8 @@ const findingsTableWant = `findings:
     tcp/22 is registered for ssh but carries http; evidence (server, frame 4): <http>\x0d\x0a
   low     nonstandard-port  http  tcp/22    #7  [2001:db8::1]:51234 → [2001:db8::22]:22
     http on tcp/22, not on its registered tcp/80; evidence (server, frame 4): <http>\x0d\x0a
-  low     nonstandard-port  http  tcp/8888  #9  10.0.0.1:51234 → 10.0.0.2:8888
-    http on tcp/8888, not on its registered tcp/80; evidence (server, frame 4): <http>\x0d\x0a
+  info    nonstandard-port  http  tcp/8888  #9  10.0.0.1:51234 → 10.0.0.2:8888
+    http on tcp/8888, a conventional alternate of its registered tcp/80; evidence (server, frame 4): <http>\x0d\x0a
 `
 
 func TestWriteFindingsTable(t *testing.T) {
@@ -91,8 +91,8 @@ func TestWriteFindingsTableWidth(t *testing.T) {
   low     nonstandard-port  http  tcp/22    #7  [200…::1]:51234 → [2001…::22]:22
     http on tcp/22, not on its registered tcp/80
     evidence (server, frame 4): <http>\x0d\x0a
-  low     nonstandard-port  http  tcp/8888  #9  10.0.0.1:51234 → 10.0.0.2:8888
-    http on tcp/8888, not on its registered tcp/80
+  info    nonstandard-port  http  tcp/8888  #9  10.0.0.1:51234 → 10.0.0.2:8888
+    http on tcp/8888, a conventional alternate of its registered tcp/80
     evidence (server, frame 4): <http>\x0d\x0a
 `
 	if got := writeFindings(t, findingRecs(), Options{Width: 80}); got != narrow {
@@ -162,10 +162,10 @@ func TestWriteFindingsJSON(t *testing.T) {
 	out := writeFindings(t, findingRecs(), Options{Format: "json"})
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	wantFirst := `{"id":9,"proto":"tcp","client":{"ip":"10.0.0.1","port":51234},"server":{"ip":"10.0.0.2","port":8888},` +
-		`"community_id":"1:LQU9qZlK+B5F3KDmev6m5PMibrg=","kind":"nonstandard-port","severity":"low","service":"http",` +
+		`"community_id":"1:LQU9qZlK+B5F3KDmev6m5PMibrg=","kind":"nonstandard-port","severity":"info","service":"http",` +
 		`"port":"tcp/8888","expected_services":[],"expected_ports":["tcp/80"],` +
 		`"detector":"http","confidence":"high","frame":4,"direction":"server","evidence":"<http>\\x0d\\x0a",` +
-		`"reason":"http on tcp/8888, not on its registered tcp/80"}`
+		`"reason":"http on tcp/8888, a conventional alternate of its registered tcp/80"}`
 	if lines[0] != wantFirst {
 		t.Errorf("first line\n%s\nwant\n%s", lines[0], wantFirst)
 	}

@@ -13,19 +13,19 @@ import (
 
 // JSONWriter streams flow records as JSON lines, one object per record.
 type JSONWriter struct {
-	bw    *bufio.Writer
-	buf   []byte // one record, reused so that Write allocates nothing
-	allow *Allowlist
+	bw   *bufio.Writer
+	buf  []byte // one record, reused so that Write allocates nothing
+	keep findingFilter
 }
 
 // NewJSONWriter returns a JSONWriter that buffers its output to w; call Flush at the end.
 func NewJSONWriter(w io.Writer, opt Options) *JSONWriter {
-	return &JSONWriter{bw: bufio.NewWriterSize(w, 64<<10), buf: make([]byte, 0, 1024), allow: opt.Allow}
+	return &JSONWriter{bw: bufio.NewWriterSize(w, 64<<10), buf: make([]byte, 0, 1024), keep: newFindingFilter(opt.Allow, opt.MinSeverity)}
 }
 
-// Write encodes r as one JSON line, with its findings that opt.Allow does not suppress.
+// Write encodes r as one JSON line, with its findings that opt.Allow and opt.MinSeverity let through.
 func (jw *JSONWriter) Write(r *flow.Record) error {
-	fs, _ := jw.allow.Filter(r)
+	fs, _ := jw.keep.filter(r)
 	jw.buf = appendJSONRecord(jw.buf[:0], r, fs)
 	if _, err := jw.bw.Write(jw.buf); err != nil {
 		return fmt.Errorf("report: write json record %d: %w", r.ID, err)
@@ -35,7 +35,7 @@ func (jw *JSONWriter) Write(r *flow.Record) error {
 
 // Encode appends r's JSON line to dst; it may run on any goroutine.
 func (jw *JSONWriter) Encode(dst []byte, r *flow.Record) []byte {
-	fs, _ := jw.allow.Filter(r)
+	fs, _ := jw.keep.filter(r)
 	return appendJSONRecord(dst, r, fs)
 }
 

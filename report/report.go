@@ -45,6 +45,9 @@ type Options struct {
 	// Refresh clears the terminal before each interval table, so that it
 	// reads as one view updated in place (live capture on a terminal).
 	Refresh bool
+	// MinSeverity is the lowest severity of the findings every output
+	// shows ("" = all; see CheckSeverity).
+	MinSeverity string
 }
 
 // SortByStart orders records by FirstSeen, then ID: the order the rules of

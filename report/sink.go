@@ -73,7 +73,7 @@ func NewSink(c SinkConfig) (Sink, error) {
 		} else if s, err = f.make(c); err != nil {
 			return nil, err
 		}
-		return &tallySink{Sink: s, tally: newTally(c.Allow, c.Bytes)}, nil
+		return &tallySink{Sink: s, tally: newTally(newFindingFilter(c.Allow, c.MinSeverity), c.Bytes)}, nil
 	}
 	return nil, fmt.Errorf("unknown output format %q (want %s)", c.Format, strings.Join(FormatNames(), ", "))
 }
@@ -109,7 +109,7 @@ func (t *tallySink) Write(r *flow.Record) error {
 }
 
 func (t *tallySink) WorkerTally() *Tally {
-	w := newTally(t.tally.allow, t.tally.kind)
+	w := newTally(t.tally.keep, t.tally.kind)
 	t.workers = append(t.workers, w)
 	return w
 }
@@ -187,7 +187,7 @@ func writeStderrSummary(c SinkConfig, sum *Summary) error {
 	if c.Quiet || c.Stderr == nil {
 		return nil
 	}
-	return WriteSummary(c.Stderr, sum, Options{Allow: c.Allow})
+	return WriteSummary(c.Stderr, sum, Options{Allow: c.Allow, MinSeverity: c.MinSeverity})
 }
 
 // tableSink keeps the top N flows and those with findings, and prints the

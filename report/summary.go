@@ -33,7 +33,7 @@ var partialSkips = map[string]bool{
 func WriteSummary(w io.Writer, s *Summary, opt Options) error {
 	t := s.Tally
 	if t == nil {
-		t = tallyOf(s.Records, opt.Allow, opt.Bytes)
+		t = tallyOf(s.Records, opt)
 	}
 	secs := []section{
 		inputsSection(s, opt),

@@ -185,7 +185,7 @@ func TestSummaryServicesAndFindings(t *testing.T) {
 	mixed := []flow.Record{
 		svcRec(1, 2222, "ssh", "high"),  // nonstandard-port high
 		svcRec(2, 22, "http", "medium"), // nonstandard-port low, port-mismatch medium
-		svcRec(3, 8888, "http", "high"), // nonstandard-port low
+		svcRec(3, 8888, "http", "high"), // nonstandard-port info
 		svcRec(4, 2222, "ssh", "low"),   // a guess: nothing
 		svcRec(5, 443, "tls", "high"),   // expected
 		mute,                            // port-mismatch medium
@@ -205,7 +205,7 @@ func TestSummaryServicesAndFindings(t *testing.T) {
 		findings string
 	}{
 		{"mixed", mixed, "", "services: http 2, ssh 2, tls 1; 1 flow with payload not recognised",
-			"findings: 5 (nonstandard-port 3, port-mismatch 2; high 1, medium 2, low 2)"},
+			"findings: 5 (nonstandard-port 3, port-mismatch 2; high 1, medium 2, low 1, info 1)"},
 		{"suppressed", mixed, "http *\n* tcp/443 port-mismatch", "services: http 2, ssh 2, tls 1; 1 flow with payload not recognised",
 			"findings: 1 (nonstandard-port 1; high 1), 4 suppressed by the allowlist"},
 		{"all suppressed", mixed, "* *", "services: http 2, ssh 2, tls 1; 1 flow with payload not recognised",
@@ -257,7 +257,7 @@ func TestSummaryFromTally(t *testing.T) {
 			fromRecs.Records = tc.recs
 			tallied := fromRecs
 			tallied.Records = nil
-			tallied.Tally = NewTally(allow)
+			tallied.Tally = NewTally(allow, "")
 			for i := range tc.recs {
 				tallied.Tally.Add(&tc.recs[i])
 			}

@@ -9,8 +9,8 @@ import (
 // Tally accumulates, one record at a time, everything the summary shows of
 // the records, so that a long live capture need not keep them.
 type Tally struct {
-	allow *Allowlist
-	kind  ByteKind // the bytes top talkers and ports count, as the table
+	keep findingFilter
+	kind ByteKind // the bytes top talkers and ports count, as the table
 
 	records  uint64
 	protos   map[string]uint64
@@ -37,20 +37,23 @@ type portCount struct {
 }
 
 // NewTally returns an empty tally whose findings count leaves out what
-// allow suppresses, counting frame bytes.
-func NewTally(allow *Allowlist) *Tally { return newTally(allow, FrameBytes) }
+// allow suppresses and those below minSeverity ("": none), counting
+// frame bytes.
+func NewTally(allow *Allowlist, minSeverity string) *Tally {
+	return newTally(newFindingFilter(allow, minSeverity), FrameBytes)
+}
 
-func newTally(allow *Allowlist, kind ByteKind) *Tally {
+func newTally(keep findingFilter, kind ByteKind) *Tally {
 	return &Tally{
-		allow: allow, kind: kind, protos: map[string]uint64{}, ends: map[string]uint64{},
+		keep: keep, kind: kind, protos: map[string]uint64{}, ends: map[string]uint64{},
 		talkers: newTopTalkers(talkerSlots), ports: map[portKey]*portCount{},
 		services: map[string]uint64{}, kinds: map[string]uint64{}, severities: map[string]uint64{},
 	}
 }
 
 // tallyOf tallies recs.
-func tallyOf(recs []flow.Record, allow *Allowlist, kind ByteKind) *Tally {
-	t := newTally(allow, kind)
+func tallyOf(recs []flow.Record, opt Options) *Tally {
+	t := newTally(newFindingFilter(opt.Allow, opt.MinSeverity), opt.Bytes)
 	for i := range recs {
 		t.Add(&recs[i])
 	}
@@ -89,7 +92,7 @@ func (t *Tally) Add(r *flow.Record) {
 		t.unknown++
 	}
 
-	fs, suppressed := t.allow.Filter(r)
+	fs, suppressed := t.keep.filter(r)
 	t.suppressed += uint64(suppressed)
 	for i := range fs {
 		t.findings++

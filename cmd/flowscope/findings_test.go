@@ -93,3 +93,39 @@ func TestFlowsOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestMinSeverityCLI: HTTP on tcp/8080 (a conventional alternate) is an
+// info finding, and --min-severity leaves it out of every output while SSH
+// on tcp/8000 (high) stays; an unknown level is a usage error.
+func TestMinSeverityCLI(t *testing.T) {
+	ssh, http := capturePath(t, "ndpi__ssh.pcap"), capturePath(t, "ndpi__http-manipulated.pcap")
+	count := func(out, s string) int { return strings.Count(out, s) }
+
+	res := mustRun(t, exitOK, nil, "-q", "--findings-only", "-o", "json", "-r", ssh, "-r", http)
+	if out := string(res.stdout); count(out, `"severity":"info"`) != 2 || count(out, `"port":"tcp/8080"`) != 2 ||
+		!strings.Contains(out, "a conventional alternate of its registered tcp/80") || count(out, `"severity":"high"`) != 1 {
+		t.Errorf("default: want 2 info findings on tcp/8080 and 1 high:\n%s", out)
+	}
+	for _, args := range [][]string{
+		{"-q", "--findings-only", "-o", "json"},
+		{"-q", "--findings-only", "-o", "csv"},
+		{"--findings-only"},
+		{"-q", "-o", "json"},
+		{"-q", "-o", "csv"},
+		{},
+	} {
+		args = append(args, "--min-severity", "low", "-r", ssh, "-r", http)
+		out := string(mustRun(t, exitOK, nil, args...).stdout)
+		if strings.Contains(out, "info") || !strings.Contains(out, "tcp/8000") {
+			t.Errorf("%v: want the tcp/8000 finding and no info one:\n%s", args, out)
+		}
+	}
+	res = mustRun(t, exitOK, nil, "-o", "json", "--min-severity", "high", "-r", http)
+	if !strings.Contains(string(res.stderr), "findings: none") {
+		t.Errorf("summary counts findings below --min-severity:\n%s", res.stderr)
+	}
+	res = mustRun(t, exitUsage, nil, "--min-severity", "critical", "-r", ssh)
+	if !strings.Contains(string(res.stderr), "--min-severity") {
+		t.Errorf("stderr %q does not name the flag", res.stderr)
+	}
+}

@@ -309,7 +309,7 @@ func TestLiveCapture(t *testing.T) {
 			if m := regexp.MustCompile(`records: +(\d+)`).FindStringSubmatch(stderr); m == nil || m[1] != strconv.Itoa(len(live)) {
 				t.Errorf("summary records %v, want %d streamed:\n%s", m, len(live), stderr)
 			}
-			for _, want := range []string{"services: http 2, dns 1, ssh 1, tls 1", "findings: 4 (nonstandard-port 3, port-mismatch 1;", "tcp/8081  1 flow"} {
+			for _, want := range []string{"services: http 2, dns 1, ssh 1, tls 1", "findings: 5 (nonstandard-port 4, port-mismatch 1;", "tcp/8081  1 flow"} {
 				if !strings.Contains(stderr, want) {
 					t.Errorf("summary lacks %q:\n%s", want, stderr)
 				}
@@ -320,7 +320,7 @@ func TestLiveCapture(t *testing.T) {
 			}{
 				"dns":         {"dns", ""},
 				"http-8081":   {"http", "nonstandard-port:http"},
-				"tls-8443":    {"tls", ""}, // 8443 is an expected TLS port
+				"tls-8443":    {"tls", "nonstandard-port:tls"}, // 8443 is TLS's conventional alternate: an info finding
 				"ssh-2222":    {"ssh", "nonstandard-port:ssh"},
 				"http-on-443": {"http", "nonstandard-port:http,port-mismatch:http"},
 			}
@@ -702,8 +702,8 @@ func TestLiveTableTop(t *testing.T) {
 	if len(rows) != 2 || !strings.Contains(out, "… 3 more flows (use --top 0 for all)") {
 		t.Errorf("want 2 rows and 3 more flows:\n%s", out)
 	}
-	if n := strings.Count(out, "nonstandard-port  "); n != 3 || !strings.Contains(out, "port-mismatch  ") {
-		t.Errorf("want every finding (3 nonstandard-port, 1 port-mismatch), %d nonstandard-port:\n%s", n, out)
+	if n := strings.Count(out, "nonstandard-port  "); n != 4 || !strings.Contains(out, "port-mismatch  ") {
+		t.Errorf("want every finding (4 nonstandard-port, 1 port-mismatch), %d nonstandard-port:\n%s", n, out)
 	}
 	if !strings.Contains(out, "10.201.0.2:8443") {
 		t.Errorf("the largest flow (TLS) is not in the table:\n%s", out)

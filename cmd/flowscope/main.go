@@ -62,6 +62,7 @@ type options struct {
 	bytes          string
 	filter         string
 	allowFile      string
+	minSeverity    string
 	findingsOnly   bool
 	splt           int
 	fields         []string
@@ -116,6 +117,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.IntVar(&o.splt, "splt", d.SPLT, "record the first `N` packets' lengths, directions and gaps per flow (0: off)")
 	fs.StringVar(&o.allowFile, "allow", "", "suppress the findings a `FILE` allows (lines: SERVICE TARGET [KIND], see the README)")
 	fs.BoolVar(&o.findingsOnly, "findings-only", false, "print only the findings (in the -o format)")
+	fs.StringVar(&o.minSeverity, "min-severity", "", "show only findings of at least this `LEVEL`: info, low, medium or high (default: all)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no summary and no progress on stderr (json, csv)")
 	fs.BoolVarP(&o.showVersion, "version", "V", false, "print the version, build, Go and libpcap versions and exit")
 	fs.StringVarP(&o.iface, "interface", "i", "", "capture live on `IFACE` (\"any\" for all; needs CAP_NET_RAW)")
@@ -200,6 +202,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if err := report.CheckFields(o.output, o.fields); err != nil && !o.findingsOnly {
 		return nil, err
+	}
+	if err := report.CheckSeverity(o.minSeverity); err != nil {
+		return nil, fmt.Errorf("--min-severity: %w", err)
 	}
 	if o.workers < 0 || o.workers > 256 {
 		return nil, errors.New("--workers must be between 0 (one per CPU) and 256")
@@ -335,7 +340,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 func (o *options) sinkConfig(stdout, stderr io.Writer, allow *report.Allowlist) report.SinkConfig {
 	return report.SinkConfig{
 		Stdout: stdout, Stderr: stderr, FindingsOnly: o.findingsOnly, Quiet: o.quiet,
-		Options: report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields, Width: o.tableWidth(stdout), Bytes: o.byteKind()},
+		Options: report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields, Width: o.tableWidth(stdout), Bytes: o.byteKind(),
+			MinSeverity: o.minSeverity},
 	}
 }
 

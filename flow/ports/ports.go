@@ -1,6 +1,7 @@
 // Package ports looks ports up in the IANA Service Name and Transport
-// Protocol Port Number Registry (CC0), for tcp, udp and sctp, and says which
-// of flowscope's detector services are expected on a port.
+// Protocol Port Number Registry (CC0), for tcp, udp and sctp, and applies
+// the port policy: which of the catalogue's services (flow/service) are
+// standard on a port.
 //
 // The embedded table is the registry as copied by Wireshark 4.0.17, file
 // dated 2024-08-28: that copy carries no registry date of its own, so the
@@ -19,6 +20,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/flowscope/flowscope/flow/service"
 )
 
 // Source says where the embedded registry came from and its date; it must
@@ -114,7 +117,15 @@ func PortsOf(p Proto, service string) []uint16 {
 	return nil
 }
 
-// ExpectedPorts returns the ports, ascending, where one of our detector services is expected on p (see ServicePorts).
+// The port policy. A port is standard for a service when the registry
+// gives it that service (or a form of it the service's detector sees, such
+// as an implicit-TLS name for tls), or it is the service's documented
+// default where the registry has none; both come from the service's entry
+// in the catalogue (flow/service). A conventional alternate (http on 8080)
+// is not standard: the service is still off its ports there, but only
+// just, and findings say so.
+
+// ExpectedPorts returns a service's standard ports on p, ascending.
 func ExpectedPorts(service string, p Proto) []uint16 {
 	if p >= nProto {
 		return nil
@@ -125,12 +136,14 @@ func ExpectedPorts(service string, p Proto) []uint16 {
 	return nil
 }
 
-// ExpectedServices returns our detector services expected on a port, in ServicePorts order, e.g. 443/tcp → [tls].
+// ExpectedServices returns the services a port is standard for, in
+// catalogue order, e.g. 443/tcp → [tls].
 func ExpectedServices(p Proto, port uint16) []string {
 	return slices.Clone(registry().expServices[key(p, port)])
 }
 
-// IsExpectedPort reports, without allocating, whether service is expected on port.
+// IsExpectedPort reports, without allocating, whether port is standard
+// for service.
 func IsExpectedPort(service string, p Proto, port uint16) bool {
 	if p >= nProto {
 		return false
@@ -139,88 +152,41 @@ func IsExpectedPort(service string, p Proto, port uint16) bool {
 	return ps != nil && slices.Contains(ps[p], port)
 }
 
-// ExpectsService reports, without allocating, whether port expects service.
+// ExpectsService reports, without allocating, whether port is standard
+// for service.
 func ExpectsService(p Proto, port uint16, service string) bool {
 	return slices.Contains(registry().expServices[key(p, port)], service)
 }
 
-// IsServicePort reports, without allocating, whether one of our detector
-// services is expected on the port.
+// IsServicePort reports, without allocating, whether the port is standard
+// for a service flowscope detects.
 func IsServicePort(p Proto, port uint16) bool {
 	return len(registry().expServices[key(p, port)]) > 0
 }
 
-// ServicePort ties one of our detector service names to the registry names,
-// and the few unregistered ports, where that protocol is expected.
-type ServicePort struct {
-	Service string   // our detector's service name, e.g. "tls"
-	Protos  []Proto  // transports it is expected over
-	Names   []string // registry service names, e.g. "https", "imaps"
-	Extra   []uint16 // conventional ports the registry does not give to Names
+// IsAlternatePort reports, without allocating, whether port is one of the
+// named service's conventional alternates on p (http on tcp/8080).
+func IsAlternatePort(name string, p Proto, port uint16) bool {
+	pr := service.Lookup(name)
+	return pr != nil && onTransport(pr, p) && slices.Contains(pr.Alternates, port)
 }
 
-// ServicePorts returns a copy of the mapping from our service names to registry names and extra ports.
-func ServicePorts() []ServicePort {
-	out := make([]ServicePort, len(servicePorts))
-	for i, s := range servicePorts {
-		out[i] = ServicePort{s.Service, slices.Clone(s.Protos), slices.Clone(s.Names), slices.Clone(s.Extra)}
+// IsServerPort reports, without allocating, whether a service flowscope
+// detects is expected on the port, as standard or as a conventional
+// alternate: a hint that the side using it is the server.
+func IsServerPort(p Proto, port uint16) bool {
+	t := registry()
+	return len(t.expServices[key(p, port)]) > 0 || t.alternate[key(p, port)]
+}
+
+// onTransport reports whether the protocol's ports apply on p.
+func onTransport(pr *service.Protocol, p Proto) bool {
+	for _, t := range pr.Transports {
+		if (t == service.TCP && p == TCP) || (t == service.UDP && p == UDP) {
+			return true
+		}
 	}
-	return out
-}
-
-var (
-	onTCP  = []Proto{TCP}
-	onUDP  = []Proto{UDP}
-	onBoth = []Proto{TCP, UDP}
-)
-
-// servicePorts is the one place our names meet the registry's. A payload
-// detector reports what is on the wire, so implicit-TLS ports (imaps,
-// secure-mqtt, sips, ...) expect tls, not the protocol inside. Order decides
-// ExpectedServices' order.
-var servicePorts = []ServicePort{
-	{"tls", onTCP, []string{"https", "imaps", "pop3s", "submissions", "ldaps", "ftps", "ftps-data", "telnets",
-		"nntps", "domain-s", "sips", "secure-mqtt", "amqps", "ircs-u"},
-		// 465: IANA also gives it to submissions (RFC 8314), but Wireshark's copy keeps only urd.
-		// 8443: IANA gives it to pcsync-https; it is the usual HTTPS alternate.
-		[]uint16{465, 8443}},
-	// domain-s on udp is DNS over QUIC (RFC 9250).
-	{"quic", onUDP, []string{"https", "domain-s"}, nil},
-	// www and www-http are IANA's aliases of http on 80; Wireshark's copy drops them.
-	// http-alt (591, 8008, 8080) is left out on purpose: HTTP there is
-	// worth a nonstandard-port finding (as nDPI flags it), and those ports
-	// often carry proxies and other protocols.
-	{"http", onTCP, []string{"http", "www", "www-http"}, nil},
-	// Cleartext HTTP/2 (h2c) shares HTTP's ports; over TLS it shows as tls.
-	{"http2", onTCP, []string{"http", "www", "www-http"}, nil},
-	{"ssh", onTCP, []string{"ssh"}, nil},
-	{"dns", onBoth, []string{"domain", "mdns", "llmnr"}, nil},
-	{"smtp", onTCP, []string{"smtp", "submission"}, nil},
-	{"imap", onTCP, []string{"imap"}, nil},
-	{"pop3", onTCP, []string{"pop3"}, nil},
-	{"ftp", onTCP, []string{"ftp"}, nil},
-	{"rdp", onBoth, []string{"ms-wbt-server"}, nil},
-	{"smb", onTCP, []string{"microsoft-ds", "netbios-ssn"}, nil},
-	{"mysql", onTCP, []string{"mysql"}, nil},
-	{"postgresql", onTCP, []string{"postgresql"}, nil},
-	{"redis", onTCP, []string{"redis"}, nil},
-	{"mqtt", onTCP, []string{"mqtt"}, nil},
-	// Not registered with IANA: 51820 is WireGuard's documented default.
-	{"wireguard", onUDP, nil, []uint16{51820}},
-	{"openvpn", onBoth, []string{"openvpn"}, nil},
-	{"sip", onBoth, []string{"sip"}, nil},
-	{"ntp", onUDP, []string{"ntp"}, nil},
-	{"dhcp", onUDP, []string{"bootps", "bootpc", "dhcpv6-client", "dhcpv6-server"}, nil},
-	{"snmp", onBoth, []string{"snmp", "snmptrap"}, nil},
-	// Not registered with IANA (6888 is muse there): the range classic clients listen on.
-	{"bittorrent", onBoth, nil, []uint16{6881, 6882, 6883, 6884, 6885, 6886, 6887, 6888, 6889}},
-	{"socks", onTCP, []string{"socks"}, nil},
-	{"rtsp", onTCP, []string{"rtsp", "rtsp-alt"}, nil},
-	// 8472: Linux's VXLAN default, older than IANA's 4789 (IANA gives 8472 to otv).
-	{"vxlan", onUDP, []string{"vxlan"}, []uint16{8472}},
-	{"geneve", onUDP, []string{"geneve"}, nil},
-	{"telnet", onTCP, []string{"telnet"}, nil},
-	{"vnc", onTCP, []string{"rfb"}, nil},
+	return false
 }
 
 // table is the parsed registry.
@@ -230,6 +196,7 @@ type table struct {
 	byName      map[string]*[nProto][]uint16 // lower-case name → ascending ports
 	expPorts    map[string]*[nProto][]uint16 // our service → ascending ports
 	expServices map[uint32][]string          // key(p, port) → our services
+	alternate   map[uint32]bool              // key(p, port) → a service's alternate
 }
 
 var registry = sync.OnceValue(func() *table {
@@ -313,29 +280,31 @@ func (t *table) add(p Proto, port uint16, name string, intern map[string]uint16)
 	return nil
 }
 
-// expect resolves servicePorts against the registry, both ways.
+// expect resolves the catalogue's ports against the registry, both ways.
 func (t *table) expect() {
 	t.expPorts = map[string]*[nProto][]uint16{}
 	t.expServices = map[uint32][]string{}
-	for _, s := range servicePorts {
-		ps := t.expPorts[s.Service]
-		if ps == nil {
-			ps = new([nProto][]uint16)
-			t.expPorts[s.Service] = ps
-		}
-		for _, p := range s.Protos {
-			ports := slices.Clone(s.Extra)
-			for _, n := range s.Names {
+	t.alternate = map[uint32]bool{}
+	for _, pr := range service.Catalogue() {
+		ps := new([nProto][]uint16)
+		t.expPorts[pr.Name] = ps
+		for p := Proto(0); p < nProto; p++ {
+			if !onTransport(pr, p) {
+				continue
+			}
+			ports := slices.Clone(pr.Defaults)
+			for _, n := range pr.Registry {
 				if r := t.byName[strings.ToLower(n)]; r != nil {
 					ports = append(ports, r[p]...)
 				}
 			}
-			ps[p] = sortedSet(append(ps[p], ports...))
+			ps[p] = sortedSet(ports)
 			for _, q := range ps[p] {
 				k := key(p, q)
-				if !slices.Contains(t.expServices[k], s.Service) {
-					t.expServices[k] = append(t.expServices[k], s.Service)
-				}
+				t.expServices[k] = append(t.expServices[k], pr.Name)
+			}
+			for _, q := range pr.Alternates {
+				t.alternate[key(p, q)] = true
 			}
 		}
 	}

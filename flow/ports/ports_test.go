@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flowscope/flowscope/flow/service"
 )
 
 func TestName(t *testing.T) {
@@ -129,7 +131,7 @@ func TestExpectedPorts(t *testing.T) {
 		p       Proto
 		want    []uint16
 	}{
-		{"tls", TCP, []uint16{443, 465, 563, 636, 853, 989, 990, 992, 993, 995, 5061, 5671, 6697, 8443, 8883}},
+		{"tls", TCP, []uint16{443, 465, 563, 636, 853, 989, 990, 992, 993, 995, 5061, 5671, 6697, 8883}},
 		{"tls", UDP, nil},
 		{"quic", UDP, []uint16{443, 853}},
 		{"quic", TCP, nil},
@@ -142,11 +144,12 @@ func TestExpectedPorts(t *testing.T) {
 		{"snmp", UDP, []uint16{161, 162}},
 		{"mqtt", TCP, []uint16{1883}},
 		{"wireguard", UDP, []uint16{51820}},
-		{"vxlan", UDP, []uint16{4789, 8472}},
-		{"rtsp", TCP, []uint16{554, 8554}},
+		{"vxlan", UDP, []uint16{4789}}, // 8472 is an alternate
+		{"rtsp", TCP, []uint16{554}},   // 8554 (rtsp-alt) is an alternate
+		{"telnet", TCP, []uint16{23}},
 		{"vnc", TCP, []uint16{5900}},
 		{"bittorrent", UDP, []uint16{6881, 6882, 6883, 6884, 6885, 6886, 6887, 6888, 6889}},
-		{"TLS", TCP, []uint16{443, 465, 563, 636, 853, 989, 990, 992, 993, 995, 5061, 5671, 6697, 8443, 8883}},
+		{"TLS", TCP, []uint16{443, 465, 563, 636, 853, 989, 990, 992, 993, 995, 5061, 5671, 6697, 8883}},
 		{"unknown", TCP, nil},
 	}
 	for _, tt := range tests {
@@ -172,7 +175,10 @@ func TestExpectedServices(t *testing.T) {
 		{TCP, 5061, []string{"tls"}},
 		{TCP, 8883, []string{"tls"}},
 		{UDP, 51820, []string{"wireguard"}},
-		{UDP, 8472, []string{"vxlan"}},
+		{UDP, 8472, nil}, // vxlan's alternate
+		{TCP, 8443, nil}, // tls's alternate
+		{TCP, 23, []string{"telnet"}},
+		{TCP, 5900, []string{"vnc"}},
 		{TCP, 6888, []string{"bittorrent"}},
 		{TCP, 2222, nil},
 	}
@@ -183,42 +189,79 @@ func TestExpectedServices(t *testing.T) {
 	}
 }
 
-// TestServicePorts catches typos in registry names and services that
-// expect nothing on a transport they claim.
-func TestServicePorts(t *testing.T) {
+// TestCataloguePorts catches typos in the catalogue's registry names, and
+// services without standard ports on a transport they declare.
+func TestCataloguePorts(t *testing.T) {
 	// Names IANA has but Wireshark's copy dropped as duplicates of a port's primary.
 	missing := map[string]bool{"submissions": true, "www": true, "www-http": true}
-	seen := map[string]bool{}
-	for _, s := range ServicePorts() {
-		if seen[s.Service] {
-			t.Errorf("%s listed twice", s.Service)
+	for _, pr := range service.Catalogue() {
+		var protos []Proto
+		for _, tr := range pr.Transports {
+			protos = append(protos, map[service.Transport]Proto{service.TCP: TCP, service.UDP: UDP}[tr])
 		}
-		seen[s.Service] = true
-		for _, n := range s.Names {
+		for _, n := range pr.Registry {
 			found := false
-			for _, p := range s.Protos {
+			for _, p := range protos {
 				found = found || len(PortsOf(p, n)) > 0
 			}
 			if !found && !missing[n] {
-				t.Errorf("%s: registry name %q has no port on %v", s.Service, n, s.Protos)
+				t.Errorf("%s: registry name %q has no port on %v", pr.Name, n, protos)
 			}
 		}
-		for _, p := range s.Protos {
-			if len(ExpectedPorts(s.Service, p)) == 0 {
-				t.Errorf("%s: no expected ports on %v", s.Service, p)
+		for _, p := range protos {
+			if len(ExpectedPorts(pr.Name, p)) == 0 {
+				t.Errorf("%s: no standard ports on %v", pr.Name, p)
+			}
+			for _, q := range pr.Alternates {
+				if IsExpectedPort(pr.Name, p, q) {
+					t.Errorf("%s: alternate %v/%d is also standard", pr.Name, p, q)
+				}
+				if !IsAlternatePort(pr.Name, p, q) || !IsServerPort(p, q) {
+					t.Errorf("%s: alternate %v/%d not found", pr.Name, p, q)
+				}
 			}
 		}
 	}
-	ours := []string{"tls", "quic", "http", "http2", "ssh", "dns", "smtp", "imap", "pop3", "ftp", "rdp", "smb",
-		"mysql", "postgresql", "redis", "mqtt", "wireguard", "openvpn", "sip", "ntp", "dhcp", "snmp", "bittorrent",
-		"socks", "rtsp", "vxlan", "geneve", "telnet", "vnc"}
-	for _, s := range ours {
-		if !seen[s] {
-			t.Errorf("service %q has no mapping", s)
+}
+
+// TestPortTableHasDetectors: every service a port is standard for is one
+// flowscope can detect, so that no port raises findings against traffic
+// nothing could have recognised.
+func TestPortTableHasDetectors(t *testing.T) {
+	for _, p := range []Proto{TCP, UDP, SCTP} {
+		for port := 0; port < 1<<16; port++ {
+			for _, s := range ExpectedServices(p, uint16(port)) {
+				if pr := service.Lookup(s); pr == nil || len(pr.Detectors) == 0 {
+					t.Errorf("%v/%d: %q has no detector", p, port, s)
+				}
+			}
 		}
 	}
-	if len(seen) != len(ours) {
-		t.Errorf("mapping has %d services, want %d", len(seen), len(ours))
+}
+
+func TestIsAlternatePort(t *testing.T) {
+	tests := []struct {
+		service string
+		p       Proto
+		port    uint16
+		want    bool
+	}{
+		{"http", TCP, 8080, true},
+		{"http", TCP, 8000, true},
+		{"http", TCP, 80, false},
+		{"http", UDP, 8080, false},
+		{"tls", TCP, 8443, true},
+		{"rtsp", TCP, 8554, true},
+		{"vxlan", UDP, 8472, true},
+		{"vnc", TCP, 5901, true},
+		{"vnc", UDP, 5901, false},
+		{"ssh", TCP, 2222, false},
+		{"unknown", TCP, 8080, false},
+	}
+	for _, tt := range tests {
+		if got := IsAlternatePort(tt.service, tt.p, tt.port); got != tt.want {
+			t.Errorf("IsAlternatePort(%q, %v, %d) = %v, want %v", tt.service, tt.p, tt.port, got, tt.want)
+		}
 	}
 }
 
@@ -335,6 +378,10 @@ func TestZeroAllocs(t *testing.T) {
 		{"NameUnassigned", func() { _ = Name(UDP, 51820) }},
 		{"Class", func() { _ = Class(8080) }},
 		{"Registered", func() { _ = Registered(UDP, 53) }},
+		{"IsExpectedPort", func() { _ = IsExpectedPort("tls", TCP, 8443) }},
+		{"IsAlternatePort", func() { _ = IsAlternatePort("tls", TCP, 8443) }},
+		{"IsServerPort", func() { _ = IsServerPort(TCP, 8443) }},
+		{"IsServicePort", func() { _ = IsServicePort(TCP, 443) }},
 	}
 	for _, tt := range tests {
 		if n := testing.AllocsPerRun(100, tt.f); n != 0 {

@@ -5,13 +5,13 @@ import (
 	"testing"
 )
 
+// TestNames: every service a flow or finding can carry, sorted and unique,
+// each with a detector (the port table has no service without one).
 func TestNames(t *testing.T) {
 	names := Names()
 	if !slices.IsSorted(names) || len(slices.Compact(slices.Clone(names))) != len(names) {
 		t.Fatalf("Names() not sorted and unique: %v", names)
 	}
-	// Every detector's name, and the port table's services without a
-	// detector, are names a rule may use.
 	for _, want := range []string{"tls", "http", "dns", "wireguard", "telnet", "vnc"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("Names() lacks %q: %v", want, names)
@@ -21,5 +21,8 @@ func TestNames(t *testing.T) {
 		if !slices.Contains(names, detectors[i].Name) {
 			t.Errorf("Names() lacks detector %q", detectors[i].Name)
 		}
+	}
+	if len(names) != len(catalogue) {
+		t.Errorf("Names() has %d names, the catalogue %d protocols", len(names), len(catalogue))
 	}
 }

@@ -1,0 +1,299 @@
+package service
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestEdgeVerdicts covers the edges the samples do not reach: confidence
+// and deciding direction.
+func TestEdgeVerdicts(t *testing.T) {
+	tcp := func(client, server string, clientFirst bool) Input {
+		return Input{Transport: TCP, Client: []byte(client), Server: []byte(server), ClientFirst: clientFirst}
+	}
+	udp := func(client, server string) Input {
+		return Input{Transport: UDP, Client: []byte(client), Server: []byte(server), ClientFirst: true}
+	}
+	// The start of the curl ClientHello and a ServerHello record.
+	ch := string(sampleIn("tls12-curl").Client)
+	sh := string(sampleIn("tls12-curl").Server[:107])
+	quic1 := string(sampleIn("quic-v1").Client)
+	dnsQ := string(sampleIn("mdns-query").Client)
+	vn := sampleIn("quic-version-negotiation").Server
+	rdp := sampleIn("rdp-negreq")
+	cases := []struct {
+		name string
+		d    *Detector
+		in   Input
+		want Confidence
+		dir  Dir
+	}{
+		{"tls record header and type only", &tlsDetector, tcp(ch[:6], "", true), Medium, FromClient},
+		{"tls hello cut after its header", &tlsDetector, tcp(ch[:9], "", true), Medium, FromClient},
+		{"tls hello cut after its version", &tlsDetector, tcp(ch[:11], "", true), High, FromClient},
+		{"tls first segment of a long hello", &tlsDetector, tcp(ch[:100], "", true), High, FromClient},
+		{"tls server hello alone", &tlsDetector, tcp("", sh, false), High, FromServer},
+		{"tls hello spread over two records", &tlsDetector,
+			tcp("\x16\x03\x01\x00\x80\x01\x00\x01\x00\x03\x03", "", true), Medium, FromClient},
+		{"tls client record longer than its hello", &tlsDetector,
+			tcp("\x16\x03\x01\x02\x01"+ch[5:], "", true), None, 0},
+		{"tls ClientHello from the server", &tlsDetector, tcp("", ch, false), None, 0},
+		{"tls ServerHello from the client", &tlsDetector, tcp(sh, "", true), None, 0},
+		{"tls application data", &tlsDetector, tcp("\x17\x03\x03\x00\x20\x01\x02", "", true), None, 0},
+		{"tls record version 3.5", &tlsDetector, tcp("\x16\x03\x05"+ch[3:], "", true), None, 0},
+		{"tls oversized record", &tlsDetector, tcp("\x16\x03\x01\x50\x00\x01", "", true), None, 0},
+		{"tls hello with a 33-byte session id", &tlsDetector,
+			tcp(ch[:43]+"\x21"+ch[44:], "", true), None, 0},
+		{"tls over udp", &tlsDetector, udp(ch, ""), None, 0},
+		{"sslv2 header only", &tlsDetector, tcp("\x80\x34\x01\x03\x01", "", true), Low, FromClient},
+		{"sslv2 lengths disagree", &tlsDetector,
+			tcp("\x80\x35\x01\x03\x01\x00\x1b\x00\x00\x00\x10", "", true), None, 0},
+
+		{"quic v1 initial under 1200 bytes", &quicDetector, udp(quic1[:600], ""), Medium, FromClient},
+		{"quic header cut before the length", &quicDetector, udp(quic1[:16], ""), Low, FromClient},
+		{"quic short dcid from a client", &quicDetector,
+			udp("\xc0\x00\x00\x00\x01\x04\x01\x02\x03\x04\x00\x00\x41\x00"+strings.Repeat("\x00", 1300), ""), None, 0},
+		{"quic handshake packet first", &quicDetector, udp("\xe0"+quic1[1:], ""), None, 0},
+		{"quic unknown version", &quicDetector, udp("\xc0\x00\x00\x00\x07"+quic1[5:], ""), None, 0},
+		{"quic short header", &quicDetector, udp("\x40"+quic1[1:], ""), None, 0},
+		{"quic greased fixed bit", &quicDetector, udp("\x82"+quic1[1:], ""), Medium, FromClient},
+		{"quic tiny payload length", &quicDetector,
+			udp("\xc0\x00\x00\x00\x01\x08\x01\x02\x03\x04\x05\x06\x07\x08\x00\x00\x05"+strings.Repeat("\x00", 1300), ""), None, 0},
+		{"quic version negotiation alone", &quicDetector,
+			Input{Transport: UDP, Server: vn}, Low, FromServer},
+		{"quic version negotiation for other ids", &quicDetector,
+			udp("\xc0\x1a\x2a\x3a\x4a\x01\x99\x01\x98"+strings.Repeat("\x00", 40), string(vn)), None, 0},
+		{"quic over tcp", &quicDetector, tcp(quic1, "", true), None, 0},
+
+		{"http request cut in its target", &httpDetector, tcp("GET /index.ht", "", true), Medium, FromClient},
+		{"http request cut in its version", &httpDetector, tcp("POST /x HTTP/1", "", true), Medium, FromClient},
+		{"http absolute form", &httpDetector, tcp("GET http://example.com/ HTTP/1.0\r\n", "", true), High, FromClient},
+		{"http connect", &httpDetector, tcp("CONNECT example.com:443 HTTP/1.1\r\n", "", true), High, FromClient},
+		{"http webdav", &httpDetector, tcp("PROPFIND /dav/ HTTP/1.1\r\n", "", true), High, FromClient},
+		{"http 0.9 request", &httpDetector, tcp("GET /\r\n", "", true), Medium, FromClient},
+		{"http 0.9 style post", &httpDetector, tcp("POST /\r\n", "", true), None, 0},
+		{"http 0.9 style get of no path", &httpDetector, tcp("GET x\r\n", "", true), None, 0},
+		{"http lower-case method", &httpDetector, tcp("get / HTTP/1.1\r\n", "", true), None, 0},
+		{"http unknown method", &httpDetector, tcp("FETCH / HTTP/1.1\r\n", "", true), None, 0},
+		{"http/2 version in a request line", &httpDetector, tcp("GET / HTTP/2.0\r\n", "", true), None, 0},
+		{"rtsp request", &httpDetector, tcp("OPTIONS rtsp://cam/stream RTSP/1.0\r\n", "", true), None, 0},
+		{"sip request", &httpDetector, tcp("OPTIONS sip:bob@example.com SIP/2.0\r\n", "", true), None, 0},
+		{"rtsp reply", &httpDetector, tcp("", "RTSP/1.0 200 OK\r\n", false), None, 0},
+		{"http status cut in its code", &httpDetector, tcp("", "HTTP/1.1 20", false), Medium, FromServer},
+		{"http status code 700", &httpDetector, tcp("", "HTTP/1.1 700 Odd\r\n", false), None, 0},
+		{"http status code 2000", &httpDetector, tcp("", "HTTP/1.1 2000\r\n", false), None, 0},
+		{"http request from the server", &httpDetector, tcp("", "GET / HTTP/1.1\r\n", false), None, 0},
+
+		{"http2 preface cut", &http2Detector, tcp("PRI * HTTP/2.0\r\n", "", true), Medium, FromClient},
+		{"http2 preface too short to say", &http2Detector, tcp("PRI * HTTP", "", true), None, 0},
+		{"http2 preface from the server", &http2Detector, tcp("", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", false), None, 0},
+
+		{"ssh 1.5", &sshDetector, tcp("", "SSH-1.5-OldServer\r\n", false), High, FromServer},
+		{"ssh from the client only", &sshDetector, tcp("SSH-2.0-PuTTY_Release_0.80\r\n", "", true), High, FromClient},
+		{"ssh unusual version", &sshDetector, tcp("", "SSH-1.3-x\r\n", false), Medium, FromServer},
+		{"ssh cut in the version", &sshDetector, tcp("", "SSH-2.", false), Medium, FromServer},
+		{"ssh without a version", &sshDetector, tcp("", "SSH-x\r\n", false), None, 0},
+		{"ssh client line after other text", &sshDetector, tcp("hello\r\nSSH-2.0-x\r\n", "", true), None, 0},
+
+		{"smtp helo alone", &smtpDetector, tcp("HELO example.org\r\n", "", true), High, FromClient},
+		{"smtp anonymous banner alone", &smtpDetector, tcp("", "220 mx ready\r\n", false), Low, FromServer},
+		{"smtp anonymous banner then QUIT", &smtpDetector, tcp("QUIT\r\n", "220 mx ready\r\n", false), None, 0},
+		{"smtp banner naming ftp", &smtpDetector, tcp("", "220 ftp.example.org FTP server\r\n", false), None, 0},
+		{"smtp banner naming both", &smtpDetector, tcp("", "220 ftp.example.org ESMTP\r\n", false), Low, FromServer},
+		{"smtp multi-line banner", &smtpDetector, tcp("", "220-mx.example.org\r\n220 ESMTP ok\r\n", false), High, FromServer},
+		{"smtp 554 banner", &smtpDetector, tcp("", "554 no service\r\n", false), None, 0},
+		{"smtp banner answering the client", &smtpDetector, tcp("GET / HTTP/1.1\r\n", "220 ESMTP\r\n", true), None, 0},
+
+		{"ftp auth tls alone", &ftpDetector, tcp("AUTH TLS\r\n", "", true), Medium, FromClient},
+		{"ftp feat alone", &ftpDetector, tcp("FEAT\r\n", "", true), Medium, FromClient},
+		{"ftp user alone", &ftpDetector, tcp("USER bob\r\n", "", true), Low, FromClient},
+		{"ftp anonymous banner alone", &ftpDetector, tcp("", "220 Service ready\r\n", false), Low, FromServer},
+		{"ftp anonymous banner then EHLO", &ftpDetector, tcp("EHLO x\r\n", "220 ready\r\n", false), None, 0},
+		{"ftp banner naming smtp", &ftpDetector, tcp("USER x\r\n", "220 ESMTP\r\n", false), None, 0},
+		{"ftp ProFTPD banner", &ftpDetector, tcp("", "220 ProFTPD Server (Debian)\r\n", false), High, FromServer},
+
+		{"pop3 bare +OK, also a Redis reply", &pop3Detector, tcp("", "+OK\r\n", false), Low, FromServer},
+		{"pop3 anonymous greeting", &pop3Detector, tcp("", "+OK Dovecot ready.\r\n", false), Medium, FromServer},
+		{"pop3 greeting naming pop3", &pop3Detector, tcp("", "+OK POP3 server ready\r\n", false), High, FromServer},
+		{"pop3 capa alone", &pop3Detector, tcp("CAPA\r\n", "", true), Medium, FromClient},
+		{"pop3 user alone", &pop3Detector, tcp("USER bob\r\n", "", true), Low, FromClient},
+		{"redis +OK answering a client", &pop3Detector, tcp("*1\r\n$4\r\nQUIT\r\n", "+OK\r\n", true), None, 0},
+		{"pop3 +OKAY", &pop3Detector, tcp("", "+OKAY\r\n", false), None, 0},
+		{"pop3 -ERR greeting", &pop3Detector, tcp("USER bob\r\n", "-ERR busy\r\n", false), None, 0},
+
+		{"imap anonymous greeting", &imapDetector, tcp("", "* OK ready\r\n", false), Medium, FromServer},
+		{"imap preauth", &imapDetector, tcp("", "* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n", false), High, FromServer},
+		{"imap greeting with capabilities", &imapDetector, tcp("", "* OK [CAPABILITY IMAP4rev2 STARTTLS] x\r\n", false), High, FromServer},
+		{"imap untagged other response", &imapDetector, tcp("", "* BYE\r\n", false), None, 0},
+		{"imap bad tag", &imapDetector, tcp("a*1 LOGIN x y\r\n", "", true), None, 0},
+		{"imap post-login command first", &imapDetector, tcp("a1 SELECT INBOX\r\n", "", true), None, 0},
+		{"imap command cut", &imapDetector, tcp("a1 CAPABILITY", "", true), None, 0},
+
+		{"dns root ns query", &dnsDetector, udp("\x12\x34\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x01", ""), High, FromClient},
+		{"dns query from the server side", &dnsDetector, Input{Transport: UDP, Server: []byte(dnsQ)}, Medium, FromServer},
+		{"dns pointer in the first name", &dnsDetector,
+			udp("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01", ""), None, 0},
+		{"dns label over 63 bytes", &dnsDetector,
+			udp("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x40"+strings.Repeat("a", 64)+"\x00\x00\x01\x00\x01", ""), None, 0},
+		{"dns name over 255 bytes", &dnsDetector,
+			udp("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"+strings.Repeat("\x3f"+strings.Repeat("a", 63), 4)+"\x00\x00\x01\x00\x01", ""), None, 0},
+		{"dns opcode 3", &dnsDetector, udp("\x12\x34\x19\x00"+dnsQ[4:], ""), None, 0},
+		{"dns z bit", &dnsDetector, udp("\x12\x34\x01\x40"+dnsQ[4:], ""), None, 0},
+		{"dns query with an error code", &dnsDetector, udp("\x12\x34\x01\x03"+dnsQ[4:], ""), None, 0},
+		{"dns counts beyond the message", &dnsDetector, udp(dnsQ[:6]+"\x00\x05"+dnsQ[8:], ""), None, 0},
+		{"dns five questions", &dnsDetector, udp(dnsQ[:4]+"\x00\x05"+dnsQ[6:], ""), None, 0},
+		{"dns class 2", &dnsDetector, udp(dnsQ[:len(dnsQ)-2]+"\x00\x02", ""), None, 0},
+		{"dns qtype 0", &dnsDetector, udp(dnsQ[:len(dnsQ)-4]+"\x00\x00\x00\x01", ""), None, 0},
+		{"dns control byte in a label", &dnsDetector,
+			udp("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03a\x01b\x00\x00\x01\x00\x01", ""), None, 0},
+		{"netbios name query", &dnsDetector,
+			udp("\x80\x01\x01\x10\x00\x01\x00\x00\x00\x00\x00\x00\x20"+strings.Repeat("CA", 16)+"\x00\x00\x20\x00\x01", ""), None, 0},
+		{"dns tcp length below a header", &dnsDetector,
+			tcp("\x00\x0b"+dnsQ, "", true), None, 0},
+		{"dns tcp two messages in a row", &dnsDetector,
+			tcp("\x00\x21"+dnsQ+"\x00\x21"+dnsQ, "", true), High, FromClient},
+		{"dns tcp without the prefix", &dnsDetector, tcp(dnsQ, "", true), None, 0},
+
+		{"rdp bare connection request", &rdpDetector, tcp("\x03\x00\x00\x0b\x06\xe0\x00\x00\x00\x00\x00", "", true), Medium, FromClient},
+		{"rdp routing token", &rdpDetector,
+			tcp("\x03\x00\x00\x2f\x2a\xe0\x00\x00\x00\x00\x00Cookie: msts=3640205228.15629.0000\r\n", "", true), High, FromClient},
+		{"rdp confirm alone", &rdpDetector,
+			Input{Transport: TCP, Server: rdp.Server}, High, FromServer},
+		{"rdp negotiation failure", &rdpDetector,
+			tcp("", "\x03\x00\x00\x13\x0e\xd0\x00\x00\x12\x34\x00\x03\x00\x08\x00\x05\x00\x00\x00", false), High, FromServer},
+		{"s7comm cotp request", &rdpDetector,
+			tcp("\x03\x00\x00\x16\x11\xe0\x00\x00\x00\x01\x00\xc1\x02\x01\x00\xc2\x02\x01\x02\xc0\x01\x0a", "", true), None, 0},
+		{"tpkt length disagreeing with x.224", &rdpDetector,
+			tcp("\x03\x00\x00\x13\x0d\xe0\x00\x00\x00\x00\x00\x01\x00\x08\x00\x03\x00\x00\x00", "", true), None, 0},
+		{"x.224 data tpdu", &rdpDetector, tcp("\x03\x00\x00\x0c\x02\xf0\x80\x7f\x65\x82\x01\x94", "", true), None, 0},
+		{"rdp request from the server", &rdpDetector,
+			Input{Transport: TCP, Server: rdp.Client}, None, 0},
+
+		{"smb header alone", &smbDetector, tcp("\x00\x00\x00\x80\xfeSMB", "", true), High, FromClient},
+		{"smb2 bad structure size", &smbDetector, tcp("\x00\x00\x00\x80\xfeSMB\x41\x00", "", true), None, 0},
+		{"smb3 encrypted", &smbDetector, tcp("\x00\x00\x00\x80\xfdSMB", "", true), Medium, FromClient},
+		{"smb1 too short", &smbDetector, tcp("\x00\x00\x00\x10\xffSMB", "", true), None, 0},
+		{"smb other nbss type", &smbDetector, tcp("\x85\x00\x00\x00\xffSMB", "", true), None, 0},
+		{"smb wrong magic", &smbDetector, tcp("\x00\x00\x00\x80\xfeSMC", "", true), None, 0},
+		{"netbios request with a bad name", &smbDetector, tcp("\x81\x00\x00\x44\x20"+strings.Repeat("Z", 32), "", true), None, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, ok := c.d.Detect(&c.in)
+			if ok != (c.want != None) || r.Confidence != c.want || (ok && r.Dir != c.dir) {
+				t.Errorf("%s: got ok=%v %v from %v (evidence %q), want %v from %v",
+					c.d.Name, ok, r.Confidence, r.Dir, r.Evidence, c.want, c.dir)
+			}
+		})
+	}
+}
+
+// TestEdgeEvidence covers near misses and the choices between confidence
+// levels that the captured samples do not reach.
+func TestEdgeEvidence(t *testing.T) {
+	wgInit := sampleIn("wireguard handshake").Client
+	ntpC := sampleIn("ntp client and server").Client
+	ntpS := sampleIn("ntp client and server").Server
+	ovC := sampleIn("openvpn udp").Client
+	ovS := sampleIn("openvpn udp").Server
+	vx := sampleIn("vxlan dns").Client
+	gen := sampleIn("geneve ethernet").Client
+	dhcp := sampleIn("dhcp discover").Client
+	snmp1 := sampleIn("snmp v1 getnext").Client
+	mysql := sampleIn("mysql 8 greeting before tls").Server
+	mqtt := sampleIn("mqtt 3.1 connect").Client
+	tests := []struct {
+		name   string
+		det    string
+		tr     Transport
+		c, s   []byte
+		want   Confidence
+		wantEv string
+	}{
+		{"mysql version not a digit", "mysql", TCP, nil, with(mysql, 5, 'v'), None, ""},
+		{"mysql version unterminated", "mysql", TCP, nil, mysql[:11], None, ""},
+		{"mysql length too short for the fields", "mysql", TCP, nil, with(mysql, 0, 0x0a), None, ""},
+		{"mysql protocol 9", "mysql", TCP, nil, with(mysql, 4, 9), None, ""},
+		{"postgresql sslrequest wrong length", "postgresql", TCP, unhex("0000000904d2162f00"), nil, None, ""},
+		{"postgresql startup without user yet", "postgresql", TCP, unhex("00000020000300006461746162617365006d61696c00"), nil, Medium, "\x00\x00\x00\x20\x00\x03\x00\x00"},
+		{"postgresql startup bad name", "postgresql", TCP, unhex("0000002000030000752d7300"), nil, None, ""},
+		{"postgresql protocol 2", "postgresql", TCP, unhex("000000260002000075736572006f72787900"), nil, None, ""},
+		{"redis unknown command", "redis", TCP, []byte("*2\r\n$8\r\nJSON.GET\r\n$3\r\nkey\r\n"), nil, Medium, "JSON.GET"},
+		{"redis unknown command unterminated", "redis", TCP, []byte("*2\r\n$8\r\nJSON.GET"), nil, None, ""},
+		{"redis array of arrays", "redis", TCP, []byte("*2\r\n*1\r\n"), nil, None, ""},
+		{"redis inline ping needs CRLF", "redis", TCP, []byte("PING\n"), nil, None, ""},
+		{"irc ping is not redis", "redis", TCP, []byte("PING :irc.example.net\r\n"), nil, None, ""},
+		{"pop3 greeting is not redis", "redis", TCP, nil, []byte("+OK POP3 ready\r\n"), None, ""},
+		{"redis reply with client bytes", "redis", TCP, []byte("HELO x\r\n"), []byte("+OK\r\n"), None, ""},
+		{"redis noauth alone", "redis", TCP, nil, []byte("-NOAUTH Authentication required.\r\n"), Low, "-NOAUTH Authentication required."},
+		{"mqtt reserved flag", "mqtt", TCP, with(mqtt, 11, mqtt[11]|1), nil, None, ""},
+		{"mqtt level 4 with MQIsdp", "mqtt", TCP, with(mqtt, 10, 4), nil, None, ""},
+		{"mqtt varint too long", "mqtt", TCP, unhex("10ffffffff7f00044d51545404"), nil, None, ""},
+		{"mqtt connack with client bytes", "mqtt", TCP, []byte("x"), unhex("20020000"), None, ""},
+		{"wireguard reserved byte", "wireguard", UDP, with(wgInit, 2, 1), nil, None, ""},
+		{"wireguard initiation one byte long", "wireguard", UDP, append(append([]byte(nil), wgInit...), 0), nil, None, ""},
+		{"wireguard data misaligned", "wireguard", UDP, append(unhex("04000000"), make([]byte, 40)...), nil, None, ""},
+		{"openvpn ack of another session", "openvpn", UDP, ovC, with(ovS, 20, ovS[20]^1), Medium, string(ovC)},
+		{"openvpn key id 1", "openvpn", UDP, with(ovC, 0, 0x39), nil, None, ""},
+		{"openvpn zero session", "openvpn", UDP, unhex("3800000000000000000000000000"), nil, None, ""},
+		{"openvpn data opcode", "openvpn", UDP, with(ovC, 0, 0x48), nil, None, ""},
+		{"sip wrong version", "sip", UDP, []byte("INVITE sip:a@b SIP/3.0\r\n"), nil, None, ""},
+		{"sip http uri", "sip", UDP, []byte("OPTIONS http://a/ SIP/2.0\r\n"), nil, None, ""},
+		{"sip status 700", "sip", UDP, []byte("SIP/2.0 700 Nope\r\n"), nil, None, ""},
+		{"rtsp star", "rtsp", TCP, []byte("OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n"), nil, High, "OPTIONS * RTSP/1.0"},
+		{"rtsp 2.0 status", "rtsp", TCP, nil, []byte("RTSP/2.0 200 OK\r\n"), High, "RTSP/2.0 200 OK"},
+		{"rtsp method lower case", "rtsp", TCP, []byte("options rtsp://a/ RTSP/1.0\r\n"), nil, None, ""},
+		{"rtsp over udp", "rtsp", UDP, []byte("OPTIONS * RTSP/1.0\r\n"), nil, None, ""},
+		{"ntp symmetric", "ntp", UDP, with(ntpC, 0, 0x21), with(ntpS, 0, 0x22), High, "\x21\x0b\x06\xef"},
+		{"ntp modes disagree", "ntp", UDP, ntpC, with(ntpS, 0, 0x23), Low, "\x23\x0b\x06\xef"},
+		{"ntp stratum 17", "ntp", UDP, with(ntpC, 1, 17), nil, None, ""},
+		{"ntp version 5", "ntp", UDP, with(ntpC, 0, 0x2b), nil, None, ""},
+		{"ntp control mode", "ntp", UDP, with(ntpC, 0, 0x26), nil, None, ""},
+		{"ntp 50 bytes", "ntp", UDP, append(append([]byte(nil), ntpC...), 0, 0), nil, None, ""},
+		{"ntp with MD5 MAC", "ntp", UDP, append(append([]byte(nil), ntpC...), make([]byte, 20)...), nil, Low, "\x23\x0b\x06\xef"},
+		{"dhcp without cookie", "dhcp", UDP, with(dhcp, 236, 0), nil, None, ""},
+		{"dhcp token ring", "dhcp", UDP, with(dhcp, 1, 6), nil, None, ""},
+		{"dhcp no message type", "dhcp", UDP, with(dhcp, 240, 0xff), nil, High, "BOOTREQUEST"},
+		{"snmp v1 getbulk", "snmp", UDP, with(snmp1, 14, 0xa5), nil, None, ""},
+		{"snmp version 2", "snmp", UDP, with(snmp1, 4, 2), nil, None, ""},
+		{"snmp trailing byte", "snmp", UDP, append(append([]byte(nil), snmp1...), 0), nil, None, ""},
+		{"bittorrent dht node id short", "bittorrent", UDP, []byte("d1:ad2:id20:abc"), nil, None, ""},
+		{"bittorrent dht error", "bittorrent", UDP, []byte("d1:eli201e23:A Generic Error Ocurrede1:t2:aa1:y1:ee"), nil, None, ""},
+		{"bittorrent handshake over udp", "bittorrent", UDP, []byte("\x13BitTorrent protocol\x00\x00\x00\x00\x00\x00\x00\x00"), nil, None, ""},
+		{"socks5 unoffered method chosen", "socks", TCP, unhex("050100"), unhex("0502"), Medium, "\x05\x01\x00"},
+		{"socks5 no acceptable method", "socks", TCP, unhex("050100"), unhex("05ff"), High, "\x05\x01\x00"},
+		{"socks5 unassigned method", "socks", TCP, unhex("05010a"), nil, None, ""},
+		{"socks5 count beyond bytes", "socks", TCP, unhex("050300"), nil, None, ""},
+		{"socks4 port zero", "socks", TCP, unhex("04010000c000021400"), nil, None, ""},
+		{"socks4 unterminated user", "socks", TCP, []byte("\x04\x01\x00\x50\xc0\x00\x02\x14alice"), nil, None, ""},
+		{"vxlan multicast source", "vxlan", UDP, with(vx, 14, 0x01), nil, None, ""},
+		{"vxlan unknown ethertype", "vxlan", UDP, with(vx, 20, 0x88), nil, None, ""},
+		{"vxlan flags", "vxlan", UDP, with(vx, 0, 0x0c), nil, None, ""},
+		{"geneve version 1", "geneve", UDP, with(gen, 0, 0x40), nil, None, ""},
+		{"geneve options past the end", "geneve", UDP, with(gen[:8], 0, 0x01), nil, None, ""},
+		{"geneve inner contradicts", "geneve", UDP, with(with(gen, 2, 0x08), 3, 0x00), nil, None, ""},
+		{"geneve unknown protocol", "geneve", UDP, with(gen, 3, 0x59), nil, None, ""},
+		{"telnet option negotiation then a prompt", "telnet", TCP, nil, []byte("\xff\xfb\x01\xff\xfb\x03login: "), High, "\xff\xfb\x01\xff\xfb\x03"},
+		{"telnet subnegotiation", "telnet", TCP, unhex("fffd18fffa1801fff0"), nil, High, "\xff\xfd\x18\xff\xfa\x18\x01\xff\xf0"},
+		{"telnet subnegotiation cut", "telnet", TCP, unhex("fffd18fffa1801"), nil, Low, "\xff\xfd\x18"},
+		{"telnet unassigned option", "telnet", TCP, unhex("fffd80fffd81"), nil, None, ""},
+		{"telnet other command first", "telnet", TCP, unhex("fff1fffd01"), nil, None, ""},
+		{"telnet over udp", "telnet", UDP, unhex("fffd01fffb03"), nil, None, ""},
+		{"vnc server version alone", "vnc", TCP, nil, []byte("RFB 003.003\n"), High, "RFB 003.003"},
+		{"vnc version with a letter", "vnc", TCP, nil, []byte("RFB 003.00x\n"), None, ""},
+		{"vnc version ended by CR", "vnc", TCP, nil, []byte("RFB 003.008\r"), None, ""},
+		{"vnc version cut", "vnc", TCP, nil, []byte("RFB 003.008"), None, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := &Input{Transport: tt.tr, Client: tt.c, Server: tt.s, ClientFirst: len(tt.c) > 0}
+			d := detectorNamed(t, tt.det)
+			if got := checkedConf(t, d, in); got != tt.want {
+				t.Fatalf("confidence %v, want %v", got, tt.want)
+			}
+			if r, ok := d.Detect(in); ok && r.Evidence != tt.wantEv {
+				t.Errorf("evidence %q, want %q", r.Evidence, tt.wantEv)
+			}
+		})
+	}
+}

@@ -1,0 +1,51 @@
+package service
+
+// NTP, recognised by a request answered in the matching mode.
+var ntpProtocol = Protocol{
+	Name: "ntp", Transports: onUDP,
+	Registry:  []string{"ntp"},
+	OffPort:   SeverityMedium,
+	Detectors: []*Detector{&ntpDetector},
+}
+
+var ntpDetector = Detector{
+	Name:       "ntp",
+	Transports: onUDP,
+	Detect:     detectNTP,
+}
+
+// detectNTP needs both directions for High: a lone 48-byte datagram whose
+// first bytes happen to fit is common, a request answered in the matching
+// mode is not.
+func detectNTP(in *Input) (Result, bool) {
+	if in == nil || in.Transport != UDP {
+		return Result{}, false
+	}
+	cm, cok := ntpMode(in.Client)
+	sm, sok := ntpMode(in.Server)
+	switch {
+	case cok && sok && ((cm == 3 && sm == 4) || (cm == 1 && (sm == 1 || sm == 2))):
+		return newResult("ntp", High, FromClient, evidence{b: in.Client[:4]}), true
+	case cok:
+		return newResult("ntp", Low, FromClient, evidence{b: in.Client[:4]}), true
+	case sok:
+		return newResult("ntp", Low, FromServer, evidence{b: in.Server[:4]}), true
+	}
+	return Result{}, false
+}
+
+// ntpMode checks an NTP header: 48 bytes plus 4-byte-aligned extension
+// fields or MAC, version 1–4, mode 1–5 (control and private modes are out
+// of scope), stratum at most 16 and a poll exponent in the range servers
+// and clients use (-7..17).
+func ntpMode(b []byte) (byte, bool) {
+	if len(b) < 48 || (len(b)-48)%4 != 0 {
+		return 0, false
+	}
+	vn, mode := b[0]>>3&7, b[0]&7
+	poll := int8(b[2])
+	if vn < 1 || vn > 4 || mode < 1 || mode > 5 || b[1] > 16 || poll < -7 || poll > 17 {
+		return 0, false
+	}
+	return mode, true
+}

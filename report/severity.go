@@ -1,0 +1,61 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/flowscope/flowscope/flow"
+)
+
+// severities in the order people read them: "info" is a service on a
+// conventional alternate of its port (http on 8080), worth knowing only.
+var severities = [...]string{"high", "medium", "low", "info"}
+
+func severityRank(s string) int {
+	if i := slices.Index(severities[:], s); i >= 0 {
+		return i
+	}
+	return len(severities)
+}
+
+// CheckSeverity validates a minimum severity (--min-severity): "" (all) or
+// one of the severities.
+func CheckSeverity(s string) error {
+	if s == "" || severityRank(s) < len(severities) {
+		return nil
+	}
+	return fmt.Errorf("unknown severity %q (want %s)", s, strings.Join(severities[:], ", "))
+}
+
+// findingFilter decides which of a record's findings every output shows:
+// those the allowlist does not suppress, at or above the minimum severity.
+type findingFilter struct {
+	allow   *Allowlist
+	maxRank int // the lowest severity shown, as a severityRank
+}
+
+func newFindingFilter(allow *Allowlist, minSeverity string) findingFilter {
+	f := findingFilter{allow: allow, maxRank: len(severities) - 1}
+	if minSeverity != "" {
+		f.maxRank = severityRank(minSeverity)
+	}
+	return f
+}
+
+// filter returns r's findings to show, and how many the allowlist
+// suppressed (those below the minimum severity are not counted: the user
+// asked not to see them).
+func (f findingFilter) filter(r *flow.Record) (kept []Finding, suppressed int) {
+	fs, suppressed := f.allow.Filter(r)
+	if f.maxRank >= len(severities)-1 {
+		return fs, suppressed // the common case: every severity shown
+	}
+	kept = fs[:0]
+	for i := range fs {
+		if severityRank(fs[i].Severity) <= f.maxRank {
+			kept = append(kept, fs[i])
+		}
+	}
+	return kept, suppressed
+}
