@@ -1,7 +1,8 @@
 package flow
 
 import (
-	"net"
+	"strconv"
+	"strings"
 
 	"github.com/flowscope/flowscope/flow/appmeta"
 )
@@ -57,7 +58,8 @@ func httpInfo(client, server []byte) *HTTPInfo {
 	if req == nil {
 		return nil
 	}
-	hi := &HTTPInfo{Method: req.Method, Host: req.Host, Path: req.Target, UserAgent: req.UserAgent}
+	hi := &HTTPInfo{Method: req.Method, Host: wireString(req.Host, len(req.Host), req.HostCut),
+		Path: wireString(req.Target, len(req.Target), req.TargetTruncated), UserAgent: wireString(req.UserAgent, len(req.UserAgent), req.UserAgentCut)}
 	if resp, _ := appmeta.ParseHTTPResponse(server); resp != nil {
 		hi.Status = resp.StatusCode
 	}
@@ -70,10 +72,40 @@ func httpDone(server []byte) bool {
 	return resp != nil
 }
 
-// hostName strips a port from an HTTP Host header.
+// hostName strips a port from an HTTP Host header ("host:80",
+// "[2001:db8::1]:8080"), and nothing else: a Host with other colons in it
+// (an attack, or garbage) is kept whole.
 func hostName(host string) string {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		return h
+	i := strings.LastIndexByte(host, ':')
+	if i < 0 || i == len(host)-1 || strings.Trim(host[i+1:], "0123456789") != "" {
+		return host
 	}
-	return host
+	h := host[:i]
+	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
+		return h[1 : len(h)-1]
+	}
+	if strings.IndexByte(h, ':') >= 0 {
+		return host // an IPv6 literal without brackets: the last group is no port
+	}
+	return h
+}
+
+// maxWireString bounds a string from the wire in a record: names and
+// headers are rarely longer, and a hostile one must not fill the output.
+const maxWireString = 256
+
+// wireString is s as a record keeps it: whole, or its first maxWireString
+// bytes and a visible marker of what was left out, rather than dropped.
+// total is the length the wire declared (len(s) when unknown); cut says s
+// itself stopped at the bytes looked at, so the wire had more than total.
+func wireString(s string, total int, cut bool) string {
+	if len(s) <= maxWireString && total <= len(s) && !cut {
+		return s
+	}
+	keep := min(len(s), maxWireString)
+	more := strconv.Itoa(max(total, len(s)) - keep)
+	if cut {
+		more += "+"
+	}
+	return s[:keep] + "...(+" + more + " bytes)"
 }

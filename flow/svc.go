@@ -366,7 +366,7 @@ func quicTLSInfo(msg []byte) *TLSInfo {
 	if err != nil || ch == nil {
 		return nil
 	}
-	ti := &TLSInfo{SNI: ch.SNI, ALPN: ch.ALPN, JA3: ch.JA3, JA3Hash: ch.JA3Hash, JA4: ch.JA4, Version: "TLS 1.3"}
+	ti := &TLSInfo{SNI: wireString(ch.SNI, ch.SNILen, false), ALPN: ch.ALPN, JA3: ch.JA3, JA3Hash: ch.JA3Hash, JA4: ch.JA4, Version: "TLS 1.3"}
 	ti.ClientVersion = tlsmeta.VersionName(maxVersion(ch))
 	return ti
 }

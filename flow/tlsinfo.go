@@ -41,7 +41,7 @@ func tlsInfo(client, server []byte) *TLSInfo {
 	if err != nil || ch == nil {
 		return nil
 	}
-	ti := &TLSInfo{SNI: ch.SNI, ALPN: ch.ALPN, JA3: ch.JA3, JA3Hash: ch.JA3Hash, JA4: ch.JA4}
+	ti := &TLSInfo{SNI: wireString(ch.SNI, ch.SNILen, false), ALPN: ch.ALPN, JA3: ch.JA3, JA3Hash: ch.JA3Hash, JA4: ch.JA4}
 	ti.ClientVersion = tlsmeta.VersionName(maxVersion(ch))
 	if sh, _, err := tlsmeta.ParseServerHello(server); err == nil && sh != nil {
 		ti.Version = tlsmeta.VersionName(sh.Version)

@@ -433,3 +433,29 @@ func BenchmarkAppendFloat(b *testing.B) {
 		buf = appendFloat(buf[:0], 0.28708199999999995+float64(i&1023))
 	}
 }
+
+// TestWireStringsEscapedOnce: a DNS name with a control byte reads, once
+// the JSON is decoded, as one \xNN escape (not "\\027", as when the DNS
+// parser escaped it too).
+func TestWireStringsEscapedOnce(t *testing.T) {
+	r := flow.Record{ID: 1, Proto: "udp", DNS: &flow.DNSInfo{Query: "a\x1bb.example", Answers: []string{"c\x07d.example"}},
+		ServerName: "a\x1bb.example"}
+	var buf bytes.Buffer
+	jw := NewJSONWriter(&buf, Options{})
+	if err := jw.Write(&r); err != nil || jw.Flush() != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		ServerName string `json:"server_name"`
+		DNS        struct {
+			Query   string   `json:"query"`
+			Answers []string `json:"answers"`
+		} `json:"dns"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.DNS.Query != `a\x1bb.example` || got.ServerName != `a\x1bb.example` || got.DNS.Answers[0] != `c\x07d.example` {
+		t.Errorf("got %+v", got)
+	}
+}

@@ -362,3 +362,25 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// A header longer than what is looked at is reported by its start and
+// marked cut, rather than dropped; one that may still end is not.
+func TestHTTPHeaderCut(t *testing.T) {
+	long := strings.Repeat("h", 100<<10)
+	req := []byte("GET / HTTP/1.1\r\nUser-Agent: x\r\nHost: " + long + "\r\n\r\n")
+	r, complete := ParseHTTPRequest(req)
+	if r == nil || complete {
+		t.Fatalf("got %+v, complete %v", r, complete)
+	}
+	if !r.HostCut || !strings.HasPrefix(long, r.Host) || len(r.Host) < MaxPrefix/2 {
+		t.Errorf("Host %d bytes, cut %v", len(r.Host), r.HostCut)
+	}
+	if r.UserAgent != "x" || r.UserAgentCut {
+		t.Errorf("User-Agent %q cut %v", r.UserAgent, r.UserAgentCut)
+	}
+	// Still arriving: nothing reported yet.
+	r, _ = ParseHTTPRequest([]byte("GET / HTTP/1.1\r\nHost: exam"))
+	if r == nil || r.Host != "" || r.HostCut {
+		t.Errorf("a Host still arriving was reported: %+v", r)
+	}
+}

@@ -17,7 +17,9 @@ type HTTPRequest struct {
 	TargetTruncated bool   // Target was longer than MaxTarget
 	Version         string // e.g. "HTTP/1.1"
 	Host            string
+	HostCut         bool // Host went on past the bytes looked at (MaxPrefix)
 	UserAgent       string
+	UserAgentCut    bool
 }
 
 // HTTPResponse is the head of the first HTTP/1.x response of a stream.
@@ -59,12 +61,12 @@ func ParseHTTPRequest(b []byte) (*HTTPRequest, bool) {
 		target, r.TargetTruncated = target[:MaxTarget], true
 	}
 	r.Target = string(target)
-	complete := headers(rest, func(name, value []byte) {
+	complete := headers(rest, len(b) == MaxPrefix, func(name, value []byte, cut bool) {
 		switch {
 		case r.Host == "" && bytes.EqualFold(name, []byte("Host")):
-			r.Host = string(value)
+			r.Host, r.HostCut = string(value), cut
 		case r.UserAgent == "" && bytes.EqualFold(name, []byte("User-Agent")):
-			r.UserAgent = string(value)
+			r.UserAgent, r.UserAgentCut = string(value), cut
 		}
 	})
 	return r, complete
@@ -94,7 +96,7 @@ func ParseHTTPResponse(b []byte) (*HTTPResponse, bool) {
 		status = status*10 + int(c-'0')
 	}
 	r := &HTTPResponse{Version: string(version), StatusCode: status, Reason: string(reason)}
-	complete := headers(rest, func(name, value []byte) {
+	complete := headers(rest, false, func(name, value []byte, _ bool) {
 		switch {
 		case r.Server == "" && bytes.EqualFold(name, []byte("Server")):
 			r.Server = string(value)
@@ -106,23 +108,36 @@ func ParseHTTPResponse(b []byte) (*HTTPResponse, bool) {
 }
 
 // headers calls fn for each complete "name: value" line of b until the
-// blank line, which it reports. A header cut by the end of b is skipped so
-// that no truncated value is reported; the first occurrence of a name wins.
-func headers(b []byte, fn func(name, value []byte)) bool {
+// blank line, which it reports; the first occurrence of a name wins. A
+// line cut by the end of b is skipped (its end may still come), unless
+// full says b is all that will be looked at: then a header whose value
+// started is reported with cut set, rather than dropped, so that a 100 KB
+// Host still shows its start.
+func headers(b []byte, full bool, fn func(name, value []byte, cut bool)) bool {
 	for {
 		line, rest, ok := nextLine(b)
+		cut := false
 		if !ok {
-			return false
+			if !full {
+				return false
+			}
+			line, cut = b, true
 		}
-		if len(line) == 0 {
+		if len(line) == 0 && !cut {
 			return true
 		}
 		b = rest
 		c := bytes.IndexByte(line, ':')
 		if c <= 0 || line[0] == ' ' || line[0] == '\t' {
+			if cut {
+				return false
+			}
 			continue // malformed or obsolete line folding: ignore
 		}
-		fn(line[:c], trimOWS(line[c+1:]))
+		fn(line[:c], trimOWS(line[c+1:]), cut)
+		if cut {
+			return false
+		}
 	}
 }
 

@@ -137,7 +137,7 @@ func Parse(msg []byte) (*Message, error) {
 // readName decodes the name at off and returns it in dotted lower-case form
 // ("." for the root) with the offset just past its in-place octets.
 func readName(msg []byte, off int) (string, int, error) {
-	var buf [2 * maxNameLen]byte // room for \DDD escapes of odd octets
+	var buf [maxNameLen + 1]byte
 	out := buf[:0]
 	wire := 0     // wire-format length so far, checked against maxNameLen
 	end := -1     // offset after the name where it first appeared
@@ -191,16 +191,12 @@ func readName(msg []byte, off int) (string, int, error) {
 	}
 }
 
-// appendLabelByte lower-cases letters and escapes octets that would be
-// ambiguous or unprintable in the dotted form, as zone files do.
+// appendLabelByte lower-cases letters and keeps every other byte as it
+// came: names are escaped once, where they are printed (report.Escape), as
+// every string from the wire is; escaping here too printed "\\027".
 func appendLabelByte(out []byte, c byte) []byte {
-	switch {
-	case 'A' <= c && c <= 'Z':
-		return append(out, c+'a'-'A')
-	case c == '.' || c == '\\':
-		return append(out, '\\', c)
-	case c <= ' ' || c >= 0x7f:
-		return append(out, '\\', '0'+c/100, '0'+c/10%10, '0'+c%10)
+	if 'A' <= c && c <= 'Z' {
+		c += 'a' - 'A'
 	}
 	return append(out, c)
 }

@@ -50,7 +50,10 @@ const (
 // ClientHello is what a client's first flight shows. Lists are as sent
 // (GREASE included) except Versions; the fingerprints drop GREASE.
 type ClientHello struct {
-	SNI           string
+	SNI string
+	// SNILen is the declared length of a server name cut by the end of the
+	// bytes at hand (SNI then holds its start); 0 when SNI is whole.
+	SNILen        int
 	ALPN          []string
 	LegacyVersion uint16   // the hello's version field (0x0303 ...)
 	Versions      []uint16 // supported_versions extension, GREASE removed
@@ -344,6 +347,9 @@ func (ch *ClientHello) parseBody(body []byte) error {
 		}
 		data, ok := exts.vec16()
 		if !ok {
+			if typ == extServerName {
+				ch.cutSNI(exts) // a name longer than the bytes at hand: keep its start
+			}
 			return ErrMalformed
 		}
 		ch.Extensions = append(ch.Extensions, typ)
@@ -353,6 +359,23 @@ func (ch *ClientHello) parseBody(body []byte) error {
 		return ErrMalformed // extensions cut
 	}
 	return nil
+}
+
+// cutSNI reads the start of a server_name extension cut by the end of the
+// hello's bytes: the name's first bytes, and in SNILen its declared length.
+func (ch *ClientHello) cutSNI(data reader) {
+	ch.hasSNI = true
+	var kind uint8
+	var n uint16
+	ok := true
+	if _, ok = data.u16(); ok { // list length
+		if kind, ok = data.u8(); ok && kind == 0 {
+			n, ok = data.u16()
+		}
+	}
+	if ok && kind == 0 && len(data) < int(n) && ch.SNI == "" {
+		ch.SNI, ch.SNILen = string(data), int(n)
+	}
 }
 
 // extension decodes the extensions the metadata needs. Malformed contents

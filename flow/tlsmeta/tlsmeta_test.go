@@ -575,3 +575,40 @@ func FuzzParse(f *testing.F) {
 		VersionName(uint16(len(b)))
 	})
 }
+
+// helloWithSNI builds a ClientHello naming sni, in TLS records of at most
+// 16 KiB, as a client sends one too big for a record.
+func helloWithSNI(sni string) []byte {
+	be16 := func(n int) []byte { return []byte{byte(n >> 8), byte(n)} }
+	ext := append(be16(len(sni)+3), 0)
+	ext = append(append(ext, be16(len(sni))...), sni...)
+	ext = append(append([]byte{0, 0}, be16(len(ext))...), ext...) // server_name
+	body := append([]byte{3, 3}, make([]byte, 32)...)             // version, random
+	body = append(body, 0, 0, 2, 0x13, 0x01, 1, 0)                // session id, suites, compression
+	body = append(append(body, be16(len(ext))...), ext...)
+	hs := append([]byte{1, byte(len(body) >> 16), byte(len(body) >> 8), byte(len(body))}, body...)
+	var out []byte
+	for len(hs) > 0 {
+		n := min(len(hs), 16384)
+		out = append(append(append(out, 0x16, 3, 1), be16(n)...), hs[:n]...)
+		hs = hs[n:]
+	}
+	return out
+}
+
+// A server name longer than the bytes at hand is kept by its start, with
+// its declared length, instead of being lost.
+func TestClientHelloCutSNI(t *testing.T) {
+	whole, _, err := ParseClientHello(helloWithSNI("example.org"))
+	if err != nil || whole.SNI != "example.org" || whole.SNILen != 0 {
+		t.Fatalf("whole hello: %+v, %v", whole, err)
+	}
+	long := strings.Repeat("a", 16<<10)
+	ch, complete, err := ParseClientHello(helloWithSNI(long)[:4096])
+	if err != nil || ch == nil || complete {
+		t.Fatalf("cut hello: %+v, complete %v, %v", ch, complete, err)
+	}
+	if ch.SNILen != len(long) || len(ch.SNI) < 4000 || !strings.HasPrefix(long, ch.SNI) {
+		t.Errorf("SNI %d bytes of declared %d", len(ch.SNI), ch.SNILen)
+	}
+}
