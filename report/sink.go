@@ -277,11 +277,3 @@ func TakeFindings(s Sink) []flow.Record {
 	}
 	return nil
 }
-
-// Collector keeps every record, for what needs them all at once (the
-// rules of `flowscope check`).
-type Collector struct{ Records []flow.Record }
-
-func (c *Collector) Write(r *flow.Record) error { c.Records = append(c.Records, *r); return nil }
-func (c *Collector) Flush() error               { return nil }
-func (c *Collector) Close(*Summary) error       { return nil }

@@ -52,28 +52,17 @@ func runBaseline(args []string, stdout, stderr io.Writer) int {
 		return checkUsage
 	}
 	captures := fs.Args()
-	selectors := map[string]bool{}
-	allows := map[string]bool{}
+	pins := &baselinePins{by: *by, selectors: map[string]bool{}, allows: map[string]bool{}}
 	for _, path := range captures {
-		recs, stats, err := analyzeCapture(path)
+		stats, err := analyzeCapture(path, pins)
 		if err != nil {
 			fmt.Fprintf(stderr, "flowscope baseline: %s\n", report.Escape(err.Error()))
 			if stats.Frames == 0 {
 				return checkBadInput
 			}
 		}
-		for i := range recs {
-			r := &recs[i]
-			selectors[baselineSelector(r, *by)] = true
-			for _, f := range report.Findings(r) {
-				svc := f.Service
-				if svc == "" {
-					svc = "*"
-				}
-				allows[fmt.Sprintf("%s %s %s", svc, baselineAllowTarget(r, *by), f.Kind)] = true
-			}
-		}
 	}
+	selectors, allows := pins.selectors, pins.allows
 	w := bufio.NewWriter(stdout)
 	names := make([]string, len(captures))
 	for i, c := range captures {
@@ -102,6 +91,29 @@ func runBaseline(args []string, stdout, stderr io.Writer) int {
 	}
 	return checkPass
 }
+
+// baselinePins collects, as records stream past, the selectors and allow
+// lines a baseline pins: sets as large as the distinct servers, never the
+// records.
+type baselinePins struct {
+	by                string
+	selectors, allows map[string]bool
+}
+
+func (p *baselinePins) Write(r *flow.Record) error {
+	p.selectors[baselineSelector(r, p.by)] = true
+	for _, f := range report.Findings(r) {
+		svc := f.Service
+		if svc == "" {
+			svc = "*"
+		}
+		p.allows[fmt.Sprintf("%s %s %s", svc, baselineAllowTarget(r, p.by), f.Kind)] = true
+	}
+	return nil
+}
+
+func (p *baselinePins) Flush() error                { return nil }
+func (p *baselinePins) Close(*report.Summary) error { return nil }
 
 // baselineSelector writes the flow's server side as a rules selector,
 // pinned as --by says. It always names the service, "none" when none was

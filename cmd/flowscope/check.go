@@ -67,7 +67,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	rep := &rules.Report{RulesFile: *rulesFile, Untrusted: map[string][]string{}}
 	code := checkPass
 	for _, path := range fs.Args() {
-		recs, stats, readErr := analyzeCapture(path)
+		ck := rules.NewChecker(rs, path, allow, *maxViolations)
+		stats, readErr := analyzeCapture(path, ck)
 		if readErr != nil {
 			// The message names the capture's path: escaped like it is in the report.
 			fmt.Fprintf(stderr, "flowscope check: %s\n", report.Escape(readErr.Error()))
@@ -77,8 +78,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 				continue
 			}
 		}
-		report.SortByStart(recs)
-		rep.Outcomes = append(rep.Outcomes, rules.Check(rs, path, recs, allow, *maxViolations)...)
+		rep.Outcomes = append(rep.Outcomes, ck.Outcomes()...)
 		if u := untrusted(stats, readErr); len(u) > 0 {
 			rep.Untrusted[path] = u
 		}
@@ -135,16 +135,22 @@ func writeFile(path string, rep *rules.Report, write func(io.Writer, *rules.Repo
 	return f.Close()
 }
 
-// analyzeCapture reads one capture into flow records with the default
-// configuration. A read error after some packets still returns them.
-func analyzeCapture(path string) ([]flow.Record, flow.Stats, error) {
-	var c report.Collector
-	res := pipeline.RunFiles([]string{path}, pipeline.Config{Flow: flow.DefaultConfig()}, &c, nil)
+// analyzeCapture streams one capture's flow records into ck (the checker,
+// or baseline's collector of selectors),
+// with the default flow configuration and memory budget (as a plain run's:
+// the checker keeps no records, so a capture of any size checks in bounded
+// memory). A read error after some packets has still fed it their flows.
+func analyzeCapture(path string, ck report.Sink) (flow.Stats, error) {
+	budget, _ := parseSize(defaultMaxMemory)
+	cfg := flow.DefaultConfig()
+	cfg.MaxFlows, cfg.MaxIdentifying = flow.Budget(budget, false)
+	limitHeap(budget)
+	res := pipeline.RunFiles([]string{path}, pipeline.Config{Flow: cfg}, ck, nil)
 	var err error
 	if len(res.Errors) > 0 {
 		err = res.Errors[0]
 	}
-	return c.Records, res.Stats, err
+	return res.Stats, err
 }
 
 // untrusted lists what makes a capture's result incomplete, for --strict.

@@ -37,119 +37,207 @@ func Allowlist(rs []*Rule) *report.Allowlist {
 	return a
 }
 
-// evalState is one capture being checked; findings are computed once per
-// record, and only for rules that ask about them.
-type evalState struct {
-	recs     []flow.Record
-	order    []int // record indices by flow ID
-	allow    *report.Allowlist
-	own      *report.Allowlist // the rules file's allow rules
-	findings [][]report.Finding
-	done     []bool
+// Checker holds the rules to one capture's records as they stream past,
+// in any order: per rule it keeps counts and the few flows it will list
+// (the smallest ids), never the records, so that checking a capture of any
+// size takes bounded memory. It is a report.Sink: the pipeline writes to it
+// as to any output.
+type Checker struct {
+	capture string
+	rules   []*ruleState
+	allow   *report.Allowlist
+	own     *report.Allowlist // the rules file's allow rules
+	max     int
+	seq     uint64 // records seen, to order equal ids stably
+
+	// The record being added and its findings, computed once, when a rule
+	// first asks.
+	rec      *flow.Record
+	findings []report.Finding
+	found    bool
+}
+
+// ruleState is what a rule remembers of the records so far.
+type ruleState struct {
+	ru *Rule
+	// open holds matched records that an active timeout split, until
+	// their continuation comes: one flow counts once.
+	open map[uint64]bool
+	// n counts the flows the rule selected (expect, limit flows) or the
+	// violations it found (forbid, only, per_flow).
+	n      uint64
+	listed []listed // the first by id: violations, or (expect) the flows to name
+	// limit bytes: the total and the largest record.
+	total   uint64
+	largest listed
+	largeB  uint64
+	// limit per_flow: violations found (listed holds the first).
+	perFlowN uint64
+}
+
+type listed struct {
+	id, seq uint64
+	v       Violation
+}
+
+// NewChecker returns a Checker of rs for one capture; allow is the
+// --allow allowlist (the rules file's own allow rules always apply), and
+// each rule lists at most maxViolations violations (0: all).
+func NewChecker(rs []*Rule, capture string, allow *report.Allowlist, maxViolations int) *Checker {
+	c := &Checker{capture: capture, allow: allow, own: Allowlist(rs), max: maxViolations}
+	for _, ru := range rs {
+		if ru.Kind != "allow" {
+			c.rules = append(c.rules, &ruleState{ru: ru, open: map[uint64]bool{}})
+		}
+	}
+	return c
 }
 
 // Check evaluates every non-allow rule over one capture's records and
-// returns one Outcome per rule, in file order. Findings are filtered by
-// allow and by the rules file's own allow rules. Each rule lists at most
-// maxViolations violations and then one that counts the rest (0: all).
+// returns one Outcome per rule, in file order (NewChecker, fed in id order).
 func Check(rs []*Rule, capture string, recs []flow.Record, allow *report.Allowlist, maxViolations int) []Outcome {
-	ev := &evalState{
-		recs: recs, allow: allow, own: Allowlist(rs),
-		findings: make([][]report.Finding, len(recs)), done: make([]bool, len(recs)),
-	}
-	ev.order = make([]int, len(recs))
-	for i := range ev.order {
-		ev.order[i] = i
+	order := make([]int, len(recs))
+	for i := range order {
+		order[i] = i
 	}
 	// Stable, so equal IDs (several captures merged) keep input order.
-	slices.SortStableFunc(ev.order, func(a, b int) int {
-		return cmp.Compare(recs[a].ID, recs[b].ID)
-	})
-	var out []Outcome
-	for _, ru := range rs {
-		if ru.Kind == "allow" {
-			continue
-		}
-		o := Outcome{Rule: ru, Capture: capture}
-		switch ru.Kind {
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(recs[a].ID, recs[b].ID) })
+	c := NewChecker(rs, capture, allow, maxViolations)
+	for _, i := range order {
+		c.Add(&recs[i])
+	}
+	return c.Outcomes()
+}
+
+// Write adds a record (report.Sink).
+func (c *Checker) Write(r *flow.Record) error { c.Add(r); return nil }
+
+// Flush does nothing: outcomes come at the end (report.Sink).
+func (c *Checker) Flush() error { return nil }
+
+// Close does nothing (report.Sink); Outcomes has the result.
+func (c *Checker) Close(*report.Summary) error { return nil }
+
+// Add holds one record to every rule. A continuation must come after the
+// record it continues, as it does in the pipeline's order and by id.
+func (c *Checker) Add(r *flow.Record) {
+	c.seq++
+	c.rec, c.findings, c.found = r, nil, false
+	for _, st := range c.rules {
+		switch st.ru.Kind {
 		case "expect":
-			o.Violations = ev.expect(ru)
+			c.expect(st)
 		case "forbid":
-			o.Violations = ev.forbid(ru)
+			c.forbid(st)
 		case "limit":
-			o.Violations = ev.limit(ru)
+			c.limit(st)
 		case "only":
-			o.Violations = ev.only(ru)
+			c.only(st)
 		}
-		o.Violations = evalCap(o.Violations, maxViolations)
+	}
+	c.rec = nil
+}
+
+// Outcomes returns one Outcome per rule, in file order.
+func (c *Checker) Outcomes() []Outcome {
+	var out []Outcome
+	for _, st := range c.rules {
+		o := Outcome{Rule: st.ru, Capture: c.capture}
+		switch st.ru.Kind {
+		case "expect":
+			o.Violations = c.expectResult(st)
+		case "limit":
+			o.Violations = c.limitResult(st)
+		default: // forbid, only
+			o.Violations = c.capped(st.listed, st.n)
+		}
 		o.Passed = len(o.Violations) == 0
 		out = append(out, o)
 	}
 	return out
 }
 
-// evalCap keeps the first max violations and counts the rest in one more.
-func evalCap(vs []Violation, max int) []Violation {
-	if max <= 0 || len(vs) <= max {
-		return vs
+// keep is how many entries a rule's list holds: the violations it shows,
+// and for expect at least the 5 flows a count violation names.
+func (c *Checker) keep(st *ruleState) int {
+	if c.max <= 0 {
+		return 0 // all
 	}
-	more := len(vs) - max
-	return append(vs[:max:max], Violation{Message: fmt.Sprintf("… and %d more", more), More: more})
+	if st.ru.Kind == "expect" {
+		return max(c.max, evalShowFlows)
+	}
+	return c.max
 }
 
-// kept returns record i's findings that neither allowlist suppresses.
-func (ev *evalState) kept(i int) []report.Finding {
-	if ev.done[i] {
-		return ev.findings[i]
+// add puts v in the rule's list if its id is among the smallest kept.
+func (c *Checker) add(st *ruleState, v Violation) {
+	e := listed{id: c.rec.ID, seq: c.seq, v: v}
+	less := func(a, b listed) int {
+		if a.id != b.id {
+			return cmp.Compare(a.id, b.id)
+		}
+		return cmp.Compare(a.seq, b.seq)
 	}
-	r := &ev.recs[i]
-	fs, _ := ev.allow.Filter(r)
+	i, _ := slices.BinarySearchFunc(st.listed, e, less)
+	keep := c.keep(st)
+	if keep > 0 && len(st.listed) >= keep {
+		if i >= keep {
+			return
+		}
+		st.listed = st.listed[:keep-1]
+	}
+	st.listed = slices.Insert(st.listed, i, e)
+}
+
+// capped returns the listed violations and, when n says more were found,
+// one that counts the rest.
+func (c *Checker) capped(l []listed, n uint64) []Violation {
+	vs := make([]Violation, 0, len(l)+1)
+	for _, e := range l {
+		vs = append(vs, e.v)
+	}
+	if more := int(n) - len(vs); more > 0 {
+		vs = append(vs, Violation{Message: fmt.Sprintf("… and %d more", more), More: more})
+	}
+	if len(vs) == 0 {
+		return nil
+	}
+	return vs
+}
+
+// distinct reports whether the record counts as a flow of its own for the
+// rule: not when it continues a record the rule matched. matched says
+// whether the rule matched this record, which its continuation then needs.
+func (st *ruleState) distinct(r *flow.Record, matched bool) bool {
+	continued := r.Continues != 0 && st.open[r.Continues]
+	if r.Continues != 0 {
+		delete(st.open, r.Continues) // a record is continued once
+	}
+	if matched && r.EndReason == flow.EndActive.String() {
+		st.open[r.ID] = true
+	}
+	return matched && !continued
+}
+
+// kept returns the record's findings that neither allowlist suppresses.
+func (c *Checker) kept() []report.Finding {
+	if c.found {
+		return c.findings
+	}
+	r := c.rec
+	fs, _ := c.allow.Filter(r)
 	var out []report.Finding
 	for j := range fs {
-		if !ev.own.Allowed(r, &fs[j]) {
+		if !c.own.Allowed(r, &fs[j]) {
 			out = append(out, fs[j])
 		}
 	}
-	ev.findings[i], ev.done[i] = out, true
+	c.findings, c.found = out, true
 	return out
 }
 
-// evalHit is a record a rule matched, with the finding that made it match.
-type evalHit struct {
-	idx     int
-	finding *report.Finding
-}
-
-// matching returns the records m selects, by flow ID.
-func (ev *evalState) matching(m *evalMatch) []evalHit {
-	var hits []evalHit
-	for _, i := range ev.order {
-		if ok, f := ev.matches(m, i); ok {
-			hits = append(hits, evalHit{i, f})
-		}
-	}
-	return hits
-}
-
-// distinct drops records that continue a matched record (an active
-// timeout split them): one flow counts once.
-func (ev *evalState) distinct(hits []evalHit) []evalHit {
-	ids := make(map[uint64]bool, len(hits))
-	for _, h := range hits {
-		ids[ev.recs[h.idx].ID] = true
-	}
-	out := hits[:0:0]
-	for _, h := range hits {
-		if c := ev.recs[h.idx].Continues; c != 0 && ids[c] {
-			continue
-		}
-		out = append(out, h)
-	}
-	return out
-}
-
-func (ev *evalState) matches(m *evalMatch, i int) (bool, *report.Finding) {
-	r := &ev.recs[i]
+func (c *Checker) matches(m *evalMatch) (bool, *report.Finding) {
+	r := c.rec
 	if len(m.protos) > 0 && !slices.Contains(m.protos, r.Proto) {
 		return false, nil
 	}
@@ -190,7 +278,7 @@ func (ev *evalState) matches(m *evalMatch, i int) (bool, *report.Finding) {
 		}
 	}
 	if len(m.findings) > 0 {
-		fs := ev.kept(i)
+		fs := c.kept()
 		for j := range fs {
 			if slices.Contains(m.findings, fs[j].Kind) {
 				return true, &fs[j]
@@ -252,73 +340,87 @@ func evalTLSRank(v string) int {
 	return 0
 }
 
-func (ev *evalState) expect(ru *Rule) []Violation {
-	sp := &ru.spec
-	hits := ev.distinct(ev.matching(&sp.match))
-	n := uint64(len(hits))
+// evalShowFlows is how many flows a count violation names.
+const evalShowFlows = 5
+
+func (c *Checker) expect(st *ruleState) {
+	ok, _ := c.matches(&st.ru.spec.match)
+	if st.distinct(c.rec, ok) {
+		st.n++
+		c.add(st, Violation{FlowIDs: []uint64{c.rec.ID}, Message: evalFlow(c.rec)})
+	}
+}
+
+func (c *Checker) expectResult(st *ruleState) []Violation {
+	sp := &st.ru.spec
+	n := st.n
+	var ids []uint64
+	for _, e := range st.listed {
+		ids = append(ids, e.id)
+	}
 	switch {
 	case n < sp.min:
 		v := Violation{Message: fmt.Sprintf("expected at least %d %s matching %s, found %d",
 			sp.min, evalPlural(sp.min, "flow"), sp.desc, n)}
-		v.FlowIDs = ev.ids(hits)
+		v.FlowIDs = ids
 		if n > 0 {
-			v.Message += ": " + ev.flowList(hits)
+			v.Message += ": " + flowList(st.listed, n)
 		}
 		return []Violation{v}
 	case sp.hasMax && n > sp.max:
 		return []Violation{{
 			Message: fmt.Sprintf("expected at most %d %s matching %s, found %d: %s",
-				sp.max, evalPlural(sp.max, "flow"), sp.desc, n, ev.flowList(hits)),
-			FlowIDs: ev.ids(hits),
+				sp.max, evalPlural(sp.max, "flow"), sp.desc, n, flowList(st.listed, n)),
+			FlowIDs: ids,
 		}}
 	}
 	return nil
 }
 
-func (ev *evalState) forbid(ru *Rule) []Violation {
-	m := &ru.spec.match
-	var vs []Violation
-	for _, h := range ev.distinct(ev.matching(m)) {
-		r := &ev.recs[h.idx]
-		v := Violation{FlowIDs: []uint64{r.ID}, Evidence: evalEvidence(m, r, h.finding)}
-		switch {
-		case h.finding != nil:
-			v.Message = fmt.Sprintf("%s: %s: %s", evalFlow(r), h.finding.Kind, h.finding.Reason)
-		case m.tlsBelow != 0:
-			v.Message = fmt.Sprintf("%s: negotiated %s, below %s", evalFlow(r), r.TLS.Version, m.tlsBelowStr)
-		case len(m.serverNotIn) > 0:
-			v.Message = fmt.Sprintf("%s: server %s is outside %s", evalFlow(r),
-				r.Server.IP.Unmap().WithZone(""), evalPrefixes(m.serverNotIn))
-		default:
-			v.Message = fmt.Sprintf("%s: matches forbidden %s", evalFlow(r), ru.spec.desc)
-		}
-		vs = append(vs, v)
+func (c *Checker) forbid(st *ruleState) {
+	m := &st.ru.spec.match
+	ok, f := c.matches(m)
+	if !st.distinct(c.rec, ok) {
+		return
 	}
-	return vs
+	st.n++
+	r := c.rec
+	v := Violation{FlowIDs: []uint64{r.ID}}
+	if keep := c.keep(st); keep > 0 && len(st.listed) >= keep && r.ID > st.listed[len(st.listed)-1].id {
+		c.add(st, v) // not listed: spare the formatting
+		return
+	}
+	v.Evidence = evalEvidence(m, r, f)
+	switch {
+	case f != nil:
+		v.Message = fmt.Sprintf("%s: %s: %s", evalFlow(r), f.Kind, f.Reason)
+	case m.tlsBelow != 0:
+		v.Message = fmt.Sprintf("%s: negotiated %s, below %s", evalFlow(r), r.TLS.Version, m.tlsBelowStr)
+	case len(m.serverNotIn) > 0:
+		v.Message = fmt.Sprintf("%s: server %s is outside %s", evalFlow(r),
+			r.Server.IP.Unmap().WithZone(""), evalPrefixes(m.serverNotIn))
+	default:
+		v.Message = fmt.Sprintf("%s: matches forbidden %s", evalFlow(r), st.ru.spec.desc)
+	}
+	c.add(st, v)
 }
 
 // only reports every flow that matches none of the rule's selectors.
-func (ev *evalState) only(ru *Rule) []Violation {
-	var hits []evalHit
-	for _, i := range ev.order {
-		listed := false
-		for j := range ru.spec.only {
-			if ok, _ := ev.matches(&ru.spec.only[j], i); ok {
-				listed = true
-				break
-			}
-		}
-		if !listed {
-			hits = append(hits, evalHit{idx: i})
+func (c *Checker) only(st *ruleState) {
+	listed := false
+	for j := range st.ru.spec.only {
+		if ok, _ := c.matches(&st.ru.spec.only[j]); ok {
+			listed = true
+			break
 		}
 	}
-	var vs []Violation
-	for _, h := range ev.distinct(hits) {
-		r := &ev.recs[h.idx]
-		vs = append(vs, Violation{FlowIDs: []uint64{r.ID}, Message: fmt.Sprintf("%s: not among the listed flows", evalFlow(r)),
-			Evidence: evalReadable(r)})
+	if !st.distinct(c.rec, !listed) {
+		return
 	}
-	return vs
+	st.n++
+	r := c.rec
+	c.add(st, Violation{FlowIDs: []uint64{r.ID}, Message: fmt.Sprintf("%s: not among the listed flows", evalFlow(r)),
+		Evidence: evalReadable(r)})
 }
 
 // evalEvidence picks what best shows why a flow matched: its TLS version
@@ -361,85 +463,75 @@ func evalReadable(r *flow.Record) string {
 	return ""
 }
 
-func (ev *evalState) limit(ru *Rule) []Violation {
-	sp := &ru.spec
-	all := ev.matching(&sp.match)
-	var vs []Violation
-	if sp.hasBytes {
-		// Every record counts: split flows' records carry disjoint bytes.
-		var total uint64
-		largest := -1
-		for _, h := range all {
-			b := evalBytes(&ev.recs[h.idx])
-			total += b
-			if largest < 0 || b > evalBytes(&ev.recs[largest]) {
-				largest = h.idx
-			}
-		}
-		if total > sp.bytes {
-			r := &ev.recs[largest]
-			vs = append(vs, Violation{Message: fmt.Sprintf(
-				"%d IP bytes in %s matching %s, over the limit of %s (%d bytes); largest: %s, %d bytes",
-				total, evalCount(uint64(len(ev.distinct(all))), "flow"), sp.desc, sp.bytesText, sp.bytes,
-				evalFlow(r), evalBytes(r))})
-		}
+func (c *Checker) limit(st *ruleState) {
+	sp := &st.ru.spec
+	ok, _ := c.matches(&sp.match)
+	r := c.rec
+	distinct := st.distinct(r, ok)
+	if !ok {
+		return
 	}
-	if sp.hasFlows {
-		if n := uint64(len(ev.distinct(all))); n > sp.flows {
-			vs = append(vs, Violation{Message: fmt.Sprintf("%s matching %s, over the limit of %d",
-				evalCount(n, "flow"), sp.desc, sp.flows)})
-		}
+	if distinct {
+		st.n++ // flows
+	}
+	// Bytes: every record counts, split flows' records carry disjoint bytes.
+	b := evalBytes(r)
+	st.total += b
+	if st.largest.id == 0 || b > st.largeB || (b == st.largeB && r.ID < st.largest.id) {
+		st.largest, st.largeB = listed{id: r.ID, v: Violation{Message: evalFlow(r)}}, b
 	}
 	pf := &sp.perFlow
-	if pf.hasDuration || pf.hasPackets || pf.hasBytes {
-		// Per record: an active timeout's split keeps each record bounded
-		// by it, so a duration limit above that timeout cannot fire.
-		for _, h := range all {
-			r := &ev.recs[h.idx]
-			var over []string
-			if d := r.Duration(); pf.hasDuration && d > pf.duration {
-				over = append(over, fmt.Sprintf("lasted %s, over %s", d.Round(time.Millisecond), pf.duration))
-			}
-			if p := r.Client.Packets + r.Server.Packets; pf.hasPackets && p > pf.packets {
-				over = append(over, fmt.Sprintf("%d packets, over %d", p, pf.packets))
-			}
-			if b := evalBytes(r); pf.hasBytes && b > pf.bytes {
-				over = append(over, fmt.Sprintf("%d IP bytes, over %d", b, pf.bytes))
-			}
-			if len(over) > 0 {
-				vs = append(vs, Violation{
-					Message: evalFlow(r) + ": " + strings.Join(over, "; "),
-					FlowIDs: []uint64{r.ID},
-				})
-			}
-		}
+	if !(pf.hasDuration || pf.hasPackets || pf.hasBytes) {
+		return
 	}
-	return vs
+	// Per record: an active timeout's split keeps each record bounded by
+	// it, so a duration limit above that timeout cannot fire.
+	var over []string
+	if d := r.Duration(); pf.hasDuration && d > pf.duration {
+		over = append(over, fmt.Sprintf("lasted %s, over %s", d.Round(time.Millisecond), pf.duration))
+	}
+	if p := r.Client.Packets + r.Server.Packets; pf.hasPackets && p > pf.packets {
+		over = append(over, fmt.Sprintf("%d packets, over %d", p, pf.packets))
+	}
+	if pf.hasBytes && b > pf.bytes {
+		over = append(over, fmt.Sprintf("%d IP bytes, over %d", b, pf.bytes))
+	}
+	if len(over) > 0 {
+		st.perFlowN++
+		c.add(st, Violation{Message: evalFlow(r) + ": " + strings.Join(over, "; "), FlowIDs: []uint64{r.ID}})
+	}
+}
+
+func (c *Checker) limitResult(st *ruleState) []Violation {
+	sp := &st.ru.spec
+	var vs []Violation
+	if sp.hasBytes && st.total > sp.bytes {
+		vs = append(vs, Violation{Message: fmt.Sprintf(
+			"%d IP bytes in %s matching %s, over the limit of %s (%d bytes); largest: %s, %d bytes",
+			st.total, evalCount(st.n, "flow"), sp.desc, sp.bytesText, sp.bytes, st.largest.v.Message, st.largeB)})
+	}
+	if sp.hasFlows && st.n > sp.flows {
+		vs = append(vs, Violation{Message: fmt.Sprintf("%s matching %s, over the limit of %d",
+			evalCount(st.n, "flow"), sp.desc, sp.flows)})
+	}
+	// The whole-capture violations always show; the per-record ones are
+	// capped after them, as the cap counts them.
+	return append(vs, c.capped(st.listed, st.perFlowN)...)
 }
 
 func evalBytes(r *flow.Record) uint64 { return r.Client.Bytes + r.Server.Bytes }
 
-func (ev *evalState) ids(hits []evalHit) []uint64 {
-	if len(hits) == 0 {
-		return nil
-	}
-	out := make([]uint64, len(hits))
-	for i, h := range hits {
-		out[i] = ev.recs[h.idx].ID
-	}
-	return out
-}
-
-// flowList names up to a few flows, for count violations.
-func (ev *evalState) flowList(hits []evalHit) string {
-	const show = 5
-	parts := make([]string, 0, show+1)
-	for i, h := range hits {
-		if i == show {
-			parts = append(parts, fmt.Sprintf("and %d more", len(hits)-show))
+// flowList names the first flows of a count violation.
+func flowList(l []listed, n uint64) string {
+	parts := make([]string, 0, evalShowFlows+1)
+	for i, e := range l {
+		if i == evalShowFlows {
 			break
 		}
-		parts = append(parts, evalFlow(&ev.recs[h.idx]))
+		parts = append(parts, e.v.Message)
+	}
+	if more := n - uint64(len(parts)); more > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more", more))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -461,11 +461,39 @@ func TestCheckDeterministicAndCapped(t *testing.T) {
 
 func TestCheckContinuations(t *testing.T) {
 	a := testRec(1, "udp", "10.0.0.5:40000", "10.0.0.53:53", "dns", time.Second)
+	a.EndReason = flow.EndActive.String() // as every record another continues
 	b := a
-	b.ID, b.Continues = 2, 1
+	b.ID, b.Continues, b.EndReason = 2, 1, flow.EndIdle.String()
 	rs := testParse(t, "rules:\n  - expect: {service: dns, max: 1}\n  - limit: {flows: 1}\n  - limit: {bytes: 6000}\n")
 	out := Check(rs, "c", []flow.Record{a, b}, nil, 0)
 	if !out[0].Passed || !out[1].Passed || !out[2].Passed {
 		t.Errorf("outcomes %+v", out)
+	}
+}
+
+// TestCheckerStreams: records added in any order (continuations after what
+// they continue, as the pipeline writes them) give Check's outcomes, and
+// a rule keeps only the violations it lists, however many flows match.
+func TestCheckerStreams(t *testing.T) {
+	rs := testParse(t, "rules:\n  - forbid: {service: telnet}\n  - expect: {service: telnet, max: 3}\n  - limit: {flows: 2, bytes: 1KB, per_flow: {packets: 1}}\n  - only: [{service: dns}]\n")
+	var recs []flow.Record
+	for i := uint64(1); i <= 50000; i++ {
+		recs = append(recs, testRec(i, "tcp", "10.0.0.1:40000", "10.0.0.2:23", "telnet", time.Second))
+	}
+	want := Check(rs, "c", recs, nil, 10)
+	c := NewChecker(rs, "c", nil, 10)
+	for i := len(recs) - 1; i >= 0; i-- { // the reverse of id order
+		c.Add(&recs[i])
+		for _, st := range c.rules {
+			if len(st.listed) > max(10, evalShowFlows) || len(st.open) > 0 {
+				t.Fatalf("rule %s keeps %d entries, %d open", st.ru.Kind, len(st.listed), len(st.open))
+			}
+		}
+	}
+	if got := c.Outcomes(); !reflect.DeepEqual(got, want) {
+		t.Errorf("streamed outcomes differ from Check's:\n%+v\n%+v", got, want)
+	}
+	if n := len(want[0].Violations); n != 11 || want[0].Violations[10].More != 49990 {
+		t.Errorf("forbid: %d violations, last %+v", n, want[0].Violations[n-1])
 	}
 }
