@@ -96,13 +96,39 @@ COMP_WORDS=(flowscope check --ru); COMP_CWORD=2; _flowscope; echo "${COMPREPLY[*
 	if got, want := string(out), "json\nbaseline\n--wide\n--rules\n"; got != want {
 		t.Errorf("bash completions = %q, want %q", got, want)
 	}
-	groff, err := exec.LookPath("groff")
-	if err != nil {
-		t.Skip("groff not installed: the man page's syntax is not checked")
-	}
-	cmd := exec.Command(groff, "-man", "-Tutf8", "-ww", "-z")
+	cmd := exec.Command("groff", "-man", "-Tutf8", "-ww", "-z")
 	cmd.Stdin = &man
 	if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
 		t.Errorf("groff warns about the man page: %v\n%s", err, out)
+	}
+}
+
+// TestFishZshCompletions runs the committed fish and zsh completions in
+// their shells: fish completes as bash does; zsh parses the script and
+// loads _flowscope from the fpath, as `make install` puts it.
+func TestFishZshCompletions(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join("..", "..", "doc", "completions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fish := exec.Command("fish", "-c", "source "+filepath.Join(dir, "flowscope.fish")+`
+for line in "flowscope -o j" "flowscope ba" "flowscope --wi" "flowscope check --ru"
+	complete -C "$line" | string replace -r '\t.*' ''
+end
+true # string replace fails when a line had no description`)
+	fish.Dir = t.TempDir()
+	out, err := fish.CombinedOutput()
+	if err != nil {
+		t.Fatalf("fish: %v\n%s", err, out)
+	}
+	if got, want := string(out), "json\nbaseline\n--wide\n--rules\n"; got != want {
+		t.Errorf("fish completions = %q, want %q", got, want)
+	}
+	zsh := exec.Command("zsh", "-f", "-c", "zsh -n "+filepath.Join(dir, "_flowscope")+
+		" && autoload -Uz compinit && compinit -u -D && fpath=("+dir+" $fpath) && autoload -Uz _flowscope && whence -w _flowscope")
+	zsh.Dir = t.TempDir()
+	out, err = zsh.CombinedOutput()
+	if err != nil || string(out) != "_flowscope: function\n" {
+		t.Errorf("zsh: %v\n%s", err, out)
 	}
 }
