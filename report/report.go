@@ -48,6 +48,9 @@ type Options struct {
 	// MinSeverity is the lowest severity of the findings every output
 	// shows ("" = all; see CheckSeverity).
 	MinSeverity string
+	// ZeekJSON writes Zeek's logs as JSON lines (LogAscii::use_json)
+	// rather than TSV.
+	ZeekJSON bool
 }
 
 // SortByStart orders records by FirstSeen, then ID: the order the rules of

@@ -162,7 +162,7 @@ func newZeekSink(c SinkConfig) (Sink, error) {
 	if len(c.Fields) > 0 {
 		return nil, errors.New("--fields does not apply to -o zeek: conn.log has Zeek's columns (zeek-cut picks some)")
 	}
-	return &streamSink{c: c, w: NewZeekWriter(c.Stdout)}, nil
+	return &streamSink{c: c, w: newZeekWriter(c.Stdout, zeekConn, c.ZeekJSON, newFindingFilter(c.Allow, c.MinSeverity))}, nil
 }
 
 func (s *streamSink) Write(r *flow.Record) error { return s.w.Write(r) }

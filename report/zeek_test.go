@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/netip"
 	"regexp"
 	"strings"
@@ -12,15 +13,20 @@ import (
 )
 
 func TestZeekString(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"", "-"},
-		{"-", `\x2d`},
-		{"(empty)", `\x28empty)`},
-		{"ShAdDaFf", "ShAdDaFf"},
-		{"a\tb,c\\d\x1b\xff", `a\x09b\x2cc\x5cd\x1b\xff`},
+	for _, tc := range []struct {
+		in    string
+		inSet bool
+		want  string
+	}{
+		{"", false, "-"},
+		{"-", false, `\x2d`},
+		{"(empty)", true, `\x28empty)`},
+		{"ShAdDaFf", false, "ShAdDaFf"},
+		{"a\tb,c\\d\x1b\xff", true, `a\x09b\x2cc\x5cd\x1b\xff`},
+		{"a\tb,c", false, `a\x09b,c`},
 	} {
-		if got := string(appendZeekString(nil, tc.in)); got != tc.want {
-			t.Errorf("appendZeekString(%q) = %s, want %s", tc.in, got, tc.want)
+		if got := string(appendZeekString(nil, tc.in, tc.inSet)); got != tc.want {
+			t.Errorf("appendZeekString(%q, %v) = %s, want %s", tc.in, tc.inSet, got, tc.want)
 		}
 	}
 }
@@ -73,9 +79,9 @@ func TestZeekLines(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cells := strings.Split(strings.TrimSuffix(string(NewZeekWriter(nil).Encode(nil, &tc.r)), "\n"), "\t")
-			if len(cells) != len(zeekConnFields) {
-				t.Fatalf("%d cells for %d fields", len(cells), len(zeekConnFields))
+			cells := strings.Split(strings.TrimSuffix(string(NewZeekWriter(nil, false).Encode(nil, &tc.r)), "\n"), "\t")
+			if len(cells) != len(zeekConn.fields) {
+				t.Fatalf("%d cells for %d fields", len(cells), len(zeekConn.fields))
 			}
 			if cells[1] != ZeekUID(tc.r.ID) {
 				t.Errorf("uid %s, want %s", cells[1], ZeekUID(tc.r.ID))
@@ -87,11 +93,76 @@ func TestZeekLines(t *testing.T) {
 		})
 	}
 	var buf bytes.Buffer
-	if err := NewZeekWriter(&buf).Finish(); err != nil {
+	if err := NewZeekWriter(&buf, false).Finish(); err != nil {
 		t.Fatal(err)
 	}
 	want := "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n#open\t2026-01-02-03-04-05\n#fields\tts\tuid\t"
 	if !strings.HasPrefix(buf.String(), want) || !strings.HasSuffix(buf.String(), "\n#close\t2026-01-02-03-04-05\n") {
 		t.Errorf("empty log:\n%s", buf.String())
+	}
+}
+
+// TestZeekLogs writes a record with every kind of metadata to every log,
+// as TSV and as JSON, and reads each line back field by field.
+func TestZeekLogs(t *testing.T) {
+	t0 := time.Unix(1700000000, 0)
+	r := flow.Record{ID: 7, Proto: "tcp", IPProto: 6, FirstSeen: t0, LastSeen: t0.Add(time.Second), ConnState: "SF",
+		Client: flow.Side{IP: netip.MustParseAddr("10.0.0.1"), Port: 40000, Packets: 3, Bytes: 300, PayloadBytes: 100},
+		Server: flow.Side{IP: netip.MustParseAddr("10.0.0.2"), Port: 8443, Packets: 2, Bytes: 200, PayloadBytes: 50},
+		Service: "tls", ServiceConfidence: "high", Evidence: "\x16\x03\x01", EvidenceDir: "client",
+		DNS:  &flow.DNSInfo{Query: "a\x1bb.example", QType: "ANY", RCode: "NOERROR", Answers: []string{"1.2.3.4", "x,y"}},
+		TLS:  &flow.TLSInfo{SNI: "www.example", Version: "TLS 1.2", Cipher: "0xc02f", JA3Hash: "j3", JA3SHash: "j3s", JA4: "t13d"},
+		HTTP: &flow.HTTPInfo{Method: "GET", Host: "h\tx", Path: "/", UserAgent: "curl", Status: 200},
+		SSH:  &flow.SSHInfo{Client: flow.SSHSideInfo{Ident: "SSH-2.0-c", HASSH: "hc"}, Server: flow.SSHSideInfo{Ident: "SSH-1.99-s", HASSH: "hs"}},
+	}
+	want := map[string]map[string]string{
+		"dns":    {"query": `a\x1bb.example`, "qtype": "255", "qtype_name": "*", "rcode_name": "NOERROR", "answers": `1.2.3.4,x\x2cy`},
+		"ssl":    {"version": "TLSv12", "cipher": "0xc02f", "server_name": "www.example", "ja3": "j3", "ja3s": "j3s", "ja4": "t13d", "subject": "-"},
+		"http":   {"trans_depth": "1", "method": "GET", "host": `h\x09x`, "uri": "/", "user_agent": "curl", "status_code": "200"},
+		"ssh":    {"version": "2", "client": "SSH-2.0-c", "server": "SSH-1.99-s", "hassh": "hc", "hasshServer": "hs"},
+		"notice": {"note": "FlowScope::Nonstandard_Port", "src": "10.0.0.1", "dst": "10.0.0.2", "p": "8443"},
+	}
+	for _, log := range zeekLogs {
+		t.Run(log.path, func(t *testing.T) {
+			line := string(newZeekWriter(nil, log, false, newFindingFilter(nil, "")).Encode(nil, &r))
+			lines := strings.Split(strings.TrimSuffix(line, "\n"), "\n")
+			if log == zeekNotice && len(Findings(&r)) == 0 {
+				t.Fatal("the record raises no finding to log")
+			}
+			cells := strings.Split(lines[0], "\t")
+			if len(cells) != len(log.fields) {
+				t.Fatalf("%d cells for %d fields: %q", len(cells), len(log.fields), lines[0])
+			}
+			got := map[string]string{}
+			for i, f := range log.fields {
+				got[f[0]] = cells[i]
+			}
+			if got["uid"] != ZeekUID(7) || got["ts"] != "1700000000.000000" || got["id.resp_p"] != "8443" {
+				t.Errorf("id fields %v", got)
+			}
+			for k, v := range want[log.path] {
+				if got[k] != v {
+					t.Errorf("%s %s = %q, want %q", log.path, k, got[k], v)
+				}
+			}
+			// JSON: the same line, parsed; unset fields left out.
+			js := newZeekWriter(nil, log, true, newFindingFilter(nil, "")).Encode(nil, &r)
+			var m map[string]any
+			if err := json.Unmarshal(bytes.SplitN(js, []byte("\n"), 2)[0], &m); err != nil {
+				t.Fatalf("JSON %s: %v", js, err)
+			}
+			if m["uid"] != ZeekUID(7) || m["ts"] != 1700000000.0 || m["id.resp_p"] != 8443.0 {
+				t.Errorf("JSON id fields %v", m)
+			}
+			for _, f := range log.fields {
+				if got[f[0]] == "-" {
+					if _, ok := m[f[0]]; ok {
+						t.Errorf("JSON has unset field %s", f[0])
+					}
+				} else if _, ok := m[f[0]]; !ok {
+					t.Errorf("JSON lacks %s", f[0])
+				}
+			}
+		})
 	}
 }

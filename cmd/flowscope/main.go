@@ -63,6 +63,7 @@ type options struct {
 	filter         string
 	allowFile      string
 	minSeverity    string
+	zeekJSON       bool
 	findingsOnly   bool
 	splt           int
 	fields         []string
@@ -117,6 +118,7 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.IntVar(&o.splt, "splt", d.SPLT, "record the first `N` packets' lengths, directions and gaps per flow (0: off)")
 	fs.StringVar(&o.allowFile, "allow", "", "suppress the findings a `FILE` allows (lines: SERVICE TARGET [KIND], see the README)")
 	fs.BoolVar(&o.findingsOnly, "findings-only", false, "print only the findings (in the -o format)")
+	fs.BoolVar(&o.zeekJSON, "zeek-json", false, "-o zeek: write Zeek's JSON logs (LogAscii::use_json) instead of its TSV")
 	fs.StringVar(&o.minSeverity, "min-severity", "", "show only findings of at least this `LEVEL`: info, low, medium or high (default: all)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no summary and no progress on stderr (json, csv)")
 	fs.BoolVarP(&o.showVersion, "version", "V", false, "print the version, build, Go and libpcap versions and exit")
@@ -202,6 +204,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if err := report.CheckFields(o.output, o.fields); err != nil && !o.findingsOnly {
 		return nil, err
+	}
+	if o.zeekJSON && o.output != "zeek" {
+		return nil, errors.New("--zeek-json applies to -o zeek")
 	}
 	if err := report.CheckSeverity(o.minSeverity); err != nil {
 		return nil, fmt.Errorf("--min-severity: %w", err)
@@ -341,7 +346,7 @@ func (o *options) sinkConfig(stdout, stderr io.Writer, allow *report.Allowlist) 
 	return report.SinkConfig{
 		Stdout: stdout, Stderr: stderr, FindingsOnly: o.findingsOnly, Quiet: o.quiet,
 		Options: report.Options{Top: o.top, Allow: allow, Format: o.output, Fields: o.fields, Width: o.tableWidth(stdout), Bytes: o.byteKind(),
-			MinSeverity: o.minSeverity},
+			MinSeverity: o.minSeverity, ZeekJSON: o.zeekJSON},
 	}
 }
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -48,6 +50,29 @@ func TestZeekOutput(t *testing.T) {
 			uids := map[string]bool{}
 			for _, g := range got {
 				uids[g["uid"]] = true
+			}
+			// --zeek-json: the same lines as JSON objects, unset fields left out.
+			js := mustRun(t, exitOK, nil, "-q", "-o", "zeek", "--zeek-json", "-r", filepath.Join(dir, file))
+			jl := strings.Split(strings.TrimSuffix(string(js.stdout), "\n"), "\n")
+			if len(jl) != len(got) {
+				t.Fatalf("%d JSON lines, %d TSV lines", len(jl), len(got))
+			}
+			for i, line := range jl {
+				var m map[string]any
+				if err := json.Unmarshal([]byte(line), &m); err != nil {
+					t.Fatalf("JSON line %d: %v", i+1, err)
+				}
+				for field, v := range got[i] {
+					j, ok := m[field]
+					switch {
+					case v == "-" && ok:
+						t.Errorf("line %d: JSON has unset %s", i+1, field)
+					case v != "-" && !ok:
+						t.Errorf("line %d: JSON lacks %s", i+1, field)
+					case ok && fmt.Sprint(j) != v && fmt.Sprintf("%.6f", j) != v && fmt.Sprint(j) != "["+v+"]":
+						t.Errorf("line %d: %s JSON %v, TSV %s", i+1, field, j, v)
+					}
+				}
 			}
 			for _, z := range want {
 				conn := z["proto"] + " " + net2(z["id.orig_h"], z["id.orig_p"]) + " > " + net2(z["id.resp_h"], z["id.resp_p"])

@@ -30,7 +30,7 @@ _flowscope() {
     check|baseline|help|version) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W '-r --read -o --output --top --wide --bytes --max-flows --max-memory --tcp-timeout --udp-timeout --icmp-timeout --other-timeout --active-timeout --fields --flows-only -j --workers --splt --allow --findings-only --min-severity -q --quiet -V --version -i --interface -D --list-interfaces -s --snaplen --promisc -p --no-promisc -B --buffer-size --immediate -w --write -c --count --duration --interval -Z --user --engine' -- "$cur")); return
+        COMPREPLY=($(compgen -W '-r --read -o --output --top --wide --bytes --max-flows --max-memory --tcp-timeout --udp-timeout --icmp-timeout --other-timeout --active-timeout --fields --flows-only -j --workers --splt --allow --findings-only --zeek-json --min-severity -q --quiet -V --version -i --interface -D --list-interfaces -s --snaplen --promisc -p --no-promisc -B --buffer-size --immediate -w --write -c --count --duration --interval -Z --user --engine' -- "$cur")); return
     fi
     COMPREPLY=($(compgen -f -- "$cur"))
 }

@@ -27,6 +27,7 @@ complete -c flowscope -s j -l workers -x -d 'flow tables to shard flows over, on
 complete -c flowscope -l splt -x -d 'record the first N packets'\'' lengths, directions and gaps per flow'
 complete -c flowscope -l allow -r -F -d 'suppress the findings a FILE allows'
 complete -c flowscope -l findings-only -d 'print only the findings'
+complete -c flowscope -l zeek-json -d '-o zeek: write Zeek'\''s JSON logs instead of its TSV'
 complete -c flowscope -l min-severity -x -d 'show only findings of at least this LEVEL: info, low, medium or high'
 complete -c flowscope -s q -l quiet -d 'no summary and no progress on stderr'
 complete -c flowscope -s V -l version -d 'print the version, build, Go and libpcap versions and exit'
