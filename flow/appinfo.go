@@ -59,7 +59,7 @@ func httpInfo(client, server []byte) *HTTPInfo {
 		return nil
 	}
 	hi := &HTTPInfo{Method: req.Method, Host: wireString(req.Host, len(req.Host), req.HostCut),
-		Path: wireString(req.Target, len(req.Target), req.TargetTruncated), UserAgent: wireString(req.UserAgent, len(req.UserAgent), req.UserAgentCut)}
+		Path: wireString(req.Target, req.TargetLen, false), UserAgent: wireString(req.UserAgent, len(req.UserAgent), req.UserAgentCut)}
 	if resp, _ := appmeta.ParseHTTPResponse(server); resp != nil {
 		hi.Status = resp.StatusCode
 	}

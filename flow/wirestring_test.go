@@ -46,7 +46,7 @@ func TestWireString(t *testing.T) {
 // TestLongWireStrings: a 100 KB Host reaches the record by its start and a
 // marker, not as "".
 func TestLongWireStrings(t *testing.T) {
-	req := []byte("GET / HTTP/1.1\r\nHost: " + strings.Repeat("h", 100<<10) + "\r\n\r\n")
+	req := []byte("GET /" + strings.Repeat("p", 999) + " HTTP/1.1\r\nHost: " + strings.Repeat("h", 100<<10) + "\r\n\r\n")
 	pkts := []*Packet{tcpPacket(pkt{fromClient: true, flags: S, seq: 99}), tcpPacket(pkt{flags: SA, seq: 499}),
 		tcpPacket(pkt{fromClient: true, flags: A, seq: 100})}
 	times := []time.Duration{0, time.Millisecond, 2 * time.Millisecond}
@@ -62,6 +62,9 @@ func TestLongWireStrings(t *testing.T) {
 	h := recs[0].HTTP.Host
 	if !strings.HasPrefix(h, strings.Repeat("h", maxWireString)+"...(+") || !strings.HasSuffix(h, "+ bytes)") {
 		t.Errorf("Host %q", h)
+	}
+	if p := recs[0].HTTP.Path; p != "/"+strings.Repeat("p", maxWireString-1)+"...(+744 bytes)" {
+		t.Errorf("path %q", p)
 	}
 	if recs[0].ServerName != h {
 		t.Errorf("server_name %q, want the cut Host", recs[0].ServerName)

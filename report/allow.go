@@ -52,6 +52,7 @@ const AllowMaxBytes = 1 << 20
 // ParseAllowlist reads "SERVICE TARGET [KIND]" rules, one a line; errors
 // start with "name:line:column:" and wrap the message alone.
 func ParseAllowlist(r io.Reader, name string) (*Allowlist, error) {
+	name = Escape(name) // it names the file in messages
 	src, err := io.ReadAll(io.LimitReader(r, AllowMaxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -262,11 +263,12 @@ func Quote(s string) string {
 	if len(s) <= keep {
 		return strconv.Quote(s)
 	}
-	return strconv.Quote(s[:keep]) + fmt.Sprintf("…(+%d bytes)", len(s)-keep)
+	return strconv.Quote(s[:keep]) + fmt.Sprintf("...(+%d bytes)", len(s)-keep)
 }
 
-// allowTransports are the transports a tcp/PORT target may name.
-var allowTransports = []string{"tcp", "udp", "sctp"}
+// PortTransports are the transports a PROTO/PORT target or port may name
+// (allowlists and rules).
+var PortTransports = []string{"tcp", "udp", "sctp"}
 
 const targetForms = "want tcp/PORT, udp/PORT, sctp/PORT, IP:PORT, [IPv6]:PORT, IP, CIDR or *"
 
@@ -275,15 +277,15 @@ func (r *allowRule) parseTarget(s string) error {
 		r.target = targetAny
 		return nil
 	}
-	if proto, port, ok := strings.Cut(s, "/"); ok && slices.Contains(allowTransports, proto) {
+	if proto, port, ok := strings.Cut(s, "/"); ok && slices.Contains(PortTransports, proto) {
 		p, err := parsePort(port)
 		if err != nil {
 			return fmt.Errorf("bad target %s: %w", Quote(s), err)
 		}
 		r.target, r.proto, r.port = targetProtoPort, proto, p
 		return nil
-	} else if sug := Suggest(proto, allowTransports); ok && sug != "" {
-		return fmt.Errorf("bad target %s: unknown transport %s (did you mean \"%s/%s\"?)", Quote(s), Quote(proto), sug, port)
+	} else if sug := Suggest(proto, PortTransports); ok && sug != "" {
+		return fmt.Errorf("bad target %s: unknown transport %s (did you mean %s?)", Quote(s), Quote(proto), Quote(sug+"/"+port))
 	}
 	if strings.Contains(s, "/") {
 		pfx, err := netip.ParsePrefix(s)

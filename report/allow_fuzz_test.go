@@ -20,6 +20,9 @@ func FuzzParseAllowlist(f *testing.F) {
 			if !pos.MatchString(err.Error()) || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error without file:line:column, or on several lines: %q", err)
 			}
+			if strings.IndexFunc(err.Error(), func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+				t.Fatalf("raw control character in an error: %q", err)
+			}
 			return
 		}
 		if len(a.rules) > strings.Count(string(src), "\n")+1 {

@@ -3,11 +3,11 @@ package report
 import (
 	"net/netip"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/flowscope/flowscope/flow"
+	"github.com/flowscope/flowscope/internal/testcaps"
 )
 
 func mustAllowlist(t *testing.T, text string) *Allowlist {
@@ -97,16 +97,16 @@ func TestParseAllowlistErrors(t *testing.T) {
 		{"http 2001:db8::1]:80", `allow.txt:1:6: bad target "2001:db8::1]:80"`},
 		{"http [10.0.0.5]:80", `allow.txt:1:6: bad target "[10.0.0.5]:80": brackets are for IPv6 addresses`},
 		{"http example.com", `allow.txt:1:6: bad target "example.com": want tcp/PORT`},
-		{"http\t" + strings.Repeat("x", 70_000), `allow.txt:1:6: bad target "` + strings.Repeat("x", 64) + `"…(+69936 bytes): want`},
+		{"http\t" + strings.Repeat("x", 70_000), `allow.txt:1:6: bad target "` + strings.Repeat("x", 64) + `"...(+69936 bytes): want`},
 		{"# big\n" + strings.Repeat("http tcp/80\n", 100_000), `allow.txt:87382:11: allowlist is larger than 1048576 bytes`},
 	}
 	for _, tt := range tests {
-		start := cpuTime()
+		start := testcaps.CPUTime(t)
 		_, err := ParseAllowlist(strings.NewReader(tt.text), "allow.txt")
 		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("%.40q: err = %v, want prefix %s", tt.text, err, tt.want)
 		}
-		if took := cpuTime() - start; took > time.Second {
+		if took := testcaps.CPUTime(t) - start; took > time.Second {
 			t.Errorf("%.40q: took %v", tt.text, took)
 		}
 	}
@@ -197,13 +197,11 @@ func TestNilAllowlist(t *testing.T) {
 	}
 }
 
-// cpuTime is the process's user and system CPU time. The limits bound the
-// parser's work; wall time on a loaded machine (CI, other jobs) does not
-// measure that.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+// A did-you-mean quotes the user's text escaped, like the rest of the
+// message: an ESC in a port cannot reach the terminal.
+func TestSuggestionEscaped(t *testing.T) {
+	_, err := ParseAllowlist(strings.NewReader("ssh tpc/2\x1b[31mRED\n"), "a.txt")
+	if err == nil || strings.ContainsRune(err.Error(), 0x1b) || !strings.Contains(err.Error(), `did you mean "tcp/2\x1b[31mRED"`) {
+		t.Errorf("error %q", err)
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

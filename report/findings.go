@@ -154,8 +154,8 @@ func portList(proto string, ps []uint16) []string {
 }
 
 // Escape makes bytes from the wire safe for a terminal, a JSON string and
-// a CSV cell: printable ASCII stays, backslash and everything else becomes
-// \xNN (so no terminal escape sequence survives).
+// a CSV cell: printable ASCII stays, a backslash becomes \\ and every other
+// byte \xNN (so no terminal escape sequence survives).
 func Escape(s string) string {
 	clean := true
 	for i := 0; i < len(s) && clean; i++ {

@@ -45,7 +45,9 @@ func sortFindings(ffs []flowFinding) {
 	})
 }
 
-// WriteFindings writes only the findings opt.Allow and opt.MinSeverity let through, as opt.Format says (table, json or csv lines in recs' order).
+// WriteFindings writes only the findings opt.Allow and opt.MinSeverity let
+// through, as opt.Format says (table, json or csv lines in recs' order, or
+// Zeek's notice.log).
 func WriteFindings(w io.Writer, recs []flow.Record, opt Options) error {
 	ffs, suppressed := collectFindings(recs, opt)
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -73,8 +75,24 @@ func WriteFindings(w io.Writer, recs []flow.Record, opt Options) error {
 			b = appendCSVFlowFinding(b[:0], &ffs[i])
 			bw.Write(b)
 		}
+	case "zeek":
+		// Zeek's notice.log: a line per finding (its header and #close
+		// even when there is none).
+		zw := newZeekWriter(bw, zeekNotice, opt.ZeekJSON, newFindingFilter(nil, ""))
+		var l zeekLine
+		var b []byte
+		zw.writeHeader()
+		for i := range ffs {
+			l.start(b[:0], opt.ZeekJSON, zeekNotice.fields)
+			zeekNoticeLine(&l, ffs[i].r, &ffs[i].f)
+			b = l.end()
+			zw.bw.Write(b)
+		}
+		if err := zw.Finish(); err != nil {
+			return fmt.Errorf("report: write findings: %w", err)
+		}
 	default:
-		return fmt.Errorf("report: unknown findings format %q (want table, json or csv)", opt.Format)
+		return fmt.Errorf("report: unknown findings format %q (want table, json, csv or zeek)", opt.Format)
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("report: write findings: %w", err)

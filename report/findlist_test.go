@@ -262,7 +262,7 @@ func TestWriteFindingsNone(t *testing.T) {
 
 func TestWriteFindingsBadFormat(t *testing.T) {
 	err := WriteFindings(io.Discard, findingRecs(), Options{Format: "xml"})
-	if err == nil || err.Error() != `report: unknown findings format "xml" (want table, json or csv)` {
+	if err == nil || err.Error() != `report: unknown findings format "xml" (want table, json, csv or zeek)` {
 		t.Errorf("err = %v", err)
 	}
 }

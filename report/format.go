@@ -152,10 +152,8 @@ func appendJSONString(b []byte, s string) []byte {
 // tools count, not 1024.
 var byteUnits = [...]byte{'k', 'M', 'G', 'T', 'P', 'E'}
 
-// HumanBytes formats n with a decimal unit and about three significant
-// digits: 512, 1.5k, 12.3M, 123M, 1.1G.
-func HumanBytes(n uint64) string { return string(appendHumanBytes(nil, n)) }
-
+// appendHumanBytes formats n with a decimal unit and about three
+// significant digits: 512, 1.5k, 12.3M, 123M, 1.1G.
 func appendHumanBytes(b []byte, n uint64) []byte {
 	if n < 1000 {
 		return strconv.AppendUint(b, n, 10)

@@ -379,14 +379,16 @@ func appendFloatField(b []byte, name string, x float64) []byte {
 // cannot hold, as 0. Times and rates never carry more than the capture's
 // nanoseconds, and a fixed precision reads better than the shortest exact
 // form (219.9, not 219.89999999999998). It is also far faster: integer
-// digits instead of float formatting. Values beyond the fixed range take
-// strconv's shortest form.
+// digits instead of float formatting. From 2^53 ns (about 9e6) on, where
+// nanoseconds no longer fit a float exactly, strconv's shortest form.
 func appendFloat(b []byte, x float64) []byte {
 	const scale = 1e9
 	switch {
 	case math.IsNaN(x) || math.IsInf(x, 0):
 		return append(b, '0')
-	case math.Abs(x) >= 1<<63/scale:
+	case math.Abs(x) >= 1<<53/scale:
+		// x·1e9 would no longer be exact (and 2345678901.7 would print
+		// as 2345678901.699999744): the shortest form is exact there.
 		return strconv.AppendFloat(b, x, 'f', -1, 64)
 	}
 	n := int64(math.Round(x * scale))

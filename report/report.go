@@ -4,9 +4,6 @@
 package report
 
 import (
-	"cmp"
-	"slices"
-
 	"github.com/flowscope/flowscope/flow"
 )
 
@@ -51,28 +48,6 @@ type Options struct {
 	// ZeekJSON writes Zeek's logs as JSON lines (LogAscii::use_json)
 	// rather than TSV.
 	ZeekJSON bool
-}
-
-// SortByStart orders records by FirstSeen, then ID: the order the rules of
-// `flowscope check` see flows in.
-// It sorts indexes and moves each record once, since records are large.
-func SortByStart(recs []flow.Record) {
-	order := make([]int32, len(recs))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortFunc(order, func(x, y int32) int {
-		a, b := &recs[x], &recs[y]
-		if c := a.FirstSeen.Compare(b.FirstSeen); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
-	sorted := make([]flow.Record, len(recs))
-	for i, j := range order {
-		sorted[i] = recs[j]
-	}
-	copy(recs, sorted)
 }
 
 // hasPorts reports whether a side's Port is a transport port worth showing;

@@ -28,6 +28,12 @@ func CheckSeverity(s string) error {
 	return fmt.Errorf("unknown severity %q (want %s)", s, strings.Join(severities[:], ", "))
 }
 
+// AtLeast reports whether a finding of severity is shown with the minimum
+// min ("": every severity).
+func AtLeast(severity, min string) bool {
+	return min == "" || severityRank(severity) <= severityRank(min)
+}
+
 // findingFilter decides which of a record's findings every output shows:
 // those the allowlist does not suppress, at or above the minimum severity.
 type findingFilter struct {

@@ -37,7 +37,7 @@ func zeekFields(rest ...[2]string) [][2]string {
 	return append(append([][2]string{}, zeekID...), rest...)
 }
 
-// zeekLogs are the logs --zeek-logs writes; conn is -o zeek's.
+// zeekLogs are the logs --zeek-logs writes (ZeekLogs); conn is -o zeek's.
 var zeekLogs = []*zeekLog{zeekConn, zeekDNS, zeekSSL, zeekHTTP, zeekSSH, zeekNotice}
 
 // zeekConn is conn.log (Zeek 7 added ip_proto; community_id is what
@@ -280,10 +280,13 @@ func (l *zeekLine) escaped(s string) {
 		return
 	}
 	l.next()
-	if l.json {
+	switch {
+	case l.json:
 		l.b = appendJSONString(l.b, s)
-	} else {
-		l.b = appendZeekString(l.b, s, false)
+	case s == "-" || s == "(empty)":
+		l.b = appendZeekString(l.b, s, false) // not to read as unset or empty
+	default:
+		l.b = append(l.b, s...)
 	}
 	l.done()
 }

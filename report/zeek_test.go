@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/netip"
 	"regexp"
 	"strings"
@@ -107,8 +108,8 @@ func TestZeekLines(t *testing.T) {
 func TestZeekLogs(t *testing.T) {
 	t0 := time.Unix(1700000000, 0)
 	r := flow.Record{ID: 7, Proto: "tcp", IPProto: 6, FirstSeen: t0, LastSeen: t0.Add(time.Second), ConnState: "SF",
-		Client: flow.Side{IP: netip.MustParseAddr("10.0.0.1"), Port: 40000, Packets: 3, Bytes: 300, PayloadBytes: 100},
-		Server: flow.Side{IP: netip.MustParseAddr("10.0.0.2"), Port: 8443, Packets: 2, Bytes: 200, PayloadBytes: 50},
+		Client:  flow.Side{IP: netip.MustParseAddr("10.0.0.1"), Port: 40000, Packets: 3, Bytes: 300, PayloadBytes: 100},
+		Server:  flow.Side{IP: netip.MustParseAddr("10.0.0.2"), Port: 8443, Packets: 2, Bytes: 200, PayloadBytes: 50},
 		Service: "tls", ServiceConfidence: "high", Evidence: "\x16\x03\x01", EvidenceDir: "client",
 		DNS:  &flow.DNSInfo{Query: "a\x1bb.example", QType: "ANY", RCode: "NOERROR", Answers: []string{"1.2.3.4", "x,y"}},
 		TLS:  &flow.TLSInfo{SNI: "www.example", Version: "TLS 1.2", Cipher: "0xc02f", JA3Hash: "j3", JA3SHash: "j3s", JA4: "t13d"},
@@ -120,7 +121,7 @@ func TestZeekLogs(t *testing.T) {
 		"ssl":    {"version": "TLSv12", "cipher": "0xc02f", "server_name": "www.example", "ja3": "j3", "ja3s": "j3s", "ja4": "t13d", "subject": "-"},
 		"http":   {"trans_depth": "1", "method": "GET", "host": `h\x09x`, "uri": "/", "user_agent": "curl", "status_code": "200"},
 		"ssh":    {"version": "2", "client": "SSH-2.0-c", "server": "SSH-1.99-s", "hassh": "hc", "hasshServer": "hs"},
-		"notice": {"note": "FlowScope::Nonstandard_Port", "src": "10.0.0.1", "dst": "10.0.0.2", "p": "8443"},
+		"notice": {"note": "FlowScope::Nonstandard_Port", "src": "10.0.0.1", "dst": "10.0.0.2", "p": "8443", "sub": `\x16\x03\x01`},
 	}
 	for _, log := range zeekLogs {
 		t.Run(log.path, func(t *testing.T) {
@@ -164,5 +165,54 @@ func TestZeekLogs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+type memFile struct{ bytes.Buffer }
+
+func (*memFile) Close() error { return nil }
+
+// TestZeekLogsFiles: the exporter's encodings, written back, make each log
+// hold its own lines between Zeek's header and #close.
+func TestZeekLogsFiles(t *testing.T) {
+	files := map[string]*memFile{}
+	z, err := NewZeekLogs(func(name string) (io.WriteCloser, error) {
+		files[name] = &memFile{}
+		return files[name], nil
+	}, false, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Unix(1700000000, 0)
+	dns := flow.Record{ID: 1, Proto: "udp", IPProto: 17, FirstSeen: t0, LastSeen: t0, Service: "dns",
+		Client: flow.Side{IP: netip.MustParseAddr("10.0.0.1"), Port: 5000}, Server: flow.Side{IP: netip.MustParseAddr("10.0.0.2"), Port: 53},
+		DNS: &flow.DNSInfo{Query: "example.org", QType: "A"}}
+	ssh := flow.Record{ID: 2, Proto: "tcp", IPProto: 6, FirstSeen: t0, LastSeen: t0, Service: "ssh",
+		Client: flow.Side{IP: netip.MustParseAddr("10.0.0.1"), Port: 5001}, Server: flow.Side{IP: netip.MustParseAddr("10.0.0.2"), Port: 2222},
+		SSH: &flow.SSHInfo{Server: flow.SSHSideInfo{Ident: "SSH-2.0-x"}}}
+	for _, r := range []*flow.Record{&dns, &ssh} {
+		if err := z.WriteRecord(z.AppendRecord(nil, r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]int{"conn.log": 2, "dns.log": 1, "ssh.log": 1, "ssl.log": 0, "http.log": 0, "notice.log": 1}
+	for name, want := range lines {
+		f := files[name]
+		if f == nil {
+			t.Fatalf("no %s", name)
+		}
+		text := f.String()
+		n := 0
+		for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+			if !strings.HasPrefix(l, "#") {
+				n++
+			}
+		}
+		if n != want || !strings.Contains(text, "#path\t"+strings.TrimSuffix(name, ".log")+"\n") || !strings.Contains(text, "\n#close\t") {
+			t.Errorf("%s: %d lines, want %d:\n%s", name, n, want, text)
+		}
 	}
 }

@@ -30,9 +30,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	strict := fs.Bool("strict", false, "also fail when a capture cannot be fully trusted (truncated, unknown link types, undecodable packets, incomplete fragments)")
 	junit := fs.String("junit", "", "write a JUnit XML report to `FILE`")
 	sarif := fs.String("sarif", "", "write a SARIF 2.1.0 report to `FILE`")
+	minSeverity := fs.String("min-severity", "", "findings below `LEVEL` (info, low, medium, high) count for no rule (default: all count)")
 	maxViolations := fs.Int("max-violations", rules.DefaultMaxViolations, "list at most `N` violations per rule and capture, then \"… and M more\" (0: all)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: flowscope check --rules FILE [--strict] [--max-violations N] [--junit FILE] [--sarif FILE] capture [capture ...]\n\n")
+		fmt.Fprintf(stderr, "usage: flowscope check --rules FILE [--strict] [--min-severity LEVEL] [--max-violations N] [--junit FILE] [--sarif FILE] capture [capture ...]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -40,6 +41,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			return checkPass
 		}
 		fmt.Fprintf(stderr, "flowscope check: %v\n", err)
+		return checkUsage
+	}
+	if err := report.CheckSeverity(*minSeverity); err != nil {
+		fmt.Fprintf(stderr, "flowscope check: --min-severity: %v\n", err)
 		return checkUsage
 	}
 	if *maxViolations < 0 {
@@ -55,8 +60,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flowscope check: %v\n", err)
 		return checkUsage
 	}
-	// Escaped: the path names the file in every message and report.
-	rs, err := rules.Parse(f, report.Escape(*rulesFile))
+	// Raw: Parse escapes it in its messages, the writers in theirs.
+	rs, err := rules.Parse(f, *rulesFile)
 	f.Close()
 	if err != nil {
 		fmt.Fprintf(stderr, "flowscope check: %v\n", err)
@@ -68,6 +73,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	code := checkPass
 	for _, path := range fs.Args() {
 		ck := rules.NewChecker(rs, path, allow, *maxViolations)
+		ck.MinSeverity(*minSeverity)
 		stats, readErr := analyzeCapture(path, ck)
 		if readErr != nil {
 			// The message names the capture's path: escaped like it is in the report.

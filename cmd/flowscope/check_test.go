@@ -361,3 +361,17 @@ func TestCheckHostileRules(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckMinSeverity: http on 8080, a conventional alternate, is an info
+// nonstandard-port finding; it fails a forbid rule unless --min-severity
+// leaves info out, as it does for every output.
+func TestCheckMinSeverity(t *testing.T) {
+	capture := capturePath(t, "ndpi__http-manipulated.pcap")
+	rulesPath := writeRules(t, "rules:\n  - forbid: {finding: nonstandard-port}\n")
+	out := string(mustRun(t, checkFail, nil, "check", "--rules", rulesPath, capture).stdout)
+	if !strings.Contains(out, "nonstandard-port") {
+		t.Errorf("no nonstandard-port violation:\n%s", out)
+	}
+	mustRun(t, checkPass, nil, "check", "--min-severity", "low", "--rules", rulesPath, capture)
+	mustRun(t, checkUsage, nil, "check", "--min-severity", "loud", "--rules", rulesPath, capture)
+}

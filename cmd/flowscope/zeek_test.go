@@ -106,13 +106,20 @@ func TestZeekOutput(t *testing.T) {
 	}
 }
 
-// checkZeekHeader checks the lines a Zeek ASCII log starts and ends with.
+// checkZeekHeader checks the lines a Zeek ASCII conn.log starts and ends with.
 func checkZeekHeader(t *testing.T, log string) {
+	t.Helper()
+	checkZeekHeaderPath(t, log, "conn")
+}
+
+// checkZeekHeaderPath checks the lines a Zeek ASCII log of path starts and
+// ends with.
+func checkZeekHeaderPath(t *testing.T, log, path string) {
 	t.Helper()
 	lines := strings.Split(strings.TrimSuffix(log, "\n"), "\n")
 	stamp := `\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d`
 	for i, re := range []string{`^#separator \\x09$`, "^#set_separator\t,$", "^#empty_field\t\\(empty\\)$",
-		"^#unset_field\t-$", "^#path\tconn$", "^#open\t" + stamp + "$", "^#fields\tts\tuid\t", "^#types\ttime\tstring\t"} {
+		"^#unset_field\t-$", "^#path\t" + path + "$", "^#open\t" + stamp + "$", "^#fields\tts\tuid\t", "^#types\ttime\tstring\t"} {
 		if i >= len(lines) || !regexp.MustCompile(re).MatchString(lines[i]) {
 			t.Errorf("header line %d does not match %s", i+1, re)
 		}
@@ -120,4 +127,15 @@ func checkZeekHeader(t *testing.T, log string) {
 	if last := lines[len(lines)-1]; !regexp.MustCompile("^#close\t" + stamp + "$").MatchString(last) {
 		t.Errorf("last line %q is not #close", last)
 	}
+}
+
+// TestZeekFindingsOnly: -o zeek --findings-only is Zeek's notice.log.
+func TestZeekFindingsOnly(t *testing.T) {
+	capture := capturePath(t, "ndpi__ssh.pcap")
+	r := mustRun(t, exitOK, nil, "-q", "-o", "zeek", "--findings-only", "-r", capture)
+	out := string(r.stdout)
+	if !strings.Contains(out, "#path\tnotice\n") || !strings.Contains(out, "\tFlowScope::Nonstandard_Port\tssh on tcp/8000") {
+		t.Errorf("notice.log:\n%s", out)
+	}
+	checkZeekHeaderPath(t, out, "notice")
 }

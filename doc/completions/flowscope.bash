@@ -22,7 +22,7 @@ _flowscope() {
     fi
     case ${COMP_WORDS[1]} in
     check)
-        if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--junit --max-violations --rules --sarif --strict' -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
+        if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--junit --max-violations --min-severity --rules --sarif --strict' -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
         return ;;
     baseline)
         if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--by' -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi

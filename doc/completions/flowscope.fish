@@ -2,6 +2,7 @@
 complete -c flowscope -n __fish_use_subcommand -f -a check -d 'hold captures to a YAML rules file, for CI: one PASS/FAIL line per rule, JUnit and SARIF reports'
 complete -c flowscope -n '__fish_seen_subcommand_from check' -l junit
 complete -c flowscope -n '__fish_seen_subcommand_from check' -l max-violations
+complete -c flowscope -n '__fish_seen_subcommand_from check' -l min-severity
 complete -c flowscope -n '__fish_seen_subcommand_from check' -l rules
 complete -c flowscope -n '__fish_seen_subcommand_from check' -l sarif
 complete -c flowscope -n '__fish_seen_subcommand_from check' -l strict

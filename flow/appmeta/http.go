@@ -15,6 +15,7 @@ type HTTPRequest struct {
 	Method          string
 	Target          string // request-target, at most MaxTarget bytes
 	TargetTruncated bool   // Target was longer than MaxTarget
+	TargetLen       int    // the request-target's whole length
 	Version         string // e.g. "HTTP/1.1"
 	Host            string
 	HostCut         bool // Host went on past the bytes looked at (MaxPrefix)
@@ -57,6 +58,7 @@ func ParseHTTPRequest(b []byte) (*HTTPRequest, bool) {
 		return nil, false
 	}
 	r := &HTTPRequest{Method: string(method), Version: string(version)}
+	r.TargetLen = len(target)
 	if len(target) > MaxTarget {
 		target, r.TargetTruncated = target[:MaxTarget], true
 	}

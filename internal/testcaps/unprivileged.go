@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -40,12 +42,21 @@ func AsNobody(t *testing.T) bool {
 	if err := copyFile(bin, os.Args[0]); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-test.run", "^"+t.Name()+"$", "-test.v", "-test.count=1")
+	// -test.run splits on "/" for subtests: quote each part.
+	parts := strings.Split(t.Name(), "/")
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	cmd := exec.Command(bin, "-test.run", strings.Join(parts, "/"), "-test.v", "-test.count=1")
 	cmd.Env = append(os.Environ(), asNobodyEnv+"=1")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: Nobody}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s as user nobody: %v\n%s", t.Name(), err, out)
+	}
+	// A pattern that matched nothing passes too: make sure it ran.
+	if !strings.Contains(string(out), "--- PASS: "+t.Name()+" ") {
+		t.Fatalf("%s did not run as user nobody:\n%s", t.Name(), out)
 	}
 	t.Logf("ran as user nobody:\n%s", out)
 	return true

@@ -32,7 +32,7 @@ type summary struct {
 	output  map[testKey][]string // output so far of each running test
 	skipped []string
 	failed  []string
-	bad     bool // a failure, or input that is not test2json
+	bad     bool // a test or package failed
 }
 
 func main() {
@@ -71,8 +71,7 @@ func (s *summary) event(e *event) {
 			if o == "PASS" || o == "FAIL" || strings.HasPrefix(o, "=== ") || o == "" {
 				return
 			}
-			if strings.HasPrefix(o, "ok ") || strings.HasPrefix(o, "?   ") || strings.HasPrefix(o, "FAIL") ||
-				!strings.HasPrefix(o, "--- ") {
+			if !strings.HasPrefix(o, "--- ") {
 				fmt.Fprintln(s.out, o)
 			}
 			return

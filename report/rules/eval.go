@@ -47,6 +47,7 @@ type Checker struct {
 	rules   []*ruleState
 	allow   *report.Allowlist
 	own     *report.Allowlist // the rules file's allow rules
+	minSev  string            // findings below it do not count ("": all do)
 	max     int
 	seq     uint64 // records seen, to order equal ids stably
 
@@ -108,6 +109,10 @@ func Check(rs []*Rule, capture string, recs []flow.Record, allow *report.Allowli
 	}
 	return c.Outcomes()
 }
+
+// MinSeverity makes findings below severity ("info", "low", ...) count for
+// no rule, as --min-severity hides them from every output.
+func (c *Checker) MinSeverity(severity string) { c.minSev = severity }
 
 // Write adds a record (report.Sink).
 func (c *Checker) Write(r *flow.Record) error { c.Add(r); return nil }
@@ -228,7 +233,7 @@ func (c *Checker) kept() []report.Finding {
 	fs, _ := c.allow.Filter(r)
 	var out []report.Finding
 	for j := range fs {
-		if !c.own.Allowed(r, &fs[j]) {
+		if !c.own.Allowed(r, &fs[j]) && report.AtLeast(fs[j].Severity, c.minSev) {
 			out = append(out, fs[j])
 		}
 	}

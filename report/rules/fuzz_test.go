@@ -26,6 +26,9 @@ func FuzzParse(f *testing.F) {
 				if !strings.HasPrefix(line, "f.yaml:") {
 					t.Fatalf("error line without the file: %q", line)
 				}
+				if strings.IndexFunc(line, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+					t.Fatalf("raw control character in an error: %q", line)
+				}
 			}
 			return
 		}

@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/flowscope/flowscope/internal/testcaps"
 )
 
 // testLaughs is a "billion laughs": each level lists the one below ten
@@ -51,9 +52,9 @@ func TestParseHostile(t *testing.T) {
 	pos := regexp.MustCompile(`^rules\.yaml:\d+:\d+: `)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			start := cpuTime()
+			start := testcaps.CPUTime(t)
 			rs, err := Parse(strings.NewReader(tt.src), "rules.yaml")
-			if took := cpuTime() - start; took > time.Second {
+			if took := testcaps.CPUTime(t) - start; took > time.Second {
 				t.Errorf("took %v", took)
 			}
 			if err == nil {
@@ -72,9 +73,9 @@ func TestParseHostile(t *testing.T) {
 // A file with an error on every line stops listing them after a few.
 func TestParseManyErrors(t *testing.T) {
 	src := "rules:\n" + strings.Repeat("  - forbid: {finding: odd-port}\n", 30000)
-	start := cpuTime()
+	start := testcaps.CPUTime(t)
 	_, err := Parse(strings.NewReader(src), "rules.yaml")
-	if took := cpuTime() - start; took > time.Second {
+	if took := testcaps.CPUTime(t) - start; took > time.Second {
 		t.Errorf("took %v", took)
 	}
 	if err == nil || strings.Count(err.Error(), "\n") > 25 || !strings.Contains(err.Error(), "and 29980 more errors") {
@@ -88,15 +89,4 @@ func TestParseAliases(t *testing.T) {
 	if len(rs) != 2 || wTitle(rs[1]) != "expect service=[http,ftp]" {
 		t.Fatalf("rules %+v", rs)
 	}
-}
-
-// cpuTime is the process's user and system CPU time. The limits bound the
-// parser's work; wall time on a loaded machine (CI, other jobs) does not
-// measure that.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -34,7 +34,8 @@ var (
 // parseState collects the errors of a file, so one run shows them (the
 // first parseMaxErrors; the rest are counted).
 type parseState struct {
-	file  string
+	file  string // escaped, for messages
+	raw   string // as given, for the rules
 	errs  []error
 	nerrs int // errors found, listed or not
 }
@@ -51,6 +52,9 @@ func (p *parseState) errf(n *yaml.Node, format string, args ...any) {
 // them). The file is held to ParseMaxBytes, ParseMaxDepth and
 // ParseMaxAliased before anything else reads it.
 func Parse(r io.Reader, name string) ([]*Rule, error) {
+	// Messages name the file escaped; the rules keep it raw, for the
+	// writers to escape in theirs.
+	raw, name := name, report.Escape(name)
 	src, err := io.ReadAll(io.LimitReader(r, ParseMaxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -77,7 +81,7 @@ func Parse(r io.Reader, name string) ([]*Rule, error) {
 	} else if !errors.Is(err, io.EOF) {
 		return nil, parseYAMLError(src, name, err)
 	}
-	p := &parseState{file: name}
+	p := &parseState{file: name, raw: raw}
 	lim := parseLimits{p: p, path: map[*yaml.Node]bool{}}
 	if !lim.walk(&doc, 0, false) {
 		return nil, p.err()
@@ -185,7 +189,7 @@ func (p *parseState) rule(n *yaml.Node) *Rule {
 		p.errf(n, "a rule must be a mapping with one of expect, forbid, limit or allow")
 		return nil
 	}
-	ru := &Rule{File: p.file, Line: n.Line, Column: n.Column}
+	ru := &Rule{File: p.raw, Line: n.Line, Column: n.Column}
 	nerr := p.nerrs
 	var body *yaml.Node
 	p.fields(n, parseRuleKeys, func(k, v *yaml.Node) {
@@ -584,12 +588,11 @@ func parsePrefix(s string) (netip.Prefix, error) {
 // parsePortSpec reads "tcp/443" or a bare port (any transport).
 func parsePortSpec(s string) (evalPort, error) {
 	proto, num, ok := strings.Cut(s, "/")
-	transports := []string{"tcp", "udp", "sctp"}
 	if !ok {
 		proto, num = "", s
-	} else if !slices.Contains(transports, proto) {
-		if sug := report.Suggest(proto, transports); sug != "" {
-			return evalPort{}, fmt.Errorf("bad port %s (did you mean \"%s/%s\"?)", report.Quote(s), sug, num)
+	} else if !slices.Contains(report.PortTransports, proto) {
+		if sug := report.Suggest(proto, report.PortTransports); sug != "" {
+			return evalPort{}, fmt.Errorf("bad port %s (did you mean %s?)", report.Quote(s), report.Quote(sug+"/"+num))
 		}
 		return evalPort{}, fmt.Errorf("bad port %s (want tcp/PORT, udp/PORT, sctp/PORT or PORT)", report.Quote(s))
 	}

@@ -472,3 +472,24 @@ func TestWriteTextCapped(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// A rules file named with control bytes: Parse's messages escape the name
+// once, its rules keep it raw, and the text writer escapes it once.
+func TestRulesFileNameEscapedOnce(t *testing.T) {
+	name := "r\x1b\\.yaml"
+	if _, err := Parse(strings.NewReader("rules: 3\n"), name); err == nil || !strings.HasPrefix(err.Error(), `r\x1b\\.yaml:`) {
+		t.Errorf("error %q", err)
+	}
+	rs, err := Parse(strings.NewReader("rules:\n  - forbid: {service: telnet}\n"), name)
+	if err != nil || rs[0].File != name {
+		t.Fatalf("rules %+v, %v", rs, err)
+	}
+	var b strings.Builder
+	rep := &Report{RulesFile: name, Outcomes: []Outcome{{Rule: rs[0], Capture: "c", Violations: []Violation{{Message: "m"}}}}}
+	if err := WriteText(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `r\x1b\\.yaml:2`) || strings.Contains(b.String(), `\\\\`) {
+		t.Errorf("text:\n%s", b.String())
+	}
+}

@@ -1,0 +1,94 @@
+package report
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/flowscope/flowscope/flow"
+)
+
+// ZeekLogs writes Zeek's logs, one file each (conn, dns, ssl, http, ssh and
+// notice.log, joined by uid), beside the output format: an Exporter, so
+// that the pipeline's workers encode every log's lines and the writer only
+// copies them, in the records' order.
+type ZeekLogs struct {
+	ws     []*ZeekWriter
+	closes []io.Closer
+}
+
+// NewZeekLogs creates each log with create(name), e.g. "conn.log" (Zeek
+// names its JSON logs the same), and writes them as TSV or JSON; notice.log keeps the findings
+// the allowlist and minSeverity let through, as every output does.
+func NewZeekLogs(create func(name string) (io.WriteCloser, error), json bool, allow *Allowlist, minSeverity string) (*ZeekLogs, error) {
+	z := &ZeekLogs{}
+	keep := newFindingFilter(allow, minSeverity)
+	for _, log := range zeekLogs {
+		name := log.path + ".log"
+		w, err := create(name)
+		if err != nil {
+			for _, c := range z.closes {
+				c.Close()
+			}
+			return nil, fmt.Errorf("creating %s: %w", name, err)
+		}
+		z.ws = append(z.ws, newZeekWriter(w, log, json, keep))
+		z.closes = append(z.closes, w)
+	}
+	return z, nil
+}
+
+// AppendRecord encodes r's lines in every log, each log's behind its
+// length; it may run on any goroutine.
+func (z *ZeekLogs) AppendRecord(dst []byte, r *flow.Record) []byte {
+	for _, w := range z.ws {
+		at := len(dst)
+		dst = w.Encode(append(dst, 0, 0, 0, 0), r)
+		binary.BigEndian.PutUint32(dst[at:], uint32(len(dst)-at-4))
+	}
+	return dst
+}
+
+// WriteRecord writes what AppendRecord encoded to each log.
+func (z *ZeekLogs) WriteRecord(b []byte) error {
+	for _, w := range z.ws {
+		if len(b) < 4 || int(binary.BigEndian.Uint32(b)) > len(b)-4 {
+			return errors.New("report: zeek logs encoding cut short")
+		}
+		n := 4 + int(binary.BigEndian.Uint32(b))
+		if n > 4 {
+			if err := w.WriteEncoded(b[4:n]); err != nil {
+				return err
+			}
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+// Flush writes out every log's buffer.
+func (z *ZeekLogs) Flush() error {
+	var err error
+	for _, w := range z.ws {
+		if ferr := w.Flush(); err == nil {
+			err = ferr
+		}
+	}
+	return err
+}
+
+// Close ends every log (Zeek's #close line) and closes its file.
+func (z *ZeekLogs) Close() error {
+	var err error
+	for i, w := range z.ws {
+		if ferr := w.Finish(); err == nil {
+			err = ferr
+		}
+		if cerr := z.closes[i].Close(); err == nil {
+			err = cerr
+		}
+	}
+	z.ws, z.closes = nil, nil
+	return err
+}
