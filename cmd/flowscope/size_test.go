@@ -13,7 +13,7 @@ func TestParseSize(t *testing.T) {
 		{"1.5G", 3 << 29, true},
 		{"2GB", 2e9, true},
 		{"100 MB", 100e6, true},
-		{"64k", 0, false},
+		{"64k", 64 << 10, true}, // units in any case, as in rules files
 		{"1048576", 1 << 20, true},
 		{"-1G", 0, false},
 		{"lots", 0, false},

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/flowscope/flowscope/flow"
+	"github.com/flowscope/flowscope/internal/bytesize"
 	"github.com/flowscope/flowscope/report"
 )
 
@@ -618,36 +618,21 @@ func parseTLSName(s string) string {
 // parseSize reads a byte count: a number with an optional B, KB, MB, GB,
 // TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024) suffix.
 func parseSize(s string) (uint64, error) {
-	t := strings.TrimSpace(s)
-	i := len(t)
-	for i > 0 && (t[i-1] < '0' || t[i-1] > '9') && t[i-1] != '.' {
-		i--
-	}
-	num, unit := strings.TrimSpace(t[:i]), strings.ToLower(strings.TrimSpace(t[i:]))
-	mult := map[string]float64{
-		"": 1, "b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
-		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
-	}[unit]
-	if mult == 0 {
-		units := []string{"B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB"}
-		lower := make([]string, len(units))
-		for i, u := range units {
+	n, unit, err := bytesize.Parse(s)
+	if errors.Is(err, bytesize.ErrUnit) {
+		lower := make([]string, len(bytesize.Units))
+		for i, u := range bytesize.Units {
 			lower[i] = strings.ToLower(u)
 		}
-		if sug := report.Suggest(unit, lower); sug != "" {
-			return 0, fmt.Errorf("unknown unit %s (did you mean %q?)", report.Quote(t[i:]), units[slices.Index(lower, sug)])
+		if sug := report.Suggest(strings.ToLower(unit), lower); sug != "" {
+			return 0, fmt.Errorf("unknown unit %s (did you mean %q?)", report.Quote(unit), bytesize.Units[slices.Index(lower, sug)])
 		}
-		return 0, fmt.Errorf("unknown unit %s (want %s)", report.Quote(t[i:]), strings.Join(units, ", "))
+		return 0, fmt.Errorf("unknown unit %s (want %s)", report.Quote(unit), strings.Join(bytesize.Units, ", "))
 	}
-	f, err := strconv.ParseFloat(num, 64)
-	if err != nil || f < 0 || math.IsNaN(f) {
-		return 0, errors.New("want a size like 1500, 64KB or 10MB")
+	if err != nil {
+		return 0, fmt.Errorf("want a size like 1500, 64KB or 10MB: %w", err)
 	}
-	v := math.Round(f * mult)
-	if v >= math.MaxUint64 {
-		return 0, errors.New("too large")
-	}
-	return uint64(v), nil
+	return uint64(n), nil
 }
 
 // parseDescribe renders a rule body as "key=value ..." for default names and messages.
