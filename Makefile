@@ -11,9 +11,10 @@ DEMO    := testdata/zeek__gre-sample.pcap
 # that build; the pure-Go one is `go build -tags purego`).
 APT_PKGS := gcc libc6-dev libpcap-dev
 export CGO_ENABLED := 1
-# The tests also compare TLS metadata with tshark's, validate JUnit with xmllint
-# and capture live between network namespaces (ip, from iproute2; as root).
-TEST_PKGS := $(APT_PKGS) tshark libxml2-utils iproute2
+# The tests also compare TLS metadata with tshark's, validate JUnit with xmllint,
+# capture live between network namespaces (ip, from iproute2; as root) and
+# export IPFIX to nfcapd, read back with nfdump (package nfdump).
+TEST_PKGS := $(APT_PKGS) tshark libxml2-utils iproute2 nfdump
 
 .PHONY: all deps deps-test build demo test vet bench bench-peers bench-live clean
 

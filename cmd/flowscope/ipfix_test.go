@@ -1,0 +1,611 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/xml"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// ipfixCaptures are exported in the tests: TCP, UDP with VLAN tags, IPv6,
+// 6in4, GRE and VXLAN tunnels (inner and outer flows), ICMP.
+var ipfixCaptures = []string{
+	"ndpi__443-curl.pcap", "ndpi__dns.pcap", "ndpi__6in4tunnel.pcap", "zeek__gre-sample.pcap",
+	"ndpi__vxlan.pcap", "zeek__ipv6-http-atomic-frag.pcap", "zeek__5-pings.pcap",
+	"ndpi__netflix.pcap", // 61 flows: several messages
+}
+
+// nfdumpFormat is what nfdump prints of each flow, for ipfixWant.
+const nfdumpFormat = "fmt:%ts|%te|%pr|%sa|%sp|%da|%dp|%ipkt|%ibyt|%opkt|%obyt|%flg|%svln"
+
+// TestIPFIXNfcapd exports each capture over UDP to nfcapd (Debian's
+// nfdump) and reads the collector's file back with nfdump: the same flows,
+// with the same times, packets and bytes each way, flags and VLAN, as
+// flowscope's JSON of the same run.
+func TestIPFIXNfcapd(t *testing.T) {
+	nfcapd, err1 := exec.LookPath("nfcapd")
+	nfdump, err2 := exec.LookPath("nfdump")
+	if err1 != nil || err2 != nil {
+		t.Skip("nfcapd/nfdump not installed (apt-get install nfdump)")
+	}
+	for _, file := range ipfixCaptures {
+		t.Run(file, func(t *testing.T) {
+			dir := t.TempDir()
+			port := startNfcapd(t, nfcapd, dir)
+			r := mustRun(t, exitOK, nil, "-o", "json", "-r", capturePath(t, file), "--ipfix", "udp://127.0.0.1:"+port)
+			flows := parseJSONFlows(t, r.stdout)
+			checkExportLine(t, r.stderr, len(flows))
+			stopNfcapd(t)
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, nfdump, "-6", "-N", "-q", "-R", dir, "-o", nfdumpFormat)
+			cmd.Env = append(os.Environ(), "TZ=UTC")
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("nfdump: %v\n%s", err, out)
+			}
+			var got, want []string
+			for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+				if line != "" {
+					got = append(got, normNfdump(t, line))
+				}
+			}
+			for i := range flows {
+				want = append(want, ipfixWant(&flows[i]))
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if len(flows) == 0 {
+				t.Fatal("no flows in the capture")
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("nfdump read back %d flows, flowscope wrote %d:\n got: %s\nwant: %s",
+					len(got), len(want), strings.Join(got, "\n      "), strings.Join(want, "\n      "))
+			}
+		})
+	}
+}
+
+// nfcapdProc is the running collector of a subtest.
+var nfcapdProc sync.Map // test name → *exec.Cmd
+
+// startNfcapd runs nfcapd on a free loopback UDP port, writing to dir, and
+// returns the port once it listens.
+func startNfcapd(t *testing.T, nfcapd, dir string) string {
+	t.Helper()
+	port := freeUDPPort(t)
+	cmd := exec.Command(nfcapd, "-b", "127.0.0.1", "-p", port, "-w", dir, "-t", "3600")
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	nfcapdProc.Store(t.Name(), cmd)
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); pw.Close() })
+	ready := make(chan struct{})
+	var log bytes.Buffer
+	var mu sync.Mutex
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			mu.Lock()
+			log.WriteString(sc.Text() + "\n")
+			mu.Unlock()
+			if strings.Contains(sc.Text(), "Startup") {
+				close(ready)
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(10 * time.Second):
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("nfcapd did not start:\n%s", log.String())
+	}
+	return port
+}
+
+// stopNfcapd ends the subtest's nfcapd, which then writes its file.
+func stopNfcapd(t *testing.T) {
+	t.Helper()
+	v, ok := nfcapdProc.LoadAndDelete(t.Name())
+	if !ok {
+		t.Fatal("no nfcapd running")
+	}
+	cmd := v.(*exec.Cmd)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("nfcapd did not stop on SIGTERM")
+	}
+}
+
+func freeUDPPort(t *testing.T) string {
+	t.Helper()
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return strconv.Itoa(c.LocalAddr().(*net.UDPAddr).Port)
+}
+
+// checkExportLine checks flowscope's report of the export on stderr.
+func checkExportLine(t *testing.T, stderr []byte, flows int) {
+	t.Helper()
+	m := regexp.MustCompile(`ipfix: (\d+) flow records in (\d+) messages`).FindSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("no export line on stderr:\n%s", stderr)
+	}
+	if n, _ := strconv.Atoi(string(m[1])); n != flows {
+		t.Errorf("export line says %s flow records, JSON has %d", m[1], flows)
+	}
+	if bytes.Contains(stderr, []byte("send errors")) {
+		t.Errorf("send errors:\n%s", stderr)
+	}
+}
+
+// ipfixWant is a JSON flow as nfdumpFormat prints it (after normNfdump):
+// times in milliseconds, flags as nfdump's CEUAPRSF dots. nfdump shows
+// ICMP type and code in the ports, so they are left out for ICMP.
+func ipfixWant(f *flowRec) string {
+	ts := func(s string) string {
+		tm, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return "bad time " + s
+		}
+		return tm.UTC().Format("2006-01-02 15:04:05.000")
+	}
+	proto := strconv.Itoa(int(f.IPProto)) // nfdump -N prints numbers
+	sp, dp := strconv.Itoa(int(f.Client.Port)), strconv.Itoa(int(f.Server.Port))
+	if f.IPProto == 1 || f.IPProto == 58 {
+		sp, dp = "-", "-"
+	}
+	flags := []byte("........")
+	for i, c := range "CEUAPRSF" {
+		if strings.ContainsRune(f.Client.TCPFlags, c) {
+			flags[i] = byte(c)
+		}
+	}
+	return strings.Join([]string{ts(f.FirstSeen), ts(f.LastSeen), proto, f.Client.addr().String(), sp,
+		f.Server.addr().String(), dp, u64(f.Client.Packets), u64(f.Client.Bytes), u64(f.Server.Packets),
+		u64(f.Server.Bytes), string(flags), strconv.Itoa(int(f.VLAN))}, "|")
+}
+
+// normNfdump trims nfdump's padding and writes addresses canonically.
+func normNfdump(t *testing.T, line string) string {
+	t.Helper()
+	fs := strings.Split(line, "|")
+	if len(fs) != 13 {
+		t.Fatalf("nfdump line %q: want 13 fields", line)
+	}
+	for i := range fs {
+		fs[i] = strings.TrimSpace(fs[i])
+	}
+	for _, i := range []int{3, 5} {
+		a, err := netip.ParseAddr(fs[i])
+		if err != nil {
+			t.Fatalf("nfdump line %q: address %q: %v", line, fs[i], err)
+		}
+		fs[i] = a.String()
+	}
+	if fs[2] == "1" || fs[2] == "58" {
+		fs[4], fs[6] = "-", "-"
+	}
+	return strings.Join(fs, "|")
+}
+
+
+// TestIPFIXTshark exports over UDP and over TCP to a collector of the
+// test's on loopback and has tshark's IPFIX dissector, an independent
+// decoder, read what arrived: the templates (reverse elements under PEN
+// 29305), every field of every flow record against the JSON of the same
+// run (applicationName included), sequence numbers, and the exporter's
+// last statistics record.
+func TestIPFIXTshark(t *testing.T) {
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		t.Skip("tshark not installed")
+	}
+	for _, network := range []string{"udp", "tcp"} {
+		for _, file := range ipfixCaptures {
+			t.Run(network+"/"+file, func(t *testing.T) {
+				c := startIPFIXCollector(t, network)
+				r := mustRun(t, exitOK, nil, "-o", "json", "--ipfix-domain", "7", "-r", capturePath(t, file),
+					"--ipfix", network+"://"+c.addr)
+				flows := parseJSONFlows(t, r.stdout)
+				checkExportLine(t, r.stderr, len(flows))
+				msgs := c.messages(t)
+				pkts := tsharkIPFIX(t, tshark, writeIPFIXPcap(t, msgs))
+				checkIPFIXDecoded(t, pkts, flows)
+				if network == "tcp" && c.sessions != 1 {
+					t.Errorf("%d TCP sessions, want 1", c.sessions)
+				}
+			})
+		}
+	}
+}
+
+// pdmlField is a field of tshark's PDML output.
+type pdmlField struct {
+	Name     string      `xml:"name,attr"`
+	Show     string      `xml:"show,attr"`
+	ShowName string      `xml:"showname,attr"`
+	Value    string      `xml:"value,attr"`
+	Fields   []pdmlField `xml:"field"`
+}
+
+type pdmlPacket struct {
+	Protos []pdmlField `xml:"proto"`
+}
+
+// ipfixPacket is what tshark decoded of one message.
+type ipfixPacket struct {
+	seq, domain uint64
+	templates   map[string]int // template id → fields
+	reversePEN  int            // template fields marked reverse with PEN 29305
+	records     []map[string]string
+}
+
+// tsharkIPFIX decodes the messages with tshark's IPFIX dissector.
+func tsharkIPFIX(t *testing.T, tshark, pcap string) []ipfixPacket {
+	t.Helper()
+	r := runCommand(t, nil, tshark, "-r", pcap, "-d", "udp.port==4739,cflow", "-T", "pdml")
+	if r.code != 0 {
+		t.Fatalf("tshark: exit %d\n%s", r.code, r.stderr)
+	}
+	dec := xml.NewDecoder(bytes.NewReader(r.stdout))
+	var pkts []ipfixPacket
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("tshark's PDML: %v", err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok || se.Name.Local != "packet" {
+			continue
+		}
+		var p pdmlPacket
+		if err := dec.DecodeElement(&p, &se); err != nil {
+			t.Fatalf("tshark's PDML: %v", err)
+		}
+		for _, proto := range p.Protos {
+			if proto.Name == "cflow" {
+				pkts = append(pkts, parseCflow(proto))
+			}
+		}
+	}
+	return pkts
+}
+
+func parseCflow(proto pdmlField) ipfixPacket {
+	p := ipfixPacket{templates: map[string]int{}}
+	var walk func(fs []pdmlField)
+	walk = func(fs []pdmlField) {
+		for _, f := range fs {
+			switch {
+			case f.Name == "cflow.sequence":
+				p.seq, _ = strconv.ParseUint(f.Show, 10, 64)
+			case f.Name == "cflow.od_id" && p.domain == 0:
+				p.domain, _ = strconv.ParseUint(f.Show, 10, 64)
+			case f.Name == "cflow.template_id":
+				p.templates[f.Show] = 0
+			case f.Name == "cflow.template_ipfix_field_pen" && f.Show == "29305":
+				p.reversePEN++
+			case f.Name == "" && strings.HasPrefix(f.Show, "Flow ") && len(f.Fields) > 0:
+				rec := map[string]string{}
+				var flat func(fs []pdmlField)
+				flat = func(fs []pdmlField) {
+					for _, g := range fs {
+						name := g.Name
+						if strings.Contains(g.ShowName, "(Reverse Type") {
+							name += ".reverse"
+						}
+						v := g.Show
+						if name == "cflow.abstimestart" || name == "cflow.abstimeend" {
+							// tshark's reading of the milliseconds, as a date
+							if tm, err := time.Parse("Jan 2, 2006 15:04:05.000000000 MST", v); err == nil {
+								v = strconv.FormatInt(tm.UnixMilli(), 10)
+							}
+						}
+						if strings.HasPrefix(name, "cflow.tcpflags") {
+							b, _ := hex.DecodeString(g.Value)
+							var n uint64
+							for _, x := range b {
+								n = n<<8 | uint64(x)
+							}
+							v = strconv.FormatUint(n, 10)
+						}
+						if name != "" {
+							rec[name] = v
+						}
+						if !strings.HasPrefix(name, "cflow.tcpflags") {
+							flat(g.Fields) // the times are under [Duration]
+						}
+					}
+				}
+				flat(f.Fields)
+				p.records = append(p.records, rec)
+				continue
+			}
+			walk(f.Fields)
+		}
+	}
+	walk(proto.Fields)
+	return p
+}
+
+// checkIPFIXDecoded compares what tshark decoded with the JSON flows.
+func checkIPFIXDecoded(t *testing.T, pkts []ipfixPacket, flows []flowRec) {
+	t.Helper()
+	if len(pkts) < 2 {
+		t.Fatalf("%d messages decoded, want the flows and a last statistics message", len(pkts))
+	}
+	first := pkts[0]
+	for _, id := range []string{"256", "257", "258"} {
+		if _, ok := first.templates[id]; !ok {
+			t.Errorf("the first message has no template %s (has %v)", id, first.templates)
+		}
+	}
+	if first.reversePEN != 6 { // 3 reverse fields in each of the two flow templates
+		t.Errorf("%d template fields with PEN 29305, want 6", first.reversePEN)
+	}
+	byID := map[string]map[string]string{}
+	var stats []map[string]string
+	seq := uint64(0)
+	for i, p := range pkts {
+		if p.domain != 7 {
+			t.Errorf("message %d: observation domain %d, want 7", i, p.domain)
+		}
+		if p.seq != seq {
+			t.Errorf("message %d: sequence number %d, want %d (data records before it)", i, p.seq, seq)
+		}
+		seq += uint64(len(p.records))
+		for _, r := range p.records {
+			if id, ok := r["cflow.flow_id"]; ok {
+				byID[id] = r
+			} else {
+				stats = append(stats, r)
+			}
+		}
+	}
+	if len(byID) != len(flows) {
+		t.Errorf("%d flow records decoded, %d JSON flows", len(byID), len(flows))
+	}
+	reason := map[string]string{"idle": "1", "active": "2", "fin": "3", "rst": "3", "eof": "4", "evicted": "5"}
+	for i := range flows {
+		f := &flows[i]
+		r := byID[u64(f.ID)]
+		if r == nil {
+			t.Errorf("flow %d: no IPFIX record", f.ID)
+			continue
+		}
+		ms := func(s string) string {
+			tm, _ := time.Parse(time.RFC3339Nano, s)
+			return strconv.FormatInt(tm.UnixMilli(), 10)
+		}
+		src, dst := "cflow.srcaddr", "cflow.dstaddr"
+		if f.IPVersion == 6 {
+			src, dst = "cflow.srcaddrv6", "cflow.dstaddrv6"
+		}
+		service := ""
+		if f.Service != "" {
+			service = f.Service
+		}
+		want := map[string]string{
+			src: f.Client.addr().String(), dst: f.Server.addr().String(),
+			"cflow.srcport": strconv.Itoa(int(f.Client.Port)), "cflow.dstport": strconv.Itoa(int(f.Server.Port)),
+			"cflow.protocol": strconv.Itoa(int(f.IPProto)),
+			"cflow.abstimestart": ms(f.FirstSeen), "cflow.abstimeend": ms(f.LastSeen),
+			"cflow.octets": u64(f.Client.Bytes), "cflow.packets": u64(f.Client.Packets),
+			"cflow.octets.reverse": u64(f.Server.Bytes), "cflow.packets.reverse": u64(f.Server.Packets),
+			"cflow.tcpflags": strconv.Itoa(int(flagBits(f.Client.TCPFlags))),
+			"cflow.tcpflags.reverse": strconv.Itoa(int(flagBits(f.Server.TCPFlags))),
+			"cflow.flow_end_reason": reason[f.EndReason], "cflow.biflow_direction": "1",
+			"cflow.vlanid": strconv.Itoa(int(f.VLAN)), "cflow.appl_name": service,
+		}
+		for k, w := range want {
+			g, ok := r[k]
+			if k == "cflow.appl_name" && !ok {
+				g, ok = "", w == "" // tshark shows no empty string
+			}
+			if !ok || g != w {
+				t.Errorf("flow %d: %s = %q (present %v), want %q", f.ID, k, g, ok, w)
+			}
+		}
+	}
+	if len(stats) == 0 {
+		t.Fatal("no statistics record")
+	}
+	last := stats[len(stats)-1]
+	want := map[string]string{
+		"cflow.od_id": "7", "cflow.flowsexp": strconv.Itoa(len(flows)),
+		"cflow.packetsexp": strconv.Itoa(len(pkts) - 1), "cflow.notsent_flows": "0",
+	}
+	for k, w := range want {
+		if last[k] != w {
+			t.Errorf("last statistics record: %s = %q, want %q (%v)", k, last[k], w, last)
+		}
+	}
+}
+
+// flagBits is tcpControlBits of flowscope's FSRPAUEC letters.
+func flagBits(s string) uint16 {
+	var b uint16
+	for i, c := range "FSRPAUEC" {
+		if strings.ContainsRune(s, c) {
+			b |= 1 << i
+		}
+	}
+	return b
+}
+
+// ipfixCollector receives flowscope's export on loopback, as the bytes
+// went over the wire: UDP datagrams, or a TCP stream cut into messages by
+// their length field.
+type ipfixCollector struct {
+	network  string
+	addr     string
+	mu       sync.Mutex
+	msgs     [][]byte
+	sessions int
+	stop     func()
+	done     chan struct{}
+}
+
+func startIPFIXCollector(t *testing.T, network string) *ipfixCollector {
+	t.Helper()
+	c := &ipfixCollector{network: network, done: make(chan struct{})}
+	switch network {
+	case "udp":
+		conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.SetReadBuffer(8 << 20)
+		c.addr = conn.LocalAddr().String()
+		// Stopping lets what the socket holds be read first.
+		c.stop = func() { _ = conn.SetReadDeadline(time.Now().Add(300 * time.Millisecond)) }
+		go func() {
+			defer close(c.done)
+			defer conn.Close()
+			buf := make([]byte, 65536)
+			for {
+				n, err := conn.Read(buf)
+				if err != nil {
+					return
+				}
+				c.add(buf[:n])
+			}
+		}()
+	case "tcp":
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.addr = ln.Addr().String()
+		c.stop = func() { ln.Close() }
+		go func() {
+			defer close(c.done)
+			var wg sync.WaitGroup
+			for {
+				conn, err := ln.Accept()
+				if err != nil {
+					break
+				}
+				c.mu.Lock()
+				c.sessions++
+				c.mu.Unlock()
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer conn.Close()
+					r := bufio.NewReader(conn)
+					for {
+						hdr := make([]byte, 4)
+						if _, err := io.ReadFull(r, hdr); err != nil {
+							return
+						}
+						m := make([]byte, binary.BigEndian.Uint16(hdr[2:]))
+						if len(m) < 16 {
+							return
+						}
+						copy(m, hdr)
+						if _, err := io.ReadFull(r, m[4:]); err != nil {
+							return
+						}
+						c.add(m)
+					}
+				}()
+			}
+			wg.Wait()
+		}()
+	}
+	t.Cleanup(c.stop)
+	return c
+}
+
+func (c *ipfixCollector) add(m []byte) {
+	c.mu.Lock()
+	c.msgs = append(c.msgs, append([]byte(nil), m...))
+	c.mu.Unlock()
+}
+
+// messages stops the collector once flowscope is done and returns what it
+// received.
+func (c *ipfixCollector) messages(t *testing.T) [][]byte {
+	t.Helper()
+	c.stop() // flowscope has exited: its sessions were accepted and closed
+	select {
+	case <-c.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the collector did not stop")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.msgs
+}
+
+// writeIPFIXPcap writes each message as a UDP datagram to port 4739 in a
+// raw-IPv4 pcap, for tshark's IPFIX dissector.
+func writeIPFIXPcap(t *testing.T, msgs [][]byte) string {
+	t.Helper()
+	var b []byte
+	b = binary.LittleEndian.AppendUint32(b, 0xa1b2c3d4)
+	b = binary.LittleEndian.AppendUint16(b, 2)
+	b = binary.LittleEndian.AppendUint16(b, 4)
+	b = append(b, make([]byte, 8)...)
+	b = binary.LittleEndian.AppendUint32(b, 65535)
+	b = binary.LittleEndian.AppendUint32(b, 101) // LINKTYPE_RAW
+	for i, m := range msgs {
+		n := 20 + 8 + len(m)
+		b = binary.LittleEndian.AppendUint32(b, uint32(1700000000+i))
+		b = binary.LittleEndian.AppendUint32(b, 0)
+		b = binary.LittleEndian.AppendUint32(b, uint32(n))
+		b = binary.LittleEndian.AppendUint32(b, uint32(n))
+		ip := []byte{0x45, 0, byte(n >> 8), byte(n), 0, 0, 0, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1}
+		var sum uint32
+		for j := 0; j < 20; j += 2 {
+			sum += uint32(ip[j])<<8 | uint32(ip[j+1])
+		}
+		for sum > 0xffff {
+			sum = sum&0xffff + sum>>16
+		}
+		binary.BigEndian.PutUint16(ip[10:], ^uint16(sum))
+		b = append(b, ip...)
+		b = binary.BigEndian.AppendUint16(b, 40000)
+		b = binary.BigEndian.AppendUint16(b, 4739)
+		b = binary.BigEndian.AppendUint16(b, uint16(8+len(m)))
+		b = binary.BigEndian.AppendUint16(b, 0) // no checksum (IPv4 allows it)
+		b = append(b, m...)
+	}
+	p := filepath.Join(t.TempDir(), "ipfix.pcap")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
