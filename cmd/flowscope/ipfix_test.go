@@ -246,6 +246,88 @@ func TestIPFIXTshark(t *testing.T) {
 	}
 }
 
+// TestIPFIXWithTable exports with -o table and -o csv, whose sinks take
+// records rather than the workers' encodings (and live capture's path):
+// the export is the same as with -o json.
+func TestIPFIXWithTable(t *testing.T) {
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		t.Skip("tshark not installed")
+	}
+	file := capturePath(t, "ndpi__netflix.pcap")
+	flows := parseJSONFlows(t, mustRun(t, exitOK, nil, "-q", "-o", "json", "--active-timeout", "60s", "-r", file).stdout)
+	for _, format := range []string{"table", "csv"} {
+		t.Run(format, func(t *testing.T) {
+			c := startIPFIXCollector(t, "udp")
+			r := mustRun(t, exitOK, nil, "-o", format, "--ipfix-domain", "7", "-r", file, "--ipfix", "udp://"+c.addr)
+			checkExportLine(t, r.stderr, len(flows))
+			checkIPFIXDecoded(t, tsharkIPFIX(t, tshark, writeIPFIXPcap(t, c.messages(t))), flows)
+		})
+	}
+}
+
+// TestIPFIXActiveTimeout: --ipfix splits long flows every minute unless
+// --active-timeout says otherwise.
+func TestIPFIXActiveTimeout(t *testing.T) {
+	file := capturePath(t, "ndpi__netflix.pcap")
+	c := startIPFIXCollector(t, "udp")
+	count := func(args ...string) int {
+		n := 0
+		for _, f := range parseJSONFlows(t, mustRun(t, exitOK, nil, append([]string{"-q", "-o", "json", "-r", file}, args...)...).stdout) {
+			if f.EndReason == "active" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count("--ipfix", "udp://"+c.addr); n == 0 {
+		t.Error("--ipfix: no flow split by the active timeout, want some at 60 s")
+	}
+	if n := count("--ipfix", "udp://"+c.addr, "--active-timeout", "30m"); n != 0 {
+		t.Errorf("--ipfix --active-timeout 30m: %d flows split", n)
+	}
+	if n := count(); n != 0 {
+		t.Errorf("without --ipfix: %d flows split (default 30m)", n)
+	}
+}
+
+// TestIPFIXErrors: a bad URL is a usage error naming the flag; a TCP
+// collector that cannot be reached stops the run before it starts (exit
+// 9); UDP send errors are said on stderr, even with -q.
+func TestIPFIXErrors(t *testing.T) {
+	file := capturePath(t, "ndpi__dns.pcap")
+	closedTCP := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		return ln.Addr().String()
+	}()
+	closedUDP := "127.0.0.1:" + freeUDPPort(t)
+	tests := []struct {
+		url  string
+		code int
+		want string
+	}{
+		{"http://127.0.0.1:4739", exitUsage, `--ipfix "http://127.0.0.1:4739": the scheme must be udp or tcp`},
+		{"udp://127.0.0.1:70000", exitUsage, `--ipfix "udp://127.0.0.1:70000": port "70000"`},
+		{"udp://127.0.0.1:4739/x", exitUsage, "--ipfix"},
+		{"udp://no-such-host.invalid:4739", exitUsage, "--ipfix"},
+		{"tcp://" + closedTCP, exitReadError, "--ipfix: IPFIX collector tcp://" + closedTCP + ": dial tcp " + closedTCP + ": connect: connection refused"},
+		{"udp://" + closedUDP, exitOK, "send errors"},
+	}
+	for _, tt := range tests {
+		r := mustRun(t, tt.code, nil, "-q", "-o", "json", "-r", file, "--ipfix", tt.url)
+		if !strings.Contains(string(r.stderr), tt.want) {
+			t.Errorf("--ipfix %s: stderr %q, want %q", tt.url, r.stderr, tt.want)
+		}
+		if tt.code != exitOK && len(r.stdout) != 0 {
+			t.Errorf("--ipfix %s: output despite the error: %s", tt.url, r.stdout)
+		}
+	}
+}
+
 // pdmlField is a field of tshark's PDML output.
 type pdmlField struct {
 	Name     string      `xml:"name,attr"`
