@@ -215,7 +215,6 @@ func normNfdump(t *testing.T, line string) string {
 	return strings.Join(fs, "|")
 }
 
-
 // TestIPFIXTshark exports over UDP and over TCP to a collector of the
 // test's on loopback and has tshark's IPFIX dissector, an independent
 // decoder, read what arrived: the templates (reverse elements under PEN
@@ -235,12 +234,11 @@ func TestIPFIXTshark(t *testing.T) {
 					"--ipfix", network+"://"+c.addr)
 				flows := parseJSONFlows(t, r.stdout)
 				checkExportLine(t, r.stderr, len(flows))
-				msgs := c.messages(t)
-				pkts := tsharkIPFIX(t, tshark, writeIPFIXPcap(t, msgs))
-				checkIPFIXDecoded(t, pkts, flows)
-				if network == "tcp" && c.sessions != 1 {
-					t.Errorf("%d TCP sessions, want 1", c.sessions)
+				sessions := decodeSessions(t, tshark, c.messages(t))
+				if len(sessions) != 1 {
+					t.Errorf("%d sessions, want 1", len(sessions))
 				}
+				checkIPFIXDecoded(t, sessions, flows)
 			})
 		}
 	}
@@ -261,7 +259,7 @@ func TestIPFIXWithTable(t *testing.T) {
 			c := startIPFIXCollector(t, "udp")
 			r := mustRun(t, exitOK, nil, "-o", format, "--ipfix-domain", "7", "-r", file, "--ipfix", "udp://"+c.addr)
 			checkExportLine(t, r.stderr, len(flows))
-			checkIPFIXDecoded(t, tsharkIPFIX(t, tshark, writeIPFIXPcap(t, c.messages(t))), flows)
+			checkIPFIXDecoded(t, decodeSessions(t, tshark, c.messages(t)), flows)
 		})
 	}
 }
@@ -440,37 +438,47 @@ func parseCflow(proto pdmlField) ipfixPacket {
 	return p
 }
 
-// checkIPFIXDecoded compares what tshark decoded with the JSON flows.
-func checkIPFIXDecoded(t *testing.T, pkts []ipfixPacket, flows []flowRec) {
+// checkIPFIXDecoded compares what tshark decoded, session by session,
+// with the JSON flows: each session starts with the templates and numbers
+// its data records from 0; every flow is in one record; the last
+// statistics record counts every message but its own.
+func checkIPFIXDecoded(t *testing.T, sessions [][]ipfixPacket, flows []flowRec) {
 	t.Helper()
-	if len(pkts) < 2 {
-		t.Fatalf("%d messages decoded, want the flows and a last statistics message", len(pkts))
-	}
-	first := pkts[0]
-	for _, id := range []string{"256", "257", "258"} {
-		if _, ok := first.templates[id]; !ok {
-			t.Errorf("the first message has no template %s (has %v)", id, first.templates)
-		}
-	}
-	if first.reversePEN != 6 { // 3 reverse fields in each of the two flow templates
-		t.Errorf("%d template fields with PEN 29305, want 6", first.reversePEN)
-	}
 	byID := map[string]map[string]string{}
 	var stats []map[string]string
-	seq := uint64(0)
-	for i, p := range pkts {
-		if p.domain != 7 {
-			t.Errorf("message %d: observation domain %d, want 7", i, p.domain)
+	nmsgs := 0
+	for s, pkts := range sessions {
+		if len(pkts) == 0 {
+			t.Fatalf("session %d: no message decoded", s)
 		}
-		if p.seq != seq {
-			t.Errorf("message %d: sequence number %d, want %d (data records before it)", i, p.seq, seq)
+		nmsgs += len(pkts)
+		first := pkts[0]
+		for _, id := range []string{"256", "257", "258"} {
+			if _, ok := first.templates[id]; !ok {
+				t.Errorf("session %d: the first message has no template %s (has %v)", s, id, first.templates)
+			}
 		}
-		seq += uint64(len(p.records))
-		for _, r := range p.records {
-			if id, ok := r["cflow.flow_id"]; ok {
-				byID[id] = r
-			} else {
-				stats = append(stats, r)
+		if first.reversePEN != 6 { // 3 reverse fields in each of the two flow templates
+			t.Errorf("session %d: %d template fields with PEN 29305, want 6", s, first.reversePEN)
+		}
+		seq := uint64(0)
+		for i, p := range pkts {
+			if p.domain != 7 {
+				t.Errorf("session %d, message %d: observation domain %d, want 7", s, i, p.domain)
+			}
+			if p.seq != seq {
+				t.Errorf("session %d, message %d: sequence number %d, want %d (data records before it)", s, i, p.seq, seq)
+			}
+			seq += uint64(len(p.records))
+			for _, r := range p.records {
+				if id, ok := r["cflow.flow_id"]; ok {
+					if byID[id] != nil {
+						t.Errorf("flow %s exported twice", id)
+					}
+					byID[id] = r
+				} else {
+					stats = append(stats, r)
+				}
 			}
 		}
 	}
@@ -500,13 +508,13 @@ func checkIPFIXDecoded(t *testing.T, pkts []ipfixPacket, flows []flowRec) {
 		want := map[string]string{
 			src: f.Client.addr().String(), dst: f.Server.addr().String(),
 			"cflow.srcport": strconv.Itoa(int(f.Client.Port)), "cflow.dstport": strconv.Itoa(int(f.Server.Port)),
-			"cflow.protocol": strconv.Itoa(int(f.IPProto)),
+			"cflow.protocol":     strconv.Itoa(int(f.IPProto)),
 			"cflow.abstimestart": ms(f.FirstSeen), "cflow.abstimeend": ms(f.LastSeen),
 			"cflow.octets": u64(f.Client.Bytes), "cflow.packets": u64(f.Client.Packets),
 			"cflow.octets.reverse": u64(f.Server.Bytes), "cflow.packets.reverse": u64(f.Server.Packets),
-			"cflow.tcpflags": strconv.Itoa(int(flagBits(f.Client.TCPFlags))),
+			"cflow.tcpflags":         strconv.Itoa(int(flagBits(f.Client.TCPFlags))),
 			"cflow.tcpflags.reverse": strconv.Itoa(int(flagBits(f.Server.TCPFlags))),
-			"cflow.flow_end_reason": reason[f.EndReason], "cflow.biflow_direction": "1",
+			"cflow.flow_end_reason":  reason[f.EndReason], "cflow.biflow_direction": "1",
 			"cflow.vlanid": strconv.Itoa(int(f.VLAN)), "cflow.appl_name": service,
 		}
 		for k, w := range want {
@@ -525,7 +533,7 @@ func checkIPFIXDecoded(t *testing.T, pkts []ipfixPacket, flows []flowRec) {
 	last := stats[len(stats)-1]
 	want := map[string]string{
 		"cflow.od_id": "7", "cflow.flowsexp": strconv.Itoa(len(flows)),
-		"cflow.packetsexp": strconv.Itoa(len(pkts) - 1), "cflow.notsent_flows": "0",
+		"cflow.packetsexp": strconv.Itoa(nmsgs - 1), "cflow.notsent_flows": "0",
 	}
 	for k, w := range want {
 		if last[k] != w {
@@ -546,13 +554,14 @@ func flagBits(s string) uint16 {
 }
 
 // ipfixCollector receives flowscope's export on loopback, as the bytes
-// went over the wire: UDP datagrams, or a TCP stream cut into messages by
-// their length field.
+// went over the wire: UDP datagrams, or TCP streams cut into messages by
+// their length field, by session.
 type ipfixCollector struct {
 	network  string
 	addr     string
 	mu       sync.Mutex
-	msgs     [][]byte
+	msgs     [][][]byte // by session (one for UDP)
+	conns    []net.Conn
 	sessions int
 	stop     func()
 	done     chan struct{}
@@ -569,6 +578,7 @@ func startIPFIXCollector(t *testing.T, network string) *ipfixCollector {
 		}
 		_ = conn.SetReadBuffer(8 << 20)
 		c.addr = conn.LocalAddr().String()
+		c.msgs = make([][][]byte, 1)
 		// Stopping lets what the socket holds be read first.
 		c.stop = func() { _ = conn.SetReadDeadline(time.Now().Add(300 * time.Millisecond)) }
 		go func() {
@@ -580,7 +590,7 @@ func startIPFIXCollector(t *testing.T, network string) *ipfixCollector {
 				if err != nil {
 					return
 				}
-				c.add(buf[:n])
+				c.add(0, buf[:n])
 			}
 		}()
 	case "tcp":
@@ -588,57 +598,96 @@ func startIPFIXCollector(t *testing.T, network string) *ipfixCollector {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.addr = ln.Addr().String()
-		c.stop = func() { ln.Close() }
-		go func() {
-			defer close(c.done)
-			var wg sync.WaitGroup
-			for {
-				conn, err := ln.Accept()
-				if err != nil {
-					break
-				}
-				c.mu.Lock()
-				c.sessions++
-				c.mu.Unlock()
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					defer conn.Close()
-					r := bufio.NewReader(conn)
-					for {
-						hdr := make([]byte, 4)
-						if _, err := io.ReadFull(r, hdr); err != nil {
-							return
-						}
-						m := make([]byte, binary.BigEndian.Uint16(hdr[2:]))
-						if len(m) < 16 {
-							return
-						}
-						copy(m, hdr)
-						if _, err := io.ReadFull(r, m[4:]); err != nil {
-							return
-						}
-						c.add(m)
-					}
-				}()
-			}
-			wg.Wait()
-		}()
+		c.serveTCP(ln)
 	}
 	t.Cleanup(c.stop)
 	return c
 }
 
-func (c *ipfixCollector) add(m []byte) {
+// serveTCP accepts sessions on ln, each read to its end.
+func (c *ipfixCollector) serveTCP(ln net.Listener) {
+	c.addr = ln.Addr().String()
+	c.stop = func() { ln.Close() }
+	go func() {
+		defer close(c.done)
+		var wg sync.WaitGroup
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				break
+			}
+			c.mu.Lock()
+			c.sessions++
+			c.msgs = append(c.msgs, nil)
+			c.conns = append(c.conns, conn)
+			sess := len(c.msgs) - 1
+			c.mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer conn.Close()
+				r := bufio.NewReader(conn)
+				for {
+					hdr := make([]byte, 4)
+					if _, err := io.ReadFull(r, hdr); err != nil {
+						return
+					}
+					m := make([]byte, binary.BigEndian.Uint16(hdr[2:]))
+					if len(m) < 16 {
+						return
+					}
+					copy(m, hdr)
+					if _, err := io.ReadFull(r, m[4:]); err != nil {
+						return
+					}
+					c.add(sess, m)
+				}
+			}()
+		}
+		wg.Wait()
+	}()
+}
+
+func (c *ipfixCollector) add(sess int, m []byte) {
 	c.mu.Lock()
-	c.msgs = append(c.msgs, append([]byte(nil), m...))
+	c.msgs[sess] = append(c.msgs[sess], append([]byte(nil), m...))
 	c.mu.Unlock()
 }
 
+// dropSessions closes the TCP sessions open now, as a collector that
+// restarts would.
+func (c *ipfixCollector) dropSessions() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, conn := range c.conns {
+		conn.Close()
+	}
+}
+
+// flowRecords tells whether a flow data set (template 256 or 257) arrived.
+func (c *ipfixCollector) flowRecords() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, sess := range c.msgs {
+		for _, m := range sess {
+			for p := 16; p+4 <= len(m); {
+				id, n := binary.BigEndian.Uint16(m[p:]), int(binary.BigEndian.Uint16(m[p+2:]))
+				if id == 256 || id == 257 {
+					return true
+				}
+				if n < 4 {
+					break
+				}
+				p += n
+			}
+		}
+	}
+	return false
+}
+
 // messages stops the collector once flowscope is done and returns what it
-// received.
-func (c *ipfixCollector) messages(t *testing.T) [][]byte {
+// received, by session.
+func (c *ipfixCollector) messages(t *testing.T) [][][]byte {
 	t.Helper()
 	c.stop() // flowscope has exited: its sessions were accepted and closed
 	select {
@@ -649,6 +698,16 @@ func (c *ipfixCollector) messages(t *testing.T) [][]byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.msgs
+}
+
+// decodeSessions has tshark decode each session's messages.
+func decodeSessions(t *testing.T, tshark string, sessions [][][]byte) [][]ipfixPacket {
+	t.Helper()
+	var out [][]ipfixPacket
+	for _, msgs := range sessions {
+		out = append(out, tsharkIPFIX(t, tshark, writeIPFIXPcap(t, msgs)))
+	}
+	return out
 }
 
 // writeIPFIXPcap writes each message as a UDP datagram to port 4739 in a
@@ -690,4 +749,3 @@ func writeIPFIXPcap(t *testing.T, msgs [][]byte) string {
 	}
 	return p
 }
-

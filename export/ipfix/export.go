@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -258,6 +259,11 @@ func (e *Exporter) write(m []byte) error {
 		_, err := e.conn.Write(m)
 		return err
 	}
+	if e.conn != nil && e.peerClosed() {
+		e.conn.Close()
+		e.conn = nil
+		e.lastDial = time.Time{} // reconnect now: nothing was lost yet
+	}
 	if e.conn == nil {
 		if e.cfg.Now().Sub(e.lastDial) < time.Second {
 			return fmt.Errorf("IPFIX collector %s: not connected", e.t)
@@ -284,6 +290,30 @@ func (e *Exporter) write(m []byte) error {
 	return nil
 }
 
+// peerClosed tells whether the collector closed the session: it sends
+// nothing, so anything but "no data yet" from a read means it is gone.
+// Checked before each message, so that a collector that restarts loses
+// nothing (a write into a closed session would succeed once, into the
+// void).
+func (e *Exporter) peerClosed() bool {
+	sc, ok := e.conn.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	closed := false
+	_ = rc.Read(func(fd uintptr) bool {
+		var b [1]byte
+		n, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		closed = n == 0 && err == nil || err != nil && err != syscall.EAGAIN && err != syscall.EINTR
+		return true // never wait
+	})
+	return closed
+}
+
 // redial opens a new TCP session and rewrites m for it: a new session
 // numbers its records from 0 and needs the templates first.
 func (e *Exporter) redial(m []byte) error {
@@ -304,6 +334,8 @@ func (e *Exporter) redial(m []byte) error {
 		e.conn = nil
 		return fmt.Errorf("IPFIX collector %s: %w", e.t, err)
 	}
+	e.stats.Messages++
+	e.stats.Octets += uint64(len(hello))
 	e.seq = 1 // the statistics record
 	binary.BigEndian.PutUint32(m[8:], e.seq)
 	return nil
