@@ -26,7 +26,7 @@ const (
 	// comes first (a collector that starts late learns them soon).
 	DefaultRefresh         = 60 * time.Second
 	DefaultRefreshMessages = 1024
-	// DefaultDomain is the observation domain ID.
+	// DefaultDomain is the observation domain ID of the command line.
 	DefaultDomain = 1
 )
 
@@ -72,8 +72,10 @@ func ParseURL(s string) (*Target, error) {
 	return t, nil
 }
 
-// Config sets up an Exporter; zero fields take the defaults above.
+// Config sets up an Exporter; zero fields but Domain take the defaults
+// above.
 type Config struct {
+	// Domain is the observation domain ID, taken as it is (0 too).
 	Domain uint32
 	// MaxMessage is the largest message in bytes.
 	MaxMessage int
@@ -106,7 +108,11 @@ type Exporter struct {
 	lastTmpl time.Time
 	sinceTmp int // messages since the templates went
 	needTmpl bool
-	lastDial time.Time
+	// dialing delivers the TCP dial under way; retryAt is when the next
+	// may start after dialErr.
+	dialing  chan dialResult
+	retryAt  time.Time
+	dialErr  error
 	stats    Stats
 	firstErr error
 }
@@ -114,9 +120,6 @@ type Exporter struct {
 // Dial opens the socket (UDP) or the session (TCP) to t. Call it before
 // the process gives up its privileges and confines itself.
 func Dial(t *Target, cfg Config) (*Exporter, error) {
-	if cfg.Domain == 0 {
-		cfg.Domain = DefaultDomain
-	}
 	if cfg.MaxMessage == 0 {
 		cfg.MaxMessage = DefaultUDPMessage
 		if t.Network == "tcp" {
@@ -145,7 +148,6 @@ func Dial(t *Target, cfg Config) (*Exporter, error) {
 }
 
 func (e *Exporter) dial() error {
-	e.lastDial = e.cfg.Now()
 	var err error
 	if e.t.Network == "udp" {
 		e.conn, err = net.DialUDP("udp", nil, e.t.Addr.(*net.UDPAddr))
@@ -252,8 +254,8 @@ func (e *Exporter) send() {
 	e.start()
 }
 
-// write sends m; on TCP, a broken session is opened again (at most once a
-// second) and starts with the templates.
+// write sends m; on TCP, a session that broke is opened again (connect)
+// and starts with the templates.
 func (e *Exporter) write(m []byte) error {
 	if e.t.Network == "udp" {
 		_, err := e.conn.Write(m)
@@ -262,23 +264,17 @@ func (e *Exporter) write(m []byte) error {
 	if e.conn != nil && e.peerClosed() {
 		e.conn.Close()
 		e.conn = nil
-		e.lastDial = time.Time{} // reconnect now: nothing was lost yet
 	}
-	if e.conn == nil {
-		if e.cfg.Now().Sub(e.lastDial) < time.Second {
-			return fmt.Errorf("IPFIX collector %s: not connected", e.t)
-		}
-		if err := e.redial(m); err != nil {
-			return err
-		}
+	if e.conn == nil && !e.connect(m) {
+		return fmt.Errorf("IPFIX collector %s: not connected (%v)", e.t, e.dialErr)
 	}
 	_ = e.conn.SetWriteDeadline(time.Now().Add(e.cfg.WriteTimeout))
 	if _, err := e.conn.Write(m); err != nil {
 		e.conn.Close()
 		e.conn = nil
 		// One more try at once: a collector that restarted is back.
-		if err := e.redial(m); err != nil {
-			return err
+		if !e.connect(m) {
+			return fmt.Errorf("IPFIX collector %s: %w", e.t, err)
 		}
 		_ = e.conn.SetWriteDeadline(time.Now().Add(e.cfg.WriteTimeout))
 		if _, err := e.conn.Write(m); err != nil {
@@ -288,6 +284,65 @@ func (e *Exporter) write(m []byte) error {
 		}
 	}
 	return nil
+}
+
+// dialWait is how long a send waits for a new TCP session: a collector
+// that restarted answers at once; one that is down or unreachable must not
+// hold the pipeline (its dial goes on in the background, and messages are
+// lost, counted, until it completes).
+const dialWait = 100 * time.Millisecond
+
+type dialResult struct {
+	conn net.Conn
+	err  error
+}
+
+// connect opens a new TCP session for m: the dial runs on a goroutine of
+// its own, at most one at a time and at most one a second after a failure;
+// a send waits dialWait for a dial it started, not for one already under
+// way. It reports whether a session is open, its templates sent.
+func (e *Exporter) connect(m []byte) bool {
+	wait := time.Duration(0)
+	if e.dialing == nil {
+		if e.cfg.Now().Before(e.retryAt) {
+			return false
+		}
+		ch := make(chan dialResult, 1)
+		addr := e.t.Addr.String() // resolved at the start: no lookup here
+		go func() {
+			d := net.Dialer{Timeout: 5 * time.Second}
+			c, err := d.Dial("tcp", addr)
+			ch <- dialResult{c, err}
+		}()
+		e.dialing, wait = ch, dialWait
+	}
+	var r dialResult
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case r = <-e.dialing:
+		case <-t.C:
+			return false
+		}
+	} else {
+		select {
+		case r = <-e.dialing:
+		default:
+			return false
+		}
+	}
+	e.dialing = nil
+	if r.err != nil {
+		e.dialErr, e.retryAt = r.err, e.cfg.Now().Add(time.Second)
+		return false
+	}
+	e.conn = r.conn
+	if err := e.hello(m); err != nil {
+		e.dialErr, e.retryAt = err, e.cfg.Now().Add(time.Second)
+		return false
+	}
+	return true
 }
 
 // peerClosed tells whether the collector closed the session: it sends
@@ -314,12 +369,9 @@ func (e *Exporter) peerClosed() bool {
 	return closed
 }
 
-// redial opens a new TCP session and rewrites m for it: a new session
-// numbers its records from 0 and needs the templates first.
-func (e *Exporter) redial(m []byte) error {
-	if err := e.dial(); err != nil {
-		return err
-	}
+// hello starts a new TCP session with the templates and rewrites m for
+// it: a new session numbers its records from 0.
+func (e *Exporter) hello(m []byte) error {
 	e.stats.Reconnects++
 	hello := appendTemplates(make([]byte, headerLen, 512))
 	hello = appendStatsSet(hello, e.cfg.Domain, e.stats)
@@ -332,7 +384,7 @@ func (e *Exporter) redial(m []byte) error {
 	if _, err := e.conn.Write(hello); err != nil {
 		e.conn.Close()
 		e.conn = nil
-		return fmt.Errorf("IPFIX collector %s: %w", e.t, err)
+		return err
 	}
 	e.stats.Messages++
 	e.stats.Octets += uint64(len(hello))

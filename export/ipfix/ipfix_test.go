@@ -559,3 +559,41 @@ func TestTCPUnreachable(t *testing.T) {
 		t.Errorf("Dial to a closed port: %v, want connection refused", err)
 	}
 }
+
+// TestTCPCollectorGone: when the collector is gone for good, messages are
+// lost and counted without holding the sender, and Close says so.
+func TestTCPCollectorGone(t *testing.T) {
+	ln, tg, sessions := tcpSessions(t)
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		ln.Close()
+		sessions <- readSession(t, conn, 1)
+		conn.Close()
+	}()
+	e, err := Dial(tg, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func() {
+		if err := e.WriteRecord(AppendRecord(nil, rec(1))); err != nil {
+			t.Fatal(err)
+		}
+		_ = e.Flush()
+	}
+	send()
+	<-sessions
+	start := time.Now()
+	for range 3 {
+		send()
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("3 sends to a gone collector took %v", d)
+	}
+	err = e.Close()
+	if s := e.Stats(); s.NotSent != 3 || s.Records != 1 || err == nil || !strings.Contains(err.Error(), "3 flow records were not exported") {
+		t.Errorf("stats %+v, Close: %v; want 3 records lost and said", s, err)
+	}
+}
