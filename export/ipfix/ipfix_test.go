@@ -597,3 +597,41 @@ func TestTCPCollectorGone(t *testing.T) {
 		t.Errorf("stats %+v, Close: %v; want 3 records lost and said", s, err)
 	}
 }
+
+// BenchmarkExport is the writer's share per record: AppendRecord (the
+// workers' share) and WriteRecord, sending to a loopback UDP socket.
+func BenchmarkExport(b *testing.B) {
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	go func() {
+		buf := make([]byte, 65536)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	tg, err := ParseURL("udp://" + c.LocalAddr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := Dial(tg, Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rec(7)
+	r.Server.IP = netip.MustParseAddr("10.9.8.7")
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = AppendRecord(buf[:0], r)
+		if err := e.WriteRecord(buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	_ = e.Close()
+}
