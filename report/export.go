@@ -16,8 +16,11 @@ type Exporter interface {
 	// WriteRecord, Flush and Close run on the writer's goroutine.
 	WriteRecord(b []byte) error
 	Flush() error
-	// Close sends what is left; it reports on stderr itself.
+	// Close sends what is left.
 	Close() error
+	// Report is what the summary says of the export, as key and value
+	// rows; called after Close.
+	Report() [][2]string
 }
 
 // exportSink hands every record to the format's sink and to an Exporter.
@@ -76,9 +79,10 @@ func (x *exportSink) Flush() error {
 	return err
 }
 
-// Close ends the export first, so that the summary can follow its report.
+// Close ends the export first, so that the summary can say how it went.
 func (x *exportSink) Close(sum *Summary) error {
 	err := x.exp.Close()
+	sum.Export = x.exp.Report()
 	if cerr := x.Parallel.Close(sum); err == nil {
 		err = cerr
 	}
@@ -87,3 +91,16 @@ func (x *exportSink) Close(sum *Summary) error {
 
 // Unwrap returns the format's sink.
 func (x *exportSink) Unwrap() Sink { return x.Parallel }
+
+// exportSection is the summary's report of the export, when there is one.
+func exportSection(s *Summary) section {
+	var sec section
+	if len(s.Export) == 0 {
+		return sec
+	}
+	sec.title = "export:"
+	for _, r := range s.Export {
+		sec.add(r[0], r[1])
+	}
+	return sec
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/flowscope/flowscope/export/ipfix"
@@ -35,21 +36,30 @@ func (o *options) openIPFIX(stderr io.Writer) (report.Exporter, error) {
 	return &ipfixExport{Exporter: e, stderr: stderr, quiet: o.quiet}, nil
 }
 
-// Close ends the export and says what went out; send errors are said even
-// with -q, since those flows never reached the collector.
+// Report is the summary's account of the export: where, what went, and
+// what was lost.
+func (x *ipfixExport) Report() [][2]string {
+	s := x.Stats()
+	rows := [][2]string{
+		{"ipfix", fmt.Sprintf("%s, observation domain %d", x.Target(), x.Domain())},
+		{"sent", fmt.Sprintf("%d flow records in %d messages (%d bytes)", s.Records, s.Messages, s.Octets)},
+	}
+	if s.Reconnects > 0 {
+		rows = append(rows, [2]string{"reconnects", strconv.FormatUint(s.Reconnects, 10)})
+	}
+	if s.SendErrors > 0 {
+		rows = append(rows, [2]string{"send errors", fmt.Sprintf("%d, %d flow records lost (first: %v)", s.SendErrors, s.NotSent, x.FirstError())})
+	}
+	return rows
+}
+
+// Close ends the export. With -q there is no summary, but lost flows are
+// still said, on stderr.
 func (x *ipfixExport) Close() error {
 	err := x.Exporter.Close()
-	s := x.Stats()
-	if !x.quiet || s.SendErrors > 0 {
-		fmt.Fprintf(x.stderr, "ipfix: %d flow records in %d messages (%d bytes) to %s, observation domain %d",
-			s.Records, s.Messages, s.Octets, x.Target(), x.Domain())
-		if s.Reconnects > 0 {
-			fmt.Fprintf(x.stderr, "; %d reconnects", s.Reconnects)
-		}
-		if s.SendErrors > 0 {
-			fmt.Fprintf(x.stderr, "; %d send errors, %d flow records lost (first: %v)", s.SendErrors, s.NotSent, x.FirstError())
-		}
-		fmt.Fprintln(x.stderr)
+	if s := x.Stats(); x.quiet && s.SendErrors > 0 {
+		fmt.Fprintf(x.stderr, "flowscope: warning: ipfix to %s: %d send errors, %d flow records lost (first: %v)\n",
+			x.Target(), s.SendErrors, s.NotSent, x.FirstError())
 	}
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"regexp"
 	"runtime"
 	"strings"
 	"syscall"
@@ -81,7 +82,7 @@ func TestLiveIPFIX(t *testing.T) {
 	}
 	flows := parseJSONFlows(t, lc.stdout.Bytes())
 	checkExportLine(t, []byte(lc.stderr.String()), len(flows))
-	if !strings.Contains(lc.stderr.String(), "; 1 reconnects") {
+	if !regexp.MustCompile(`\n  reconnects: +1\n`).MatchString(lc.stderr.String()) {
 		t.Errorf("no reconnect reported:\n%s", lc.stderr.String())
 	}
 	sessions := decodeSessions(t, tshark, c.messages(t))

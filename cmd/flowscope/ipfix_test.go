@@ -150,18 +150,19 @@ func freeUDPPort(t *testing.T) string {
 	return strconv.Itoa(c.LocalAddr().(*net.UDPAddr).Port)
 }
 
-// checkExportLine checks flowscope's report of the export on stderr.
-func checkExportLine(t *testing.T, stderr []byte, flows int) {
+// checkExportLine checks the summary's report of the export (out: where
+// the summary went).
+func checkExportLine(t *testing.T, out []byte, flows int) {
 	t.Helper()
-	m := regexp.MustCompile(`ipfix: (\d+) flow records in (\d+) messages`).FindSubmatch(stderr)
+	m := regexp.MustCompile(`(?m)^export:\n  ipfix: +(udp|tcp)://[^\n]+, observation domain \d+\n  sent: +(\d+) flow records in (\d+) messages`).FindSubmatch(out)
 	if m == nil {
-		t.Fatalf("no export line on stderr:\n%s", stderr)
+		t.Fatalf("no export section in the summary:\n%s", out)
 	}
-	if n, _ := strconv.Atoi(string(m[1])); n != flows {
-		t.Errorf("export line says %s flow records, JSON has %d", m[1], flows)
+	if n, _ := strconv.Atoi(string(m[2])); n != flows {
+		t.Errorf("the summary says %s flow records exported, JSON has %d", m[2], flows)
 	}
-	if bytes.Contains(stderr, []byte("send errors")) {
-		t.Errorf("send errors:\n%s", stderr)
+	if bytes.Contains(out, []byte("send errors")) {
+		t.Errorf("send errors:\n%s", out)
 	}
 }
 
@@ -258,7 +259,11 @@ func TestIPFIXWithTable(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			c := startIPFIXCollector(t, "udp")
 			r := mustRun(t, exitOK, nil, "-o", format, "--ipfix-domain", "7", "-r", file, "--ipfix", "udp://"+c.addr)
-			checkExportLine(t, r.stderr, len(flows))
+			summary := r.stderr
+			if format == "table" {
+				summary = r.stdout // after the table
+			}
+			checkExportLine(t, summary, len(flows))
 			checkIPFIXDecoded(t, decodeSessions(t, tshark, c.messages(t)), flows)
 		})
 	}
@@ -313,7 +318,7 @@ func TestIPFIXErrors(t *testing.T) {
 		{"udp://127.0.0.1:4739/x", exitUsage, "--ipfix"},
 		{"udp://no-such-host.invalid:4739", exitUsage, "--ipfix"},
 		{"tcp://" + closedTCP, exitReadError, "--ipfix: IPFIX collector tcp://" + closedTCP + ": dial tcp " + closedTCP + ": connect: connection refused"},
-		{"udp://" + closedUDP, exitOK, "send errors"},
+		{"udp://" + closedUDP, exitOK, "flowscope: warning: ipfix to udp://" + closedUDP + ": 1 send errors"},
 	}
 	for _, tt := range tests {
 		r := mustRun(t, tt.code, nil, "-q", "-o", "json", "-r", file, "--ipfix", tt.url)
