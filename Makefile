@@ -13,8 +13,9 @@ APT_PKGS := gcc libc6-dev libpcap-dev
 export CGO_ENABLED := 1
 # The tests also compare TLS metadata with tshark's, validate JUnit with xmllint,
 # capture live between network namespaces (ip, from iproute2; as root), check
-# the man page with groff and run the completions in zsh and fish.
-TEST_PKGS := $(APT_PKGS) tshark libxml2-utils iproute2 groff-base zsh fish
+# the man page with groff, run the completions in zsh and fish, and export
+# IPFIX to nfcapd, read back with nfdump (package nfdump).
+TEST_PKGS := $(APT_PKGS) tshark libxml2-utils iproute2 groff-base zsh fish nfdump
 
 .PHONY: all deps deps-test build demo test vet bench bench-peers bench-live clean fuzz
 
@@ -69,7 +70,8 @@ fuzz:
 # flows) and a flow flood (2M one-packet UDP flows with random 5-tuples over
 # 40 s of packet time, so all are open at the end). Prints best-of-3 times,
 # peak RSS and ratios; flowscope with all cores and with GOMAXPROCS=1, and
-# on the flood its peak RSS per output mode. Runs past MEM_CAP_MB (4096) of
+# on the flood its peak RSS per output mode; and flowscope (all cores) with
+# --ipfix to a local UDP sink (bin/udpsink). Runs past MEM_CAP_MB (4096) of
 # RSS are killed and shown as exceeded. FLOWSCOPE_ARGS adds flowscope flags.
 # Installs the peers and GNU time from Debian when missing.
 BENCH_MIX   ?= /tmp/flowscope-bench-mix.pcap
@@ -77,9 +79,10 @@ BENCH_FLOOD ?= /tmp/flowscope-bench-flood.pcap
 bench-peers: build
 	@GO=$(GO) scripts/need-debs.sh softflowd libndpi-bin time
 	$(GO) build -o bin/synthpcap ./internal/synth/synthpcap
+	$(GO) build -o bin/udpsink ./internal/synth/udpsink
 	bin/synthpcap -o $(BENCH_MIX) --flows 37000 --packets 1370000
 	bin/synthpcap -o $(BENCH_FLOOD) --shape flood --flows 2000000 --rate 50000
-	@BIN=$(BIN) MIX=$(BENCH_MIX) MIX_PACKETS=1370000 FLOOD=$(BENCH_FLOOD) FLOOD_PACKETS=2000000 \
+	@BIN=$(BIN) UDPSINK=bin/udpsink MIX=$(BENCH_MIX) MIX_PACKETS=1370000 FLOOD=$(BENCH_FLOOD) FLOOD_PACKETS=2000000 \
 		bash internal/synth/peers.sh
 
 # Replays a generated capture (1M packets; never committed) into a veth with

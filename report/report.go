@@ -26,6 +26,7 @@ type Summary struct {
 	FilterExpr string        // BPF filter, if any
 	Filtered   uint64        // packets the filter rejected
 	Capture    *Capture      // live capture, nil for files
+	Export     [][2]string   // the exporter's report (--ipfix), key and value rows
 }
 
 // Options controls the outputs.

@@ -33,6 +33,8 @@ type SinkConfig struct {
 	FindingsOnly bool
 	// Quiet leaves out the summary on stderr (json, csv, findings).
 	Quiet bool
+	// Export, if set, receives every record too (--ipfix).
+	Export Exporter
 }
 
 // formats lists the output formats: a new one is a file with its Sink and
@@ -73,7 +75,7 @@ func NewSink(c SinkConfig) (Sink, error) {
 		} else if s, err = f.make(c); err != nil {
 			return nil, err
 		}
-		return &tallySink{Sink: s, tally: newTally(newFindingFilter(c.Allow, c.MinSeverity), c.Bytes)}, nil
+		return withExport(&tallySink{Sink: s, tally: newTally(newFindingFilter(c.Allow, c.MinSeverity), c.Bytes)}, c.Export), nil
 	}
 	return nil, fmt.Errorf("unknown output format %q (want %s)", c.Format, strings.Join(FormatNames(), ", "))
 }
@@ -269,6 +271,9 @@ func (f *findingsSink) Close(sum *Summary) error {
 // sink kept since the last call, and forgets them (live interval reports
 // print them as they come); nil for other sinks.
 func TakeFindings(s Sink) []flow.Record {
+	if x, ok := s.(*exportSink); ok {
+		s = x.Unwrap()
+	}
 	if t, ok := s.(*tallySink); ok {
 		s = t.Sink
 	}

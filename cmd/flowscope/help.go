@@ -26,6 +26,7 @@ var examples = []clidoc.Example{
 	{Command: "flowscope -r a.pcap -r b.pcap.zst -o csv > flows.csv", Does: "merge two captures in timestamp order, as CSV"},
 	{Command: "sudo flowscope -i eth0 --interval 10s", Does: "capture live; a refreshed table every 10 s, the summary at Ctrl-C"},
 	{Command: "flowscope -r capture.pcap --findings-only", Does: "only services on unexpected ports, with the bytes that prove it"},
+	{Command: "sudo flowscope -i eth0 -q -o json --ipfix udp://collector:4739 > /dev/null", Does: "a sensor: every flow also goes as IPFIX to a collector (nfcapd, goflow2)"},
 	{Command: "flowscope check --rules rules.yaml capture.pcap", Does: "CI: exit 1 when a rule fails"},
 	{Command: "flowscope baseline capture.pcap > rules.yaml", Does: "pin what a capture holds, for check"},
 }
@@ -40,7 +41,7 @@ var exitCodes = [][2]string{
 	{"6", "an input is truncated"},
 	{"7", "an input has a corrupt record or compressed stream"},
 	{"8", "the BPF filter does not compile"},
-	{"9", "another read or write error"},
+	{"9", "another read or write error (also: the --ipfix TCP collector cannot be reached, or lost flows)"},
 }
 
 // synopsis is the usage lines after the command's name.

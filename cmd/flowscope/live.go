@@ -120,6 +120,12 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 			return exitReadError
 		}
 	}
+	// The collector's socket too (reconnecting later needs no file).
+	export, err := o.openIPFIX(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		return exitReadError
+	}
 	// Everything the run opens is open now: give up the rest, so that an
 	// exploited packet parser could neither gain privileges nor open a file.
 	confined, err := privdrop.Confine(l.Reads()...)
@@ -132,6 +138,7 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 	}
 
 	sc := o.sinkConfig(stdout, stderr, allow)
+	sc.Export = export
 	if o.output != "table" {
 		sc.Width = 0
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/flowscope/flowscope/capture"
+	"github.com/flowscope/flowscope/export/ipfix"
 	"github.com/flowscope/flowscope/flow"
 	"github.com/flowscope/flowscope/internal/clidoc"
 	"github.com/flowscope/flowscope/pipeline"
@@ -86,6 +87,10 @@ type options struct {
 	interval   time.Duration
 	dropUser   string
 	engine     string
+
+	ipfix       string
+	ipfixDomain uint32
+	ipfixTarget *ipfix.Target
 }
 
 func main() {
@@ -122,6 +127,8 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.StringVar(&o.minSeverity, "min-severity", "", "show only findings of at least this `LEVEL`: info, low, medium or high (default: all)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no summary and no progress on stderr (json, csv)")
 	fs.BoolVarP(&o.showVersion, "version", "V", false, "print the version, build, Go and libpcap versions and exit")
+	fs.StringVar(&o.ipfix, "ipfix", "", "also export every flow as IPFIX to `URL`: udp://HOST:PORT or tcp://HOST:PORT (see the README)")
+	fs.Uint32Var(&o.ipfixDomain, "ipfix-domain", ipfix.DefaultDomain, "IPFIX observation domain `ID` of the export")
 	fs.StringVarP(&o.iface, "interface", "i", "", "capture live on `IFACE` (\"any\" for all; needs CAP_NET_RAW)")
 	fs.BoolVarP(&o.listIfaces, "list-interfaces", "D", false, "list the interfaces that can be captured on, with their addresses")
 	fs.IntVarP(&o.snaplen, "snaplen", "s", 262144, "live: bytes kept of each packet")
@@ -235,6 +242,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		o.maxFlows = flows
 	}
 	o.maxIdentifying = identifying
+	if o.ipfix != "" {
+		if o.ipfixTarget, err = ipfix.ParseURL(o.ipfix); err != nil {
+			return nil, fmt.Errorf("--ipfix %w", err)
+		}
+		if !fs.Changed("active-timeout") {
+			o.active = ipfixActive
+		}
+	}
 	if o.tcpIdle <= 0 || o.udpIdle <= 0 || o.icmpIdle <= 0 || o.otherIdle <= 0 || o.active < 0 {
 		return nil, errors.New("idle timeouts must be > 0 and --active-timeout >= 0")
 	}
@@ -303,7 +318,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitBadFilter
 		}
 	}
-	sink, err := report.NewSink(o.sinkConfig(stdout, stderr, allow))
+	sc := o.sinkConfig(stdout, stderr, allow)
+	if sc.Export, err = o.openIPFIX(stderr); err != nil {
+		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		return exitReadError
+	}
+	sink, err := report.NewSink(sc)
 	if err != nil {
 		fmt.Fprintf(stderr, "flowscope: %v\n", err)
 		return exitUsage

@@ -32,6 +32,8 @@ complete -c flowscope -l zeek-json -d '-o zeek: write Zeek'\''s JSON logs instea
 complete -c flowscope -l min-severity -x -d 'show only findings of at least this LEVEL: info, low, medium or high'
 complete -c flowscope -s q -l quiet -d 'no summary and no progress on stderr'
 complete -c flowscope -s V -l version -d 'print the version, build, Go and libpcap versions and exit'
+complete -c flowscope -l ipfix -x -d 'also export every flow as IPFIX to URL: udp://HOST:PORT or tcp://HOST:PORT'
+complete -c flowscope -l ipfix-domain -x -d 'IPFIX observation domain ID of the export'
 complete -c flowscope -s i -l interface -x -a '(__fish_print_interfaces) any' -d 'capture live on IFACE'
 complete -c flowscope -s D -l list-interfaces -d 'list the interfaces that can be captured on, with their addresses'
 complete -c flowscope -s s -l snaplen -x -d 'live: bytes kept of each packet'

@@ -16,6 +16,7 @@
 #               FLOOD_PACKETS its packet count
 #   BIN  flowscope binary (bin/flowscope)   FLOWSCOPE_ARGS  more flowscope flags
 #   RUNS runs per figure (3)                MEM_CAP_MB      RSS cap per run (4096)
+#   UDPSINK  bin/udpsink: adds flowscope runs with --ipfix udp:// to it
 set -uo pipefail
 : "${BIN:=bin/flowscope}" "${RUNS:=3}" "${MEM_CAP_MB:=4096}" "${FLOWSCOPE_ARGS:=}"
 [ -n "${MIX:-}${FLOOD:-}" ] || { echo "peers.sh: set MIX and/or FLOOD to captures" >&2; exit 2; }
@@ -140,9 +141,32 @@ bench() {
 			fi
 		done
 	done
+	if [ -n "$sink_addr" ]; then
+		# The same runs, all cores, also exporting every flow as IPFIX over
+		# UDP to udpsink. --active-timeout is the default's, which --ipfix
+		# would lower to 60 s, so that both runs make the same records.
+		for mode in full flows-only; do
+			cmd=(env -u GOMAXPROCS "$BIN" -q -o json)
+			[ $mode = flows-only ] && cmd+=(--flows-only)
+			cmd+=(--ipfix "udp://$sink_addr" --active-timeout 30m "${fsargs[@]}" -r "$cap")
+			read -r "T[x]" "K[x]" "S[x]" < <(best "${cmd[@]}")
+			label="flowscope full, all cores, --ipfix"
+			[ $mode = flows-only ] && label="flowscope flows-only, all, --ipfix"
+			row "$label" "${T[x]}" "${K[x]}" "${S[x]}" "$sft" "$ndt" "$n"
+		done
+	fi
 	row "softflowd -m 1000000" "${T[softflowd]}" "${K[softflowd]}" "${S[softflowd]}" "$sft" "$ndt" "$n"
 	row "ndpiReader" "${T[ndpiReader]}" "${K[ndpiReader]}" "${S[ndpiReader]}" "$sft" "$ndt" "$n"
 }
+
+# With UDPSINK (bin/udpsink), flowscope also runs with --ipfix to it.
+sink_addr=""
+if [ -n "${UDPSINK:-}" ]; then
+	coproc SINK { exec "$UDPSINK"; }
+	read -r sink_addr <&"${SINK[0]}"
+	sink_out=${SINK[0]}
+	trap 'kill "$SINK_PID" 2>/dev/null; rm -rf "$tmp"' EXIT
+fi
 
 # target TEXT MINIMUM NUMERATOR DENOMINATOR: "met" when NUMERATOR/DENOMINATOR
 # reaches MINIMUM.
@@ -186,4 +210,9 @@ if [ -n "${FLOOD:-}" ]; then
 			else printf "    %-16s %6.2fs  %6.0f MiB  %s\n", m, t, r, (r <= 1024) ? "met" : "MISSED"
 		}'
 	done
+fi
+
+if [ -n "$sink_addr" ]; then
+	kill -TERM "$SINK_PID"
+	read -r line <&"$sink_out" && echo "$line (the --ipfix runs' messages)"
 fi
