@@ -104,3 +104,75 @@ func exportSection(s *Summary) section {
 	}
 	return sec
 }
+
+// Exporters joins exporters into one (nil for none): each record's
+// encodings one after the other, each behind its length.
+func Exporters(es ...Exporter) Exporter {
+	var m multiExporter
+	for _, e := range es {
+		if e != nil {
+			m = append(m, e)
+		}
+	}
+	switch len(m) {
+	case 0:
+		return nil
+	case 1:
+		return m[0]
+	}
+	return m
+}
+
+type multiExporter []Exporter
+
+func (m multiExporter) AppendRecord(dst []byte, r *flow.Record) []byte {
+	for _, e := range m {
+		at := len(dst)
+		dst = e.AppendRecord(append(dst, 0, 0, 0, 0), r)
+		binary.BigEndian.PutUint32(dst[at:], uint32(len(dst)-at-4))
+	}
+	return dst
+}
+
+func (m multiExporter) WriteRecord(b []byte) error {
+	var err error
+	for _, e := range m {
+		if len(b) < 4 || int(binary.BigEndian.Uint32(b)) > len(b)-4 {
+			return errors.New("report: export encoding cut short")
+		}
+		n := 4 + int(binary.BigEndian.Uint32(b))
+		if werr := e.WriteRecord(b[4:n]); err == nil {
+			err = werr // the others still get theirs
+		}
+		b = b[n:]
+	}
+	return err
+}
+
+func (m multiExporter) Flush() error {
+	var err error
+	for _, e := range m {
+		if ferr := e.Flush(); err == nil {
+			err = ferr
+		}
+	}
+	return err
+}
+
+func (m multiExporter) Close() error {
+	var err error
+	for _, e := range m {
+		if cerr := e.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+func (m multiExporter) Report() [][2]string {
+	var rows [][2]string
+	for _, e := range m {
+		rows = append(rows, e.Report()...)
+	}
+	return rows
+}

@@ -112,7 +112,11 @@ var zeekDNS = &zeekLog{path: "dns", fields: zeekFields(
 			l.wire(d.QType)
 		}
 		l.str(d.RCode)
-		l.wireSet(d.Answers)
+		if len(d.Answers) > 0 {
+			l.wireSet(d.Answers)
+		} else {
+			l.unset() // as Zeek, when nothing was answered
+		}
 		return true
 	}}
 

@@ -176,7 +176,7 @@ func (*memFile) Close() error { return nil }
 // hold its own lines between Zeek's header and #close.
 func TestZeekLogsFiles(t *testing.T) {
 	files := map[string]*memFile{}
-	z, err := NewZeekLogs(func(name string) (io.WriteCloser, error) {
+	z, err := NewZeekLogs("mem", func(name string) (io.WriteCloser, error) {
 		files[name] = &memFile{}
 		return files[name], nil
 	}, false, nil, "")
@@ -197,6 +197,9 @@ func TestZeekLogsFiles(t *testing.T) {
 	}
 	if err := z.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if got := z.Report(); len(got) != 1 || got[0][1] != "mem: conn 2, dns 1, ssl 0, http 0, ssh 1, notice 1 lines" {
+		t.Errorf("report %v", got)
 	}
 	lines := map[string]int{"conn.log": 2, "dns.log": 1, "ssh.log": 1, "ssl.log": 0, "http.log": 0, "notice.log": 1}
 	for name, want := range lines {

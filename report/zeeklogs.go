@@ -1,10 +1,12 @@
 package report
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/flowscope/flowscope/flow"
 )
@@ -14,15 +16,17 @@ import (
 // that the pipeline's workers encode every log's lines and the writer only
 // copies them, in the records' order.
 type ZeekLogs struct {
+	where  string // for the summary: the directory
 	ws     []*ZeekWriter
 	closes []io.Closer
+	lines  []uint64
 }
 
 // NewZeekLogs creates each log with create(name), e.g. "conn.log" (Zeek
 // names its JSON logs the same), and writes them as TSV or JSON; notice.log keeps the findings
 // the allowlist and minSeverity let through, as every output does.
-func NewZeekLogs(create func(name string) (io.WriteCloser, error), json bool, allow *Allowlist, minSeverity string) (*ZeekLogs, error) {
-	z := &ZeekLogs{}
+func NewZeekLogs(where string, create func(name string) (io.WriteCloser, error), json bool, allow *Allowlist, minSeverity string) (*ZeekLogs, error) {
+	z := &ZeekLogs{where: where, lines: make([]uint64, len(zeekLogs))}
 	keep := newFindingFilter(allow, minSeverity)
 	for _, log := range zeekLogs {
 		name := log.path + ".log"
@@ -52,7 +56,7 @@ func (z *ZeekLogs) AppendRecord(dst []byte, r *flow.Record) []byte {
 
 // WriteRecord writes what AppendRecord encoded to each log.
 func (z *ZeekLogs) WriteRecord(b []byte) error {
-	for _, w := range z.ws {
+	for i, w := range z.ws {
 		if len(b) < 4 || int(binary.BigEndian.Uint32(b)) > len(b)-4 {
 			return errors.New("report: zeek logs encoding cut short")
 		}
@@ -61,6 +65,7 @@ func (z *ZeekLogs) WriteRecord(b []byte) error {
 			if err := w.WriteEncoded(b[4:n]); err != nil {
 				return err
 			}
+			z.lines[i] += uint64(bytes.Count(b[4:n], []byte{'\n'}))
 		}
 		b = b[n:]
 	}
@@ -91,4 +96,13 @@ func (z *ZeekLogs) Close() error {
 	}
 	z.ws, z.closes = nil, nil
 	return err
+}
+
+// Report says where the logs went and how many lines each got.
+func (z *ZeekLogs) Report() [][2]string {
+	var parts []string
+	for i, log := range zeekLogs {
+		parts = append(parts, fmt.Sprintf("%s %d", log.path, z.lines[i]))
+	}
+	return [][2]string{{"zeek logs", z.where + ": " + strings.Join(parts, ", ") + " lines"}}
 }

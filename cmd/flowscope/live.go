@@ -120,11 +120,12 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 			return exitReadError
 		}
 	}
-	// The collector's socket too (reconnecting later needs no file).
-	export, err := o.openIPFIX(stderr)
+	// The collector's socket and the Zeek logs too (reconnecting later
+	// needs no file), as the user, like the -w file.
+	export, err := o.openExports(stderr, allow)
 	if err != nil {
 		fmt.Fprintf(stderr, "flowscope: %v\n", err)
-		return exitReadError
+		return exitCode(err)
 	}
 	// Everything the run opens is open now: give up the rest, so that an
 	// exploited packet parser could neither gain privileges nor open a file.

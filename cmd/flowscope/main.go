@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strconv"
@@ -65,6 +66,7 @@ type options struct {
 	allowFile      string
 	minSeverity    string
 	zeekJSON       bool
+	zeekLogs       string
 	findingsOnly   bool
 	splt           int
 	fields         []string
@@ -123,7 +125,8 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.IntVar(&o.splt, "splt", d.SPLT, "record the first `N` packets' lengths, directions and gaps per flow (0: off)")
 	fs.StringVar(&o.allowFile, "allow", "", "suppress the findings a `FILE` allows (lines: SERVICE TARGET [KIND], see the README)")
 	fs.BoolVar(&o.findingsOnly, "findings-only", false, "print only the findings (in the -o format)")
-	fs.BoolVar(&o.zeekJSON, "zeek-json", false, "-o zeek: write Zeek's JSON logs (LogAscii::use_json) instead of its TSV")
+	fs.StringVar(&o.zeekLogs, "zeek-logs", "", "also write Zeek's conn, dns, ssl, http, ssh and notice logs into `DIR`")
+	fs.BoolVar(&o.zeekJSON, "zeek-json", false, "-o zeek, --zeek-logs: write Zeek's JSON logs (LogAscii::use_json) instead of its TSV")
 	fs.StringVar(&o.minSeverity, "min-severity", "", "show only findings of at least this `LEVEL`: info, low, medium or high (default: all)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no summary and no progress on stderr (json, csv)")
 	fs.BoolVarP(&o.showVersion, "version", "V", false, "print the version, build, Go and libpcap versions and exit")
@@ -214,8 +217,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if err := report.CheckFields(o.output, o.fields); err != nil && !o.findingsOnly {
 		return nil, err
 	}
-	if o.zeekJSON && o.output != "zeek" {
-		return nil, errors.New("--zeek-json applies to -o zeek")
+	if o.zeekJSON && o.output != "zeek" && o.zeekLogs == "" {
+		return nil, errors.New("--zeek-json applies to -o zeek and --zeek-logs")
 	}
 	if err := report.CheckSeverity(o.minSeverity); err != nil {
 		return nil, fmt.Errorf("--min-severity: %w", err)
@@ -319,9 +322,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	sc := o.sinkConfig(stdout, stderr, allow)
-	if sc.Export, err = o.openIPFIX(stderr); err != nil {
+	if sc.Export, err = o.openExports(stderr, allow); err != nil {
 		fmt.Fprintf(stderr, "flowscope: %v\n", err)
-		return exitReadError
+		return exitCode(err)
 	}
 	sink, err := report.NewSink(sc)
 	if err != nil {
@@ -426,6 +429,9 @@ func exitCode(err error) int {
 	var fe *capture.FilterError
 	if errors.As(err, &fe) {
 		return exitBadFilter
+	}
+	if errors.Is(err, fs.ErrPermission) {
+		return exitPermission // an output flowscope may not create (--zeek-logs)
 	}
 	return exitReadError
 }

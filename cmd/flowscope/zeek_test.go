@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/flowscope/flowscope/internal/testcaps"
 )
 
 // zeekOnlyFields are conn.log fields the comparison with Zeek's baselines
@@ -138,4 +140,83 @@ func TestZeekFindingsOnly(t *testing.T) {
 		t.Errorf("notice.log:\n%s", out)
 	}
 	checkZeekHeaderPath(t, out, "notice")
+}
+
+// TestZeekLogsDir writes --zeek-logs for a capture with Zeek baselines of
+// dns.log and ssh.log, compares the fields both write, and checks that
+// every log's uids are conn.log's (the logs join).
+func TestZeekLogsDir(t *testing.T) {
+	dir := capturesDir(t)
+	file := "zeek__gre-sample.pcap"
+	out := t.TempDir()
+	mustRun(t, exitOK, nil, "-q", "-o", "json", "--zeek-logs", out, "-r", filepath.Join(dir, file))
+	read := func(name string) []zeekConn {
+		rows, err := parseZeekLog(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	uids := map[string]bool{}
+	for _, c := range read("conn.log") {
+		uids[c["uid"]] = true
+	}
+	for _, tc := range []struct {
+		log, baseline string
+		fields        []string
+	}{
+		{"dns.log", "core.tunnels.gre__dns.log", []string{"id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "query", "qtype", "qtype_name", "answers"}},
+		{"ssh.log", "core.tunnels.gre__ssh.log", []string{"id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "version", "client", "server"}},
+	} {
+		got := read(tc.log)
+		want, err := parseZeekLog(filepath.Join(dir, "expected", "zeek", file, tc.baseline))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 || len(want) == 0 {
+			t.Fatalf("%s: %d lines, Zeek %d", tc.log, len(got), len(want))
+		}
+		// Zeek writes a dns.log line per transaction, flowscope one per flow.
+		for _, w := range want {
+			for _, f := range tc.fields {
+				if got[0][f] != w[f] {
+					t.Errorf("%s: %s %q, Zeek %q", tc.log, f, got[0][f], w[f])
+				}
+			}
+		}
+		for _, g := range got {
+			if !uids[g["uid"]] {
+				t.Errorf("%s: uid %s is not in conn.log", tc.log, g["uid"])
+			}
+		}
+	}
+	for _, name := range []string{"ssl.log", "http.log", "notice.log"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestZeekLogsErrors: --zeek-logs where flowscope may not write exits 4,
+// --zeek-json needs a Zeek output.
+func TestZeekLogsErrors(t *testing.T) {
+	capture := capturePath(t, "zeek__gre-sample.pcap")
+	ro := t.TempDir()
+	if err := os.Chmod(ro, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-q", "-o", "json", "--zeek-logs", filepath.Join(ro, "logs"), "-r", capture}
+	var r result
+	if os.Geteuid() == 0 {
+		if err := os.Chmod(filepath.Dir(ro), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		r = runCommandAs(t, testcaps.Nobody, nil, binPath, args...)
+	} else {
+		r = runFlowscope(t, nil, args...)
+	}
+	if r.code != exitPermission || !strings.Contains(string(r.stderr), "--zeek-logs") {
+		t.Errorf("exit %d, want %d: %s", r.code, exitPermission, r.stderr)
+	}
+	mustRun(t, exitUsage, nil, "-q", "-o", "json", "--zeek-json", "-r", capture)
 }
