@@ -190,9 +190,19 @@ func TestZeekLogsDir(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{"ssl.log", "http.log", "notice.log"} {
-		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+	// Every log reads back by its #fields header, as zeek-cut reads it,
+	// including those this capture has no line in; and from a capture with
+	// TLS, HTTP and a finding, each has its lines.
+	web := t.TempDir()
+	mustRun(t, exitOK, nil, "-q", "-o", "json", "--zeek-logs", web, "-r", filepath.Join(dir, "ndpi__ssh.pcap"),
+		"-r", filepath.Join(dir, "ndpi__443-curl.pcap"), "-r", filepath.Join(dir, "ndpi__http.pcapng"))
+	for _, name := range []string{"conn.log", "dns.log", "ssl.log", "http.log", "ssh.log", "notice.log"} {
+		rows, err := parseZeekLog(filepath.Join(out, name))
+		if err != nil {
 			t.Errorf("%s: %v", name, err)
+		}
+		if rows, err = parseZeekLog(filepath.Join(web, name)); err != nil || (name != "dns.log" && len(rows) == 0) {
+			t.Errorf("%s of the web captures: %d lines, %v", name, len(rows), err)
 		}
 	}
 }
