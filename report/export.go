@@ -39,12 +39,12 @@ func withExport(s Parallel, e Exporter) Parallel {
 	return &exportSink{Parallel: s, exp: e}
 }
 
+// Write hands r to the format, then to the exporter: a failing export
+// never costs the output a record.
 func (x *exportSink) Write(r *flow.Record) error {
+	err := x.Parallel.Write(r)
 	x.buf = x.exp.AppendRecord(x.buf[:0], r)
-	if err := x.exp.WriteRecord(x.buf); err != nil {
-		return err
-	}
-	return x.Parallel.Write(r)
+	return errors.Join(err, x.exp.WriteRecord(x.buf))
 }
 
 func (x *exportSink) Encoder() func([]byte, *flow.Record) []byte {
@@ -53,22 +53,36 @@ func (x *exportSink) Encoder() func([]byte, *flow.Record) []byte {
 		return nil // the format keeps records: Write gets them
 	}
 	return func(dst []byte, r *flow.Record) []byte {
-		at := len(dst)
-		dst = x.exp.AppendRecord(append(dst, 0, 0, 0, 0), r)
-		binary.BigEndian.PutUint32(dst[at:], uint32(len(dst)-at-4))
+		dst, at := startFrame(dst)
+		dst = endFrame(x.exp.AppendRecord(dst, r), at)
 		return enc(dst, r)
 	}
 }
 
+// WriteEncoded writes the format's bytes, then the export's.
 func (x *exportSink) WriteEncoded(b []byte) error {
-	if len(b) < 4 || int(binary.BigEndian.Uint32(b)) > len(b)-4 {
-		return errors.New("report: export encoding cut short")
-	}
-	n := 4 + int(binary.BigEndian.Uint32(b))
-	if err := x.exp.WriteRecord(b[4:n]); err != nil {
+	exp, rest, err := nextFrame(b)
+	if err != nil {
 		return err
 	}
-	return x.Parallel.WriteEncoded(b[n:])
+	return errors.Join(x.Parallel.WriteEncoded(rest), x.exp.WriteRecord(exp))
+}
+
+// Frames put several encodings of a record in one buffer, each behind its
+// 4-byte length: the workers encode them all, the writer splits them.
+func startFrame(dst []byte) ([]byte, int) { return append(dst, 0, 0, 0, 0), len(dst) }
+
+func endFrame(dst []byte, at int) []byte {
+	binary.BigEndian.PutUint32(dst[at:], uint32(len(dst)-at-4))
+	return dst
+}
+
+func nextFrame(b []byte) (frame, rest []byte, err error) {
+	if len(b) < 4 || int(binary.BigEndian.Uint32(b)) > len(b)-4 {
+		return nil, nil, errors.New("report: export encoding cut short")
+	}
+	n := 4 + int(binary.BigEndian.Uint32(b))
+	return b[4:n], b[n:], nil
 }
 
 func (x *exportSink) Flush() error {
@@ -127,26 +141,24 @@ type multiExporter []Exporter
 
 func (m multiExporter) AppendRecord(dst []byte, r *flow.Record) []byte {
 	for _, e := range m {
-		at := len(dst)
-		dst = e.AppendRecord(append(dst, 0, 0, 0, 0), r)
-		binary.BigEndian.PutUint32(dst[at:], uint32(len(dst)-at-4))
+		var at int
+		dst, at = startFrame(dst)
+		dst = endFrame(e.AppendRecord(dst, r), at)
 	}
 	return dst
 }
 
 func (m multiExporter) WriteRecord(b []byte) error {
-	var err error
+	var errs []error
 	for _, e := range m {
-		if len(b) < 4 || int(binary.BigEndian.Uint32(b)) > len(b)-4 {
-			return errors.New("report: export encoding cut short")
+		frame, rest, err := nextFrame(b)
+		if err != nil {
+			return err
 		}
-		n := 4 + int(binary.BigEndian.Uint32(b))
-		if werr := e.WriteRecord(b[4:n]); err == nil {
-			err = werr // the others still get theirs
-		}
-		b = b[n:]
+		errs = append(errs, e.WriteRecord(frame)) // the others still get theirs
+		b = rest
 	}
-	return err
+	return errors.Join(errs...)
 }
 
 func (m multiExporter) Flush() error {

@@ -471,7 +471,9 @@ func zeekNoticeLine(l *zeekLine, r *flow.Record, f *Finding) {
 	l.str(zeekProto(r.Proto))
 	l.str("FlowScope::" + zeekNoteName(f.Kind))
 	l.wire(f.Reason)
-	l.escaped(f.Evidence) // escaped by Findings
+	// Findings escaped the evidence as report.Escape does (\xNN, and \\
+	// for a backslash); Zeek writes a backslash \x5c.
+	l.escaped(strings.ReplaceAll(f.Evidence, `\\`, `\x5c`))
 	l.addr(r.Client.IP)
 	l.addr(r.Server.IP)
 	l.count(uint64(r.Server.Port))

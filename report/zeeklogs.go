@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -47,29 +46,28 @@ func NewZeekLogs(where string, create func(name string) (io.WriteCloser, error),
 // length; it may run on any goroutine.
 func (z *ZeekLogs) AppendRecord(dst []byte, r *flow.Record) []byte {
 	for _, w := range z.ws {
-		at := len(dst)
-		dst = w.Encode(append(dst, 0, 0, 0, 0), r)
-		binary.BigEndian.PutUint32(dst[at:], uint32(len(dst)-at-4))
+		var at int
+		dst, at = startFrame(dst)
+		dst = endFrame(w.Encode(dst, r), at)
 	}
 	return dst
 }
 
 // WriteRecord writes what AppendRecord encoded to each log.
 func (z *ZeekLogs) WriteRecord(b []byte) error {
+	var errs []error
 	for i, w := range z.ws {
-		if len(b) < 4 || int(binary.BigEndian.Uint32(b)) > len(b)-4 {
-			return errors.New("report: zeek logs encoding cut short")
+		frame, rest, err := nextFrame(b)
+		if err != nil {
+			return err
 		}
-		n := 4 + int(binary.BigEndian.Uint32(b))
-		if n > 4 {
-			if err := w.WriteEncoded(b[4:n]); err != nil {
-				return err
-			}
-			z.lines[i] += uint64(bytes.Count(b[4:n], []byte{'\n'}))
+		if len(frame) > 0 {
+			errs = append(errs, w.WriteEncoded(frame)) // the other logs still get theirs
+			z.lines[i] += uint64(bytes.Count(frame, []byte{'\n'}))
 		}
-		b = b[n:]
+		b = rest
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Flush writes out every log's buffer.

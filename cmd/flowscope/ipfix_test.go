@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -51,6 +52,7 @@ func TestIPFIXNfcapd(t *testing.T) {
 			r := mustRun(t, exitOK, nil, "-o", "json", "-r", capturePath(t, file), "--ipfix", "udp://127.0.0.1:"+port)
 			flows := parseJSONFlows(t, r.stdout)
 			checkExportLine(t, r.stderr, len(flows))
+			udpDrained(t, port)
 			stopNfcapd(t)
 			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 			defer cancel()
@@ -120,6 +122,39 @@ func startNfcapd(t *testing.T, nfcapd, dir string) string {
 		t.Fatalf("nfcapd did not start:\n%s", log.String())
 	}
 	return port
+}
+
+// udpDrained waits until nothing waits in the receive queue of the UDP
+// socket on loopback port (/proc/net/udp): the collector has read every
+// datagram sent. SIGTERM before that may lose the last ones on a busy
+// machine.
+func udpDrained(t *testing.T, port string) {
+	t.Helper()
+	n, _ := strconv.Atoi(port)
+	local := fmt.Sprintf("0100007F:%04X", n)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		data, err := os.ReadFile("/proc/net/udp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		queued := false
+		for _, line := range strings.Split(string(data), "\n") {
+			f := strings.Fields(line)
+			if len(f) > 4 && f[1] == local {
+				_, rx, _ := strings.Cut(f[4], ":")
+				queued = strings.Trim(rx, "0") != ""
+			}
+		}
+		if !queued {
+			time.Sleep(50 * time.Millisecond) // the last datagram read is handled
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nfcapd did not read its socket's datagrams in 20 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // stopNfcapd ends the subtest's nfcapd, which then writes its file.

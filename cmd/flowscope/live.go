@@ -123,8 +123,19 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 	// The collector's socket and the Zeek logs too (reconnecting later
 	// needs no file), as the user, like the -w file.
 	export, err := o.openExports(stderr, allow)
+	// Until the run owns them, a failure closes what is open: the -w file
+	// flushed, the collector's socket closed, the Zeek logs ended.
+	abandon := func() {
+		if r.Writer != nil {
+			r.Writer.Close()
+		}
+		if export != nil {
+			export.Close()
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		abandon()
 		return exitCode(err)
 	}
 	// Everything the run opens is open now: give up the rest, so that an
@@ -132,6 +143,7 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 	confined, err := privdrop.Confine(l.Reads()...)
 	if err != nil {
 		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		abandon()
 		return exitPermission
 	}
 	if !o.quiet {
@@ -148,6 +160,7 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 	r.Opt.Refresh = o.output == "table" && isTerminal(stdout)
 	if r.Sink, err = report.NewSink(sc); err != nil {
 		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		abandon()
 		return exitUsage
 	}
 	filter := ""

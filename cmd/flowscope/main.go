@@ -350,7 +350,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if res.Opened == 0 {
 		// Nothing could be opened: the messages above say why, and an
-		// empty report would only hide them.
+		// empty report would only hide them. The exports still end (the
+		// socket closed, the Zeek logs' #close written).
+		if sc.Export != nil {
+			sc.Export.Close()
+		}
 		return code
 	}
 	err = res.OutputErr

@@ -118,7 +118,7 @@ type Exporter struct {
 }
 
 // Dial opens the socket (UDP) or the session (TCP) to t. Call it before
-// the process gives up its privileges and confines itself.
+// the process confines itself (a new TCP session later needs no file).
 func Dial(t *Target, cfg Config) (*Exporter, error) {
 	if cfg.MaxMessage == 0 {
 		cfg.MaxMessage = DefaultUDPMessage
@@ -206,6 +206,11 @@ func (e *Exporter) WriteRecord(b []byte) error {
 		need = len(rec) + setHeaderLen
 	}
 	if len(e.msg)+need > e.cfg.MaxMessage {
+		if e.nflows == 0 && len(e.msg) > headerLen {
+			// The templates begin() put in go with the next message.
+			e.start()
+			e.needTmpl = true
+		}
 		return fmt.Errorf("ipfix: a %d-byte record does not fit a %d-byte message", len(rec), e.cfg.MaxMessage)
 	}
 	if e.setAt == 0 || e.setID != id {
@@ -266,6 +271,9 @@ func (e *Exporter) write(m []byte) error {
 		e.conn = nil
 	}
 	if e.conn == nil && !e.connect(m) {
+		if e.dialErr == nil {
+			return fmt.Errorf("IPFIX collector %s: not connected (reconnecting)", e.t)
+		}
 		return fmt.Errorf("IPFIX collector %s: not connected (%v)", e.t, e.dialErr)
 	}
 	_ = e.conn.SetWriteDeadline(time.Now().Add(e.cfg.WriteTimeout))
@@ -411,12 +419,28 @@ func (e *Exporter) Close() error {
 	if e.nflows > 0 {
 		e.send()
 	}
-	e.msg = appendStatsSet(e.msg[:headerLen], e.cfg.Domain, e.stats)
+	e.start()
+	if e.needTmpl {
+		// Nothing went this session (no flow): the statistics record needs
+		// its template before it, as every data record does.
+		e.msg = appendTemplates(e.msg)
+		e.needTmpl = false
+	}
+	e.msg = appendStatsSet(e.msg, e.cfg.Domain, e.stats)
 	e.nrec++
 	e.send()
 	if e.conn != nil {
 		e.conn.Close()
 		e.conn = nil
+	}
+	if e.dialing != nil {
+		// A dial still under way: its connection, when it comes, is closed.
+		go func(ch chan dialResult) {
+			if r := <-ch; r.conn != nil {
+				r.conn.Close()
+			}
+		}(e.dialing)
+		e.dialing = nil
 	}
 	if e.t.Network == "tcp" && e.stats.NotSent > 0 {
 		return fmt.Errorf("%d flow records were not exported: %w", e.stats.NotSent, e.firstErr)

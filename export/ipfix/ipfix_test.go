@@ -635,3 +635,20 @@ func BenchmarkExport(b *testing.B) {
 	b.StopTimer()
 	_ = e.Close()
 }
+
+// A run without flows still sends the templates before its statistics
+// record: a data record without its template is undecodable.
+func TestCloseWithoutFlows(t *testing.T) {
+	c, tg := udpCollector(t)
+	e, err := Dial(tg, Config{Domain: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ms := readMessages(t, c)
+	if len(ms) != 1 || ms[0].records(TemplateStats) != 1 || !ms[0].has(2) || !ms[0].has(3) { // 2, 3: template and options template sets
+		t.Fatalf("messages %+v, want one with the statistics and their template", ms)
+	}
+}

@@ -165,11 +165,11 @@ func (c *Checker) Outcomes() []Outcome {
 // keep is how many entries a rule's list holds: the violations it shows,
 // and for expect at least the 5 flows a count violation names.
 func (c *Checker) keep(st *ruleState) int {
+	if st.ru.Kind == "expect" {
+		return evalShowFlows // a count violation names a few flows, whatever the cap
+	}
 	if c.max <= 0 {
 		return 0 // all
-	}
-	if st.ru.Kind == "expect" {
-		return max(c.max, evalShowFlows)
 	}
 	return c.max
 }
@@ -352,7 +352,9 @@ func (c *Checker) expect(st *ruleState) {
 	ok, _ := c.matches(&st.ru.spec.match)
 	if st.distinct(c.rec, ok) {
 		st.n++
-		c.add(st, Violation{FlowIDs: []uint64{c.rec.ID}, Message: evalFlow(c.rec)})
+		if len(st.listed) < evalShowFlows || c.rec.ID < st.listed[len(st.listed)-1].id {
+			c.add(st, Violation{FlowIDs: []uint64{c.rec.ID}, Message: evalFlow(c.rec)})
+		}
 	}
 }
 
