@@ -59,7 +59,9 @@ func TestScoreSeparates(t *testing.T) {
 	}{
 		{"jitter 10%", func(r *rand.Rand) (float64, float64) { return 60 * (0.9 + 0.2*r.Float64()), 300 + float64(r.IntN(20)) }, 0.9, 1},
 		{"jitter 30%", func(r *rand.Rand) (float64, float64) { return 60 * (0.7 + 0.6*r.Float64()), 300 + float64(r.IntN(20)) }, 0.85, 1},
-		{"random sizes", func(r *rand.Rand) (float64, float64) { return 60 * (0.9 + 0.2*r.Float64()), 200 + float64(r.IntN(1000)) }, 0.85, 1},
+		{"random sizes", func(r *rand.Rand) (float64, float64) {
+			return 60 * (0.9 + 0.2*r.Float64()), 200 + float64(r.IntN(1000))
+		}, 0.85, 1},
 		{"browsing", func(r *rand.Rand) (float64, float64) {
 			return math.Exp(r.NormFloat64()*1.5 + 3), math.Exp(r.NormFloat64() + 6.5)
 		}, 0, 0.7},
