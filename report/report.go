@@ -29,6 +29,7 @@ type Summary struct {
 	FilterExpr string        // BPF filter, if any
 	Filtered   uint64        // packets the filter rejected
 	Capture    *Capture      // live capture, nil for files
+	Beacons    *BeaconStats  // the beacon detector's counts, nil when it was off
 }
 
 // Options controls the outputs.
@@ -48,6 +49,9 @@ type Options struct {
 	// MinSeverity is the lowest severity of the findings every output
 	// shows ("" = all; see CheckSeverity).
 	MinSeverity string
+	// Beacons are beacon records (see beacon.go) whose findings the
+	// table lists after the flows'; they are no rows.
+	Beacons []flow.Record
 }
 
 // SortByStart orders records by FirstSeen, then ID: the order the rules of

@@ -45,6 +45,7 @@ func WriteSummary(w io.Writer, s *Summary, opt Options) error {
 		portsSection(t),
 		servicesSection(t),
 		findingsSection(t),
+		beaconsSection(s.Beacons),
 	}
 	bw := bufio.NewWriter(w)
 	for i := range secs {

@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/flowscope/flowscope/flow"
+	"github.com/flowscope/flowscope/flow/beacon"
 	"github.com/flowscope/flowscope/pipeline"
 	"github.com/flowscope/flowscope/report"
 	"github.com/flowscope/flowscope/report/rules"
@@ -139,7 +140,7 @@ func writeFile(path string, rep *rules.Report, write func(io.Writer, *rules.Repo
 // configuration. A read error after some packets still returns them.
 func analyzeCapture(path string) ([]flow.Record, flow.Stats, error) {
 	var c report.Collector
-	res := pipeline.RunFiles([]string{path}, pipeline.Config{Flow: flow.DefaultConfig()}, &c, nil)
+	res := pipeline.RunFiles([]string{path}, pipeline.Config{Flow: flow.DefaultConfig(), Beacon: &beacon.Config{}}, &c, nil)
 	var err error
 	if len(res.Errors) > 0 {
 		err = res.Errors[0]

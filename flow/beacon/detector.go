@@ -31,11 +31,12 @@ type Key struct {
 // Obs is one connection as the detector sees it.
 type Obs struct {
 	Key
-	Server  netip.Addr // the server's address, also when Key groups by name
-	Service string     // the service identified on it, if any
-	Start   int64      // first packet, unix ns
-	Bytes   uint64     // what the client sent (IP bytes)
-	ID      uint64     // the flow's record id
+	Server    netip.Addr // the server's address, also when Key groups by name
+	ProtoName string     // "tcp", "udp", ... (the record's proto)
+	Service   string     // the service identified on it, if any
+	Start     int64      // first packet, unix ns
+	Bytes     uint64     // what the client sent (IP bytes)
+	ID        uint64     // the flow's record id
 }
 
 // Config sets thresholds and bounds; zero values take the defaults.
@@ -50,6 +51,7 @@ type Result struct {
 	Key
 	Scores
 	Server      netip.Addr // the last connection's server address
+	ProtoName   string     // "tcp", "udp", ...
 	Service     string     // the last connection's service
 	First, Last int64      // start of the oldest and newest connection kept, unix s
 	Count       int        // connections in the window
@@ -76,6 +78,7 @@ type group struct {
 	ring       []conn
 	next       int // where the next connection goes once the ring is full
 	server     netip.Addr
+	protoName  string
 	service    string
 	dirty      bool // connections came since it was last scored
 	reported   bool
@@ -135,7 +138,7 @@ func (d *Detector) Add(o *Obs) {
 		g.ring[g.next] = c
 		g.next = (g.next + 1) % Window
 	}
-	g.server, g.service, g.dirty = o.Server, o.Service, true
+	g.server, g.protoName, g.service, g.dirty = o.Server, o.ProtoName, o.Service, true
 }
 
 // Report scores the groups that got connections since the last Report and
@@ -155,7 +158,7 @@ func (d *Detector) Report() []Result {
 		}
 		g.reported = true
 		d.stats.Beacons++
-		r := Result{Key: g.key, Scores: s, Server: g.server, Service: g.service, Count: len(g.ring),
+		r := Result{Key: g.key, Scores: s, Server: g.server, ProtoName: g.protoName, Service: g.service, Count: len(g.ring),
 			FlowIDs: make([]uint64, 0, len(g.ring)), First: d.starts[0], Last: d.starts[len(d.starts)-1]}
 		g.each(func(c *conn) { r.FlowIDs = append(r.FlowIDs, c.id) })
 		out = append(out, r)
@@ -192,6 +195,9 @@ func (g *group) each(fn func(*conn)) {
 		fn(&g.ring[(g.next+i)%len(g.ring)])
 	}
 }
+
+// MaxGroups returns the limit on groups in force.
+func (d *Detector) MaxGroups() int { return d.cfg.MaxGroups }
 
 // Stats returns the counts so far.
 func (d *Detector) Stats() Stats {
