@@ -88,7 +88,7 @@ func beaconFinding(r *flow.Record) Finding {
 	}
 	f := Finding{
 		Kind: KindBeacon, Severity: "medium", Service: b.Service, Port: port,
-		ExpectedServices: []string{}, ExpectedPorts: []string{}, Direction: "client",
+		ExpectedServices: []string{}, ExpectedPorts: []string{},
 		Beacon: &BeaconFields{
 			Period: b.Period, Jitter: b.Jitter, Count: b.Count, Score: b.Score,
 			TimingScore: b.TS, SizeScore: b.DS, CountScore: b.Scores.Count, Size: b.SizeMedian,
@@ -104,7 +104,7 @@ func beaconFinding(r *flow.Record) Finding {
 	if b.Period > 0 {
 		jitter = 100 * b.Jitter / b.Period
 	}
-	f.Reason = fmt.Sprintf("%d connections to %s every %s ± %s (%.0f %%), %s each (size regularity %.2f); beacon score %.2f",
+	f.Reason = fmt.Sprintf("%d connections to %s every %s ± %s (%.0f %%), sending %s each (median; size regularity %.2f); beacon score %.2f",
 		b.Count, to, seconds(b.Period), seconds(b.Jitter), jitter, bytesText(b.SizeMedian), b.DS, b.Score)
 	f.Evidence = flowIDsText(b.FlowIDs)
 	return f

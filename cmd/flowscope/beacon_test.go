@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/flowscope/flowscope/internal/synth"
+)
+
+// writeBeaconScene writes a generated scene (never committed) to a temp
+// capture and returns its path and the beacons planted in it.
+func writeBeaconScene(t *testing.T, spec synth.BeaconSpec) (string, []synth.PlantedBeacon) {
+	t.Helper()
+	frames, planted := synth.BeaconScene(spec)
+	path := filepath.Join(t.TempDir(), fmt.Sprintf("beacons-%d.pcap", spec.Seed))
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw, err := synth.NewPcapWriter(f)
+	if err == nil {
+		for _, fr := range frames {
+			if err = pw.Write(fr); err != nil {
+				break
+			}
+		}
+	}
+	if err == nil {
+		err = pw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, planted
+}
+
+// beaconLine is a beacon finding as JSON writes it.
+type beaconLine struct {
+	ID     uint64 `json:"id"`
+	Kind   string `json:"kind"`
+	Port   string `json:"port"`
+	Client side   `json:"client"`
+	Beacon struct {
+		Period  float64  `json:"period"`
+		Jitter  float64  `json:"jitter"`
+		Count   int      `json:"count"`
+		Score   float64  `json:"score"`
+		Name    string   `json:"name"`
+		FlowIDs []uint64 `json:"flow_ids"`
+	} `json:"beacon"`
+}
+
+func beaconLines(t *testing.T, out []byte) []beaconLine {
+	t.Helper()
+	var bs []beaconLine
+	for line := range bytes.Lines(out) {
+		if !bytes.Contains(line, []byte(`"kind":"beacon"`)) {
+			continue
+		}
+		var b beaconLine
+		if err := json.Unmarshal(line, &b); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		bs = append(bs, b)
+	}
+	return bs
+}
+
+// TestBeaconsFound runs generated scenes with one beacon of each kind among
+// browsing clients: every beacon is found with its period, nothing else
+// is. It logs the precision/recall table the README shows.
+func TestBeaconsFound(t *testing.T) {
+	const seeds = 5
+	found := make([]int, 6)
+	var tp, fp, fn int
+	for seed := int64(1); seed <= seeds; seed++ {
+		path, planted := writeBeaconScene(t, synth.BeaconSpec{Seed: seed})
+		res := mustRun(t, exitOK, nil, "-q", "-o", "json", "--findings-only", "-r", path)
+		got := beaconLines(t, res.stdout)
+		for _, p := range planted {
+			i := slices.IndexFunc(got, func(b beaconLine) bool { return b.Client.IP == p.Client.String() })
+			if i < 0 {
+				fn++
+				t.Errorf("seed %d: %s beacon from %s not found", seed, p.Kind, p.Client)
+				continue
+			}
+			tp++
+			found[p.Kind]++
+			b := got[i]
+			if math.Abs(b.Beacon.Period-p.Period) > 0.1*p.Period || b.Beacon.Count < 10 || len(b.Beacon.FlowIDs) != b.Beacon.Count ||
+				b.Beacon.FlowIDs[len(b.Beacon.FlowIDs)-1] != b.ID {
+				t.Errorf("seed %d: %s beacon: %+v, want period %v", seed, p.Kind, b, p.Period)
+			}
+			if p.Kind == synth.BeaconCDN && (b.Beacon.Name != "updates.cdn.example" || b.Beacon.Count < 200) {
+				t.Errorf("seed %d: CDN beacon not grouped by its name: %+v", seed, b)
+			}
+		}
+		for _, b := range got {
+			if !slices.ContainsFunc(planted, func(p synth.PlantedBeacon) bool { return b.Client.IP == p.Client.String() }) {
+				fp++
+				t.Errorf("seed %d: false beacon %+v", seed, b)
+			}
+		}
+	}
+	t.Logf("%d scenes: %d found, %d false, %d missed; precision %.3f, recall %.3f", seeds, tp, fp, fn,
+		float64(tp)/float64(max(1, tp+fp)), float64(tp)/float64(max(1, tp+fn)))
+	for k, n := range found {
+		t.Logf("  %-18s %d/%d", synth.BeaconKind(k), n, seeds)
+	}
+}
+
+// TestBeaconOutputs checks the beacon findings in every format, the same
+// bytes whatever the worker count, the summary, and check's rules.
+func TestBeaconOutputs(t *testing.T) {
+	path, planted := writeBeaconScene(t, synth.BeaconSpec{Seed: 7, Duration: 3600, Browsers: 3})
+	var outs [2][]byte
+	for i, j := range []string{"1", "2"} {
+		res := mustRun(t, exitOK, nil, "-o", "json", "-j", j, "-r", path)
+		outs[i] = res.stdout
+		if !strings.Contains(string(res.stderr), fmt.Sprintf("beacons: %d (", len(planted))) {
+			t.Errorf("-j %s: summary does not count %d beacons:\n%s", j, len(planted), res.stderr)
+		}
+	}
+	if !bytes.Equal(outs[0], outs[1]) {
+		t.Error("JSON differs between -j 1 and -j 2")
+	}
+	// The beacon lines follow the flows; the flow lines carry no beacon.
+	lines := bytes.Split(bytes.TrimSpace(outs[0]), []byte("\n"))
+	n := len(beaconLines(t, outs[0]))
+	if n != len(planted) {
+		t.Fatalf("%d beacon lines, want %d", n, len(planted))
+	}
+	for i, l := range lines {
+		if isBeacon := bytes.Contains(l, []byte(`"kind":"beacon"`)); isBeacon != (i >= len(lines)-n) {
+			t.Fatalf("line %d of %d: beacon %v: %s", i, len(lines), isBeacon, l)
+		}
+	}
+
+	res := mustRun(t, exitOK, nil, "-q", "-o", "csv", "--fields", "id,client_ip,client_bytes,findings", "-r", path)
+	rows := strings.Split(strings.TrimSpace(string(res.stdout)), "\r\n")
+	var beaconRows []string
+	for _, r := range rows {
+		if strings.Contains(r, "beacon:") {
+			beaconRows = append(beaconRows, r)
+		}
+	}
+	if len(beaconRows) != len(planted) || strings.Count(beaconRows[0], ",") != 3 ||
+		strings.Split(beaconRows[0], ",")[2] != "" {
+		t.Errorf("CSV beacon rows (want %d, counters empty): %q", len(planted), beaconRows)
+	}
+
+	res = mustRun(t, exitOK, nil, "-r", path)
+	out := string(res.stdout)
+	if strings.Count(out, "  beacon  ") != len(planted) || !strings.Contains(out, "connections to c2-0.example every 60s ± 0s (0 %)") ||
+		!strings.Contains(out, "  10.1.0.1 → 203.0.113.10:443\n") {
+		t.Errorf("table findings:\n%s", out)
+	}
+
+	// zeek: conn.log has no place for them, and stays a conn.log.
+	res = mustRun(t, exitOK, nil, "-q", "-o", "zeek", "-r", path)
+	if bytes.Contains(res.stdout, []byte("beacon")) {
+		t.Error("beacon in conn.log")
+	}
+
+	// The allowlist suppresses one by its server; --min-severity high all.
+	allow := filepath.Join(t.TempDir(), "allow.txt")
+	os.WriteFile(allow, []byte("* 203.0.113.10 beacon\n"), 0o644)
+	res = mustRun(t, exitOK, nil, "-q", "-o", "json", "--findings-only", "--allow", allow, "-r", path)
+	if n := len(beaconLines(t, res.stdout)); n != len(planted)-1 {
+		t.Errorf("allowlist: %d beacons, want %d", n, len(planted)-1)
+	}
+	res = mustRun(t, exitOK, nil, "-q", "-o", "json", "--findings-only", "--min-severity", "high", "-r", path)
+	if n := len(beaconLines(t, res.stdout)); n != 0 {
+		t.Errorf("--min-severity high: %d beacons", n)
+	}
+	// --beacon-min-count 0 turns detection off; a score above every
+	// group's finds none.
+	for _, args := range [][]string{{"--beacon-min-count", "0"}, {"--beacon-min", "1", "--beacon-min-count", "256"}} {
+		res = mustRun(t, exitOK, nil, append([]string{"-q", "-o", "json", "--findings-only", "-r", path}, args...)...)
+		if n := len(beaconLines(t, res.stdout)); n != 0 {
+			t.Errorf("%v: %d beacons", args, n)
+		}
+	}
+
+	// check: forbid fails on each beacon, named by its last flow.
+	rules := writeRules(t, "rules:\n  - forbid: {finding: beacon}\n")
+	res = mustRun(t, checkFail, nil, "check", "--rules", rules, path)
+	if c := strings.Count(string(res.stdout), ": beacon: "); c != len(planted) {
+		t.Errorf("check lists %d beacons, want %d:\n%s", c, len(planted), res.stdout)
+	}
+	res = mustRun(t, exitUsage, nil, "check", "--rules", writeRules(t, "rules:\n  - forbid: {finding: beacn}\n"), path)
+	if !strings.Contains(string(res.stderr), `did you mean "beacon"`) {
+		t.Errorf("misspelt kind: %s", res.stderr)
+	}
+}
+
+// TestBeaconGroupsBounded floods the detector with more groups than
+// --beacon-groups: the summary says how many it forgot.
+func TestBeaconGroupsBounded(t *testing.T) {
+	path, _ := writeBeaconScene(t, synth.BeaconSpec{Groups: 3000})
+	res := mustRun(t, exitOK, nil, "-o", "json", "--beacon-groups", "100", "-r", path)
+	if !strings.Contains(string(res.stderr), "beacons: none (100 connection groups tracked); 2900 groups forgotten at the limit of 100") {
+		t.Errorf("summary:\n%s", res.stderr)
+	}
+}
