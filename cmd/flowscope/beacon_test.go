@@ -86,6 +86,7 @@ func TestBeaconsFound(t *testing.T) {
 	for seed := int64(1); seed <= seeds; seed++ {
 		path, planted := writeBeaconScene(t, synth.BeaconSpec{Seed: seed})
 		res := mustRun(t, exitOK, nil, "-q", "-o", "json", "--findings-only", "-r", path)
+		os.Remove(path) // tens of MB each
 		got := beaconLines(t, res.stdout)
 		for _, p := range planted {
 			i := slices.IndexFunc(got, func(b beaconLine) bool { return b.Client.IP == p.Client.String() })
@@ -198,6 +199,12 @@ func TestBeaconOutputs(t *testing.T) {
 	if c := strings.Count(string(res.stdout), ": beacon: "); c != len(planted) {
 		t.Errorf("check lists %d beacons, want %d:\n%s", c, len(planted), res.stdout)
 	}
+	// A baseline forbids beacons but allows those it saw: check passes.
+	res = mustRun(t, exitOK, nil, "baseline", path)
+	if !bytes.Contains(res.stdout, []byte("forbid: {finding: beacon}")) || !bytes.Contains(res.stdout, []byte(`allow: "tls tcp/443 beacon"`)) {
+		t.Errorf("baseline:\n%s", res.stdout)
+	}
+	mustRun(t, checkPass, nil, "check", "--rules", writeRules(t, string(res.stdout)), path)
 	res = mustRun(t, exitUsage, nil, "check", "--rules", writeRules(t, "rules:\n  - forbid: {finding: beacn}\n"), path)
 	if !strings.Contains(string(res.stderr), `did you mean "beacon"`) {
 		t.Errorf("misspelt kind: %s", res.stderr)

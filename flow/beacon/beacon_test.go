@@ -4,7 +4,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/netip"
+	"runtime"
 	"testing"
+	"unsafe"
 )
 
 func TestScore(t *testing.T) {
@@ -23,17 +25,18 @@ func TestScore(t *testing.T) {
 		{
 			// Intervals 10 20 30 40 50 60: median 35, MAD 15 → MAD score
 			// 20/35; quartiles 20, 35, 50 → no skew. Sizes: one outlier,
-			// median 100, MAD 0. Count: 35×6/210 = 1.
+			// median 100, MAD 0. Count: 4 intervals on the beat (20 to
+			// 50), 35×4/210.
 			name: "spread", starts: []int64{0, 10, 30, 60, 100, 150, 210}, sizes: []float64{100, 100, 100, 100, 100, 100, 5000},
-			want: Scores{Score: round3(0.25*(1+20.0/35)/2 + 0.25 + 0.5), TS: round3((1 + 20.0/35) / 2), DS: 1, Count: 1,
+			want: Scores{Score: round3(0.25*(1+20.0/35)/2 + 0.25 + 0.5*140/210), TS: round3((1 + 20.0/35) / 2), DS: 1, Count: round3(140.0 / 210),
 				Period: 35, Jitter: 15, SizeMedian: 100, Events: 7},
 		},
 		{
-			// Intervals 10 10 10 100 100 100 1000: median 100 → count
-			// 100×7/1330; quartiles 10, 100, 100: median on Q3, no skew;
-			// MAD 90 → 0.1.
+			// Intervals 10 10 10 100 100 100 1000: median 100, three on
+			// the beat → count 100×3/1330; quartiles 10, 100, 100: median
+			// on Q3, no skew; MAD 90 → 0.1.
 			name: "bursts", starts: []int64{0, 10, 20, 30, 130, 230, 330, 1330}, sizes: []float64{1, 1, 1, 1, 1, 1, 1, 1},
-			want: Scores{Score: round3(0.25*0.55 + 0.25 + 0.5*700.0/1330), TS: 0.55, DS: 1, Count: round3(700.0 / 1330),
+			want: Scores{Score: round3(0.25*0.55 + 0.25 + 0.5*300.0/1330), TS: 0.55, DS: 1, Count: round3(300.0 / 1330),
 				Period: 100, Jitter: 90, SizeMedian: 1, Events: 8},
 		},
 	} {
@@ -171,4 +174,35 @@ func TestDetectorBounded(t *testing.T) {
 	if n != limit {
 		t.Errorf("LRU list holds %d groups, want %d", n, limit)
 	}
+}
+
+// TestDetectorHeapBounded: groups past the limit are forgotten, so the heap
+// holds MaxGroups full windows however many groups come (10 times as many
+// here, each with a full window).
+func TestDetectorHeapBounded(t *testing.T) {
+	const limit, groups = 200, 2000
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	d := New(Config{MaxGroups: limit})
+	for g := range groups {
+		o := obs("10.0.0.1", "192.0.2.1", uint16(1+g), 0, 0)
+		for i := range Window + 10 {
+			o.Start, o.ID = int64(i)*60e9, uint64(i)
+			d.Add(o)
+		}
+	}
+	grew := heap() - before
+	perGroup := uint64(Window*unsafe.Sizeof(conn{}) + 512) // the window, the group and its map entry
+	if grew > limit*perGroup {
+		t.Errorf("heap grew by %d bytes for %d groups kept, want at most %d", grew, limit, limit*perGroup)
+	}
+	if st := d.Stats(); st.Groups != limit || st.Evicted != groups-limit {
+		t.Errorf("stats %+v", st)
+	}
+	runtime.KeepAlive(d)
 }

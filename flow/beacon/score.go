@@ -34,7 +34,7 @@ type Scores struct {
 	Score      float64 // weighted mean of the three subscores, 0..1
 	TS         float64 // timestamp regularity: (1-|Bowley skew| + MAD score)/2 of the intervals
 	DS         float64 // data-size regularity: the same over the client's bytes
-	Count      float64 // connections seen over those the span holds at the period
+	Count      float64 // connections on the beat over those the span holds at the period
 	Period     float64 // median interval between connections, seconds
 	Jitter     float64 // median absolute deviation of the intervals, seconds
 	SizeMedian float64 // median client bytes per connection
@@ -59,6 +59,12 @@ func Score(starts []int64, sizes []float64, scratch []float64) (Scores, []float6
 	slices.Sort(iv)
 	tsSkew := skewScore(iv)
 	med := median(iv)
+	onBeat := 0 // intervals within half a period of the period
+	for _, v := range iv {
+		if math.Abs(v-med) <= med/2 {
+			onBeat++
+		}
+	}
 	mad := medianAbsDev(iv, med)
 	s.Period, s.Jitter = med, mad
 	s.TS = (tsSkew + madScore(med, mad, 1)) / 2
@@ -71,11 +77,13 @@ func Score(starts []int64, sizes []float64, scratch []float64) (Scores, []float6
 	s.DS = (dsSkew + madScore(smed, smad, 0)) / 2
 
 	// RITA v4 divides the connections by the 10 s slots of the dataset;
-	// here by the slots of the group's own period over its span, so that
-	// a steady beacon scores 1 at any period and bursts with long
-	// silences between them score low.
+	// here the connections on the beat (an interval within half a period
+	// of the period) by the periods the group's span holds, so that a
+	// steady beacon scores 1 at any period, and neither missed beats, nor
+	// bursts with long silences between them (whose median interval may
+	// fall among the silences), nor random arrivals do.
 	if span > 0 {
-		s.Count = min(1, med*float64(len(starts)-1)/span)
+		s.Count = min(1, med*float64(onBeat)/span)
 	}
 	s.Score = round3(weightTS*s.TS + weightDS*s.DS + weightCount*s.Count)
 	s.TS, s.DS, s.Count = round3(s.TS), round3(s.DS), round3(s.Count)

@@ -140,7 +140,7 @@ func browse(conns []beaconConn, rng *rand.Rand, client [4]byte, duration int64) 
 		for range 1 + rng.Intn(6) {
 			t := at + 0.02 + rng.Float64()*2
 			conns = append(conns, beaconConn{start: int64(t * 1e9), client: client, server: server, port: 443,
-				up: int(math.Exp(rng.NormFloat64() + 6)), down: int(math.Exp(rng.NormFloat64()*1.5 + 9)), name: name})
+				up: min(1400, int(math.Exp(rng.NormFloat64()+6))), down: int(math.Exp(rng.NormFloat64()*1.2 + 7.5)), name: name})
 		}
 	}
 	return conns
