@@ -79,6 +79,11 @@ func BeaconRecord(res *beacon.Result) flow.Record {
 	return r
 }
 
+// isBeaconRecord tells a beacon record from a flow: a flow has packets.
+func isBeaconRecord(r *flow.Record) bool {
+	return r.Beacon != nil && r.Client.Packets == 0 && r.Server.Packets == 0
+}
+
 // beaconFinding is the finding of a record that carries a beacon result.
 func beaconFinding(r *flow.Record) Finding {
 	b := r.Beacon

@@ -54,9 +54,13 @@ func severityOf(name string) string {
 }
 
 // Findings returns the record's beacon finding, if it carries one (see
-// beaconFinding), then portFindings.
+// beaconFinding), then portFindings (none for a beacon record: its flows
+// had theirs).
 func Findings(r *flow.Record) []Finding {
-	if r.Beacon != nil {
+	switch {
+	case isBeaconRecord(r):
+		return []Finding{beaconFinding(r)}
+	case r.Beacon != nil:
 		return append([]Finding{beaconFinding(r)}, portFindings(r)...)
 	}
 	return portFindings(r)

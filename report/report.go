@@ -79,7 +79,7 @@ func SortByStart(recs []flow.Record) {
 // hasPorts reports whether a side's Port is a transport port worth showing;
 // ICMP keys carry type and code there, which read wrongly as "ip:port".
 func hasPorts(r *flow.Record, port uint16) bool {
-	if port == 0 && r.Beacon != nil {
+	if port == 0 && isBeaconRecord(r) {
 		return false // a beacon record's client: a group has no one port
 	}
 	switch r.Proto {
