@@ -127,7 +127,7 @@ type encoded struct {
 	end    int64
 	id     uint64
 	off, n int
-	obs    *beacon.Obs // what the beacon detector takes of it, if on
+	obs    int32 // 1 + its index in the result's obs (what the beacon detector takes of it), 0 for none
 }
 
 // span is where a packet's captured payload lies in its batch's arena.
@@ -148,6 +148,7 @@ type result struct {
 	recs     []flow.Record
 	keys     []encoded
 	enc      []byte
+	obs      []beacon.Obs // the encoded records' (keys) for the beacon detector
 	snap     []flow.Record
 	open     int
 	now      int64
@@ -158,6 +159,14 @@ type result struct {
 	// final round; last is the final chunk, with the table's counts.
 	flush, last bool
 	stats       flow.TableStats
+}
+
+// obsOf returns k's beacon observation in r, or nil.
+func (r *result) obsOf(k encoded) *beacon.Obs {
+	if k.obs == 0 {
+		return nil
+	}
+	return &r.obs[k.obs-1]
 }
 
 // New starts a pipeline's workers and writer.
@@ -452,10 +461,11 @@ func (w *worker) result() *result {
 	case r := <-w.rfree:
 		clear(r.recs)
 		clear(r.snap)
-		r.recs, r.snap, r.keys, r.enc = r.recs[:0], r.snap[:0], r.keys[:0], r.enc[:0]
+		clear(r.obs)
+		r.recs, r.snap, r.keys, r.enc, r.obs = r.recs[:0], r.snap[:0], r.keys[:0], r.enc[:0], r.obs[:0]
 		// A burst (many flows ending in one round) must not stay pooled.
-		if cap(r.enc) > maxPooledBytes || cap(r.recs)+cap(r.keys)+cap(r.snap) > maxPooledRecords {
-			r.recs, r.snap, r.keys, r.enc = nil, nil, nil, nil
+		if cap(r.enc) > maxPooledBytes || cap(r.recs)+cap(r.keys)+cap(r.snap)+cap(r.obs) > maxPooledRecords {
+			r.recs, r.snap, r.keys, r.enc, r.obs = nil, nil, nil, nil, nil
 		}
 		r.sync, r.final, r.flush, r.last, r.flushNow = nil, false, false, false, false
 		return r
@@ -475,7 +485,8 @@ func (w *worker) emit(r *flow.Record) {
 		e := encoded{end: r.End, id: r.ID, off: off, n: len(res.enc) - off}
 		if w.beacons {
 			if o, ok := report.BeaconObs(r); ok {
-				e.obs = &o
+				res.obs = append(res.obs, o)
+				e.obs = int32(len(res.obs))
 			}
 		}
 		res.keys = append(res.keys, e)
@@ -606,7 +617,7 @@ func (w *writer) collect(r *result) {
 		w.pending = append(w.pending, pend{end: r.recs[i].End, id: r.recs[i].ID, rec: &r.recs[i]})
 	}
 	for _, k := range r.keys {
-		w.pending = append(w.pending, pend{end: k.end, id: k.id, b: r.enc[k.off : k.off+k.n], obs: k.obs})
+		w.pending = append(w.pending, pend{end: k.end, id: k.id, b: r.enc[k.off : k.off+k.n], obs: r.obsOf(k)})
 	}
 }
 
@@ -676,6 +687,10 @@ func (w *writer) release(ready func(*pend) bool) {
 			p.rec = &r
 		} else {
 			p.b = slices.Clone(p.b)
+			if p.obs != nil {
+				o := *p.obs // the result goes back to its worker
+				p.obs = &o
+			}
 		}
 		kept = append(kept, p)
 	}
@@ -748,7 +763,7 @@ func (w *writer) flushTables() {
 		h := &heads[best]
 		if len(h.r.keys) > 0 {
 			k := h.r.keys[h.i]
-			w.emit(&pend{b: h.r.enc[k.off : k.off+k.n], obs: k.obs})
+			w.emit(&pend{b: h.r.enc[k.off : k.off+k.n], obs: h.r.obsOf(k)})
 		} else {
 			w.emit(&pend{rec: &h.r.recs[h.i]})
 		}

@@ -120,9 +120,14 @@ func (d *Detector) Add(o *Obs) {
 	g := d.groups[o.Key]
 	if g == nil {
 		if len(d.groups) >= d.cfg.MaxGroups {
-			d.evict()
+			// The forgotten group's memory serves the new one: a flood
+			// of new groups allocates nothing once the limit is reached.
+			g = d.evict()
+			*g = group{ring: g.ring[:0]}
+		} else {
+			g = &group{}
 		}
-		g = &group{key: o.Key}
+		g.key = o.Key
 		d.groups[o.Key] = g
 	} else {
 		d.unlink(g)
@@ -206,14 +211,14 @@ func (d *Detector) Stats() Stats {
 	return s
 }
 
-func (d *Detector) evict() {
+// evict forgets the least recently seen group and returns it (MaxGroups
+// is at least 1, so there is one).
+func (d *Detector) evict() *group {
 	g := d.oldest
-	if g == nil {
-		return
-	}
 	d.unlink(g)
 	delete(d.groups, g.key)
 	d.stats.Evicted++
+	return g
 }
 
 func (d *Detector) pushNewest(g *group) {
