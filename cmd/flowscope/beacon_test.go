@@ -220,3 +220,18 @@ func TestBeaconGroupsBounded(t *testing.T) {
 		t.Errorf("summary:\n%s", res.stderr)
 	}
 }
+
+// TestBeaconFlags: out-of-range values are usage errors naming the flag.
+func TestBeaconFlags(t *testing.T) {
+	pcap := capturePath(t, "zeek__5-pings.pcap")
+	for _, args := range [][]string{
+		{"--beacon-min", "0"}, {"--beacon-min", "1.5"}, {"--beacon-min-count", "3"},
+		{"--beacon-min-count", "257"}, {"--beacon-groups", "0"},
+	} {
+		res := mustRun(t, exitUsage, nil, append(args, "-r", pcap)...)
+		if !strings.Contains(string(res.stderr), args[0]) {
+			t.Errorf("%v: %s", args, res.stderr)
+		}
+	}
+	mustRun(t, exitOK, nil, "-q", "--beacon-min-count", "0", "-r", pcap)
+}
