@@ -5,11 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"golang.org/x/net/dns/dnsmessage"
 
 	"github.com/flowscope/flowscope/internal/synth"
 )
@@ -234,4 +239,60 @@ func TestBeaconFlags(t *testing.T) {
 		}
 	}
 	mustRun(t, exitOK, nil, "-q", "--beacon-min-count", "0", "-r", pcap)
+}
+
+// TestLiveBeaconInterval captures a client that asks the server's DNS every
+// second from a new port: the beacon is written at an --interval report
+// while the capture runs (as soon as five have ended), and only once.
+func TestLiveBeaconInterval(t *testing.T) {
+	p := newNetns(t)
+	startServer(t, p)
+	c := startCapture(t, p.server, "-i", p.serverIf, "-o", "json", "--interval", "500ms", "--udp-timeout", "1s",
+		"--beacon-min-count", "5", "--beacon-min", "0.5", "udp")
+	_, out := startHelper(t, p.client, "beacon")
+	if line, err := out.ReadString('\n'); err != nil || line != "done\n" {
+		t.Fatalf("beacon helper: %q, %v", line, err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(beaconLines(t, c.stdout.Bytes())) == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no beacon reported while capturing:\n%s\n%s", c.stdout.String(), c.stderr.String())
+		}
+	}
+	if code := c.stop(t, syscall.SIGINT); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	bs := beaconLines(t, c.stdout.Bytes())
+	if len(bs) != 1 || bs[0].Client.IP != liveClient || bs[0].Port != "udp/53" || bs[0].Beacon.Count < 5 || bs[0].Beacon.Count > 7 || bs[0].Beacon.Period != 1 {
+		t.Errorf("beacons %+v", bs)
+	}
+	if !strings.Contains(c.stderr.String(), "findings: 1 (beacon 1; medium 1)") {
+		t.Errorf("summary:\n%s", c.stderr.String())
+	}
+}
+
+// helperBeacon sends 7 DNS queries a second apart, each from a new socket,
+// then says "done".
+func helperBeacon() error {
+	q := dnsmessage.Message{Header: dnsmessage.Header{ID: 0x4243, RecursionDesired: true},
+		Questions: []dnsmessage.Question{{Name: dnsmessage.MustNewName("beacon.test."), Type: dnsmessage.TypeA, Class: dnsmessage.ClassINET}}}
+	qb, _ := q.Pack()
+	next := time.Now()
+	for range 7 {
+		time.Sleep(time.Until(next))
+		next = next.Add(time.Second)
+		udp, err := net.Dial("udp", liveServer+":53")
+		if err != nil {
+			return err
+		}
+		if _, err := udp.Write(qb); err != nil {
+			return err
+		}
+		udp.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if _, err := udp.Read(make([]byte, 1500)); err != nil {
+			return fmt.Errorf("dns: %w", err)
+		}
+		udp.Close()
+	}
+	fmt.Println("done")
+	return nil
 }
