@@ -3,6 +3,8 @@ package flow
 import (
 	"net/netip"
 	"time"
+
+	"github.com/flowscope/flowscope/flow/beacon"
 )
 
 // Side is what one endpoint of a flow sent.
@@ -151,6 +153,10 @@ type Record struct {
 	// or RST, the packet that split, evicted or replaced it, or EndOfInput
 	// for flows open at the end. Records are written in (End, ID) order.
 	End int64 `json:"-"`
+
+	// Beacon, on the record a beacon finding is reported with, is the
+	// group of connections that scored as one (see flow/beacon).
+	Beacon *beacon.Result `json:"-"`
 }
 
 // Duration is LastSeen minus FirstSeen.

@@ -28,11 +28,13 @@ type FilesResult struct {
 	Opened int
 	// OutputErr is the first error the sink returned while records came.
 	OutputErr error
+	// Beacons are the beacon detector's counts (nil when it was off).
+	Beacons *report.BeaconStats
 }
 
 // Summary returns the end-of-run summary of the run, for filter expr.
 func (r *FilesResult) Summary(expr string) *report.Summary {
-	return &report.Summary{Inputs: r.Inputs, Stats: r.Stats, FilterExpr: expr, Filtered: r.Filtered}
+	return &report.Summary{Inputs: r.Inputs, Stats: r.Stats, FilterExpr: expr, Filtered: r.Filtered, Beacons: r.Beacons}
 }
 
 // RunFiles reads the capture files (several are merged in packet time
@@ -67,6 +69,9 @@ func RunFiles(paths []string, cfg Config, sink report.Sink, newProgress func([]*
 		cfg.Emit = sink.Write
 	}
 	cfg.Flush = sink.Flush
+	if cfg.Beacon != nil {
+		cfg.EmitBeacon = func(r *flow.Record) error { return report.WriteBeacon(sink, r) }
+	}
 	if cfg.FlushEvery == 0 {
 		cfg.FlushEvery = 200 * time.Millisecond
 	}
@@ -95,6 +100,8 @@ func RunFiles(paths []string, cfg Config, sink report.Sink, newProgress func([]*
 		prog.Done()
 	}
 	res.Stats = p.Close()
+	p.ReportBeacons()
+	res.Beacons = p.BeaconStats()
 	res.Filtered = p.Filtered()
 	res.OutputErr = p.Err()
 	// Errors met while reading (a cut or corrupt record) belong to the

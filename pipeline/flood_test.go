@@ -50,9 +50,11 @@ func TestFloodHeapBounded(t *testing.T) {
 		}
 		grown := int64(peak) - int64(base)
 		t.Logf("flows-only %v: heap grew %d MiB at most; %d evicted, %d unidentified", flowsOnly, grown>>20, res.Stats.EndReasons["evicted"], res.Stats.Unidentified)
-		// The records in flight and the pipeline's buffers take a few MiB;
-		// 300k flows held whole would take several times the budget.
-		if grown > budget+24<<20 {
+		// The records in flight and the pipeline's buffers take a few MiB
+		// (up to 24 measured, 2 workers, flows-only holding 84k entries),
+		// with room for a loaded machine's late collections; 300k flows held
+		// whole would take over 100 MiB of entries and index alone.
+		if grown > budget+32<<20 {
 			t.Errorf("flows-only %v: heap grew by %d MiB under a %d MiB budget", flowsOnly, grown>>20, budget>>20)
 		}
 	}

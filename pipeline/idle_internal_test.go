@@ -36,9 +36,13 @@ func TestFlushIdleAtRoundBoundary(t *testing.T) {
 	if p.nFrames != 0 {
 		t.Fatalf("%d frames pending: the round did not end", p.nFrames)
 	}
-	time.Sleep(200 * time.Millisecond)
+	// Workers and writer take their time on a loaded machine: wait for the
+	// flush (at every 20 ms tick once the round is written), up to 10 s.
+	for deadline := time.Now().Add(10 * time.Second); flushes.Load() == 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if flushes.Load() == 0 {
-		t.Errorf("input stalled after a full round and the output was never flushed")
+		t.Errorf("input stalled after a full round and the output was never flushed in 10 s")
 	}
 	p.Close()
 }

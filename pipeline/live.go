@@ -52,9 +52,11 @@ type LiveRun struct {
 	// capture loop reads it only after pipe.Sync.
 	ivEnded int
 	ended   []flow.Record // flows ended since the last interval report (table)
-	outErr  error
-	failed  atomic.Bool // outErr is set
-	stats   flow.Stats
+	// ivBeacons are the beacon records of this interval (table).
+	ivBeacons []flow.Record
+	outErr    error
+	failed    atomic.Bool // outErr is set
+	stats     flow.Stats
 
 	frame, ivPackets, ivBytes uint64
 }
@@ -65,6 +67,9 @@ type LiveRun struct {
 func (r *LiveRun) Run(sigs chan os.Signal) int {
 	cfg := r.Config
 	cfg.Emit, cfg.Sink = r.emit, nil
+	if cfg.Beacon != nil {
+		cfg.EmitBeacon = r.emitBeacon
+	}
 	r.pipe = New(cfg)
 	return r.loop(sigs)
 }
@@ -85,6 +90,22 @@ func (r *LiveRun) emit(rec *flow.Record) error {
 	}
 	if r.Interval > 0 && r.Table && !r.FindingsOnly {
 		r.ended = append(r.ended, *rec)
+	}
+	return nil
+}
+
+// emitBeacon writes a beacon record (interval reports and the end); an
+// interval table lists its finding with the flows that ended.
+func (r *LiveRun) emitBeacon(rec *flow.Record) error {
+	if err := report.WriteBeacon(r.Sink, rec); err != nil {
+		if r.outErr == nil {
+			r.outErr = err
+			r.failed.Store(true)
+		}
+		return err
+	}
+	if r.Interval > 0 && r.Table && !r.FindingsOnly {
+		r.ivBeacons = append(r.ivBeacons, *rec)
 	}
 	return nil
 }
@@ -187,6 +208,7 @@ func (r *LiveRun) loop(sigs chan os.Signal) int {
 	r.readCounters()
 	r.Live.Close()
 	r.stats = r.pipe.Close()
+	r.pipe.ReportBeacons()
 	if r.Writer != nil {
 		if r.Info.StatsErr == "" {
 			st := capture.LiveStats{Received: r.Info.Received, Dropped: r.Info.Dropped, IfDropped: r.Info.IfDropped}
@@ -279,6 +301,7 @@ func (r *LiveRun) intervalReport(at time.Time, elapsed time.Duration) {
 	} else {
 		r.pipe.Sync()
 	}
+	r.pipe.ReportBeacons()
 	iv := &report.Interval{At: at, Elapsed: elapsed, Packets: r.ivPackets, Bytes: r.ivBytes,
 		Ended: r.ivEnded, Open: r.pipe.Open(), Capture: r.Info}
 	var err error
@@ -297,7 +320,9 @@ func (r *LiveRun) intervalReport(at time.Time, elapsed time.Duration) {
 		}
 	default:
 		recs := append(r.ended, open...)
-		err = report.WriteIntervalTable(r.Stdout, iv, recs, r.Opt)
+		opt := r.Opt
+		opt.Beacons = r.ivBeacons
+		err = report.WriteIntervalTable(r.Stdout, iv, recs, opt)
 		r.ended = recs
 	}
 	if err != nil && r.outErr == nil {
@@ -306,12 +331,14 @@ func (r *LiveRun) intervalReport(at time.Time, elapsed time.Duration) {
 	}
 	clear(r.ended)
 	r.ended = r.ended[:0]
+	clear(r.ivBeacons)
+	r.ivBeacons = r.ivBeacons[:0]
 	r.ivPackets, r.ivBytes, r.ivEnded = 0, 0, 0
 }
 
 // finish writes the end-of-capture report; the pipeline is closed.
 func (r *LiveRun) finish() error {
-	sum := &report.Summary{Stats: r.stats, FilterExpr: r.Filter, Capture: &r.Info}
+	sum := &report.Summary{Stats: r.stats, FilterExpr: r.Filter, Capture: &r.Info, Beacons: r.pipe.BeaconStats()}
 	if r.Interval > 0 && r.Table && !r.FindingsOnly {
 		fmt.Fprintf(r.Stdout, "\nflowscope: capture stopped (%s); all flows:\n", r.Info.StopReason)
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/flowscope/flowscope/capture"
 	"github.com/flowscope/flowscope/flow"
+	"github.com/flowscope/flowscope/flow/beacon"
 	"github.com/flowscope/flowscope/flow/dnsmeta"
 	"github.com/flowscope/flowscope/report"
 )
@@ -68,6 +69,11 @@ type Config struct {
 	// output sees them soon after their flows end.
 	Flush      func() error
 	FlushEvery time.Duration
+	// Beacon, if set, feeds every record to a beacon detector in the
+	// writer's order (so that its results do not depend on -j);
+	// ReportBeacons hands what scored to EmitBeacon as beacon records.
+	Beacon     *beacon.Config
+	EmitBeacon func(r *flow.Record) error
 }
 
 // Pipeline is one run. Add, Advance, Sync, Snapshot and Close are called
@@ -121,6 +127,7 @@ type encoded struct {
 	end    int64
 	id     uint64
 	off, n int
+	obs    int32 // 1 + its index in the result's obs (what the beacon detector takes of it), 0 for none
 }
 
 // span is where a packet's captured payload lies in its batch's arena.
@@ -141,6 +148,7 @@ type result struct {
 	recs     []flow.Record
 	keys     []encoded
 	enc      []byte
+	obs      []beacon.Obs // the encoded records' (keys) for the beacon detector
 	snap     []flow.Record
 	open     int
 	now      int64
@@ -151,6 +159,14 @@ type result struct {
 	// final round; last is the final chunk, with the table's counts.
 	flush, last bool
 	stats       flow.TableStats
+}
+
+// obsOf returns k's beacon observation in r, or nil.
+func (r *result) obsOf(k encoded) *beacon.Obs {
+	if k.obs == 0 {
+		return nil
+	}
+	return &r.obs[k.obs-1]
 }
 
 // New starts a pipeline's workers and writer.
@@ -174,6 +190,7 @@ func New(cfg Config) *Pipeline {
 	}
 	for i := range p.workers {
 		w := newWorker(fc)
+		w.beacons = cfg.Beacon != nil
 		if cfg.Sink != nil {
 			w.tally = cfg.Sink.WorkerTally()
 			w.encode = cfg.Sink.Encoder()
@@ -183,6 +200,9 @@ func New(cfg Config) *Pipeline {
 		go w.run()
 	}
 	p.wr = writer{cfg: cfg, workers: p.workers, lastFlush: time.Now(), failed: &p.failed}
+	if cfg.Beacon != nil {
+		p.wr.det = beacon.New(*cfg.Beacon)
+	}
 	go func() {
 		defer close(p.done)
 		p.wr.run()
@@ -364,6 +384,32 @@ func (p *Pipeline) Close() flow.Stats {
 	return st
 }
 
+// ReportBeacons hands the groups that score as beacons now, and were not
+// reported before, to EmitBeacon. Call it when the writer is idle: after
+// Sync, Snapshot or Close.
+func (p *Pipeline) ReportBeacons() {
+	w := &p.wr
+	if w.det == nil || w.cfg.EmitBeacon == nil {
+		return
+	}
+	for _, res := range w.det.Report() {
+		rec := report.BeaconRecord(&res)
+		if err := w.cfg.EmitBeacon(&rec); err != nil && w.err == nil {
+			w.err = err
+			w.failed.Store(true)
+		}
+	}
+}
+
+// BeaconStats returns the beacon detector's counts for the summary (nil
+// when it is off); call it when the writer is idle.
+func (p *Pipeline) BeaconStats() *report.BeaconStats {
+	if p.wr.det == nil {
+		return nil
+	}
+	return &report.BeaconStats{Stats: p.wr.det.Stats(), MaxGroups: p.wr.det.MaxGroups()}
+}
+
 // Failed reports, from any goroutine, that writing the output failed:
 // the caller may stop reading.
 func (p *Pipeline) Failed() bool { return p.failed.Load() }
@@ -381,8 +427,9 @@ type worker struct {
 	res   *result
 	frame flow.Frame
 
-	tally  *report.Tally
-	encode func(dst []byte, r *flow.Record) []byte
+	tally   *report.Tally
+	encode  func(dst []byte, r *flow.Record) []byte
+	beacons bool // take what the beacon detector needs of encoded records
 }
 
 func newWorker(cfg flow.Config) *worker {
@@ -414,10 +461,11 @@ func (w *worker) result() *result {
 	case r := <-w.rfree:
 		clear(r.recs)
 		clear(r.snap)
-		r.recs, r.snap, r.keys, r.enc = r.recs[:0], r.snap[:0], r.keys[:0], r.enc[:0]
+		clear(r.obs)
+		r.recs, r.snap, r.keys, r.enc, r.obs = r.recs[:0], r.snap[:0], r.keys[:0], r.enc[:0], r.obs[:0]
 		// A burst (many flows ending in one round) must not stay pooled.
-		if cap(r.enc) > maxPooledBytes || cap(r.recs)+cap(r.keys)+cap(r.snap) > maxPooledRecords {
-			r.recs, r.snap, r.keys, r.enc = nil, nil, nil, nil
+		if cap(r.enc) > maxPooledBytes || cap(r.recs)+cap(r.keys)+cap(r.snap)+cap(r.obs) > maxPooledRecords {
+			r.recs, r.snap, r.keys, r.enc, r.obs = nil, nil, nil, nil, nil
 		}
 		r.sync, r.final, r.flush, r.last, r.flushNow = nil, false, false, false, false
 		return r
@@ -434,7 +482,14 @@ func (w *worker) emit(r *flow.Record) {
 	if w.encode != nil {
 		off := len(res.enc)
 		res.enc = w.encode(res.enc, r)
-		res.keys = append(res.keys, encoded{end: r.End, id: r.ID, off: off, n: len(res.enc) - off})
+		e := encoded{end: r.End, id: r.ID, off: off, n: len(res.enc) - off}
+		if w.beacons {
+			if o, ok := report.BeaconObs(r); ok {
+				res.obs = append(res.obs, o)
+				e.obs = int32(len(res.obs))
+			}
+		}
+		res.keys = append(res.keys, e)
 	} else {
 		if res.flush && res.recs == nil {
 			res.recs = make([]flow.Record, 0, flushChunk) // no doubling past it
@@ -507,6 +562,7 @@ type writer struct {
 	lastFlush time.Time
 	wrote     bool
 	failed    *atomic.Bool // the pipeline's: set on the first error
+	det       *beacon.Detector
 }
 
 // pend is a record, or its encoding, waiting for its turn.
@@ -515,9 +571,19 @@ type pend struct {
 	id  uint64
 	rec *flow.Record
 	b   []byte
+	obs *beacon.Obs
 }
 
 func (w *writer) emit(p *pend) {
+	if w.det != nil {
+		if p.rec != nil {
+			if o, ok := report.BeaconObs(p.rec); ok {
+				w.det.Add(&o)
+			}
+		} else if p.obs != nil {
+			w.det.Add(p.obs)
+		}
+	}
 	var err error
 	switch {
 	case p.rec != nil && w.cfg.Emit != nil:
@@ -551,7 +617,7 @@ func (w *writer) collect(r *result) {
 		w.pending = append(w.pending, pend{end: r.recs[i].End, id: r.recs[i].ID, rec: &r.recs[i]})
 	}
 	for _, k := range r.keys {
-		w.pending = append(w.pending, pend{end: k.end, id: k.id, b: r.enc[k.off : k.off+k.n]})
+		w.pending = append(w.pending, pend{end: k.end, id: k.id, b: r.enc[k.off : k.off+k.n], obs: r.obsOf(k)})
 	}
 }
 
@@ -621,6 +687,10 @@ func (w *writer) release(ready func(*pend) bool) {
 			p.rec = &r
 		} else {
 			p.b = slices.Clone(p.b)
+			if p.obs != nil {
+				o := *p.obs // the result goes back to its worker
+				p.obs = &o
+			}
 		}
 		kept = append(kept, p)
 	}
@@ -693,7 +763,7 @@ func (w *writer) flushTables() {
 		h := &heads[best]
 		if len(h.r.keys) > 0 {
 			k := h.r.keys[h.i]
-			w.emit(&pend{b: h.r.enc[k.off : k.off+k.n]})
+			w.emit(&pend{b: h.r.enc[k.off : k.off+k.n], obs: h.r.obsOf(k)})
 		} else {
 			w.emit(&pend{rec: &h.r.recs[h.i]})
 		}

@@ -22,7 +22,7 @@ type Allowlist struct {
 // comments. SERVICE is a detected service name or "*" (any, including none,
 // as in port-mismatch on unrecognised payload). TARGET matches the server
 // side: tcp/PORT, udp/PORT, sctp/PORT, IP:PORT, [IPv6]:PORT, IP, CIDR or
-// "*". KIND is nonstandard-port or port-mismatch; without it, both.
+// "*". KIND is nonstandard-port, port-mismatch or beacon; without it, every kind.
 
 // targetKind is what an allow rule's TARGET names.
 type targetKind uint8
@@ -161,13 +161,13 @@ func CheckService(s string, also ...string) error {
 
 // CheckKind accepts the finding kinds, with a suggestion for a misspelt one.
 func CheckKind(s string) error {
-	if s == KindNonstandardPort || s == KindPortMismatch {
+	if slices.Contains(Kinds, s) {
 		return nil
 	}
-	if sug := Suggest(s, []string{KindNonstandardPort, KindPortMismatch}); sug != "" {
+	if sug := Suggest(s, Kinds); sug != "" {
 		return fmt.Errorf("unknown finding kind %s (did you mean %q?)", Quote(s), sug)
 	}
-	return fmt.Errorf("unknown finding kind %s (want %s or %s)", Quote(s), KindNonstandardPort, KindPortMismatch)
+	return fmt.Errorf("unknown finding kind %s (want one of %s)", Quote(s), strings.Join(Kinds, ", "))
 }
 
 // Suggest returns the known word closest to s when it is near enough to be

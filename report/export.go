@@ -188,3 +188,13 @@ func (m multiExporter) Report() [][2]string {
 	}
 	return rows
 }
+
+func (m multiExporter) writeBeacon(r *flow.Record) error {
+	var errs []error
+	for _, e := range m {
+		if w, ok := e.(beaconWriter); ok {
+			errs = append(errs, w.writeBeacon(r))
+		}
+	}
+	return errors.Join(errs...)
+}

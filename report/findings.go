@@ -13,7 +13,11 @@ import (
 const (
 	KindNonstandardPort = "nonstandard-port" // a known service off its registered ports
 	KindPortMismatch    = "port-mismatch"    // a service port carrying something else
+	KindBeacon          = "beacon"           // connections repeated at a regular rhythm
 )
+
+// Kinds lists the finding kinds, for rules and allowlists to check against.
+var Kinds = []string{KindNonstandardPort, KindPortMismatch, KindBeacon}
 
 // Finding is one thing about a flow that its ports do not explain.
 type Finding struct {
@@ -36,6 +40,8 @@ type Finding struct {
 	Evidence  string `json:"evidence"`
 	// Reason says it in one sentence.
 	Reason string `json:"reason"`
+	// Beacon is the group's rhythm, on beacon findings only.
+	Beacon *BeaconFields `json:"beacon,omitempty"`
 }
 
 // severityOf is what the catalogue says a service off its ports is worth:
@@ -47,12 +53,25 @@ func severityOf(name string) string {
 	return service.SeverityMedium.String()
 }
 
-// Findings returns what the record's ports do not explain: the detected
+// Findings returns the record's beacon finding, if it carries one (see
+// beaconFinding), then portFindings (none for a beacon record: its flows
+// had theirs).
+func Findings(r *flow.Record) []Finding {
+	switch {
+	case isBeaconRecord(r):
+		return []Finding{beaconFinding(r)}
+	case r.Beacon != nil:
+		return append([]Finding{beaconFinding(r)}, portFindings(r)...)
+	}
+	return portFindings(r)
+}
+
+// portFindings returns what the record's ports do not explain: the detected
 // service off its registered ports (nonstandard-port), and a port
 // registered for a service we can detect carrying another or nothing
 // recognisable (port-mismatch); HTTP on tcp/22 is both. Low-confidence
 // verdicts raise nothing: a guess is not proof.
-func Findings(r *flow.Record) []Finding {
+func portFindings(r *flow.Record) []Finding {
 	pp, ok := ports.ProtoOf(r.IPProto)
 	if !ok || r.Server.Port == 0 {
 		return nil

@@ -236,6 +236,9 @@ func appendJSONFindingFields(b []byte, f *Finding) []byte {
 	b = appendJSONString(b, f.Evidence)
 	b = append(b, `,"reason":`...)
 	b = appendJSONString(b, f.Reason)
+	if f.Beacon != nil {
+		b = appendJSONBeacon(b, f.Beacon)
+	}
 	return b
 }
 

@@ -27,6 +27,7 @@ type Summary struct {
 	Filtered   uint64        // packets the filter rejected
 	Capture    *Capture      // live capture, nil for files
 	Export     [][2]string   // the exporter's report (--ipfix), key and value rows
+	Beacons    *BeaconStats  // the beacon detector's counts, nil when it was off
 }
 
 // Options controls the outputs.
@@ -49,11 +50,17 @@ type Options struct {
 	// ZeekJSON writes Zeek's logs as JSON lines (LogAscii::use_json)
 	// rather than TSV.
 	ZeekJSON bool
+	// Beacons are beacon records (see beacon.go) whose findings the
+	// table lists after the flows'; they are no rows.
+	Beacons []flow.Record
 }
 
 // hasPorts reports whether a side's Port is a transport port worth showing;
 // ICMP keys carry type and code there, which read wrongly as "ip:port".
 func hasPorts(r *flow.Record, port uint16) bool {
+	if port == 0 && isBeaconRecord(r) {
+		return false // a beacon record's client: a group has no one port
+	}
 	switch r.Proto {
 	case "tcp", "udp", "sctp":
 		return true

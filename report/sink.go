@@ -195,8 +195,9 @@ func writeStderrSummary(c SinkConfig, sum *Summary) error {
 // tableSink keeps the top N flows and those with findings, and prints the
 // table and the summary at the end.
 type tableSink struct {
-	c    SinkConfig
-	keep *TableKeeper
+	c       SinkConfig
+	keep    *TableKeeper
+	beacons []flow.Record // beacon records, listed with the findings
 }
 
 func newTableSink(c SinkConfig) (Sink, error) {
@@ -209,7 +210,7 @@ func (t *tableSink) Flush() error               { return nil }
 func (t *tableSink) Close(sum *Summary) error {
 	recs, hidden := t.keep.Records()
 	opt := t.c.Options
-	opt.Hidden = hidden
+	opt.Hidden, opt.Beacons = hidden, t.beacons
 	w := bufio.NewWriterSize(t.c.Stdout, 64<<10)
 	err := WriteTable(w, recs, opt)
 	if err == nil {

@@ -46,6 +46,7 @@ func WriteSummary(w io.Writer, s *Summary, opt Options) error {
 		servicesSection(t),
 		findingsSection(t),
 		exportSection(s),
+		beaconsSection(s.Beacons),
 	}
 	bw := bufio.NewWriter(w)
 	for i := range secs {

@@ -161,7 +161,7 @@ func WriteTable(w io.Writer, recs []flow.Record, opt Options) error {
 		t.flushLine(bw)
 	}
 	t.writeLegend(bw)
-	if ffs, _ := collectFindings(recs, opt); len(ffs) > 0 {
+	if ffs, _ := collectFindings(slices.Concat(recs, opt.Beacons), opt); len(ffs) > 0 {
 		bw.WriteByte('\n')
 		writeFindingsSection(bw, ffs, opt.Width)
 	}

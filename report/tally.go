@@ -92,13 +92,7 @@ func (t *Tally) Add(r *flow.Record) {
 		t.unknown++
 	}
 
-	fs, suppressed := t.keep.filter(r)
-	t.suppressed += uint64(suppressed)
-	for i := range fs {
-		t.findings++
-		t.kinds[fs[i].Kind]++
-		t.severities[fs[i].Severity]++
-	}
+	t.addFindings(r)
 }
 
 // Merge adds o's counts to t (the pipeline's workers tally their own

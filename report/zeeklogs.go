@@ -104,3 +104,16 @@ func (z *ZeekLogs) Report() [][2]string {
 	}
 	return [][2]string{{"zeek logs", z.where + ": " + strings.Join(parts, ", ") + " lines"}}
 }
+
+// writeBeacon writes a beacon finding to notice.log (a group's finding: no
+// connection's line in the other logs).
+func (z *ZeekLogs) writeBeacon(r *flow.Record) error {
+	for i, log := range zeekLogs {
+		if log == zeekNotice {
+			b := z.ws[i].Encode(nil, r)
+			z.lines[i] += uint64(bytes.Count(b, []byte{'\n'}))
+			return z.ws[i].WriteEncoded(b)
+		}
+	}
+	return nil
+}

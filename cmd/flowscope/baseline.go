@@ -82,6 +82,7 @@ func runBaseline(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(w, "  - forbid: {finding: nonstandard-port}")
 	fmt.Fprintln(w, "  - forbid: {finding: port-mismatch}")
+	fmt.Fprintln(w, "  - forbid: {finding: beacon}")
 	for _, a := range sortedKeys(allows) {
 		fmt.Fprintf(w, "  - allow: %q\n", a)
 	}
@@ -102,6 +103,16 @@ type baselinePins struct {
 
 func (p *baselinePins) Write(r *flow.Record) error {
 	p.selectors[baselineSelector(r, p.by)] = true
+	p.allow(r)
+	return nil
+}
+
+// AddBeacon allows the beacons the baseline saw (report.BeaconReceiver):
+// a group's finding, no flow to pin.
+func (p *baselinePins) AddBeacon(r *flow.Record) { p.allow(r) }
+
+// allow pins r's findings as allow lines.
+func (p *baselinePins) allow(r *flow.Record) {
 	for _, f := range report.Findings(r) {
 		svc := f.Service
 		if svc == "" {
@@ -109,7 +120,6 @@ func (p *baselinePins) Write(r *flow.Record) error {
 		}
 		p.allows[fmt.Sprintf("%s %s %s", svc, baselineAllowTarget(r, p.by), f.Kind)] = true
 	}
-	return nil
 }
 
 func (p *baselinePins) Flush() error                { return nil }

@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/flowscope/flowscope/flow"
+	"github.com/flowscope/flowscope/flow/beacon"
 	"github.com/flowscope/flowscope/pipeline"
 	"github.com/flowscope/flowscope/report"
 	"github.com/flowscope/flowscope/report/rules"
@@ -151,7 +152,7 @@ func analyzeCapture(path string, ck report.Sink) (flow.Stats, error) {
 	cfg := flow.DefaultConfig()
 	cfg.MaxFlows, cfg.MaxIdentifying = flow.Budget(budget, false)
 	limitHeap(budget)
-	res := pipeline.RunFiles([]string{path}, pipeline.Config{Flow: cfg}, ck, nil)
+	res := pipeline.RunFiles([]string{path}, pipeline.Config{Flow: cfg, Beacon: &beacon.Config{}}, ck, nil)
 	var err error
 	if len(res.Errors) > 0 {
 		err = res.Errors[0]

@@ -97,7 +97,7 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 
 	r := &pipeline.LiveRun{Live: l, Stdout: stdout, Stderr: stderr, Filter: o.filter, Count: o.count,
 		Duration: o.duration, Interval: o.interval, Quiet: o.quiet, FindingsOnly: o.findingsOnly, Table: o.output == "table",
-		Config: pipeline.Config{Flow: o.flowConfig(), Workers: o.workers}}
+		Config: pipeline.Config{Flow: o.flowConfig(), Workers: o.workers, Beacon: o.beaconConfig()}}
 	s := &liveSetup{o: o, stderr: stderr}
 	r.Info = report.Capture{Interface: o.iface, LinkType: capture.LinkTypeName(l.LinkType()),
 		Snaplen: l.Snaplen(), Filter: o.filter, Engine: o.engine, WriteFile: o.writeFile}

@@ -913,6 +913,8 @@ func liveHelper(role string) int {
 		err = helperClient()
 	case "hold":
 		err = helperHold()
+	case "beacon":
+		err = helperBeacon()
 	default:
 		err = fmt.Errorf("unknown helper role %q", role)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/flowscope/flowscope/capture"
 	"github.com/flowscope/flowscope/export/ipfix"
 	"github.com/flowscope/flowscope/flow"
+	"github.com/flowscope/flowscope/flow/beacon"
 	"github.com/flowscope/flowscope/internal/clidoc"
 	"github.com/flowscope/flowscope/pipeline"
 	"github.com/flowscope/flowscope/report"
@@ -74,6 +75,9 @@ type options struct {
 	workers        int
 	memBudget      int64
 	maxIdentifying int
+	beaconMin      float64
+	beaconMinCount int
+	beaconGroups   int
 
 	// live capture
 	iface      string
@@ -128,6 +132,9 @@ func newFlagSet(o *options) *pflag.FlagSet {
 	fs.StringVar(&o.zeekLogs, "zeek-logs", "", "also write Zeek's conn, dns, ssl, http, ssh and notice logs into `DIR`")
 	fs.BoolVar(&o.zeekJSON, "zeek-json", false, "-o zeek, --zeek-logs: write Zeek's JSON logs (LogAscii::use_json) instead of its TSV")
 	fs.StringVar(&o.minSeverity, "min-severity", "", "show only findings of at least this `LEVEL`: info, low, medium or high (default: all)")
+	fs.Float64Var(&o.beaconMin, "beacon-min", beacon.DefaultMinScore, "report a group of connections as a beacon from this `SCORE` on (0 to 1; see the README's Beacons)")
+	fs.IntVar(&o.beaconMinCount, "beacon-min-count", beacon.DefaultMinCount, "report a beacon only once its group has `N` distinct connection times (4 to 256; 0: no beacon detection)")
+	fs.IntVar(&o.beaconGroups, "beacon-groups", beacon.DefaultMaxGroups, "connection groups the beacon detector tracks at most (`N`); the least recently seen is forgotten beyond")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no summary and no progress on stderr (json, csv)")
 	fs.BoolVarP(&o.showVersion, "version", "V", false, "print the version, build, Go and libpcap versions and exit")
 	fs.StringVar(&o.ipfix, "ipfix", "", "also export every flow as IPFIX to `URL`: udp://HOST:PORT or tcp://HOST:PORT (see the README)")
@@ -222,6 +229,15 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if err := report.CheckSeverity(o.minSeverity); err != nil {
 		return nil, fmt.Errorf("--min-severity: %w", err)
+	}
+	if !(o.beaconMin > 0 && o.beaconMin <= 1) {
+		return nil, errors.New("--beacon-min must be above 0 and at most 1")
+	}
+	if o.beaconMinCount != 0 && (o.beaconMinCount < 4 || o.beaconMinCount > beacon.Window) {
+		return nil, fmt.Errorf("--beacon-min-count must be between 4 and %d (0: no beacon detection)", beacon.Window)
+	}
+	if o.beaconGroups < 1 || o.beaconGroups > 1<<24 {
+		return nil, errors.New("--beacon-groups must be between 1 and 16777216")
 	}
 	if o.workers < 0 || o.workers > 256 {
 		return nil, errors.New("--workers must be between 0 (one per CPU) and 256")
@@ -331,7 +347,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flowscope: %v\n", err)
 		return exitUsage
 	}
-	cfg := pipeline.Config{Flow: o.flowConfig(), Workers: o.workers, Filter: filter}
+	cfg := pipeline.Config{Flow: o.flowConfig(), Workers: o.workers, Filter: filter, Beacon: o.beaconConfig()}
 	progressOn := !o.quiet && isTerminal(stderr)
 	res := pipeline.RunFiles(o.reads, cfg, sink, func(files []*capture.File) pipeline.Progress {
 		return newProgress(stderr, files, progressOn)
@@ -397,6 +413,15 @@ func (o *options) byteKind() report.ByteKind {
 		return report.IPBytes
 	}
 	return report.FrameBytes
+}
+
+// beaconConfig is the beacon detector's configuration, nil when off
+// (--flows-only has no findings).
+func (o *options) beaconConfig() *beacon.Config {
+	if o.flowsOnly || o.beaconMinCount == 0 {
+		return nil
+	}
+	return &beacon.Config{MinScore: o.beaconMin, MinCount: o.beaconMinCount, MaxGroups: o.beaconGroups}
 }
 
 // flowConfig is the flow table's configuration from the flags.

@@ -6,7 +6,7 @@ _flowscope() {
         COMPREPLY=($(compgen -f -- "$cur")); return ;;
     -o|--output)
         COMPREPLY=($(compgen -W 'table json csv zeek' -- "$cur")); return ;;
-    --top|--max-flows|--max-memory|--tcp-timeout|--udp-timeout|--icmp-timeout|--other-timeout|--active-timeout|--fields|-j|--workers|--splt|--zeek-logs|--min-severity|--ipfix|--ipfix-domain|-s|--snaplen|-B|--buffer-size|-c|--count|--duration|--interval)
+    --top|--max-flows|--max-memory|--tcp-timeout|--udp-timeout|--icmp-timeout|--other-timeout|--active-timeout|--fields|-j|--workers|--splt|--zeek-logs|--min-severity|--beacon-min|--beacon-min-count|--beacon-groups|--ipfix|--ipfix-domain|-s|--snaplen|-B|--buffer-size|-c|--count|--duration|--interval)
         return ;;
     --bytes)
         COMPREPLY=($(compgen -W 'frame ip' -- "$cur")); return ;;
@@ -30,7 +30,7 @@ _flowscope() {
     check|baseline|help|version) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W '-r --read -o --output --top --wide --bytes --max-flows --max-memory --tcp-timeout --udp-timeout --icmp-timeout --other-timeout --active-timeout --fields --flows-only -j --workers --splt --allow --findings-only --zeek-logs --zeek-json --min-severity -q --quiet -V --version --ipfix --ipfix-domain -i --interface -D --list-interfaces -s --snaplen --promisc -p --no-promisc -B --buffer-size --immediate -w --write -c --count --duration --interval -Z --user --engine' -- "$cur")); return
+        COMPREPLY=($(compgen -W '-r --read -o --output --top --wide --bytes --max-flows --max-memory --tcp-timeout --udp-timeout --icmp-timeout --other-timeout --active-timeout --fields --flows-only -j --workers --splt --allow --findings-only --zeek-logs --zeek-json --min-severity --beacon-min --beacon-min-count --beacon-groups -q --quiet -V --version --ipfix --ipfix-domain -i --interface -D --list-interfaces -s --snaplen --promisc -p --no-promisc -B --buffer-size --immediate -w --write -c --count --duration --interval -Z --user --engine' -- "$cur")); return
     fi
     COMPREPLY=($(compgen -f -- "$cur"))
 }

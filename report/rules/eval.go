@@ -143,6 +143,27 @@ func (c *Checker) Add(r *flow.Record) {
 	c.rec = nil
 }
 
+// AddBeacon holds a beacon record (report.BeaconReceiver: a group's
+// finding, on the id of its last connection) to the rules that ask about
+// findings: a forbid or expect of finding: beacon. It is no flow: no
+// count, limit or only sees it.
+func (c *Checker) AddBeacon(r *flow.Record) {
+	c.seq++
+	c.rec, c.findings, c.found = r, nil, false
+	for _, st := range c.rules {
+		if len(st.ru.spec.match.findings) == 0 {
+			continue
+		}
+		switch st.ru.Kind {
+		case "expect":
+			c.expect(st)
+		case "forbid":
+			c.forbid(st)
+		}
+	}
+	c.rec = nil
+}
+
 // Outcomes returns one Outcome per rule, in file order.
 func (c *Checker) Outcomes() []Outcome {
 	var out []Outcome
