@@ -303,6 +303,7 @@ func (s *svcState) identify(clientSide int, tcp bool, frame uint64) {
 	}
 	if tcp {
 		in.Transport = service.TCP
+		in.MidStream = !s.dir[0].fromSYN && !s.dir[1].fromSYN
 	}
 	// The latest verdict stands: with more bytes a detector may raise its
 	// confidence or withdraw a guess (a bare "220" banner is no longer SMTP

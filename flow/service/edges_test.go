@@ -14,6 +14,11 @@ func TestEdgeVerdicts(t *testing.T) {
 	udp := func(client, server string) Input {
 		return Input{Transport: UDP, Client: []byte(client), Server: []byte(server), ClientFirst: true}
 	}
+	mid := func(client, server string) Input {
+		return Input{Transport: TCP, Client: []byte(client), Server: []byte(server), MidStream: true}
+	}
+	alert, signal := sampleIn("tls-midstream-alert"), sampleIn("tls-midstream-signal")
+	zattoo := sampleIn("http-midstream-zattoo")
 	// The start of the curl ClientHello and a ServerHello record.
 	ch := string(sampleIn("tls12-curl").Client)
 	sh := string(sampleIn("tls12-curl").Server[:107])
@@ -29,6 +34,24 @@ func TestEdgeVerdicts(t *testing.T) {
 		dir  Dir
 	}{
 		{"tls record header and type only", &tlsDetector, tcp(ch[:6], "", true), Medium, FromClient},
+		{"http-midstream from a SYN", &httpMidStreamDetector, tcp(string(zattoo.Client), "", true), None, 0},
+		{"http-midstream status line only", &httpMidStreamDetector,
+			mid("", string(zattoo.Server)), Medium, FromServer},
+		{"http-midstream request line cut", &httpMidStreamDetector, mid(string(zattoo.Client[:120]), ""), None, 0},
+		{"http-midstream request behind a body", &httpMidStreamDetector, mid("}]}GET / HTTP/1.1\r\n", ""), Medium, FromClient},
+		{"http-midstream version without a request", &httpMidStreamDetector, mid("see HTTP/1.1 and HTTP/1.0\r\n", ""), None, 0},
+		{"tls-midstream from a SYN", &tlsMidStreamDetector, tcp(string(alert.Client), "", true), None, 0},
+		{"tls-midstream one record cut by the end", &tlsMidStreamDetector, mid(string(alert.Client[:20]), ""), None, 0},
+		{"tls-midstream one record on each side", &tlsMidStreamDetector,
+			mid(string(signal.Client[:39]), string(signal.Server)), Medium, FromClient},
+		{"tls-midstream second header broken", &tlsMidStreamDetector,
+			mid(string(signal.Client[:39])+"\x18\x03\x03\x00\x13", ""), None, 0},
+		{"tls-midstream versions differ", &tlsMidStreamDetector,
+			mid(string(signal.Client[:39])+"\x17\x03\x01\x00\x13", ""), None, 0},
+		{"tls-midstream other side contradicts", &tlsMidStreamDetector,
+			mid(string(signal.Client), "GET / HTTP/1.1\r\n"), None, 0},
+		{"tls-midstream a longer server chain decides", &tlsMidStreamDetector,
+			mid(string(signal.Server), string(signal.Client)), Medium, FromServer},
 		{"tls hello cut after its header", &tlsDetector, tcp(ch[:9], "", true), Medium, FromClient},
 		{"tls hello cut after its version", &tlsDetector, tcp(ch[:11], "", true), High, FromClient},
 		{"tls first segment of a long hello", &tlsDetector, tcp(ch[:100], "", true), High, FromClient},

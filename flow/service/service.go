@@ -60,6 +60,10 @@ type Input struct {
 	Client, Server []byte
 	// ClientFirst reports whether the client sent payload before the server.
 	ClientFirst bool
+	// MidStream reports a TCP connection seen without either side's SYN:
+	// the capture began inside it, so its bytes start wherever the
+	// capture did, not at the protocol's first message.
+	MidStream bool
 }
 
 // Result is a detector's verdict.
