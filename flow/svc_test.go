@@ -57,14 +57,25 @@ func TestSvcBounds(t *testing.T) {
 	if sv.dir[0].have != svcBufSize {
 		t.Errorf("have %d, want the buffer size %d", sv.dir[0].have, svcBufSize)
 	}
-	// UDP keeps the first datagram only, and every side stops after
-	// svcMaxPackets payload packets.
+	// UDP keeps the first svcMaxDatagrams datagrams, each apart, and
+	// every side stops after svcMaxPackets payload packets.
 	u := &svcState{firstSide: -1}
 	for i := 0; i < svcMaxPackets+3; i++ {
-		u.add(1, &Packet{Key: Key{Proto: ProtoUDP}, Payload: []byte{byte('a' + i)}, L4: true})
+		u.add(1, &Packet{Key: Key{Proto: ProtoUDP}, Payload: []byte{byte('a' + i), byte('a' + i)}, L4: true})
 	}
-	if string(u.dir[1].buf[:u.dir[1].have]) != "a" || u.dir[1].pkts != svcMaxPackets || u.firstSide != 1 {
-		t.Errorf("udp: %q after %d packets, first side %d", u.dir[1].buf[:u.dir[1].have], u.dir[1].pkts, u.firstSide)
+	var a [svcMaxDatagrams][]byte
+	got := u.dir[1].datagrams(&a)
+	if len(got) != svcMaxDatagrams || string(got[0]) != "aa" || string(got[svcMaxDatagrams-1]) != "dd" ||
+		u.dir[1].pkts != svcMaxPackets || u.firstSide != 1 {
+		t.Errorf("udp: %q after %d packets, first side %d", got, u.dir[1].pkts, u.firstSide)
+	}
+	// Datagrams past the buffer's room are cut, then no more are kept.
+	v := &svcState{firstSide: -1}
+	for range 3 {
+		v.add(0, &Packet{Key: Key{Proto: ProtoUDP}, Payload: big[:svcBufSize/2+100], L4: true})
+	}
+	if got := v.dir[0].datagrams(&a); len(got) != 2 || len(got[1]) != svcBufSize/2-100 || v.dir[0].have != svcBufSize {
+		t.Errorf("udp, large datagrams: %d kept, have %d", len(got), v.dir[0].have)
 	}
 }
 

@@ -320,3 +320,40 @@ func TestEdgeEvidence(t *testing.T) {
 		})
 	}
 }
+
+// TestIdentifyDatagrams: over UDP, Identify pairs each side's k-th
+// datagram, so a protocol is found behind keepalives or a probe.
+func TestIdentifyDatagrams(t *testing.T) {
+	invite := sampleIn("sip invite")
+	ntp := sampleIn("ntp client and server")
+	keepalive := []byte("\r\n\r\n") // SIP's CRLF keepalive (RFC 5626 §4.4.1)
+	probe := []byte{0, 0, 0, 0}
+	cases := []struct {
+		name           string
+		client, server [][]byte
+		service        string
+		conf           Confidence
+	}{
+		{"sip behind two keepalives", [][]byte{keepalive, keepalive, invite.Client}, nil, "sip", High},
+		{"ntp request behind a probe, one answer", [][]byte{probe, ntp.Client}, [][]byte{ntp.Server}, "ntp", High},
+		{"keepalives alone", [][]byte{keepalive, keepalive}, [][]byte{keepalive}, "", None},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := Input{Transport: UDP, ClientFirst: true, ClientDatagrams: c.client, ServerDatagrams: c.server}
+			if len(c.client) > 0 {
+				in.Client = c.client[0]
+			}
+			if len(c.server) > 0 {
+				in.Server = c.server[0]
+			}
+			r, _ := Identify(&in)
+			if r.Service != c.service || r.Confidence != c.conf {
+				t.Errorf("got %q %v, want %q %v", r.Service, r.Confidence, c.service, c.conf)
+			}
+			if len(c.client) > 0 && &in.Client[0] != &c.client[0][0] {
+				t.Errorf("Identify left Client changed")
+			}
+		})
+	}
+}
