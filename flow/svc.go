@@ -361,6 +361,11 @@ func (e *entry) svcView() svcResult {
 	}
 	r := svcResult{res: sv.best, frame: sv.bestFrame, evSide: sv.bestSide,
 		fromSYN: [2]bool{sv.dir[0].fromSYN, sv.dir[1].fromSYN}}
+	if r.res.Confidence < service.Medium {
+		// A guess nothing confirmed (one NTP-sized datagram, a bare "220")
+		// names nothing: other protocols look the same.
+		r.res = service.Result{}
+	}
 	c, srv := &sv.dir[e.clientSide], &sv.dir[1-e.clientSide]
 	switch meta := service.MetaOf(sv.best.Service); {
 	case meta == service.MetaTLS:

@@ -15,8 +15,8 @@ import (
 // which we raise nonstandard-port for it. Issue 11 asks for 0.97 and 0.95;
 // these are the figures reached so far and may only go up.
 const (
-	corpusAgreementFloor = 0.901
-	corpusNonStdFloor    = 0.666
+	corpusAgreementFloor = 0.983
+	corpusNonStdFloor    = 0.942
 )
 
 // TestNDPICorpus compares every flow of testdata/captures/ndpi-corpus with

@@ -308,9 +308,15 @@ func FuzzDetect(f *testing.F) {
 		}
 		f.Add(tr, s.in.ClientFirst, s.in.Client, s.in.Server)
 	}
-	// tr's low bit is the transport, the next one MidStream.
+	// tr's low bit is the transport, the next one MidStream, the third
+	// gives the sides datagrams (the client's bytes, then the server's,
+	// as its later ones).
 	f.Fuzz(func(t *testing.T, tr uint8, clientFirst bool, client, server []byte) {
 		in := Input{Transport: Transport(tr % 2), MidStream: tr&2 != 0, ClientFirst: clientFirst, Client: client, Server: server}
+		if tr&4 != 0 {
+			in.ClientDatagrams = [][]byte{client, server, client}
+			in.ServerDatagrams = [][]byte{server, client}
+		}
 		for _, d := range detectors {
 			checkedConf(t, d, &in)
 		}

@@ -357,3 +357,57 @@ func TestIdentifyDatagrams(t *testing.T) {
 		})
 	}
 }
+
+// TestConfirmation covers guesses that later datagrams or the other side
+// confirm, or leave guesses.
+func TestConfirmation(t *testing.T) {
+	wg := sampleIn("wireguard transport session").ClientDatagrams
+	probe := sampleIn("quic-reserved-version-probe").Client
+	short := sampleIn("quic-short-headers")
+	ntp := sampleIn("ntp client and server")
+	noEcho := with(ntp.Server, 24, ntp.Server[24]^0xff)
+	notify := []byte("NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\r\n")
+	// probeCut is the probe with its length field one short of the datagram.
+	probeCut := append([]byte(nil), probe[:len(probe)-1]...)
+	udp := func(client, server [][]byte) Input {
+		in := Input{Transport: UDP, ClientFirst: true, ClientDatagrams: client, ServerDatagrams: server}
+		if len(client) > 0 {
+			in.Client = client[0]
+		}
+		if len(server) > 0 {
+			in.Server = server[0]
+		}
+		return in
+	}
+	cases := []struct {
+		name string
+		d    *Detector
+		in   Input
+		want Confidence
+	}{
+		{"wireguard transport data alone", &wireguardDetector, udp(wg[:1], nil), Low},
+		{"wireguard two transport datagrams", &wireguardDetector, udp(wg[:2], nil), Medium},
+		{"wireguard counter repeats", &wireguardDetector, udp([][]byte{wg[0], wg[0]}, nil), Low},
+		{"wireguard receiver index changes", &wireguardDetector, udp([][]byte{wg[0], with(wg[1], 5, 0)}, nil), Low},
+		{"ntp answer echoes the request", &ntpDetector, udp([][]byte{ntp.Client}, [][]byte{ntp.Server}), High},
+		{"ntp answer without the echo", &ntpDetector, udp([][]byte{ntp.Client}, [][]byte{noEcho}), Medium},
+		{"ntp v1 datagram alone", &ntpDetector, udp([][]byte{with(ntp.Client, 0, 0x0b)}, nil), None},
+		{"quic reserved probe filling its datagram", &quicDetector, udp([][]byte{probe}, nil), Medium},
+		{"quic reserved probe not filling it", &quicDetector, udp([][]byte{probeCut}, nil), Low},
+		{"quic reserved probe repeated", &quicDetector, udp([][]byte{probeCut, append([]byte(nil), probeCut...)}, nil), Medium},
+		{"quic google version, datagram too short", &quicDetector,
+			udp([][]byte{sampleIn("gquic-q039").Client[:600]}, nil), Low},
+		{"quic short headers, two datagrams", &quicMidStreamDetector,
+			udp(short.ClientDatagrams[:2], short.ServerDatagrams), None},
+		{"quic short headers, server sends a long header", &quicMidStreamDetector,
+			udp(short.ClientDatagrams, [][]byte{with(short.ServerDatagrams[0], 0, 0xc0)}), None},
+		{"quic short headers, text repeats", &quicMidStreamDetector, udp([][]byte{notify, notify, notify}, nil), None},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := checkedConf(t, c.d, &c.in); got != c.want {
+				t.Errorf("%s: %v, want %v", c.d.Name, got, c.want)
+			}
+		})
+	}
+}
