@@ -171,6 +171,11 @@ func TestEdgeVerdicts(t *testing.T) {
 			udp("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03a\x01b\x00\x00\x01\x00\x01", ""), None, 0},
 		{"netbios name query", &dnsDetector,
 			udp("\x80\x01\x01\x10\x00\x01\x00\x00\x00\x00\x00\x00\x20"+strings.Repeat("CA", 16)+"\x00\x00\x20\x00\x01", ""), None, 0},
+		// RFC 1002 §4.2.13: a positive name query response carries no
+		// question, its answer names the encoded NetBIOS name (type NB).
+		{"netbios positive name query response", &dnsDetector,
+			udp("", "\x80\x01\x85\x00\x00\x00\x00\x01\x00\x00\x00\x00\x20"+strings.Repeat("CA", 16)+
+				"\x00\x00\x20\x00\x01\x00\x04\x93\xe0\x00\x06\x00\x00\xc0\xa8\x01\x02"), None, 0},
 		{"dns tcp length below a header", &dnsDetector,
 			tcp("\x00\x0b"+dnsQ, "", true), None, 0},
 		{"dns tcp two messages in a row", &dnsDetector,

@@ -1071,8 +1071,25 @@ var samples = []sample{
 			40fba7e7e6a5fd1277faf7c1dcb583670c62ad17f13652246a12f8262ba1a7ea3fc3cc233713c50905ee6e753fc55ad5
 			22e3f7381db2ced97cf08e33af48d9b01b0cfe3922d9af8bb40000000166aa23b701000000008fdd2b9e41d8abea0000
 			0000`)},
-		want: expect{"openvpn", Medium, FromServer},
+		want: expect{"openvpn", Low, FromServer},
 		ev:   "@\xfb\xa7\xe7\xe6\xa5\xfd\x12w\xfa\xf7\xc1ܵ\x83g",
+	},
+	{
+		// ndpi__openvpn.pcap, udp 69.197.143.179:443 -> 10.0.2.15:60201, the client's side lost to NAT: the
+		// server's hard reset (frame 2, 26 bytes), then its first control packet of the same session
+		// (frame 5, the first 64 of 1226 bytes).
+		name: "openvpn server session",
+		in: Input{Transport: UDP,
+			Server: unhex(`
+				40d31c3a6964602fa00100000000334857703d96db3900000000`),
+			ServerDatagrams: [][]byte{
+				unhex(`
+				40d31c3a6964602fa00100000000334857703d96db3900000000`),
+				unhex(`
+				20d31c3a6964602fa00100000001334857703d96db3900000001160303007a0200007603033b6ffd540d84e771f4b338
+				6a50ac79a8ce5246e72f6ae23f9e09da`),
+			}},
+		want: expect{"openvpn", Medium, FromServer},
 	},
 	{
 		// ndpi__gre.pcapng frame 1 (inner UDP payload)
