@@ -72,7 +72,7 @@ func (t *Table) record(e *entry, why EndReason) Record {
 	}
 	var sr svcResult
 	if e.app != nil {
-		sr = e.svcView()
+		sr = e.svcView(&t.svcScratch)
 	}
 	if sr.res.Confidence > service.None {
 		r.Service = sr.res.Service
@@ -84,6 +84,13 @@ func (t *Table) record(e *entry, why EndReason) Record {
 			r.EvidenceDir = "client"
 		}
 		r.EvidenceFrame = sr.frame
+		if o := sr.other; o.Service != "" {
+			r.OtherService, r.OtherConfidence, r.OtherDetector, r.OtherEvidence = o.Service, o.Confidence.String(), o.Detector, o.Evidence
+			r.OtherDir = "server"
+			if r.EvidenceDir == "server" {
+				r.OtherDir = "client"
+			}
+		}
 	}
 	r.ClientFromSYN = sr.fromSYN[c]
 	r.TLS, r.SSH, r.HTTP = sr.tls, sr.ssh, sr.http

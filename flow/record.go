@@ -117,6 +117,12 @@ type Record struct {
 	Evidence      string `json:"evidence,omitempty"`
 	EvidenceDir   string `json:"evidence_dir,omitempty"`
 	EvidenceFrame uint64 `json:"evidence_frame,omitempty"`
+	// OtherService is what the side that did not decide Service speaks,
+	// when that side alone is surely another protocol (an HTTP request
+	// answered by an SSH banner); OtherConfidence, OtherDetector,
+	// OtherEvidence (raw) and OtherDir ("client" or "server") say how, as
+	// for Service. Reported through a protocol-mismatch finding.
+	OtherService, OtherConfidence, OtherDetector, OtherEvidence, OtherDir string `json:"-"`
 	// ClientPrefix and ServerPrefix are the first payload bytes each side
 	// sent (at most 16, raw), the counter-evidence when no detector
 	// recognised the flow; empty when that side sent no captured payload.

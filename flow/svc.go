@@ -168,6 +168,9 @@ type svcResult struct {
 	fromSYN   [2]bool     // each side's prefix starts at its SYN
 	prefix    [2][16]byte // first payload bytes per canonical side
 	prefixLen [2]uint8
+	// other is what the side that did not decide res speaks, when that
+	// side alone is surely another protocol (service.OtherSide).
+	other service.Result
 }
 
 // noteSYN sets the sequence base of a side from its SYN.
@@ -354,7 +357,7 @@ func (d *svcDir) datagrams(a *[svcMaxDatagrams][]byte) [][]byte {
 
 // svcView returns the flow's identification so far: the kept result once
 // finished, or the live verdict and prefixes while still identifying.
-func (e *entry) svcView() svcResult {
+func (e *entry) svcView(sc *svcScratch) svcResult {
 	sv := e.app.svc
 	if sv == nil {
 		return e.app.svcRes
@@ -382,6 +385,12 @@ func (e *entry) svcView() svcResult {
 	for i := range sv.dir {
 		d := &sv.dir[i]
 		r.prefixLen[i] = uint8(copy(r.prefix[i][:min(d.have, len(r.prefix[i]))], d.buf[:d.have]))
+	}
+	if e.key.Proto == ProtoTCP && r.res.Confidence >= service.Medium && c.have > 0 && srv.have > 0 {
+		sc.in = service.Input{Transport: service.TCP, Client: c.buf[:c.have], Server: srv.buf[:srv.have],
+			ClientFirst: int(sv.firstSide) == int(e.clientSide), MidStream: !c.fromSYN && !srv.fromSYN}
+		r.other, _ = service.OtherSide(&sc.in, r.res)
+		*sc = svcScratch{}
 	}
 	return r
 }
@@ -437,7 +446,7 @@ func (t *Table) finishSvc(e *entry) {
 	if sv == nil {
 		return
 	}
-	a.svcRes = e.svcView()
+	a.svcRes = e.svcView(&t.svcScratch)
 	a.svc = nil
 	t.releaseSvc(sv)
 }

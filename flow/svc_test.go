@@ -153,3 +153,46 @@ func TestSvcClass(t *testing.T) {
 		}
 	}
 }
+
+// TestSvcOtherSide: a flow whose client sends an HTTP request and whose
+// server answers with an SSH banner is ssh, and its record names the
+// client's http too; a flow whose sides agree names one service.
+func TestSvcOtherSide(t *testing.T) {
+	get := []byte("GET / HTTP/1.1\r\nHost: example.org\r\n\r\n")
+	banner := []byte("SSH-2.0-OpenSSH_9.6\r\n")
+	cases := []struct {
+		name                 string
+		client, server       []byte
+		service, other, side string
+	}{
+		{"http answered by ssh", get, banner, "ssh", "http", "client"},
+		{"ssh on both sides", []byte("SSH-2.0-PuTTY_0.80\r\n"), banner, "ssh", "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var recs []*Record
+			tb := NewTable(DefaultConfig(), func(r *Record) { recs = append(recs, r) })
+			const ts = int64(1_700_000_000e9)
+			pkts := []*Packet{
+				memTCP(1, true, FlagSYN, 1000, nil),
+				memTCP(1, false, FlagSYN|FlagACK, 5000, nil),
+				memTCP(1, true, FlagPSH|FlagACK, 1001, c.client),
+				memTCP(1, false, FlagPSH|FlagACK, 5001, c.server),
+			}
+			for i, p := range pkts {
+				tb.Update(p, ts+int64(i), uint64(i+1), 0, p.IPLen+14, 0)
+			}
+			tb.Flush()
+			if len(recs) != 1 {
+				t.Fatalf("%d records", len(recs))
+			}
+			r := recs[0]
+			if r.Service != c.service || r.OtherService != c.other || r.OtherDir != c.side {
+				t.Errorf("service %q, other %q from %q; want %q, %q from %q", r.Service, r.OtherService, r.OtherDir, c.service, c.other, c.side)
+			}
+			if c.other != "" && (r.OtherConfidence != "high" || r.OtherDetector != "http" || r.OtherEvidence != "GET / HTTP/1.1") {
+				t.Errorf("other side: %q %q %q", r.OtherConfidence, r.OtherDetector, r.OtherEvidence)
+			}
+		})
+	}
+}

@@ -11,8 +11,9 @@ import (
 
 // Finding kinds.
 const (
-	KindNonstandardPort = "nonstandard-port" // a known service off its registered ports
-	KindPortMismatch    = "port-mismatch"    // a service port carrying something else
+	KindNonstandardPort  = "nonstandard-port"  // a known service off its registered ports
+	KindPortMismatch     = "port-mismatch"     // a service port carrying something else
+	KindProtocolMismatch = "protocol-mismatch" // client and server speak different protocols
 )
 
 // Finding is one thing about a flow that its ports do not explain.
@@ -47,12 +48,46 @@ func severityOf(name string) string {
 	return service.SeverityMedium.String()
 }
 
-// Findings returns what the record's ports do not explain: the detected
+// Findings returns what the record's ports and its two sides do not
+// explain: see portFindings, and a client and a server that speak
+// different protocols (protocol-mismatch).
+func Findings(r *flow.Record) []Finding {
+	out := portFindings(r)
+	if r.OtherService != "" && r.Continues == 0 {
+		out = append(out, protocolMismatch(r))
+	}
+	return out
+}
+
+// protocolMismatch is the finding for a flow whose sides speak different
+// protocols (an HTTP request answered by an SSH banner): a multiplexer on
+// the port, a scanner, or a tunnel. It is about the other side's service
+// and bytes; its severity is the higher of the two services' own, at
+// least medium.
+func protocolMismatch(r *flow.Record) Finding {
+	port := r.Proto + "/" + strconv.Itoa(int(r.Server.Port))
+	pp, _ := ports.ProtoOf(r.IPProto)
+	client, server := r.Service, r.OtherService
+	if r.OtherDir == "client" {
+		client, server = server, client
+	}
+	return Finding{
+		Kind: KindProtocolMismatch, Port: port, Service: r.OtherService,
+		Severity:         maxSeverity(maxSeverity(severityOf(r.Service), severityOf(r.OtherService)), "medium"),
+		ExpectedServices: nonNil(ports.ExpectedServices(pp, r.Server.Port)),
+		ExpectedPorts:    portList(r.Proto, ports.ExpectedPorts(r.OtherService, pp)),
+		Detector:         r.OtherDetector, Confidence: r.OtherConfidence, Direction: r.OtherDir,
+		Evidence: Escape(r.OtherEvidence),
+		Reason:   "the client speaks " + client + ", the server " + server,
+	}
+}
+
+// portFindings returns what the record's ports do not explain: the detected
 // service off its registered ports (nonstandard-port), and a port
 // registered for a service we can detect carrying another or nothing
 // recognisable (port-mismatch); HTTP on tcp/22 is both. Low-confidence
 // verdicts raise nothing: a guess is not proof.
-func Findings(r *flow.Record) []Finding {
+func portFindings(r *flow.Record) []Finding {
 	pp, ok := ports.ProtoOf(r.IPProto)
 	if !ok || r.Server.Port == 0 {
 		return nil

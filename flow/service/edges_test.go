@@ -416,3 +416,57 @@ func TestConfirmation(t *testing.T) {
 		})
 	}
 }
+
+// TestOtherSide: a side that alone is surely another protocol than the
+// flow's is reported; a flow whose sides agree, or where one side is only
+// a guess, is not.
+func TestOtherSide(t *testing.T) {
+	get := sampleIn("http-get").Client
+	ssh := sampleIn("ssh-openssh").Server
+	hello := sampleIn("tls12-curl").Client
+	status := sampleIn("http-status-only").Server
+	cases := []struct {
+		name           string
+		client, server []byte
+		want           string // the other side's service, "" for none
+		dir            Dir
+	}{
+		{"http request answered by an ssh banner", get, ssh, "http", FromClient},
+		{"tls hello answered by an http status", hello, status, "http", FromServer},
+		{"ssh on both sides", sampleIn("ssh-openssh").Client, ssh, "", 0},
+		{"tls on both sides", hello, sampleIn("tls12-curl").Server, "", 0},
+		{"client silent", nil, ssh, "", 0},
+		{"other side unrecognised", []byte("hello\r\n"), ssh, "", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := Input{Transport: TCP, Client: c.client, Server: c.server, ClientFirst: true}
+			r, ok := Identify(&in)
+			if !ok {
+				t.Fatal("nothing identified")
+			}
+			o, ok := OtherSide(&in, r)
+			if o.Service != c.want || ok != (c.want != "") || (ok && o.Dir != c.dir) {
+				t.Errorf("flow %s from %v; other side %q from %v (%v), want %q from %v", r.Service, r.Dir, o.Service, o.Dir, ok, c.want, c.dir)
+			}
+			if string(in.Client) != string(c.client) || string(in.Server) != string(c.server) || !in.ClientFirst {
+				t.Error("OtherSide left the input changed")
+			}
+		})
+	}
+}
+
+// TestOtherSideSamples: no sample of a protocol over TCP is taken for two
+// protocols, one a side.
+func TestOtherSideSamples(t *testing.T) {
+	for _, s := range samples {
+		in := s.in
+		r, ok := Identify(&in)
+		if !ok || in.Transport != TCP {
+			continue
+		}
+		if o, ok := OtherSide(&in, r); ok {
+			t.Errorf("%s: %s, yet its %v side alone is %s (%v, evidence %q)", s.name, r.Service, o.Dir, o.Service, o.Confidence, o.Evidence)
+		}
+	}
+}
