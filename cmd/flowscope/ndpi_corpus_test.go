@@ -13,10 +13,34 @@ import (
 // protocol we detect on which we name the same service, and the share of
 // nDPI's "Known Proto on Non Std Port" flows (of a protocol we detect) on
 // which we raise nonstandard-port for it. Issue 11 asks for 0.97 and 0.95;
-// these are the figures reached so far and may only go up.
+// these are the figures reached so far and may only go up. Every flow
+// short of them is in corpusAccepted.
 const (
-	corpusAgreementFloor = 0.983
+	corpusAgreementFloor = 0.987
 	corpusNonStdFloor    = 0.942
+)
+
+// corpusAccepted is every disagreement with nDPI on the corpus, by class
+// and flow as the test prints them, with its cause and who is right (the
+// payload decides); README.md lists them too. A disagreement not listed
+// fails the test, and so does a listed one that no longer occurs.
+var corpusAccepted = map[string]string{
+	"bittorrent non-std-port -> no finding (bittorrent): lru_ipv6_caches.pcapng udp [2a2f:8509:1cb2:466d:ecbf:69d6:109c:608]:62229 <-> [3991:72d:336e:65ec:c5bf:a5fa:83ad:23de]:6881":  corpusBTDefault,
+	"bittorrent non-std-port -> no finding (bittorrent): lru_ipv6_caches.pcapng udp [3991:72d:336e:65ec:c5bf:a5fa:83ad:23de]:6881 <-> [3024:e5ee:ac2f:cd76:5dd6:a7a1:f17f:5c27]:60506": corpusBTDefault,
+	"bittorrent non-std-port -> no finding (bittorrent): lru_ipv6_caches.pcapng udp [3991:72d:336e:65ec:c5bf:a5fa:83ad:23de]:6881 <-> [2fda:1f8a:c107:88a4:e509:d2e1:445f:f34c]:6881":  corpusBTDefault,
+	"ntp -> unidentified: NTPv2.pcap udp 208.104.95.10:123 <-> 78.46.76.2:80":                                                                                                          "one datagram, no answer: an NTPv2 mode-7 (private, monlist) response to port 80; a lone datagram that fits NTP's header names nothing for us, nDPI's DPI takes one packet. nDPI is likely right (the mode-7 item count and size agree with the length), we have no mode-7 check",
+	"ntp -> unidentified: NTPv3.pcap udp 175.144.140.29:123 <-> 78.46.76.2:80":                                                                                                         "one 48-byte NTPv3 server-mode datagram to port 80, no request: a guess, which names nothing for us (KCP, PTP and QUIC Initials fit the same header)",
+	"smb -> unidentified: gnutella.pcap udp 10.0.2.15:138 <-> 10.0.2.255:138":                                                                                                          corpusNetBIOSDatagram,
+	"smb -> unidentified: tor.pcap udp 192.168.1.252:138 <-> 192.168.1.255:138":                                                                                                        corpusNetBIOSDatagram,
+	"tls -> pop3: pop3_stls.pcap tcp 192.168.20.18:50583 <-> 72.249.41.52:110":                                                                                                         corpusSTARTTLS,
+	"tls -> smtp: smtp-starttls.pcap tcp 10.0.0.1:57406 <-> 173.194.68.26:25":                                                                                                          corpusSTARTTLS,
+	"tls non-std-port -> no finding (tls): dns_dot.pcap tcp 192.168.1.185:58290 <-> 8.8.8.8:853":                                                                                       "DNS over TLS on tcp/853, the IANA registry's domain-s: a standard port of TLS in our policy; nDPI flags TLS anywhere but its own list",
+}
+
+const (
+	corpusBTDefault       = "6881 is BitTorrent's documented default (6881-6889, unregistered with IANA): standard for bittorrent in our policy, nDPI flags it"
+	corpusNetBIOSDatagram = "NetBIOS datagram service (udp/138 broadcasts) carrying SMB browser announcements: we have no NetBIOS datagram detector yet (issue 11 item 6); nDPI names the SMB inside, rightly"
+	corpusSTARTTLS        = "STARTTLS: the connection opens in the clear protocol and upgrades; we name the protocol its first bytes speak (the port policy judges that one), nDPI the TLS after; both hold"
 )
 
 // TestNDPICorpus compares every flow of testdata/captures/ndpi-corpus with
@@ -68,8 +92,7 @@ func TestNDPICorpus(t *testing.T) {
 			if f != nil && f.Service == nf.service {
 				agree++
 			} else {
-				class := nf.service + " -> " + ours
-				classes[class] = append(classes[class], where)
+				classes[nf.service+" -> "+ours] = append(classes[nf.service+" -> "+ours], where)
 			}
 			if nf.nonStdPort {
 				nonStd++
@@ -87,10 +110,22 @@ func TestNDPICorpus(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	seen := map[string]bool{}
 	for _, k := range keys {
 		t.Logf("disagreement %s: %d", k, len(classes[k]))
 		for _, w := range classes[k] {
-			t.Logf("    %s", w)
+			why, ok := corpusAccepted[k+": "+w]
+			if !ok {
+				t.Errorf("    %s: a disagreement not in corpusAccepted", w)
+				continue
+			}
+			seen[k+": "+w] = true
+			t.Logf("    %s: %s", w, why)
+		}
+	}
+	for k := range corpusAccepted {
+		if !seen[k] {
+			t.Errorf("accepted disagreement no longer occurs (drop it here and in README.md): %s", k)
 		}
 	}
 	sort.Strings(contradicted)

@@ -369,6 +369,7 @@ func TestConfirmation(t *testing.T) {
 	wg := sampleIn("wireguard transport session").ClientDatagrams
 	probe := sampleIn("quic-reserved-version-probe").Client
 	short := sampleIn("quic-short-headers")
+	utp := sampleIn("bittorrent utp").ClientDatagrams
 	ntp := sampleIn("ntp client and server")
 	noEcho := with(ntp.Server, 24, ntp.Server[24]^0xff)
 	notify := []byte("NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\r\n")
@@ -406,6 +407,10 @@ func TestConfirmation(t *testing.T) {
 			udp(short.ClientDatagrams[:2], short.ServerDatagrams), None},
 		{"quic short headers, server sends a long header", &quicMidStreamDetector,
 			udp(short.ClientDatagrams, [][]byte{with(short.ServerDatagrams[0], 0, 0xc0)}), None},
+		{"utp two datagrams", &bittorrentDetector, udp(utp[:2], nil), None},
+		{"utp timestamps going back", &bittorrentDetector, udp([][]byte{utp[0], utp[2], utp[1]}, nil), None},
+		{"utp connection id changes", &bittorrentDetector, udp([][]byte{utp[0], utp[1], with(utp[2], 3, 0)}, nil), None},
+		{"utp three datagrams", &bittorrentDetector, udp(utp, nil), Medium},
 		{"quic short headers, text repeats", &quicMidStreamDetector, udp([][]byte{notify, notify, notify}, nil), None},
 	}
 	for _, c := range cases {

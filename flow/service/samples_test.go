@@ -1092,6 +1092,25 @@ var samples = []sample{
 		want: expect{"openvpn", Medium, FromServer},
 	},
 	{
+		// ndpi-corpus/lru_ipv6_caches.pcapng, udp [2a2f:8509:1cb2:466d:ecbf:69d6:109c:608]:62229 -> [3991:72d:336e:65ec:c5bf:a5fa:83ad:23de]:6881:
+		// uTP (BEP 29) data packets of connection 0xefcb, timestamps increasing; frames 34 (26 bytes),
+		// 35 and 39 (the first 48 of 548 bytes each).
+		name: "bittorrent utp",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				0100efcbc0d91a2ac89f62fa001000005c125d66000006391401`),
+			ClientDatagrams: [][]byte{
+				unhex(`
+				0100efcbc0d91a2ac89f62fa001000005c125d66000006391401`),
+				unhex(`
+				0100efcbc0d92bc5c89f62fa001000005c135d6664353a61646465643236343a5b7a18de1ae1724f170c1ae1724f36a2`),
+				unhex(`
+				0100efcbc0df8b4ac89f5f56001000005c145d66b9a32aa97ca712d3c2d802df00012a03ec00b9a33a6624319ab9be5c`),
+			}},
+		want: expect{"bittorrent", Medium, FromClient},
+		ev:   "\x01\x00\xef\xcb",
+	},
+	{
 		// ndpi__gre.pcapng frame 1 (inner UDP payload)
 		name: "sip status in gre",
 		in: Input{Transport: UDP, ClientFirst: true,
