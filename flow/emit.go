@@ -84,12 +84,13 @@ func (t *Table) record(e *entry, why EndReason) Record {
 			r.EvidenceDir = "client"
 		}
 		r.EvidenceFrame = sr.frame
-		if o := sr.other; o.Service != "" {
-			r.OtherService, r.OtherConfidence, r.OtherDetector, r.OtherEvidence = o.Service, o.Confidence.String(), o.Detector, o.Evidence
-			r.OtherDir = "server"
+		if o := sr.other; o != nil {
+			dir := "server"
 			if r.EvidenceDir == "server" {
-				r.OtherDir = "client"
+				dir = "client"
 			}
+			r.OtherSide = &OtherSide{Service: o.Service, Confidence: o.Confidence.String(), Detector: o.Detector,
+				Evidence: o.Evidence, Dir: dir}
 		}
 	}
 	r.ClientFromSYN = sr.fromSYN[c]

@@ -169,8 +169,9 @@ type svcResult struct {
 	prefix    [2][16]byte // first payload bytes per canonical side
 	prefixLen [2]uint8
 	// other is what the side that did not decide res speaks, when that
-	// side alone is surely another protocol (service.OtherSide).
-	other service.Result
+	// side alone is surely another protocol (service.OtherSide); rare, so
+	// a pointer keeps every flow's result small.
+	other *service.Result
 }
 
 // noteSYN sets the sequence base of a side from its SYN.
@@ -389,7 +390,9 @@ func (e *entry) svcView(sc *svcScratch) svcResult {
 	if e.key.Proto == ProtoTCP && r.res.Confidence >= service.Medium && c.have > 0 && srv.have > 0 {
 		sc.in = service.Input{Transport: service.TCP, Client: c.buf[:c.have], Server: srv.buf[:srv.have],
 			ClientFirst: int(sv.firstSide) == int(e.clientSide), MidStream: !c.fromSYN && !srv.fromSYN}
-		r.other, _ = service.OtherSide(&sc.in, r.res)
+		if o, ok := service.OtherSide(&sc.in, r.res); ok {
+			r.other = &o
+		}
 		*sc = svcScratch{}
 	}
 	return r

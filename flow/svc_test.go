@@ -187,11 +187,15 @@ func TestSvcOtherSide(t *testing.T) {
 				t.Fatalf("%d records", len(recs))
 			}
 			r := recs[0]
-			if r.Service != c.service || r.OtherService != c.other || r.OtherDir != c.side {
-				t.Errorf("service %q, other %q from %q; want %q, %q from %q", r.Service, r.OtherService, r.OtherDir, c.service, c.other, c.side)
+			var o OtherSide
+			if r.OtherSide != nil {
+				o = *r.OtherSide
 			}
-			if c.other != "" && (r.OtherConfidence != "high" || r.OtherDetector != "http" || r.OtherEvidence != "GET / HTTP/1.1") {
-				t.Errorf("other side: %q %q %q", r.OtherConfidence, r.OtherDetector, r.OtherEvidence)
+			if r.Service != c.service || o.Service != c.other || o.Dir != c.side {
+				t.Errorf("service %q, other %q from %q; want %q, %q from %q", r.Service, o.Service, o.Dir, c.service, c.other, c.side)
+			}
+			if c.other != "" && (o.Confidence != "high" || o.Detector != "http" || o.Evidence != "GET / HTTP/1.1") {
+				t.Errorf("other side: %+v", o)
 			}
 		})
 	}

@@ -53,7 +53,7 @@ func severityOf(name string) string {
 // different protocols (protocol-mismatch).
 func Findings(r *flow.Record) []Finding {
 	out := portFindings(r)
-	if r.OtherService != "" && r.Continues == 0 {
+	if r.OtherSide != nil && r.Continues == 0 {
 		out = append(out, protocolMismatch(r))
 	}
 	return out
@@ -67,17 +67,18 @@ func Findings(r *flow.Record) []Finding {
 func protocolMismatch(r *flow.Record) Finding {
 	port := r.Proto + "/" + strconv.Itoa(int(r.Server.Port))
 	pp, _ := ports.ProtoOf(r.IPProto)
-	client, server := r.Service, r.OtherService
-	if r.OtherDir == "client" {
+	o := r.OtherSide
+	client, server := r.Service, o.Service
+	if o.Dir == "client" {
 		client, server = server, client
 	}
 	return Finding{
-		Kind: KindProtocolMismatch, Port: port, Service: r.OtherService,
-		Severity:         maxSeverity(maxSeverity(severityOf(r.Service), severityOf(r.OtherService)), "medium"),
+		Kind: KindProtocolMismatch, Port: port, Service: o.Service,
+		Severity:         maxSeverity(maxSeverity(severityOf(r.Service), severityOf(o.Service)), "medium"),
 		ExpectedServices: nonNil(ports.ExpectedServices(pp, r.Server.Port)),
-		ExpectedPorts:    portList(r.Proto, ports.ExpectedPorts(r.OtherService, pp)),
-		Detector:         r.OtherDetector, Confidence: r.OtherConfidence, Direction: r.OtherDir,
-		Evidence: Escape(r.OtherEvidence),
+		ExpectedPorts:    portList(r.Proto, ports.ExpectedPorts(o.Service, pp)),
+		Detector:         o.Detector, Confidence: o.Confidence, Direction: o.Dir,
+		Evidence: Escape(o.Evidence),
 		Reason:   "the client speaks " + client + ", the server " + server,
 	}
 }
