@@ -66,7 +66,7 @@ func telnetNegotiation(b []byte) (Confidence, evidence) {
 	case n >= 2:
 		return High, evidence{b: head(b[:i], 16)}
 	case n == 1:
-		return Low, evidence{b: b[:i]}
+		return Low, evidence{b: head(b[:i], 16)} // a subnegotiation may be long
 	}
 	return None, evidence{}
 }
