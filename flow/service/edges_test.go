@@ -370,6 +370,7 @@ func TestConfirmation(t *testing.T) {
 	probe := sampleIn("quic-reserved-version-probe").Client
 	short := sampleIn("quic-short-headers")
 	utp := sampleIn("bittorrent utp").ClientDatagrams
+	nbdg := sampleIn("smb-netbios-datagram").Client
 	ntp := sampleIn("ntp client and server")
 	noEcho := with(ntp.Server, 24, ntp.Server[24]^0xff)
 	notify := []byte("NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\r\n")
@@ -407,6 +408,11 @@ func TestConfirmation(t *testing.T) {
 			udp(short.ClientDatagrams[:2], short.ServerDatagrams), None},
 		{"quic short headers, server sends a long header", &quicMidStreamDetector,
 			udp(short.ClientDatagrams, [][]byte{with(short.ServerDatagrams[0], 0, 0xc0)}), None},
+		{"netbios datagram, length disagrees", &smbDatagramDetector, udp([][]byte{nbdg[:len(nbdg)-1]}, nil), None},
+		{"netbios datagram, name not encoded", &smbDatagramDetector, udp([][]byte{with(nbdg, 20, 'Z')}, nil), None},
+		{"netbios datagram, no smb inside", &smbDatagramDetector, udp([][]byte{with(nbdg, 82, 0xfe)}, nil), None},
+		{"netbios datagram, a later fragment", &smbDatagramDetector, udp([][]byte{with(nbdg, 1, 0x00)}, nil), None},
+		{"netbios datagram", &smbDatagramDetector, udp([][]byte{nbdg}, nil), High},
 		{"utp two datagrams", &bittorrentDetector, udp(utp[:2], nil), None},
 		{"utp timestamps going back", &bittorrentDetector, udp([][]byte{utp[0], utp[2], utp[1]}, nil), None},
 		{"utp connection id changes", &bittorrentDetector, udp([][]byte{utp[0], utp[1], with(utp[2], 3, 0)}, nil), None},

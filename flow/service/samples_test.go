@@ -1111,6 +1111,20 @@ var samples = []sample{
 		ev:   "\x01\x00\xef\xcb",
 	},
 	{
+		// ndpi-corpus/tor.pcap, udp 192.168.1.252:138 -> 192.168.1.255:138: a NetBIOS broadcast datagram
+		// carrying an SMB mailslot message (\\MAILSLOT\\BROWSE); frame 97 (210 bytes).
+		name: "smb-netbios-datagram", detector: "smb-datagram",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				1102c94fc0a801fc008a00c40000204546454f4545454a4542454f434e46414544434143414341434143414341414100
+				204142414346504650454e4644454346434550464846444546465046504143414200ff534d4225000000000000000000
+				0000000000000000000000000000000000001100002a000000000000000000e80300000000000000002a005600030001
+				00010002003b005c4d41494c534c4f545c42524f575345000c00a0bb0d00574f524b47524f555000000000000000030a
+				00100080fe070000454e4449414e2d504300`)},
+		want: expect{"smb", High, FromClient},
+		ev:   "\xffSMB",
+	},
+	{
 		// ndpi__gre.pcapng frame 1 (inner UDP payload)
 		name: "sip status in gre",
 		in: Input{Transport: UDP, ClientFirst: true,
