@@ -372,6 +372,7 @@ func TestConfirmation(t *testing.T) {
 	utp := sampleIn("bittorrent utp").ClientDatagrams
 	nbdg := sampleIn("smb-netbios-datagram").Client
 	ntp := sampleIn("ntp client and server")
+	monlist := sampleIn("ntp-mode7-monlist").Server
 	noEcho := with(ntp.Server, 24, ntp.Server[24]^0xff)
 	notify := []byte("NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\r\n")
 	// probeCut is the probe with its length field one short of the datagram.
@@ -398,6 +399,8 @@ func TestConfirmation(t *testing.T) {
 		{"wireguard receiver index changes", &wireguardDetector, udp([][]byte{wg[0], with(wg[1], 5, 0)}, nil), Low},
 		{"ntp answer echoes the request", &ntpDetector, udp([][]byte{ntp.Client}, [][]byte{ntp.Server}), High},
 		{"ntp answer without the echo", &ntpDetector, udp([][]byte{ntp.Client}, [][]byte{noEcho}), Medium},
+		{"ntp mode 7, length disagrees", &ntpDetector, udp(nil, [][]byte{monlist[:len(monlist)-4]}), None},
+		{"ntp mode 7 request", &ntpDetector, udp(nil, [][]byte{with(monlist, 0, 0x17)}), None},
 		{"ntp v1 datagram alone", &ntpDetector, udp([][]byte{with(ntp.Client, 0, 0x0b)}, nil), None},
 		{"quic reserved probe filling its datagram", &quicDetector, udp([][]byte{probe}, nil), Medium},
 		{"quic reserved probe not filling it", &quicDetector, udp([][]byte{probeCut}, nil), Low},

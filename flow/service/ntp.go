@@ -1,6 +1,7 @@
 package service
 
-// NTP, recognised by a request answered in the matching mode.
+// NTP, recognised by a request answered in the matching mode, or a mode-7
+// response whose item count and size agree with its length.
 var ntpProtocol = Protocol{
 	Name: "ntp", Transports: onUDP,
 	Registry:  []string{"ntp"},
@@ -32,6 +33,10 @@ func detectNTP(in *Input) (Result, bool) {
 			conf = High
 		}
 		return newResult("ntp", conf, FromClient, evidence{b: in.Client[:4]}), true
+	case ntpPrivateResponse(in.Server):
+		return newResult("ntp", Medium, FromServer, evidence{b: in.Server[:4]}), true
+	case ntpPrivateResponse(in.Client):
+		return newResult("ntp", Medium, FromClient, evidence{b: in.Client[:4]}), true
 	case cok && ntpCurrent(in.Client):
 		return newResult("ntp", Low, FromClient, evidence{b: in.Client[:4]}), true
 	case sok && ntpCurrent(in.Server):
@@ -59,4 +64,21 @@ func ntpMode(b []byte) (byte, bool) {
 		return 0, false
 	}
 	return mode, true
+}
+
+// ntpPrivateResponse checks a mode-7 (private, ntpdc) response: the
+// response bit, version 1-4, implementation 0, 2 or 3 (universal, xntpd
+// old and new), and a data area of exactly nitems items of itemsize bytes
+// behind the 8-byte header. MON_GETLIST answers to forged requests are a
+// classic amplification, so a lone one matters; its lengths agreeing is
+// what tells it from random bytes.
+func ntpPrivateResponse(b []byte) bool {
+	if len(b) < 8 || b[0]&0x87 != 0x87 || b[0]>>3&7 == 0 || b[0]>>3&7 > 4 {
+		return false
+	}
+	if b[2] != 0 && b[2] != 2 && b[2] != 3 {
+		return false
+	}
+	nitems, size := be16(b[4:])&0x0fff, be16(b[6:])&0x0fff
+	return b[6]&0xf0 == 0 && nitems > 0 && size > 0 && len(b) == 8+nitems*size
 }
