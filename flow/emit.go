@@ -72,7 +72,7 @@ func (t *Table) record(e *entry, why EndReason) Record {
 	}
 	var sr svcResult
 	if e.app != nil {
-		sr = e.svcView()
+		sr = e.svcView(&t.svcScratch)
 	}
 	if sr.res.Confidence > service.None {
 		r.Service = sr.res.Service
@@ -84,6 +84,14 @@ func (t *Table) record(e *entry, why EndReason) Record {
 			r.EvidenceDir = "client"
 		}
 		r.EvidenceFrame = sr.frame
+		if o := sr.other; o != nil {
+			dir := "server"
+			if r.EvidenceDir == "server" {
+				dir = "client"
+			}
+			r.OtherSide = &OtherSide{Service: o.Service, Confidence: o.Confidence.String(), Detector: o.Detector,
+				Evidence: o.Evidence, Dir: dir}
+		}
 	}
 	r.ClientFromSYN = sr.fromSYN[c]
 	r.TLS, r.SSH, r.HTTP = sr.tls, sr.ssh, sr.http

@@ -119,6 +119,11 @@ type Record struct {
 	Evidence      string `json:"evidence,omitempty"`
 	EvidenceDir   string `json:"evidence_dir,omitempty"`
 	EvidenceFrame uint64 `json:"evidence_frame,omitempty"`
+	// OtherSide is what the side that did not decide Service speaks, when
+	// that side alone is surely another protocol (an HTTP request answered
+	// by an SSH banner); nil otherwise. Reported through a
+	// protocol-mismatch finding.
+	OtherSide *OtherSide `json:"-"`
 	// ClientPrefix and ServerPrefix are the first payload bytes each side
 	// sent (at most 16, raw), the counter-evidence when no detector
 	// recognised the flow; empty when that side sent no captured payload.
@@ -222,4 +227,11 @@ type Features struct {
 	SPLTLengths []uint16  `json:"splt_lengths"`
 	SPLTDirs    string    `json:"splt_dirs"`
 	SPLTGaps    []float64 `json:"splt_gaps"`
+}
+
+// OtherSide is the verdict on a flow's other side, as Record gives its
+// own: the service, confidence, detector, the deciding bytes (raw) and
+// the side that sent them ("client" or "server").
+type OtherSide struct {
+	Service, Confidence, Detector, Evidence, Dir string
 }

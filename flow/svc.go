@@ -11,14 +11,18 @@ import (
 
 // Service identification keeps the first payload bytes of each direction of
 // a flow (TCP in sequence order, whatever order the segments came in; UDP
-// the first datagram) and asks the detectors after each payload packet,
-// until one is sure or the flow has shown enough payload packets.
+// the first few datagrams) and asks the detectors after each payload
+// packet, until one is sure or the flow has shown enough payload packets.
 
 const (
 	svcBufSize = 4096 // bytes kept per direction: a post-quantum ClientHello or a certificate fits
 	svcRanges  = 8    // out-of-order TCP pieces tracked per direction
 	// svcMaxPackets bounds the payload packets per direction looked at.
 	svcMaxPackets = 6
+	// svcMaxDatagrams bounds the UDP datagrams per direction kept: enough
+	// for a keepalive or a probe before the first real message, and for
+	// a guess to be confirmed by what follows.
+	svcMaxDatagrams = 4
 	// svcMinBuf is the smallest buffer a direction gets; buffers grow
 	// from it by doubling, up to svcBufSize.
 	svcMinBuf = 256
@@ -29,7 +33,8 @@ const (
 	svcFreeMax = 4096
 )
 
-// svcRange is a piece of a TCP stream at [start, end) of the buffer.
+// svcRange is a piece of a TCP stream, or a UDP datagram, at [start, end)
+// of the buffer.
 type svcRange struct{ start, end uint16 }
 
 type svcDir struct {
@@ -37,8 +42,10 @@ type svcDir struct {
 	// one of the size classes (svcMinBuf doubled up to svcBufSize), the
 	// smallest that holds what came, taken from and returned to
 	// svcBufPools.
-	buf     []byte
-	have    int // contiguous bytes from the start of buf
+	buf  []byte
+	have int // contiguous bytes from the start of buf
+	// ranges are, for TCP, the pieces past have; for UDP, the datagrams
+	// kept, back to back from the start of buf.
 	ranges  [svcRanges]svcRange
 	base    uint32 // TCP sequence number of buf[0]
 	nranges uint8
@@ -161,6 +168,10 @@ type svcResult struct {
 	fromSYN   [2]bool     // each side's prefix starts at its SYN
 	prefix    [2][16]byte // first payload bytes per canonical side
 	prefixLen [2]uint8
+	// other is what the side that did not decide res speaks, when that
+	// side alone is surely another protocol (service.OtherSide); rare, so
+	// a pointer keeps every flow's result small.
+	other *service.Result
 }
 
 // noteSYN sets the sequence base of a side from its SYN.
@@ -183,15 +194,16 @@ func (s *svcState) add(side int, p *Packet) bool {
 		s.firstSide = int8(side)
 	}
 	if p.Key.Proto != ProtoTCP {
-		if d.have > 0 {
-			return false // UDP: the first datagram is what detectors see
-		}
-		n := min(len(p.Payload), svcBufSize)
-		if n == 0 {
+		// UDP: the first datagrams, each as far as the buffer has room.
+		n := min(len(p.Payload), svcBufSize-d.have)
+		if n == 0 || d.nranges >= svcMaxDatagrams {
 			return false
 		}
-		d.room(n)
-		d.have = copy(d.buf, p.Payload)
+		d.room(d.have + n)
+		copy(d.buf[d.have:], p.Payload)
+		d.ranges[d.nranges] = svcRange{uint16(d.have), uint16(d.have + n)}
+		d.nranges++
+		d.have += n
 		return true
 	}
 	if !d.based {
@@ -252,8 +264,7 @@ func (d *svcDir) insertRange(start, end int) {
 
 // done reports whether identification can stop for good: a sure verdict,
 // both sides exhausted, or 2×svcMaxPackets payload packets in all (so a
-// one-way flow gives up too). UDP detectors see only each side's first
-// datagram, so once both sides have one nothing more can change.
+// one-way flow gives up too); over UDP, svcMaxDatagrams per side.
 func (s *svcState) done(tcp bool, clientSide int) bool {
 	d0, d1 := &s.dir[0], &s.dir[1]
 	if s.quic != nil && s.dir[clientSide].pkts < svcMaxPackets {
@@ -261,8 +272,9 @@ func (s *svcState) done(tcp bool, clientSide int) bool {
 			return false // its ClientHello may span several Initials
 		}
 	}
-	if !tcp && d0.have > 0 && d1.have > 0 {
-		return true
+	if !tcp {
+		full := func(d *svcDir) bool { return d.nranges >= svcMaxDatagrams || d.have == svcBufSize }
+		return s.best.Confidence == service.High || (full(d0) && full(d1))
 	}
 	exhausted := func(d *svcDir) bool { return d.pkts >= svcMaxPackets || d.have == svcBufSize }
 	if (exhausted(d0) && exhausted(d1)) || d0.pkts+d1.pkts >= 2*svcMaxPackets {
@@ -293,9 +305,18 @@ func (s *svcState) done(tcp bool, clientSide int) bool {
 	return true
 }
 
+// svcScratch is a Table's room for the detectors' input, reused by every
+// identification (the detectors are called through function values, so
+// an Input on the stack would move to the heap at every call).
+type svcScratch struct {
+	in     service.Input
+	dgrams [2][svcMaxDatagrams][]byte
+}
+
 // identify runs the detectors on what the flow has shown so far.
-func (s *svcState) identify(clientSide int, tcp bool, frame uint64) {
-	in := service.Input{
+func (s *svcState) identify(clientSide int, tcp bool, frame uint64, sc *svcScratch) {
+	in := &sc.in
+	*in = service.Input{
 		Transport:   service.UDP,
 		Client:      s.dir[clientSide].buf[:s.dir[clientSide].have],
 		Server:      s.dir[1-clientSide].buf[:s.dir[1-clientSide].have],
@@ -303,11 +324,22 @@ func (s *svcState) identify(clientSide int, tcp bool, frame uint64) {
 	}
 	if tcp {
 		in.Transport = service.TCP
+		in.MidStream = !s.dir[0].fromSYN && !s.dir[1].fromSYN
+	} else {
+		in.ClientDatagrams = s.dir[clientSide].datagrams(&sc.dgrams[0])
+		in.ServerDatagrams = s.dir[1-clientSide].datagrams(&sc.dgrams[1])
+		if len(in.ClientDatagrams) > 0 {
+			in.Client = in.ClientDatagrams[0]
+		}
+		if len(in.ServerDatagrams) > 0 {
+			in.Server = in.ServerDatagrams[0]
+		}
 	}
 	// The latest verdict stands: with more bytes a detector may raise its
 	// confidence or withdraw a guess (a bare "220" banner is no longer SMTP
 	// once the client's command is not EHLO).
-	r, _ := service.Identify(&in)
+	r, _ := service.Identify(in)
+	*sc = svcScratch{} // keep no buffer reachable from the table
 	if r.Service != s.best.Service || r.Confidence != s.best.Confidence {
 		s.best, s.bestFrame, s.bestSide = r, frame, clientSide
 		if r.Dir == service.FromServer {
@@ -316,15 +348,28 @@ func (s *svcState) identify(clientSide int, tcp bool, frame uint64) {
 	}
 }
 
+// datagrams returns the UDP datagrams kept, as slices of the buffer in a.
+func (d *svcDir) datagrams(a *[svcMaxDatagrams][]byte) [][]byte {
+	for i := 0; i < int(d.nranges); i++ {
+		a[i] = d.buf[d.ranges[i].start:d.ranges[i].end]
+	}
+	return a[:d.nranges]
+}
+
 // svcView returns the flow's identification so far: the kept result once
 // finished, or the live verdict and prefixes while still identifying.
-func (e *entry) svcView() svcResult {
+func (e *entry) svcView(sc *svcScratch) svcResult {
 	sv := e.app.svc
 	if sv == nil {
 		return e.app.svcRes
 	}
 	r := svcResult{res: sv.best, frame: sv.bestFrame, evSide: sv.bestSide,
 		fromSYN: [2]bool{sv.dir[0].fromSYN, sv.dir[1].fromSYN}}
+	if r.res.Confidence < service.Medium {
+		// A guess nothing confirmed (one NTP-sized datagram, a bare "220")
+		// names nothing: other protocols look the same.
+		r.res = service.Result{}
+	}
 	c, srv := &sv.dir[e.clientSide], &sv.dir[1-e.clientSide]
 	switch meta := service.MetaOf(sv.best.Service); {
 	case meta == service.MetaTLS:
@@ -341,6 +386,14 @@ func (e *entry) svcView() svcResult {
 	for i := range sv.dir {
 		d := &sv.dir[i]
 		r.prefixLen[i] = uint8(copy(r.prefix[i][:min(d.have, len(r.prefix[i]))], d.buf[:d.have]))
+	}
+	if e.key.Proto == ProtoTCP && r.res.Confidence >= service.Medium && c.have > 0 && srv.have > 0 {
+		sc.in = service.Input{Transport: service.TCP, Client: c.buf[:c.have], Server: srv.buf[:srv.have],
+			ClientFirst: int(sv.firstSide) == int(e.clientSide), MidStream: !c.fromSYN && !srv.fromSYN}
+		if o, ok := service.OtherSide(&sc.in, r.res); ok {
+			r.other = &o
+		}
+		*sc = svcScratch{}
 	}
 	return r
 }
@@ -396,7 +449,7 @@ func (t *Table) finishSvc(e *entry) {
 	if sv == nil {
 		return
 	}
-	a.svcRes = e.svcView()
+	a.svcRes = e.svcView(&t.svcScratch)
 	a.svc = nil
 	t.releaseSvc(sv)
 }

@@ -57,14 +57,25 @@ func TestSvcBounds(t *testing.T) {
 	if sv.dir[0].have != svcBufSize {
 		t.Errorf("have %d, want the buffer size %d", sv.dir[0].have, svcBufSize)
 	}
-	// UDP keeps the first datagram only, and every side stops after
-	// svcMaxPackets payload packets.
+	// UDP keeps the first svcMaxDatagrams datagrams, each apart, and
+	// every side stops after svcMaxPackets payload packets.
 	u := &svcState{firstSide: -1}
 	for i := 0; i < svcMaxPackets+3; i++ {
-		u.add(1, &Packet{Key: Key{Proto: ProtoUDP}, Payload: []byte{byte('a' + i)}, L4: true})
+		u.add(1, &Packet{Key: Key{Proto: ProtoUDP}, Payload: []byte{byte('a' + i), byte('a' + i)}, L4: true})
 	}
-	if string(u.dir[1].buf[:u.dir[1].have]) != "a" || u.dir[1].pkts != svcMaxPackets || u.firstSide != 1 {
-		t.Errorf("udp: %q after %d packets, first side %d", u.dir[1].buf[:u.dir[1].have], u.dir[1].pkts, u.firstSide)
+	var a [svcMaxDatagrams][]byte
+	got := u.dir[1].datagrams(&a)
+	if len(got) != svcMaxDatagrams || string(got[0]) != "aa" || string(got[svcMaxDatagrams-1]) != "dd" ||
+		u.dir[1].pkts != svcMaxPackets || u.firstSide != 1 {
+		t.Errorf("udp: %q after %d packets, first side %d", got, u.dir[1].pkts, u.firstSide)
+	}
+	// Datagrams past the buffer's room are cut, then no more are kept.
+	v := &svcState{firstSide: -1}
+	for range 3 {
+		v.add(0, &Packet{Key: Key{Proto: ProtoUDP}, Payload: big[:svcBufSize/2+100], L4: true})
+	}
+	if got := v.dir[0].datagrams(&a); len(got) != 2 || len(got[1]) != svcBufSize/2-100 || v.dir[0].have != svcBufSize {
+		t.Errorf("udp, large datagrams: %d kept, have %d", len(got), v.dir[0].have)
 	}
 }
 
@@ -140,5 +151,52 @@ func TestSvcClass(t *testing.T) {
 		if b := getSvcBuf(svcClass(c.n)); len(b) != c.size || cap(b) != c.size {
 			t.Errorf("%d bytes: buffer len %d cap %d, want %d", c.n, len(b), cap(b), c.size)
 		}
+	}
+}
+
+// TestSvcOtherSide: a flow whose client sends an HTTP request and whose
+// server answers with an SSH banner is ssh, and its record names the
+// client's http too; a flow whose sides agree names one service.
+func TestSvcOtherSide(t *testing.T) {
+	get := []byte("GET / HTTP/1.1\r\nHost: example.org\r\n\r\n")
+	banner := []byte("SSH-2.0-OpenSSH_9.6\r\n")
+	cases := []struct {
+		name                 string
+		client, server       []byte
+		service, other, side string
+	}{
+		{"http answered by ssh", get, banner, "ssh", "http", "client"},
+		{"ssh on both sides", []byte("SSH-2.0-PuTTY_0.80\r\n"), banner, "ssh", "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var recs []*Record
+			tb := NewTable(DefaultConfig(), func(r *Record) { recs = append(recs, r) })
+			const ts = int64(1_700_000_000e9)
+			pkts := []*Packet{
+				memTCP(1, true, FlagSYN, 1000, nil),
+				memTCP(1, false, FlagSYN|FlagACK, 5000, nil),
+				memTCP(1, true, FlagPSH|FlagACK, 1001, c.client),
+				memTCP(1, false, FlagPSH|FlagACK, 5001, c.server),
+			}
+			for i, p := range pkts {
+				tb.Update(p, ts+int64(i), uint64(i+1), 0, p.IPLen+14, 0)
+			}
+			tb.Flush()
+			if len(recs) != 1 {
+				t.Fatalf("%d records", len(recs))
+			}
+			r := recs[0]
+			var o OtherSide
+			if r.OtherSide != nil {
+				o = *r.OtherSide
+			}
+			if r.Service != c.service || o.Service != c.other || o.Dir != c.side {
+				t.Errorf("service %q, other %q from %q; want %q, %q from %q", r.Service, o.Service, o.Dir, c.service, c.other, c.side)
+			}
+			if c.other != "" && (o.Confidence != "high" || o.Detector != "http" || o.Evidence != "GET / HTTP/1.1") {
+				t.Errorf("other side: %+v", o)
+			}
+		})
 	}
 }

@@ -122,18 +122,20 @@ func (s *entryStore) add() int32 {
 // flows by key hash across Tables to use several cores.
 type Table struct {
 	svcFree []*svcState
-	appFree []*app
-	dns     *dnsmeta.Cache // address → the name it was looked up by
-	cfg     Config
-	timeout [listCount]int64
-	index   index
-	entries entryStore
-	free    []int32
-	lists   [listCount]list
-	now     int64
-	emit    func(*Record)
-	stats   tableStats
-	seed    uint64 // of the index hash
+	// svcScratch holds the detectors' input during an identification.
+	svcScratch svcScratch
+	appFree    []*app
+	dns        *dnsmeta.Cache // address → the name it was looked up by
+	cfg        Config
+	timeout    [listCount]int64
+	index      index
+	entries    entryStore
+	free       []int32
+	lists      [listCount]list
+	now        int64
+	emit       func(*Record)
+	stats      tableStats
+	seed       uint64 // of the index hash
 }
 
 type tableStats struct {
@@ -434,7 +436,7 @@ func (t *Table) service(e *entry, side int, p *Packet, frame uint64) {
 		sv.feedQUIC(p)
 	}
 	if sv.add(side, p) {
-		sv.identify(int(e.clientSide), p.Key.Proto == ProtoTCP, frame)
+		sv.identify(int(e.clientSide), p.Key.Proto == ProtoTCP, frame, &t.svcScratch)
 	}
 	if sv.done(p.Key.Proto == ProtoTCP, int(e.clientSide)) {
 		t.finishSvc(e)

@@ -76,7 +76,7 @@ func TestParseAllowlistErrors(t *testing.T) {
 	tests := []struct{ text, want string }{
 		{"http", `allow.txt:1:1: want SERVICE TARGET [KIND], got 1 field`},
 		{"# ok\n\nhttp tcp/80 port-mismatch extra", `allow.txt:3:27: want SERVICE TARGET [KIND], got 4 fields`},
-		{"http tcp/80\nssh * foo", `allow.txt:2:7: unknown finding kind "foo" (want one of nonstandard-port, port-mismatch, beacon)`},
+		{"http tcp/80\nssh * foo", `allow.txt:2:7: unknown finding kind "foo" (want one of nonstandard-port, port-mismatch, protocol-mismatch, beacon)`},
 		{"ssh * port-mismach", `allow.txt:1:7: unknown finding kind "port-mismach" (did you mean "port-mismatch"?)`},
 		{"htttp tcp/80", `allow.txt:1:1: unknown service "htttp" (did you mean "http"?)`},
 		{"  SHH tcp/22", `allow.txt:1:3: unknown service "shh" (did you mean "ssh"?)`},

@@ -11,13 +11,14 @@ import (
 
 // Finding kinds.
 const (
-	KindNonstandardPort = "nonstandard-port" // a known service off its registered ports
-	KindPortMismatch    = "port-mismatch"    // a service port carrying something else
-	KindBeacon          = "beacon"           // connections repeated at a regular rhythm
+	KindNonstandardPort  = "nonstandard-port"  // a known service off its registered ports
+	KindPortMismatch     = "port-mismatch"     // a service port carrying something else
+	KindProtocolMismatch = "protocol-mismatch" // client and server speak different protocols
+	KindBeacon           = "beacon"            // connections repeated at a regular rhythm
 )
 
 // Kinds lists the finding kinds, for rules and allowlists to check against.
-var Kinds = []string{KindNonstandardPort, KindPortMismatch, KindBeacon}
+var Kinds = []string{KindNonstandardPort, KindPortMismatch, KindProtocolMismatch, KindBeacon}
 
 // Finding is one thing about a flow that its ports do not explain.
 type Finding struct {
@@ -54,16 +55,47 @@ func severityOf(name string) string {
 }
 
 // Findings returns the record's beacon finding, if it carries one (see
-// beaconFinding), then portFindings (none for a beacon record: its flows
-// had theirs).
+// beaconFinding; a beacon record has no other: its flows had theirs), then
+// what the record's ports and its two sides do not explain: see
+// portFindings, and a client and a server that speak different protocols
+// (protocol-mismatch).
 func Findings(r *flow.Record) []Finding {
-	switch {
-	case isBeaconRecord(r):
+	if isBeaconRecord(r) {
 		return []Finding{beaconFinding(r)}
-	case r.Beacon != nil:
-		return append([]Finding{beaconFinding(r)}, portFindings(r)...)
 	}
-	return portFindings(r)
+	var out []Finding
+	if r.Beacon != nil {
+		out = append(out, beaconFinding(r))
+	}
+	out = append(out, portFindings(r)...)
+	if r.OtherSide != nil && r.Continues == 0 {
+		out = append(out, protocolMismatch(r))
+	}
+	return out
+}
+
+// protocolMismatch is the finding for a flow whose sides speak different
+// protocols (an HTTP request answered by an SSH banner): a multiplexer on
+// the port, a scanner, or a tunnel. It is about the other side's service
+// and bytes; its severity is the higher of the two services' own, at
+// least medium.
+func protocolMismatch(r *flow.Record) Finding {
+	port := r.Proto + "/" + strconv.Itoa(int(r.Server.Port))
+	pp, _ := ports.ProtoOf(r.IPProto)
+	o := r.OtherSide
+	client, server := r.Service, o.Service
+	if o.Dir == "client" {
+		client, server = server, client
+	}
+	return Finding{
+		Kind: KindProtocolMismatch, Port: port, Service: o.Service,
+		Severity:         maxSeverity(maxSeverity(severityOf(r.Service), severityOf(o.Service)), "medium"),
+		ExpectedServices: nonNil(ports.ExpectedServices(pp, r.Server.Port)),
+		ExpectedPorts:    portList(r.Proto, ports.ExpectedPorts(o.Service, pp)),
+		Detector:         o.Detector, Confidence: o.Confidence, Direction: o.Dir,
+		Evidence: Escape(o.Evidence),
+		Reason:   "the client speaks " + client + ", the server " + server,
+	}
 }
 
 // portFindings returns what the record's ports do not explain: the detected

@@ -115,3 +115,21 @@ func TestEscape(t *testing.T) {
 		}
 	}
 }
+
+// TestProtocolMismatch: a record whose two sides speak different protocols
+// gets a protocol-mismatch finding about the other side, besides its port
+// findings; a record that continues another does not repeat it.
+func TestProtocolMismatch(t *testing.T) {
+	r := svcRec(1, 22, "ssh", "high")
+	r.OtherSide = &flow.OtherSide{Service: "http", Confidence: "high", Detector: "http", Evidence: "GET / HTTP/1.1", Dir: "client"}
+	want := Finding{Kind: KindProtocolMismatch, Severity: "high", Service: "http", Port: "tcp/22",
+		ExpectedServices: []string{"ssh"}, ExpectedPorts: []string{"tcp/80"}, Detector: "http", Confidence: "high",
+		Direction: "client", Evidence: "GET / HTTP/1.1", Reason: "the client speaks http, the server ssh"}
+	if got := Findings(&r); !reflect.DeepEqual(got, []Finding{want}) {
+		t.Errorf("got %+v\nwant %+v", got, []Finding{want})
+	}
+	r.Continues = 7
+	if got := Findings(&r); len(got) != 0 {
+		t.Errorf("continuing record: %+v", got)
+	}
+}

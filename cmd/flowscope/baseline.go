@@ -82,6 +82,7 @@ func runBaseline(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(w, "  - forbid: {finding: nonstandard-port}")
 	fmt.Fprintln(w, "  - forbid: {finding: port-mismatch}")
+	fmt.Fprintln(w, "  - forbid: {finding: protocol-mismatch}")
 	fmt.Fprintln(w, "  - forbid: {finding: beacon}")
 	for _, a := range sortedKeys(allows) {
 		fmt.Fprintf(w, "  - allow: %q\n", a)

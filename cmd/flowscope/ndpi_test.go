@@ -17,13 +17,14 @@ type ndpiFlow struct {
 	a, b         netip.AddrPort
 	names        []string // nDPI's master and app protocol names
 	nonStdPort   bool
+	dpi          bool // nDPI decided by payload (Confidence: DPI...), not by port or address
 	line         string
 	service      string // our name for nDPI's protocol, "" if we have no detector for it
 	unknownByUs  bool   // nDPI names a protocol we do not detect
 	unidentified bool   // nDPI says Unknown
 }
 
-var ndpiLine = regexp.MustCompile(`^\s*\d+\s+(TCP|UDP)\s+(\S+)\s+<->\s+(\S+)\s+\[proto: [0-9.]+/([^\]]+)\]`)
+var ndpiLine = regexp.MustCompile(`^\s*\d+\s+(TCP|UDP)\s+(\S+)\s+<?->\s+(\S+)\s+\[proto: [0-9.]+/([^\]]+)\]`)
 
 // ndpiServices maps nDPI protocol names to our service names.
 var ndpiServices = map[string]string{
@@ -52,10 +53,14 @@ func parseNDPI(t *testing.T, path string) []ndpiFlow {
 		a, err1 := netip.ParseAddrPort(m[2])
 		b, err2 := netip.ParseAddrPort(m[3])
 		if err1 != nil || err2 != nil {
-			t.Fatalf("%s: bad endpoints in %q", path, m[0])
+			// nDPI prints what a fuzzed header holds ("[302e::3d00::8001]"):
+			// no flow of ours can have that endpoint.
+			t.Logf("%s: skipped, endpoints are no addresses: %q", filepath.Base(path), m[0])
+			continue
 		}
 		f := ndpiFlow{proto: strings.ToLower(m[1]), a: a, b: b, names: strings.Split(m[4], "."), line: sc.Text(),
-			nonStdPort: strings.Contains(sc.Text(), "Known Proto on Non Std Port")}
+			nonStdPort: strings.Contains(sc.Text(), "Known Proto on Non Std Port"),
+			dpi:        strings.Contains(sc.Text(), "[Confidence: DPI")}
 		for _, n := range f.names {
 			if s, ok := ndpiServices[n]; ok {
 				f.service = s
@@ -70,10 +75,7 @@ func parseNDPI(t *testing.T, path string) []ndpiFlow {
 
 // ndpiAccepted lists the disagreements we accept, by file and nDPI's
 // endpoints as nDPI writes them, each with its reason; README.md lists them too.
-var ndpiAccepted = map[string]string{
-	"ndpi__6in4tunnel.pcap [2604:a880:1:20::224:b001]:993 [2001:470:1f17:13f:6d69:c72:7313:616f]:35610": "mid-stream: an ACK and one 46-byte TLS application-data record, no handshake; nDPI takes the lone record for TLS (IMAPS after port 993), our TLS detector wants a handshake record",
-	"ndpi__6in4tunnel.pcap [2604:a880:1:20::224:b001]:993 [2001:470:1f17:13f:6d69:c72:7313:616f]:56381": "mid-stream: an ACK and one 46-byte TLS application-data record, no handshake; nDPI takes the lone record for TLS (IMAPS after port 993), our TLS detector wants a handshake record",
-}
+var ndpiAccepted = map[string]string{}
 
 // TestNDPIAgreement holds our service identification to nDPI's expected
 // results: every flow nDPI identifies as a protocol we detect must get the
@@ -109,8 +111,8 @@ func TestNDPIAgreement(t *testing.T) {
 				t.Errorf("%s: no flow for nDPI's %s %s <-> %s", name, nf.proto, nf.a, nf.b)
 				continue
 			}
-			if nf.service == "" {
-				continue // nDPI names nothing we detect (or Unknown)
+			if nf.service == "" || !nf.dpi {
+				continue // nDPI names nothing we detect (or Unknown), or guesses by port
 			}
 			switch {
 			case f.Service == nf.service:

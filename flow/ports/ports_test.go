@@ -139,7 +139,10 @@ func TestExpectedPorts(t *testing.T) {
 		{"dns", UDP, []uint16{53, 5353, 5355}},
 		{"ssh", TCP, []uint16{22}},
 		{"rdp", TCP, []uint16{3389}},
-		{"smb", TCP, []uint16{139, 445}},
+		// The registry gives netbios-dgm, where SMB mailslots travel over
+		// UDP, to tcp/138 as well.
+		{"smb", TCP, []uint16{138, 139, 445}},
+		{"smb", UDP, []uint16{138, 139, 445}},
 		{"dhcp", UDP, []uint16{67, 68, 546, 547}},
 		{"snmp", UDP, []uint16{161, 162}},
 		{"mqtt", TCP, []uint16{1883}},

@@ -1,7 +1,7 @@
 package service
 
-// BitTorrent, recognised by the peer-wire handshake (TCP) or a DHT message
-// (UDP). File sharing: off its ports it matters most.
+// BitTorrent, recognised by the peer-wire handshake (TCP), a DHT message or
+// a uTP connection (UDP). File sharing: off its ports it matters most.
 var bittorrentProtocol = Protocol{
 	Name: "bittorrent", Transports: onBoth,
 	// Not registered with IANA (6888 is muse there): the range classic
@@ -19,7 +19,11 @@ var bittorrentDetector = Detector{
 			return Result{}, false
 		}
 		if in.Transport == UDP {
-			return eitherSide(in, "bittorrent", btDHT)
+			if r, ok := eitherSide(in, "bittorrent", btDHT); ok {
+				return r, ok
+			}
+			c, s := utpConnection(in.ClientDatagrams, in.Client), utpConnection(in.ServerDatagrams, in.Server)
+			return decide("bittorrent", in, c, s, nil)
 		}
 		return eitherSide(in, "bittorrent", btHandshake)
 	},
@@ -61,4 +65,34 @@ func btDHT(b []byte) (Confidence, evidence) {
 		return Medium, evidence{s: "d1:rd2:id20:"}
 	}
 	return None, evidence{}
+}
+
+// utpConnection checks a side's datagrams for one uTP connection (BEP 29):
+// a 20-byte header of type 0–4 and version 1, an extension 0–2, one
+// connection id and microsecond timestamps that increase. A header is 20
+// bytes any datagram may start with, so it takes three datagrams of the
+// side agreeing (Medium); first is the datagram the verdict is about. A
+// SYN carries the id one below the one its sender uses afterwards.
+func utpConnection(ds [][]byte, first []byte) verdict {
+	if len(ds) < 3 || len(first) < 20 {
+		return verdict{}
+	}
+	var id int
+	var last uint32
+	n := 0
+	for _, d := range ds {
+		if len(d) < 20 || d[0]&0x0f != 1 || d[0]>>4 > 4 || d[1] > 2 {
+			return verdict{}
+		}
+		did, ts := be16(d[2:]), be32(d[4:])
+		if d[0]>>4 == 4 { // ST_SYN
+			did++
+		}
+		if n > 0 && (did != id || ts <= last) {
+			return verdict{}
+		}
+		id, last = did, ts
+		n++
+	}
+	return verdict{Medium, first[:4]}
 }

@@ -18,6 +18,9 @@ type sample struct {
 	in   Input
 	want expect // zero for another protocol's bytes
 	ev   string // the evidence the verdict must carry
+	// detector is the one that must give the verdict, when it is not the
+	// protocol's first (tls-midstream).
+	detector string
 }
 
 // unhex decodes hex, ignoring white space, so samples can wrap.
@@ -63,6 +66,18 @@ func detectorNamed(t testing.TB, name string) *Detector {
 	return nil
 }
 
+// protocolOf is the protocol whose detector d is.
+func protocolOf(d *Detector) string {
+	for _, p := range catalogue {
+		for _, x := range p.Detectors {
+			if x == d {
+				return p.Name
+			}
+		}
+	}
+	return ""
+}
+
 // checkedConf runs d, checking the invariants every verdict must keep, and
 // returns the confidence (None when rejected).
 func checkedConf(t testing.TB, d *Detector, in *Input) Confidence {
@@ -74,7 +89,7 @@ func checkedConf(t testing.TB, d *Detector, in *Input) Confidence {
 		}
 		return None
 	}
-	if r.Service != d.Name || r.Detector != d.Name {
+	if r.Service != protocolOf(d) || r.Detector != d.Name {
 		t.Fatalf("%s: service %q detector %q", d.Name, r.Service, r.Detector)
 	}
 	if r.Confidence < Low || r.Confidence > High || r.Dir > FromServer {
@@ -140,7 +155,11 @@ func TestSamples(t *testing.T) {
 			continue
 		}
 		t.Run(s.name, func(t *testing.T) {
-			d := detectorNamed(t, s.want.service)
+			name := s.want.service
+			if s.detector != "" {
+				name = s.detector
+			}
+			d := detectorNamed(t, name)
 			in := s.in
 			if c := checkedConf(t, d, &in); c == None {
 				t.Fatalf("%s: not detected", d.Name)
@@ -161,11 +180,11 @@ func TestSamples(t *testing.T) {
 
 // TestCrossCheck runs every detector on every sample, whatever its
 // Transports say (so each also proves it checks the transport itself):
-// only the sample's own detector may claim it.
+// only the sample's own protocol's detectors may claim it.
 func TestCrossCheck(t *testing.T) {
 	for _, s := range samples {
 		for _, d := range detectors {
-			if d.Name == s.want.service {
+			if protocolOf(d) == s.want.service {
 				continue
 			}
 			in := s.in
@@ -229,7 +248,7 @@ func TestPrefixes(t *testing.T) {
 		prefixes(s.in, func(kind string, p Input) {
 			for _, d := range detectors {
 				limit := full[d.Name]
-				if d.Name != s.want.service {
+				if protocolOf(d) != s.want.service {
 					limit = max(limit, Low)
 				}
 				if c := checkedConf(t, d, &p); c > limit {
@@ -283,10 +302,21 @@ func TestAllocs(t *testing.T) {
 // go test -fuzz FuzzDetect -fuzztime 30s ./flow/service/
 func FuzzDetect(f *testing.F) {
 	for _, s := range samples {
-		f.Add(uint8(s.in.Transport), s.in.ClientFirst, s.in.Client, s.in.Server)
+		tr := uint8(s.in.Transport)
+		if s.in.MidStream {
+			tr |= 2
+		}
+		f.Add(tr, s.in.ClientFirst, s.in.Client, s.in.Server)
 	}
+	// tr's low bit is the transport, the next one MidStream, the third
+	// gives the sides datagrams (the client's bytes, then the server's,
+	// as its later ones).
 	f.Fuzz(func(t *testing.T, tr uint8, clientFirst bool, client, server []byte) {
-		in := Input{Transport: Transport(tr % 2), ClientFirst: clientFirst, Client: client, Server: server}
+		in := Input{Transport: Transport(tr % 2), MidStream: tr&2 != 0, ClientFirst: clientFirst, Client: client, Server: server}
+		if tr&4 != 0 {
+			in.ClientDatagrams = [][]byte{client, server, client}
+			in.ServerDatagrams = [][]byte{server, client}
+		}
 		for _, d := range detectors {
 			checkedConf(t, d, &in)
 		}

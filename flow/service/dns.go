@@ -72,7 +72,7 @@ func dnsSide(b []byte, tcp, server bool) verdict {
 			return verdict{}
 		}
 		typ, class, rdlen := be16(b[end:]), be16(b[end+2:]), be16(b[end+8:])
-		if !dnsType(typ) || !dnsClass(class) || end+10+rdlen > size {
+		if !dnsType(typ) || !dnsClass(class) || end+10+rdlen > size || nbnsName(b[12:end], typ) {
 			return verdict{}
 		}
 		conf = Medium

@@ -14,6 +14,11 @@ func TestEdgeVerdicts(t *testing.T) {
 	udp := func(client, server string) Input {
 		return Input{Transport: UDP, Client: []byte(client), Server: []byte(server), ClientFirst: true}
 	}
+	mid := func(client, server string) Input {
+		return Input{Transport: TCP, Client: []byte(client), Server: []byte(server), MidStream: true}
+	}
+	alert, signal := sampleIn("tls-midstream-alert"), sampleIn("tls-midstream-signal")
+	zattoo := sampleIn("http-midstream-zattoo")
 	// The start of the curl ClientHello and a ServerHello record.
 	ch := string(sampleIn("tls12-curl").Client)
 	sh := string(sampleIn("tls12-curl").Server[:107])
@@ -29,6 +34,24 @@ func TestEdgeVerdicts(t *testing.T) {
 		dir  Dir
 	}{
 		{"tls record header and type only", &tlsDetector, tcp(ch[:6], "", true), Medium, FromClient},
+		{"http-midstream from a SYN", &httpMidStreamDetector, tcp(string(zattoo.Client), "", true), None, 0},
+		{"http-midstream status line only", &httpMidStreamDetector,
+			mid("", string(zattoo.Server)), Medium, FromServer},
+		{"http-midstream request line cut", &httpMidStreamDetector, mid(string(zattoo.Client[:120]), ""), None, 0},
+		{"http-midstream request behind a body", &httpMidStreamDetector, mid("}]}GET / HTTP/1.1\r\n", ""), Medium, FromClient},
+		{"http-midstream version without a request", &httpMidStreamDetector, mid("see HTTP/1.1 and HTTP/1.0\r\n", ""), None, 0},
+		{"tls-midstream from a SYN", &tlsMidStreamDetector, tcp(string(alert.Client), "", true), None, 0},
+		{"tls-midstream one record cut by the end", &tlsMidStreamDetector, mid(string(alert.Client[:20]), ""), None, 0},
+		{"tls-midstream one record on each side", &tlsMidStreamDetector,
+			mid(string(signal.Client[:39]), string(signal.Server)), Medium, FromClient},
+		{"tls-midstream second header broken", &tlsMidStreamDetector,
+			mid(string(signal.Client[:39])+"\x18\x03\x03\x00\x13", ""), None, 0},
+		{"tls-midstream versions differ", &tlsMidStreamDetector,
+			mid(string(signal.Client[:39])+"\x17\x03\x01\x00\x13", ""), None, 0},
+		{"tls-midstream other side contradicts", &tlsMidStreamDetector,
+			mid(string(signal.Client), "GET / HTTP/1.1\r\n"), None, 0},
+		{"tls-midstream a longer server chain decides", &tlsMidStreamDetector,
+			mid(string(signal.Server), string(signal.Client)), Medium, FromServer},
 		{"tls hello cut after its header", &tlsDetector, tcp(ch[:9], "", true), Medium, FromClient},
 		{"tls hello cut after its version", &tlsDetector, tcp(ch[:11], "", true), High, FromClient},
 		{"tls first segment of a long hello", &tlsDetector, tcp(ch[:100], "", true), High, FromClient},
@@ -148,6 +171,11 @@ func TestEdgeVerdicts(t *testing.T) {
 			udp("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03a\x01b\x00\x00\x01\x00\x01", ""), None, 0},
 		{"netbios name query", &dnsDetector,
 			udp("\x80\x01\x01\x10\x00\x01\x00\x00\x00\x00\x00\x00\x20"+strings.Repeat("CA", 16)+"\x00\x00\x20\x00\x01", ""), None, 0},
+		// RFC 1002 §4.2.13: a positive name query response carries no
+		// question, its answer names the encoded NetBIOS name (type NB).
+		{"netbios positive name query response", &dnsDetector,
+			udp("", "\x80\x01\x85\x00\x00\x00\x00\x01\x00\x00\x00\x00\x20"+strings.Repeat("CA", 16)+
+				"\x00\x00\x20\x00\x01\x00\x04\x93\xe0\x00\x06\x00\x00\xc0\xa8\x01\x02"), None, 0},
 		{"dns tcp length below a header", &dnsDetector,
 			tcp("\x00\x0b"+dnsQ, "", true), None, 0},
 		{"dns tcp two messages in a row", &dnsDetector,
@@ -295,5 +323,164 @@ func TestEdgeEvidence(t *testing.T) {
 				t.Errorf("evidence %q, want %q", r.Evidence, tt.wantEv)
 			}
 		})
+	}
+}
+
+// TestIdentifyDatagrams: over UDP, Identify pairs each side's k-th
+// datagram, so a protocol is found behind keepalives or a probe.
+func TestIdentifyDatagrams(t *testing.T) {
+	invite := sampleIn("sip invite")
+	ntp := sampleIn("ntp client and server")
+	keepalive := []byte("\r\n\r\n") // SIP's CRLF keepalive (RFC 5626 §4.4.1)
+	probe := []byte{0, 0, 0, 0}
+	cases := []struct {
+		name           string
+		client, server [][]byte
+		service        string
+		conf           Confidence
+	}{
+		{"sip behind two keepalives", [][]byte{keepalive, keepalive, invite.Client}, nil, "sip", High},
+		{"ntp request behind a probe, one answer", [][]byte{probe, ntp.Client}, [][]byte{ntp.Server}, "ntp", High},
+		{"keepalives alone", [][]byte{keepalive, keepalive}, [][]byte{keepalive}, "", None},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := Input{Transport: UDP, ClientFirst: true, ClientDatagrams: c.client, ServerDatagrams: c.server}
+			if len(c.client) > 0 {
+				in.Client = c.client[0]
+			}
+			if len(c.server) > 0 {
+				in.Server = c.server[0]
+			}
+			r, _ := Identify(&in)
+			if r.Service != c.service || r.Confidence != c.conf {
+				t.Errorf("got %q %v, want %q %v", r.Service, r.Confidence, c.service, c.conf)
+			}
+			if len(c.client) > 0 && &in.Client[0] != &c.client[0][0] {
+				t.Errorf("Identify left Client changed")
+			}
+		})
+	}
+}
+
+// TestConfirmation covers guesses that later datagrams or the other side
+// confirm, or leave guesses.
+func TestConfirmation(t *testing.T) {
+	wg := sampleIn("wireguard transport session").ClientDatagrams
+	probe := sampleIn("quic-reserved-version-probe").Client
+	short := sampleIn("quic-short-headers")
+	utp := sampleIn("bittorrent utp").ClientDatagrams
+	nbdg := sampleIn("smb-netbios-datagram").Client
+	ntp := sampleIn("ntp client and server")
+	monlist := sampleIn("ntp-mode7-monlist").Server
+	noEcho := with(ntp.Server, 24, ntp.Server[24]^0xff)
+	notify := []byte("NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\r\n")
+	// probeCut is the probe with its length field one short of the datagram.
+	probeCut := append([]byte(nil), probe[:len(probe)-1]...)
+	udp := func(client, server [][]byte) Input {
+		in := Input{Transport: UDP, ClientFirst: true, ClientDatagrams: client, ServerDatagrams: server}
+		if len(client) > 0 {
+			in.Client = client[0]
+		}
+		if len(server) > 0 {
+			in.Server = server[0]
+		}
+		return in
+	}
+	cases := []struct {
+		name string
+		d    *Detector
+		in   Input
+		want Confidence
+	}{
+		{"wireguard transport data alone", &wireguardDetector, udp(wg[:1], nil), Low},
+		{"wireguard two transport datagrams", &wireguardDetector, udp(wg[:2], nil), Medium},
+		{"wireguard counter repeats", &wireguardDetector, udp([][]byte{wg[0], wg[0]}, nil), Low},
+		{"wireguard receiver index changes", &wireguardDetector, udp([][]byte{wg[0], with(wg[1], 5, 0)}, nil), Low},
+		{"ntp answer echoes the request", &ntpDetector, udp([][]byte{ntp.Client}, [][]byte{ntp.Server}), High},
+		{"ntp answer without the echo", &ntpDetector, udp([][]byte{ntp.Client}, [][]byte{noEcho}), Medium},
+		{"ntp mode 7, length disagrees", &ntpDetector, udp(nil, [][]byte{monlist[:len(monlist)-4]}), None},
+		{"ntp mode 7 request", &ntpDetector, udp(nil, [][]byte{with(monlist, 0, 0x17)}), None},
+		{"ntp v1 datagram alone", &ntpDetector, udp([][]byte{with(ntp.Client, 0, 0x0b)}, nil), None},
+		{"quic reserved probe filling its datagram", &quicDetector, udp([][]byte{probe}, nil), Medium},
+		{"quic reserved probe not filling it", &quicDetector, udp([][]byte{probeCut}, nil), Low},
+		{"quic reserved probe repeated", &quicDetector, udp([][]byte{probeCut, append([]byte(nil), probeCut...)}, nil), Medium},
+		{"quic google version, datagram too short", &quicDetector,
+			udp([][]byte{sampleIn("gquic-q039").Client[:600]}, nil), Low},
+		{"quic short headers, two datagrams", &quicMidStreamDetector,
+			udp(short.ClientDatagrams[:2], short.ServerDatagrams), None},
+		{"quic short headers, server sends a long header", &quicMidStreamDetector,
+			udp(short.ClientDatagrams, [][]byte{with(short.ServerDatagrams[0], 0, 0xc0)}), None},
+		{"netbios datagram, length disagrees", &smbDatagramDetector, udp([][]byte{nbdg[:len(nbdg)-1]}, nil), None},
+		{"netbios datagram, name not encoded", &smbDatagramDetector, udp([][]byte{with(nbdg, 20, 'Z')}, nil), None},
+		{"netbios datagram, no smb inside", &smbDatagramDetector, udp([][]byte{with(nbdg, 82, 0xfe)}, nil), None},
+		{"netbios datagram, a later fragment", &smbDatagramDetector, udp([][]byte{with(nbdg, 1, 0x00)}, nil), None},
+		{"netbios datagram", &smbDatagramDetector, udp([][]byte{nbdg}, nil), High},
+		{"utp two datagrams", &bittorrentDetector, udp(utp[:2], nil), None},
+		{"utp timestamps going back", &bittorrentDetector, udp([][]byte{utp[0], utp[2], utp[1]}, nil), None},
+		{"utp connection id changes", &bittorrentDetector, udp([][]byte{utp[0], utp[1], with(utp[2], 3, 0)}, nil), None},
+		{"utp three datagrams", &bittorrentDetector, udp(utp, nil), Medium},
+		{"quic short headers, text repeats", &quicMidStreamDetector, udp([][]byte{notify, notify, notify}, nil), None},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := checkedConf(t, c.d, &c.in); got != c.want {
+				t.Errorf("%s: %v, want %v", c.d.Name, got, c.want)
+			}
+		})
+	}
+}
+
+// TestOtherSide: a side that alone is surely another protocol than the
+// flow's is reported; a flow whose sides agree, or where one side is only
+// a guess, is not.
+func TestOtherSide(t *testing.T) {
+	get := sampleIn("http-get").Client
+	ssh := sampleIn("ssh-openssh").Server
+	hello := sampleIn("tls12-curl").Client
+	status := sampleIn("http-status-only").Server
+	cases := []struct {
+		name           string
+		client, server []byte
+		want           string // the other side's service, "" for none
+		dir            Dir
+	}{
+		{"http request answered by an ssh banner", get, ssh, "http", FromClient},
+		{"tls hello answered by an http status", hello, status, "http", FromServer},
+		{"ssh on both sides", sampleIn("ssh-openssh").Client, ssh, "", 0},
+		{"tls on both sides", hello, sampleIn("tls12-curl").Server, "", 0},
+		{"client silent", nil, ssh, "", 0},
+		{"other side unrecognised", []byte("hello\r\n"), ssh, "", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := Input{Transport: TCP, Client: c.client, Server: c.server, ClientFirst: true}
+			r, ok := Identify(&in)
+			if !ok {
+				t.Fatal("nothing identified")
+			}
+			o, ok := OtherSide(&in, r)
+			if o.Service != c.want || ok != (c.want != "") || (ok && o.Dir != c.dir) {
+				t.Errorf("flow %s from %v; other side %q from %v (%v), want %q from %v", r.Service, r.Dir, o.Service, o.Dir, ok, c.want, c.dir)
+			}
+			if string(in.Client) != string(c.client) || string(in.Server) != string(c.server) || !in.ClientFirst {
+				t.Error("OtherSide left the input changed")
+			}
+		})
+	}
+}
+
+// TestOtherSideSamples: no sample of a protocol over TCP is taken for two
+// protocols, one a side.
+func TestOtherSideSamples(t *testing.T) {
+	for _, s := range samples {
+		in := s.in
+		r, ok := Identify(&in)
+		if !ok || in.Transport != TCP {
+			continue
+		}
+		if o, ok := OtherSide(&in, r); ok {
+			t.Errorf("%s: %s, yet its %v side alone is %s (%v, evidence %q)", s.name, r.Service, o.Dir, o.Service, o.Confidence, o.Evidence)
+		}
 	}
 }

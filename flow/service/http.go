@@ -2,7 +2,8 @@ package service
 
 import "bytes"
 
-// HTTP/1.x, recognised by a request line or a status line.
+// HTTP/1.x, recognised by a request line or a status line: at the start of
+// a connection, or at the start of any line of one the capture joined late.
 var httpProtocol = Protocol{
 	Name: "http", Transports: onTCP,
 	// www and www-http are IANA's aliases of http on 80; Wireshark's copy
@@ -13,10 +14,14 @@ var httpProtocol = Protocol{
 	// (nDPI flags it too) but no alarm; those ports often carry proxies.
 	Alternates: []uint16{591, 8000, 8008, 8080, 8888},
 	OffPort:    SeverityLow, FirstBytes: "an HTTP request", Meta: MetaHTTP,
-	Detectors: []*Detector{&httpDetector},
+	Detectors: []*Detector{&httpDetector, &httpMidStreamDetector},
 }
 
 var httpDetector = Detector{Name: "http", Transports: onTCP, Detect: detectHTTP}
+
+// httpMidStreamDetector finds HTTP in a connection joined late, where the
+// bytes start inside a body or a header block.
+var httpMidStreamDetector = Detector{Name: "http-midstream", Transports: onTCP, Detect: detectHTTPMidStream}
 
 func detectHTTP(in *Input) (Result, bool) {
 	if in == nil || in.Transport != TCP {
@@ -126,4 +131,51 @@ func httpStatus(b []byte) verdict {
 		return verdict{}
 	}
 	return verdict{High, firstLine(b)}
+}
+
+// detectHTTPMidStream looks for a whole request line or status line
+// anywhere in either side (the sides' roles are a guess when the SYN was
+// not seen): a message follows the last one's body with no line break in
+// between. A body can hold such text too, so it is Medium.
+func detectHTTPMidStream(in *Input) (Result, bool) {
+	if in == nil || in.Transport != TCP || !in.MidStream {
+		return Result{}, false
+	}
+	r, ok := decide("http", in, httpAnywhere(in.Client), httpAnywhere(in.Server), nil)
+	if ok {
+		r.Detector = "http-midstream"
+	}
+	return r, ok
+}
+
+// httpMaxVersions bounds the "HTTP/1." occurrences httpAnywhere looks at.
+const httpMaxVersions = 8
+
+// httpAnywhere finds the first complete status line ("HTTP/1.x NNN") or
+// request line ("METHOD target HTTP/1.x" and its line end) in b, by the
+// version string both carry.
+func httpAnywhere(b []byte) verdict {
+	from := 0
+	for n := 0; n < httpMaxVersions; n++ {
+		i := bytes.Index(b[from:], []byte("HTTP/1."))
+		if i < 0 {
+			return verdict{}
+		}
+		v := from + i
+		if httpStatus(b[v:]).conf == High {
+			return verdict{Medium, firstLine(b[v:])}
+		}
+		// A request line ends with the version: its method starts after
+		// the previous line break, behind whatever body came before.
+		if v > 0 && b[v-1] == ' ' {
+			start := max(bytes.LastIndexAny(b[max(0, v-maxStartLine):v], "\r\n")+1+max(0, v-maxStartLine), 0)
+			for p := start; p < v; p++ {
+				if 'A' <= b[p] && b[p] <= 'Z' && httpRequest(b[p:]).conf == High {
+					return verdict{Medium, firstLine(b[p:])}
+				}
+			}
+		}
+		from = v + 1
+	}
+	return verdict{}
 }

@@ -18,8 +18,8 @@ func TestNames(t *testing.T) {
 		}
 	}
 	for i := range detectors {
-		if !slices.Contains(names, detectors[i].Name) {
-			t.Errorf("Names() lacks detector %q", detectors[i].Name)
+		if !slices.Contains(names, protocolOf(detectors[i])) {
+			t.Errorf("Names() lacks detector %q's protocol", detectors[i].Name)
 		}
 	}
 	if len(names) != len(catalogue) {

@@ -33,7 +33,7 @@ type ovpnReset struct {
 }
 
 // detectOpenVPN looks for the hard reset each side sends first. One side
-// alone is Medium; both are High when the server's reset acknowledges the
+// alone is Medium (a server's alone over UDP only Low); both are High when the server's reset acknowledges the
 // client's session id (under tls-crypt that field is encrypted, so two
 // resets of the same wrapping must do).
 func detectOpenVPN(in *Input) (Result, bool) {
@@ -53,10 +53,41 @@ func detectOpenVPN(in *Input) (Result, bool) {
 		return newResult("openvpn", conf, FromClient, evidence{b: excerpt16(in.Client)}), true
 	case cok:
 		return newResult("openvpn", Medium, FromClient, evidence{b: excerpt16(in.Client)}), true
+	case sok && in.Transport == UDP:
+		// A server's reset acknowledges a client session we did not see,
+		// and over UDP nothing frames it: the reply of another protocol
+		// fits by chance (an ONC-RPC reply's XID, type and status read as
+		// opcode, session id and ack list). A guess, until the server's
+		// next control packets carry the same session id.
+		conf := Low
+		if ovpnSessionGoesOn(in.ServerDatagrams, in.Server, s.session) {
+			conf = Medium
+		}
+		return newResult("openvpn", conf, FromServer, evidence{b: excerpt16(in.Server)}), true
 	case sok:
 		return newResult("openvpn", Medium, FromServer, evidence{b: excerpt16(in.Server)}), true
 	}
 	return Result{}, false
+}
+
+// ovpnSessionGoesOn reports whether another of a side's datagrams than
+// first is an OpenVPN control packet (a control message, an ack or a
+// reset again) of the same session: the opcode and session id of first's
+// sender. An identical datagram does not count: a retransmitted reply of
+// another protocol repeats its bytes too.
+func ovpnSessionGoesOn(ds [][]byte, first, session []byte) bool {
+	for _, d := range ds {
+		if len(d) < 9 || string(d) == string(first) || d[0]&7 != 0 {
+			continue
+		}
+		switch d[0] >> 3 {
+		case 4, 5, ovpnServerV1, ovpnServerV2: // P_CONTROL_V1, P_ACK_V1
+			if string(d[1:9]) == string(session) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func excerpt16(b []byte) []byte {

@@ -1,16 +1,24 @@
 package service
 
-// QUIC, recognised by a long-header Initial (v1, v2, drafts) or a version
-// negotiation.
+import "bytes"
+
+// QUIC, recognised by a long-header Initial (v1, v2, drafts, mvfst), a
+// version negotiation, Google QUIC's first packet (Q0xx, T0xx), a client's
+// repeated probe with a reserved version, or, in a flow the capture joined
+// late, by short-header packets under one connection ID.
 var quicProtocol = Protocol{
 	Name: "quic", Transports: onUDP,
 	// domain-s on udp is DNS over QUIC (RFC 9250).
 	Registry:  []string{"https", "domain-s"},
 	OffPort:   SeverityMedium,
-	Detectors: []*Detector{&quicDetector},
+	Detectors: []*Detector{&quicDetector, &quicMidStreamDetector},
 }
 
 var quicDetector = Detector{Name: "quic", Transports: onUDP, Detect: detectQUIC}
+
+// quicMidStreamDetector names QUIC from short-header packets alone: a
+// connection open before the capture began.
+var quicMidStreamDetector = Detector{Name: "quic-midstream", Transports: onUDP, Detect: detectQUICShort}
 
 func detectQUIC(in *Input) (Result, bool) {
 	if in == nil || in.Transport != UDP {
@@ -22,7 +30,14 @@ func detectQUIC(in *Input) (Result, bool) {
 	} else {
 		s = quicInitial(in.Server, false)
 	}
-	return decide("quic", in, quicInitial(in.Client, true), s, nil)
+	c := quicInitial(in.Client, true)
+	if c.conf == None {
+		c = googleQUIC(in.Client)
+	}
+	if c.conf == None {
+		c = quicReservedProbe(in.Client, in.ClientDatagrams)
+	}
+	return decide("quic", in, c, s, nil)
 }
 
 // quicMinInitial is the smallest datagram a client may carry its first
@@ -40,6 +55,7 @@ func quicInitial(b []byte, client bool) verdict {
 	initial := byte(0)
 	switch {
 	case ver == 1, ver&0xffffff00 == 0xff000000: // v1, drafts
+	case ver&0xfffffff0 == 0xfaceb000: // mvfst (Facebook), draft-based
 	case ver == 0x6b3343cf: // v2 renumbered the packet types (RFC 9369)
 		initial = 1
 	default:
@@ -160,4 +176,130 @@ func quicVersionNeg(b, client []byte) verdict {
 		return verdict{}
 	}
 	return verdict{Medium, b[:5]}
+}
+
+// googleQUIC checks a client's first Google QUIC packet: the legacy public
+// header (version flag, 8-byte connection ID, then the version), or from
+// Q046 on the IETF long header. Versions are "Q" or "T" and three digits.
+// A client pads that packet to at least 1024 bytes; up to Q046 it carries
+// its handshake message (tag "CHLO") in clear, which makes it High.
+func googleQUIC(b []byte) verdict {
+	var ver []byte
+	switch {
+	case len(b) >= 13 && b[0]&0x80 == 0 && b[0]&0x09 == 0x09:
+		ver = b[9:13]
+	case len(b) >= 5 && b[0]&0xc0 == 0xc0:
+		ver = b[1:5]
+	default:
+		return verdict{}
+	}
+	if (ver[0] != 'Q' && ver[0] != 'T') || !isDigit(ver[1]) || !isDigit(ver[2]) || !isDigit(ver[3]) {
+		return verdict{}
+	}
+	if len(b) < 1024 {
+		return verdict{Low, ver}
+	}
+	if bytes.Contains(head(b, 128), []byte("CHLO")) {
+		return verdict{High, ver}
+	}
+	return verdict{Medium, ver}
+}
+
+// quicReservedProbe checks a client's long-header packet with a reserved
+// version (0x?a?a?a?a, RFC 9000 §15), sent to make a server answer with a
+// version negotiation. Alone it is Low: a version field is four bytes any
+// datagram may hold. It is Medium when it is laid out as an Initial whose
+// token and length fields end it exactly at the end of the datagram, as
+// clients build these probes, or when the same version and connection IDs
+// come again in another of the client's datagrams.
+func quicReservedProbe(b []byte, datagrams [][]byte) verdict {
+	n := quicReservedHeader(b)
+	if n == 0 {
+		return verdict{}
+	}
+	if tok, k := quicVarint(b, n); k > 0 && tok <= uint64(len(b)-n-k) {
+		off := n + k + int(tok)
+		if plen, k := quicVarint(b, off); k > 0 && uint64(len(b)-off-k) == plen {
+			return verdict{Medium, b[:5]}
+		}
+	}
+	for _, d := range datagrams {
+		if len(d) >= n && &d[0] != &b[0] && string(d[1:n]) == string(b[1:n]) {
+			return verdict{Medium, b[:5]}
+		}
+	}
+	return verdict{Low, b[:5]}
+}
+
+// quicReservedHeader returns the length of a reserved-version long header up
+// to the end of its source connection ID, or 0. Such a probe must fill a
+// datagram of 1200 bytes, or no server answers it.
+func quicReservedHeader(b []byte) int {
+	if len(b) < quicMinInitial || b[0]&0x80 == 0 || be32(b[1:5])&0x0f0f0f0f != 0x0a0a0a0a {
+		return 0
+	}
+	dcid := int(b[5])
+	if dcid < 8 || dcid > 20 {
+		return 0
+	}
+	scid := int(b[6+dcid])
+	if scid > 20 {
+		return 0
+	}
+	return 7 + dcid + scid
+}
+
+// detectQUICShort recognises a flow of short-header packets (RFC 9000
+// §17.3: the long-header bit clear, the fixed bit set) on both sides, one
+// of which sends at least three under one destination connection ID: the
+// same 8 bytes after the first in every datagram. A text protocol's lines
+// repeat too ("NOTIFY * H..."), so an ID of printable ASCII does not count.
+func detectQUICShort(in *Input) (Result, bool) {
+	if in == nil || in.Transport != UDP {
+		return Result{}, false
+	}
+	cs, cid := quicShortSide(in.ClientDatagrams)
+	ss, sid := quicShortSide(in.ServerDatagrams)
+	if !cs || !ss || (!cid && !sid) {
+		return Result{}, false
+	}
+	c, s := verdict{}, verdict{}
+	if cid && len(in.Client) > 0 {
+		c = verdict{Medium, head(in.Client, 9)}
+	} else if sid && len(in.Server) > 0 {
+		s = verdict{Medium, head(in.Server, 9)}
+	}
+	r, ok := decide("quic", in, c, s, nil)
+	if ok {
+		r.Detector = "quic-midstream"
+	}
+	return r, ok
+}
+
+// quicShortSide reports whether every datagram of a side has a short
+// header's form (true when it sent none), and whether at least three share
+// a connection ID that is not text.
+func quicShortSide(ds [][]byte) (form, sameID bool) {
+	for _, d := range ds {
+		// A short header, an 8-byte ID at the least, a packet number and
+		// the AEAD tag.
+		if len(d) < 1+8+1+16 || d[0]&0xc0 != 0x40 {
+			return false, false
+		}
+	}
+	if len(ds) < 3 {
+		return true, false
+	}
+	text := true
+	for _, c := range ds[0][1:9] {
+		if c < 0x20 || c > 0x7e {
+			text = false
+		}
+	}
+	for _, d := range ds[1:] {
+		if string(d[1:9]) != string(ds[0][1:9]) {
+			return true, false
+		}
+	}
+	return true, !text
 }

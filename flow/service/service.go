@@ -56,10 +56,20 @@ const (
 type Input struct {
 	Transport Transport
 	// Client and Server are the first payload bytes each side sent: for
-	// TCP the in-order stream prefix, for UDP the first datagram.
+	// TCP the in-order stream prefix, for UDP one datagram of each side
+	// (Identify tries them in order, pairing each side's k-th).
 	Client, Server []byte
+	// ClientDatagrams and ServerDatagrams are, over UDP, every datagram
+	// each side sent so far, in order (a few at most, the later ones
+	// possibly cut short), for detectors that confirm a guess by what
+	// follows. Empty over TCP.
+	ClientDatagrams, ServerDatagrams [][]byte
 	// ClientFirst reports whether the client sent payload before the server.
 	ClientFirst bool
+	// MidStream reports a TCP connection seen without either side's SYN:
+	// the capture began inside it, so its bytes start wherever the
+	// capture did, not at the protocol's first message.
+	MidStream bool
 }
 
 // Result is a detector's verdict.

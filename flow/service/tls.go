@@ -1,7 +1,8 @@
 package service
 
 // TLS, recognised by its first handshake record (ClientHello, ServerHello)
-// or an SSLv2-format hello.
+// or an SSLv2-format hello, or, in a connection the capture joined late, by
+// records that follow one another.
 var tlsProtocol = Protocol{
 	Name: "tls", Transports: onTCP,
 	// Implicit-TLS ports: a payload detector sees TLS there, not the
@@ -14,10 +15,14 @@ var tlsProtocol = Protocol{
 	// 8443: IANA gives it to pcsync-https; it is the usual HTTPS alternate.
 	Alternates: []uint16{8443},
 	OffPort:    SeverityMedium, FirstBytes: "a TLS record", Meta: MetaTLS,
-	Detectors: []*Detector{&tlsDetector},
+	Detectors: []*Detector{&tlsDetector, &tlsMidStreamDetector},
 }
 
 var tlsDetector = Detector{Name: "tls", Transports: onTCP, Detect: detectTLS}
+
+// tlsMidStreamDetector names TLS in a connection seen without its
+// handshake: every connection already open when a live capture starts.
+var tlsMidStreamDetector = Detector{Name: "tls-midstream", Transports: onTCP, Detect: detectTLSMidStream}
 
 func detectTLS(in *Input) (Result, bool) {
 	if in == nil || in.Transport != TCP {
@@ -102,4 +107,67 @@ func sslv2Hello(b []byte) verdict {
 	}
 	s.conf = Medium
 	return s
+}
+
+// detectTLSMidStream recognises a side whose bytes are TLS records back to
+// back from the first one the capture holds: content type 20–23, a version
+// from SSL 3.0 to TLS 1.3 shared by the chain, a length up to the largest
+// ciphertext, each record starting where the last ended. One record header
+// is five bytes any binary protocol may happen to hold, so it takes two
+// anchors for Medium: a second header where the first record ends, or the
+// first record ending exactly where the side's bytes do (TLS stacks write
+// whole records per segment), on one side or one on each. A chain that
+// breaks anywhere is no TLS. Only for connections joined late: from a SYN,
+// TLS starts with its hello.
+func detectTLSMidStream(in *Input) (Result, bool) {
+	if in == nil || in.Transport != TCP || !in.MidStream {
+		return Result{}, false
+	}
+	cn, cok := tlsRecordChain(in.Client)
+	sn, sok := tlsRecordChain(in.Server)
+	if !cok || !sok || cn+sn < 2 {
+		return Result{}, false
+	}
+	// The side with the longer chain decides; on a tie, the client.
+	c, s := verdict{}, verdict{}
+	if cn >= sn {
+		c = verdict{Medium, head(in.Client, 5)}
+	} else {
+		s = verdict{Medium, head(in.Server, 5)}
+	}
+	r, ok := decide("tls", in, c, s, nil)
+	if ok {
+		r.Detector = "tls-midstream"
+	}
+	return r, ok
+}
+
+// tlsRecordChain walks b as TLS records from its first byte and returns its
+// anchors (record headers, and the end of b when a record ends there),
+// and false when a header is not a TLS record's.
+func tlsRecordChain(b []byte) (anchors int, ok bool) {
+	off := 0
+	for ; off < len(b); anchors++ {
+		h := b[off:]
+		if h[0] < 20 || h[0] > 23 || (len(h) > 1 && h[1] != 3) || (len(h) > 2 && (h[2] > 4 || h[2] != b[2])) {
+			return 0, false
+		}
+		if len(h) < 5 {
+			// A header cut by the end: its type and version count
+			// behind a whole record, and contradict nothing alone.
+			if anchors > 0 && len(h) >= 3 {
+				return anchors + 1, true
+			}
+			return anchors, true
+		}
+		n := be16(h[3:])
+		if n == 0 || n > tlsMaxRecord {
+			return 0, false
+		}
+		off += 5 + n
+	}
+	if anchors > 0 && off == len(b) {
+		anchors++
+	}
+	return anchors, true
 }
