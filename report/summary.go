@@ -109,7 +109,7 @@ func inputsSection(s *Summary, opt Options) section {
 	}
 	sec.title = "inputs:"
 	for _, in := range s.Inputs {
-		path := in.Path
+		path := Escape(in.Path) // the user's own file name: maybe control bytes
 		if opt.Width > 0 {
 			path = shortenMiddle(path, max(opt.Width/2, 16))
 		}

@@ -1327,3 +1327,27 @@ func TestDeterminism(t *testing.T) {
 		})
 	}
 }
+
+// TestFileNamesEscaped: a capture's name is the user's, and may hold
+// terminal control bytes: the summary and the error messages escape them.
+func TestFileNamesEscaped(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(capturePath(t, httpFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil := filepath.Join(dir, "x\x1b[31mred.pcap")
+	if err := os.WriteFile(evil, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := mustRun(t, exitOK, nil, "-r", evil)
+	missing := runFlowscope(t, nil, "-r", filepath.Join(dir, "nope\x1b]0;x\a.pcap"))
+	for _, out := range [][]byte{r.stdout, r.stderr, missing.stderr} {
+		if bytes.ContainsAny(out, "\x1b\a") {
+			t.Errorf("raw control bytes in:\n%q", out)
+		}
+	}
+	if !bytes.Contains(r.stdout, []byte(`x\x1b[31mred.pcap`)) || !bytes.Contains(missing.stderr, []byte(`nope\x1b]0;x\x07.pcap`)) {
+		t.Errorf("escaped names missing:\n%s\n%s", r.stdout, missing.stderr)
+	}
+}

@@ -20,7 +20,7 @@ import (
 func listInterfaces(stdout, stderr io.Writer) int {
 	ifs, err := capture.Interfaces()
 	if err != nil {
-		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		printErr(stderr, err)
 		return exitReadError
 	}
 	if len(ifs) == 0 {
@@ -82,7 +82,7 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 		Immediate: o.immediate, Filter: o.filter, Poll: pipeline.LivePoll, Engine: o.engine,
 	})
 	if err != nil {
-		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		printErr(stderr, err)
 		var ce *capture.Error
 		if errors.As(err, &ce) && ce.Kind == capture.Permission {
 			exe := "flowscope"
@@ -110,7 +110,7 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 		r.Writer, err = capture.CreateWriter(o.writeFile, capture.WriterInfo{
 			LinkType: l.LinkType(), Snaplen: l.Snaplen(), Interface: o.iface, Filter: o.filter})
 		if err != nil {
-			fmt.Fprintf(stderr, "flowscope: %v\n", err)
+			printErr(stderr, err)
 			if s.droppedTo != "" && errors.Is(err, fs.ErrPermission) {
 				fmt.Fprintf(stderr, "flowscope: the file is created as %s, who flowscope runs as by now: write where %s may, or keep root with -Z root\n", s.droppedTo, s.droppedTo)
 			}
@@ -134,7 +134,7 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		printErr(stderr, err)
 		abandon()
 		return exitCode(err)
 	}
@@ -142,7 +142,7 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 	// exploited packet parser could neither gain privileges nor open a file.
 	confined, err := privdrop.Confine(l.Reads()...)
 	if err != nil {
-		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		printErr(stderr, err)
 		abandon()
 		return exitPermission
 	}
@@ -159,7 +159,7 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 	// On a terminal only (not by width: --wide and $COLUMNS set that too).
 	r.Opt.Refresh = o.output == "table" && isTerminal(stdout)
 	if r.Sink, err = report.NewSink(sc); err != nil {
-		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		printErr(stderr, err)
 		abandon()
 		return exitUsage
 	}
@@ -169,7 +169,7 @@ func runLive(o *options, stdout, stderr io.Writer, allow *report.Allowlist) int 
 	}
 	// Scripts and tests wait for this line (also with -q): the capture is running.
 	fmt.Fprintf(stderr, "flowscope: capturing on %s (link type %s, snaplen %d%s); Ctrl-C stops\n",
-		o.iface, r.Info.LinkType, r.Info.Snaplen, filter)
+		report.Escape(o.iface), r.Info.LinkType, r.Info.Snaplen, filter)
 	if r.Run(sigs) != 0 {
 		return exitReadError
 	}

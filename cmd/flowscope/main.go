@@ -193,7 +193,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	switch {
 	case len(o.reads) == 0 && o.iface == "":
 		if f := firstFile(fs.Args()); f != "" {
-			return nil, fmt.Errorf("no input: %q is a file, but trailing arguments are a BPF filter; read it with -r %s", f, f)
+			return nil, fmt.Errorf("no input: %q is a file, but trailing arguments are a BPF filter; read it with -r %s", f, report.Escape(f))
 		}
 		return nil, errors.New("no input: give a capture file with -r FILE (or -r - for standard input), or an interface with -i IFACE (flowscope -D lists them)")
 	case len(o.reads) > 0 && o.iface != "":
@@ -298,7 +298,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return writeHelp(stdout)
 		}
-		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		printErr(stderr, err)
 		fmt.Fprintln(stderr, "flowscope: see flowscope --help")
 		return exitUsage
 	}
@@ -330,21 +330,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var filter *capture.Filter
 	if o.filter != "" {
 		if filter, err = capture.NewFilter(o.filter); err != nil {
-			fmt.Fprintf(stderr, "flowscope: %v\n", err)
+			printErr(stderr, err)
 			if f := firstFile(strings.Fields(o.filter)); f != "" {
-				fmt.Fprintf(stderr, "flowscope: %q is a file, not a filter: give each capture its own -r (-r %s -r %s)\n", f, o.reads[len(o.reads)-1], f)
+				fmt.Fprintf(stderr, "flowscope: %q is a file, not a filter: give each capture its own -r (-r %s -r %s)\n", f, report.Escape(o.reads[len(o.reads)-1]), report.Escape(f))
 			}
 			return exitBadFilter
 		}
 	}
 	sc := o.sinkConfig(stdout, stderr, allow)
 	if sc.Export, err = o.openExports(stderr, allow); err != nil {
-		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		printErr(stderr, err)
 		return exitCode(err)
 	}
 	sink, err := report.NewSink(sc)
 	if err != nil {
-		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		printErr(stderr, err)
 		return exitUsage
 	}
 	cfg := pipeline.Config{Flow: o.flowConfig(), Workers: o.workers, Filter: filter, Beacon: o.beaconConfig()}
@@ -354,7 +354,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	})
 	code := exitOK
 	for _, err := range res.Errors {
-		fmt.Fprintf(stderr, "flowscope: %v\n", err)
+		printErr(stderr, err)
 		if c := exitCode(err); code == exitOK {
 			code = c
 		}
@@ -489,4 +489,15 @@ func firstFile(args []string) string {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// printErr writes an error to stderr, each line escaped as strings from the
+// wire are (report.Escape): error messages name the user's paths and
+// interfaces, which may hold terminal control bytes.
+func printErr(stderr io.Writer, err error) {
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = report.Escape(l)
+	}
+	fmt.Fprintf(stderr, "flowscope: %s\n", strings.Join(lines, "\n"))
 }
