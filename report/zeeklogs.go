@@ -22,8 +22,9 @@ type ZeekLogs struct {
 }
 
 // NewZeekLogs creates each log with create(name), e.g. "conn.log" (Zeek
-// names its JSON logs the same), and writes them as TSV or JSON; notice.log keeps the findings
-// the allowlist and minSeverity let through, as every output does.
+// names its JSON logs the same), and writes them as TSV or JSON;
+// notice.log keeps the findings the allowlist and minSeverity let through,
+// as every output does. where names the logs in the summary.
 func NewZeekLogs(where string, create func(name string) (io.WriteCloser, error), json bool, allow *Allowlist, minSeverity string) (*ZeekLogs, error) {
 	z := &ZeekLogs{where: where, lines: make([]uint64, len(zeekLogs))}
 	keep := newFindingFilter(allow, minSeverity)
