@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"os"
 	"testing"
 
 	"github.com/flowscope/flowscope/internal/testcaps"
@@ -16,19 +15,15 @@ import (
 // plus a few gzip and zstd compressed, so the decompressing path is
 // fuzzed too; regression inputs are in testdata/fuzz/FuzzOpen.
 func FuzzOpen(f *testing.F) {
-	paths := testcaps.Small(f, 16<<10)
-	for i, path := range paths {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
+	seeds := testcaps.Small(f, 16<<10)
+	for i, data := range seeds {
 		f.Add(data)
 		if i%8 == 0 {
 			f.Add(gzipBytes(f, data))
 			f.Add(zstdBytes(f, data))
 		}
 	}
-	f.Logf("%d seeds from %d captures", len(paths)+2*((len(paths)+7)/8), len(paths))
+	f.Logf("%d seeds from %d captures", len(seeds)+2*((len(seeds)+7)/8), len(seeds))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		src, err := Open(bytes.NewReader(data), "fuzz")
 		var n uint64

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"regexp"
 	"strconv"
 	"testing"
@@ -26,15 +25,11 @@ import (
 // table sinks with their summaries. Seeds: every small capture in
 // testdata/; regression inputs in testdata/fuzz/FuzzPipeline.
 func FuzzPipeline(f *testing.F) {
-	paths := testcaps.Small(f, 16<<10)
-	for _, path := range paths {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
+	seeds := testcaps.Small(f, 16<<10)
+	for _, data := range seeds {
 		f.Add(data)
 	}
-	f.Logf("%d seeds", len(paths))
+	f.Logf("%d seeds", len(seeds))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		frames, js := runFormat(t, data, "json")
 		recs := checkJSON(t, js.out)

@@ -40,11 +40,11 @@ func Dir(t testing.TB) string {
 	return dir
 }
 
-// Small returns the repository's captures (the fixtures, the public
+// Small returns the contents of the repository's captures (the fixtures, the public
 // captures and nDPI's corpus) of at most maxSize bytes, as fuzz seeds: small
 // ones keep every execution fast. Finding none fails the test, so that a
 // fuzz target never runs on nothing.
-func Small(t testing.TB, maxSize int64) []string {
+func Small(t testing.TB, maxSize int64) [][]byte {
 	t.Helper()
 	root, dir := Root(t), Dir(t)
 	var paths []string
@@ -68,5 +68,13 @@ func Small(t testing.TB, maxSize int64) []string {
 	if len(paths) == 0 {
 		t.Fatalf("no capture of at most %d bytes in %s or %s", maxSize, filepath.Join(root, "testdata"), dir)
 	}
-	return paths
+	seeds := make([][]byte, len(paths))
+	for i, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seeds[i] = data
+	}
+	return seeds
 }
