@@ -36,7 +36,7 @@ var exitCodes = [][2]string{
 	{"0", "every input was read to its end (live: stopped by -c, --duration or a signal)"},
 	{"2", "usage error"},
 	{"3", "an input file, or the -i interface, does not exist"},
-	{"4", "permission denied: reading an input, capturing, dropping privileges or confining the process, or writing the -w file"},
+	{"4", "permission denied: reading an input, capturing, dropping privileges or confining the process, or writing the -w file or --zeek-logs"},
 	{"5", "an input is not a capture file"},
 	{"6", "an input is truncated"},
 	{"7", "an input has a corrupt record or compressed stream"},
