@@ -195,7 +195,7 @@ func (e *entry) features(c int, dur float64) Features {
 	side := func(i int) SideFeatures {
 		d, s := &st.dir[i], &e.side[i]
 		f := SideFeatures{
-			Sizes: d.size.dist(), IAT: d.iat.dist(),
+			Sizes: d.size.dist(1), IAT: d.iat.dist(1e9),
 			DataPackets: s.packets - min(d.empty, s.packets), EmptyPackets: d.empty,
 			Retransmissions: uint64(s.retrans), OutOfOrder: uint64(s.outOfOrder), ZeroWindow: uint64(s.zeroWin),
 			PayloadEntropy: st.entropy[i],

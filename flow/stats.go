@@ -6,27 +6,45 @@ import (
 )
 
 // Volume and timing features of a flow: what stays visible when the payload
-// is encrypted. Everything is streaming (Welford's running mean and
+// is encrypted. Everything is streaming (running sums for mean and
 // variance) and bounded per flow, however long the flow.
 
-// welford keeps a running count, mean, variance, minimum and maximum.
-type welford struct {
+// moments keeps a running count, minimum, maximum and the sums that give
+// mean and variance, of integer values (bytes, nanoseconds). The sums are
+// of deviations from the first value (the shifted-data method), which keeps
+// the variance exact where values sit far from zero, and they need no
+// division per value: Welford's running mean costs two per packet.
+type moments struct {
 	n        uint64
-	mean, m2 float64
-	min, max float64
+	first    int64
+	min, max int64
+	sum      float64 // of x - first (a float: no overflow over days of gaps)
+	sumSq    float64 // of (x - first)²
 }
 
-func (w *welford) add(x float64) {
-	w.n++
-	if w.n == 1 || x < w.min {
-		w.min = x
+func (m *moments) add(x int64) {
+	if m.n == 0 {
+		m.first, m.min, m.max = x, x, x
 	}
-	if w.n == 1 || x > w.max {
-		w.max = x
+	m.n++
+	m.min = min(m.min, x)
+	m.max = max(m.max, x)
+	d := float64(x - m.first)
+	m.sum += d
+	m.sumSq += d * d
+}
+
+// dist returns the summary, each value divided by per (1e9 turns
+// nanoseconds into seconds).
+func (m *moments) dist(per float64) Dist {
+	if m.n == 0 {
+		return Dist{}
 	}
-	d := x - w.mean
-	w.mean += d / float64(w.n)
-	w.m2 += d * (x - w.mean)
+	n := float64(m.n)
+	mean := m.sum / n
+	variance := max(0, m.sumSq/n-mean*mean)
+	return Dist{N: m.n, Min: float64(m.min) / per, Max: float64(m.max) / per,
+		Mean: (float64(m.first) + mean) / per, Std: math.Sqrt(variance) / per}
 }
 
 // Dist summarises a distribution: count, minimum, maximum, mean and
@@ -39,21 +57,14 @@ type Dist struct {
 	Std  float64 `json:"std"`
 }
 
-func (w *welford) dist() Dist {
-	if w.n == 0 {
-		return Dist{}
-	}
-	return Dist{N: w.n, Min: w.min, Max: w.max, Mean: w.mean, Std: math.Sqrt(w.m2 / float64(w.n))}
-}
-
 // activityGap separates active periods: a silence longer than this is idle
 // time (CICFlowMeter and NetFlow exporters use seconds-long activity gaps).
 const activityGap = int64(time.Second)
 
 // dirStats is the timing and size state of one side of a flow.
 type dirStats struct {
-	size      welford // IP bytes per packet
-	iat       welford // seconds between this side's packets
+	size      moments // IP bytes per packet
+	iat       moments // nanoseconds between this side's packets
 	last      int64
 	empty     uint64 // packets without payload (TCP pure ACKs and the like)
 	outOfOrd  uint64 // TCP segments below the highest sequence sent, not seen before
@@ -82,9 +93,9 @@ type spltItem struct {
 // update accounts one packet of side at ts.
 func (st *flowStats) update(side int, p *Packet, ts int64) {
 	d := &st.dir[side]
-	d.size.add(float64(p.IPLen))
+	d.size.add(int64(p.IPLen))
 	if d.last != 0 && ts >= d.last {
-		d.iat.add(float64(ts-d.last) / 1e9)
+		d.iat.add(ts - d.last)
 	}
 	d.last = ts
 	if p.PayloadLen == 0 {

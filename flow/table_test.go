@@ -1,7 +1,9 @@
 package flow
 
 import (
+	"math"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 )
@@ -348,18 +350,31 @@ func TestFeatures(t *testing.T) {
 			t.Errorf("%s: %+v", ck.name, f)
 		}
 	}
-	// Welford agrees with the two-pass standard deviation.
-	var w welford
-	xs := []float64{40, 40, 140, 140, 140, 140}
-	for _, x := range xs {
-		w.add(x)
-	}
-	mean, ss := 640/6.0, 0.0
-	for _, x := range xs {
-		ss += (x - mean) * (x - mean)
-	}
-	if d := w.dist(); !near(d.Std*d.Std, ss/6) || !near(d.Mean, mean) {
-		t.Errorf("welford %+v", d)
+	// The running sums agree with the two-pass mean and standard
+	// deviation, for values near zero, far from it, and a first value far
+	// from the rest (the shift is the first value).
+	for _, xs := range [][]int64{
+		{40, 40, 140, 140, 140, 140},
+		{1_000_000_000_007, 1_000_000_000_003, 1_000_000_000_011},
+		{3_600_000_000_000, 10, 12, 9, 11},
+		{7},
+	} {
+		var m moments
+		sum := 0.0
+		for _, x := range xs {
+			m.add(x)
+			sum += float64(x)
+		}
+		mean, ss := sum/float64(len(xs)), 0.0
+		for _, x := range xs {
+			ss += (float64(x) - mean) * (float64(x) - mean)
+		}
+		d := m.dist(1)
+		close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-12*max(1, math.Abs(b)) }
+		if d.N != uint64(len(xs)) || !close(d.Mean, mean) || !close(d.Std, math.Sqrt(ss/float64(len(xs)))) ||
+			d.Min != float64(slices.Min(xs)) || d.Max != float64(slices.Max(xs)) {
+			t.Errorf("moments of %v: %+v, want mean %v std %v", xs, d, mean, math.Sqrt(ss/float64(len(xs))))
+		}
 	}
 	if e := entropy([]byte("aaaa")); e != 0 {
 		t.Errorf("entropy of a constant: %v", e)

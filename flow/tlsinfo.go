@@ -1,7 +1,6 @@
 package flow
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -45,7 +44,7 @@ func tlsInfo(client, server []byte) *TLSInfo {
 	ti.ClientVersion = tlsmeta.VersionName(maxVersion(ch))
 	if sh, _, err := tlsmeta.ParseServerHello(server); err == nil && sh != nil {
 		ti.Version = tlsmeta.VersionName(sh.Version)
-		ti.Cipher = fmt.Sprintf("0x%04x", sh.CipherSuite)
+		ti.Cipher = tlsmeta.Hex16(sh.CipherSuite)
 		ti.ALPNChosen = sh.ALPN
 		ti.JA3S, ti.JA3SHash = sh.JA3S, sh.JA3SHash
 		if sh.Version <= 0x0303 {

@@ -395,20 +395,28 @@ func appendFloat(b []byte, x float64) []byte {
 		return strconv.AppendFloat(b, x, 'f', -1, 64)
 	}
 	n := int64(math.Round(x * scale))
+	if n == 0 {
+		return append(b, '0') // features are often zero; -0 too
+	}
 	if n < 0 {
 		b = append(b, '-')
 		n = -n
 	}
-	b = strconv.AppendUint(b, uint64(n/scale), 10)
-	frac := n % scale
+	b = strconv.AppendUint(b, uint64(n)/scale, 10)
+	frac := uint32(uint64(n) % scale)
 	if frac == 0 {
 		return b
 	}
+	// Nine digits, two at a time from the right, then the trailing
+	// zeros dropped.
 	var d [9]byte
-	for i := len(d) - 1; i >= 0; i-- {
-		d[i] = byte('0' + frac%10)
-		frac /= 10
+	for i := 8; i > 0; i -= 2 {
+		q := frac / 100
+		r := (frac - q*100) * 2
+		d[i-1], d[i] = digitPairs[r], digitPairs[r+1]
+		frac = q
 	}
+	d[0] = byte('0' + frac)
 	end := len(d)
 	for d[end-1] == '0' {
 		end--

@@ -121,7 +121,14 @@ func VersionName(v uint16) string {
 	if v>>8 == 0x7f { // pre-RFC 8446 drafts
 		return "TLS 1.3 draft " + strconv.Itoa(int(v&0xff))
 	}
-	return fmt.Sprintf("0x%04x", v)
+	return Hex16(v)
+}
+
+// Hex16 formats v as 0x and four lower-case hex digits, as fmt's "0x%04x"
+// does, for a fraction of its cost (it runs for every TLS flow).
+func Hex16(v uint16) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{'0', 'x', digits[v>>12], digits[v>>8&0xf], digits[v>>4&0xf], digits[v&0xf]})
 }
 
 // handshakeStream joins the fragments of the handshake records at the start

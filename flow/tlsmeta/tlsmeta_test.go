@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -610,5 +611,13 @@ func TestClientHelloCutSNI(t *testing.T) {
 	}
 	if ch.SNILen != len(long) || len(ch.SNI) < 4000 || !strings.HasPrefix(long, ch.SNI) {
 		t.Errorf("SNI %d bytes of declared %d", len(ch.SNI), ch.SNILen)
+	}
+}
+
+func TestHex16(t *testing.T) {
+	for _, v := range []uint16{0, 0x1301, 0xc02f, 0xffff, 0x000a} {
+		if got, want := Hex16(v), fmt.Sprintf("0x%04x", v); got != want {
+			t.Errorf("Hex16(%#x) = %s, want %s", v, got, want)
+		}
 	}
 }
