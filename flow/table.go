@@ -133,6 +133,10 @@ type Table struct {
 	free       []int32
 	lists      [listCount]list
 	now        int64
+	// nextExpire is a packet time before which no open flow times out: a
+	// lower bound (a list's head only moves to flows touched later), so
+	// expire can skip its walk over the lists for most packets.
+	nextExpire int64
 	emit       func(*Record)
 	stats      tableStats
 	seed       uint64 // of the index hash
@@ -485,11 +489,17 @@ func (t *Table) end(idx int32, why EndReason, at int64) {
 
 // expire ends every flow whose timeout passed at packet time t.now.
 func (t *Table) expire() {
+	if t.now < t.nextExpire {
+		return
+	}
+	t.nextExpire = math.MaxInt64
 	for l := range t.lists {
 		to := t.timeout[l]
 		for h := t.lists[l].head; h != nilIdx; h = t.lists[l].head {
 			e := t.entries.at(h)
 			if t.now-e.touched < to {
+				// min, not assignment: ending a flow may have pushed one.
+				t.nextExpire = min(t.nextExpire, e.touched+to)
 				break
 			}
 			why := EndIdle
@@ -567,6 +577,9 @@ func (t *Table) unlink(idx int32) {
 func (t *Table) pushBack(idx int32, which uint8) {
 	e := t.entries.at(idx)
 	e.list = which
+	// touched+timeout may overflow to a negative bound: that only makes
+	// expire walk the lists, never skip a flow.
+	t.nextExpire = min(t.nextExpire, e.touched+t.timeout[which])
 	l := &t.lists[which]
 	e.prev, e.next = l.tail, nilIdx
 	if l.tail != nilIdx {
