@@ -2,6 +2,7 @@ package flow
 
 import (
 	"math"
+	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"testing"
@@ -376,10 +377,47 @@ func TestFeatures(t *testing.T) {
 			t.Errorf("moments of %v: %+v, want mean %v std %v", xs, d, mean, math.Sqrt(ss/float64(len(xs))))
 		}
 	}
+	// The table of increments agrees with the formula, for inputs shorter
+	// and longer than what it covers.
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{1, 2, 96, 200, 255, 300} {
+		for _, alphabet := range []int{1, 2, 16, 256} {
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = byte(rng.IntN(alphabet))
+			}
+			var counts [256]int
+			m := min(n, entropyBytes)
+			for _, c := range b[:m] {
+				counts[c]++
+			}
+			want := 0.0
+			for _, c := range counts {
+				if c > 0 {
+					p := float64(c) / float64(m)
+					want -= p * math.Log2(p)
+				}
+			}
+			if got := entropy(b); math.Abs(got-want) > 1e-12 {
+				t.Errorf("entropy of %d bytes from %d values: %v, want %v", n, alphabet, got, want)
+			}
+		}
+	}
 	if e := entropy([]byte("aaaa")); e != 0 {
 		t.Errorf("entropy of a constant: %v", e)
 	}
 	if e := entropy([]byte{0, 1, 2, 3, 4, 5, 6, 7}); !near(e, 3) {
 		t.Errorf("entropy of 8 distinct bytes: %v", e)
+	}
+}
+
+func BenchmarkEntropy(b *testing.B) {
+	p := make([]byte, entropyBytes)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range p {
+		p[i] = byte(rng.IntN(256))
+	}
+	for i := 0; i < b.N; i++ {
+		entropy(p)
 	}
 }
