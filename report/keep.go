@@ -15,20 +15,22 @@ type TableKeeper struct {
 	n        int
 	findings []flow.Record
 	seen     int
-	kind     ByteKind // the bytes the table orders by
+	kind     ByteKind      // the bytes the table orders by
+	shown    findingFilter // which findings the table lists
 }
 
 // NewTableKeeper keeps the n largest flows by bytes of kind; n <= 0 keeps
-// every record.
-func NewTableKeeper(n int, kind ByteKind) *TableKeeper {
-	return &TableKeeper{n: n, kind: kind, top: topHeap{kind: kind}}
+// every record. Records whose findings are all below minSeverity ("":
+// none) compete for the top N like flows without findings.
+func NewTableKeeper(n int, kind ByteKind, minSeverity string) *TableKeeper {
+	return &TableKeeper{n: n, kind: kind, top: topHeap{kind: kind}, shown: newFindingFilter(nil, minSeverity)}
 }
 
 // Add offers one record.
 func (k *TableKeeper) Add(r *flow.Record) {
 	k.seen++
 	switch {
-	case len(Findings(r)) > 0:
+	case k.shown.keeps(r):
 		k.findings = append(k.findings, *r)
 	case k.n <= 0 || len(k.top.recs) < k.n:
 		heap.Push(&k.top, *r)

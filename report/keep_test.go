@@ -18,6 +18,8 @@ func TestTableKeeper(t *testing.T) {
 		switch i % 7 {
 		case 0:
 			r = svcRec(uint64(i+1), 2222, "ssh", "high") // a finding
+		case 3:
+			r = svcRec(uint64(i+1), 8080, "http", "high") // an info finding
 		default:
 			r = svcRec(uint64(i+1), 443, "tls", "high")
 		}
@@ -26,24 +28,35 @@ func TestTableKeeper(t *testing.T) {
 		r.Client.FrameBytes = uint64(rng.IntN(50)) * 100
 		all = append(all, r)
 	}
+	if f := Findings(&all[3]); len(f) != 1 || f[0].Severity != "info" {
+		t.Fatalf("record 3's findings: %+v, want one at info", f)
+	}
 	for _, c := range []struct {
-		n    int
-		kind ByteKind
-	}{{0, FrameBytes}, {1, FrameBytes}, {5, FrameBytes}, {20, FrameBytes}, {499, FrameBytes}, {600, FrameBytes}, {5, IPBytes}, {20, IPBytes}} {
+		n           int
+		kind        ByteKind
+		minSeverity string
+	}{{0, FrameBytes, ""}, {1, FrameBytes, ""}, {5, FrameBytes, ""}, {20, FrameBytes, ""}, {499, FrameBytes, ""},
+		{600, FrameBytes, ""}, {5, IPBytes, ""}, {20, IPBytes, ""}, {5, FrameBytes, "low"}, {20, IPBytes, "high"}} {
 		n := c.n
-		k := NewTableKeeper(n, c.kind)
+		k := NewTableKeeper(n, c.kind, c.minSeverity)
 		for i := range all {
 			k.Add(&all[i])
 		}
 		kept, hidden := k.Records()
-		if n > 0 && len(kept) > n+len(all)/7+1 {
-			t.Errorf("n=%d: kept %d records", n, len(kept))
+		// Only the findings shown are kept beside the top N: the ssh
+		// ones, and the info ones only when no minimum hides them.
+		withFindings := len(all)/7 + 1
+		if c.minSeverity == "" {
+			withFindings *= 2
+		}
+		if n > 0 && len(kept) > n+withFindings {
+			t.Errorf("n=%d min %q: kept %d records", n, c.minSeverity, len(kept))
 		}
 		var want, got bytes.Buffer
-		if err := WriteTable(&want, all, Options{Top: n, Bytes: c.kind}); err != nil {
+		if err := WriteTable(&want, all, Options{Top: n, Bytes: c.kind, MinSeverity: c.minSeverity}); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteTable(&got, kept, Options{Top: n, Hidden: hidden, Bytes: c.kind}); err != nil {
+		if err := WriteTable(&got, kept, Options{Top: n, Hidden: hidden, Bytes: c.kind, MinSeverity: c.minSeverity}); err != nil {
 			t.Fatal(err)
 		}
 		if got.String() != want.String() {

@@ -65,3 +65,15 @@ func (f findingFilter) filter(r *flow.Record) (kept []Finding, suppressed int) {
 	}
 	return kept, suppressed
 }
+
+// keeps reports whether r has a finding at or above the minimum severity:
+// a record without one is, to every output, a flow without findings. (The
+// allowlist is not applied: what it suppresses is still counted.)
+func (f findingFilter) keeps(r *flow.Record) bool {
+	for _, x := range Findings(r) {
+		if severityRank(x.Severity) <= f.maxRank {
+			return true
+		}
+	}
+	return false
+}

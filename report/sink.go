@@ -71,7 +71,7 @@ func NewSink(c SinkConfig) (Sink, error) {
 		var s Sink
 		var err error
 		if c.FindingsOnly {
-			s = &findingsSink{c: c}
+			s = &findingsSink{c: c, shown: newFindingFilter(nil, c.MinSeverity)}
 		} else if s, err = f.make(c); err != nil {
 			return nil, err
 		}
@@ -201,7 +201,7 @@ type tableSink struct {
 }
 
 func newTableSink(c SinkConfig) (Sink, error) {
-	return &tableSink{c: c, keep: NewTableKeeper(c.Top, c.Bytes)}, nil
+	return &tableSink{c: c, keep: NewTableKeeper(c.Top, c.Bytes, c.MinSeverity)}, nil
 }
 
 func (t *tableSink) Write(r *flow.Record) error { t.keep.Add(r); return nil }
@@ -226,12 +226,13 @@ func (t *tableSink) Close(sum *Summary) error {
 // findingsSink keeps the flows with findings and lists the findings at the
 // end, in the format's syntax; the summary goes to stderr.
 type findingsSink struct {
-	c    SinkConfig
-	recs []flow.Record
+	c     SinkConfig
+	recs  []flow.Record
+	shown findingFilter // records with no finding it shows are not kept
 }
 
 func (f *findingsSink) Write(r *flow.Record) error {
-	if len(Findings(r)) > 0 {
+	if f.shown.keeps(r) {
 		f.recs = append(f.recs, *r)
 	}
 	return nil
