@@ -65,10 +65,14 @@ func (h *htmlSink) Write(r *flow.Record) error       { h.agg.add(r); return nil 
 func (h *htmlSink) Flush() error                     { return nil }
 func (h *htmlSink) writeBeacon(r *flow.Record) error { h.agg.addBeacon(r); return nil }
 
-// Close writes the page to stdout; the summary is in it (and not on stderr).
+// Close writes the page to stdout, and the summary to stderr as json and
+// csv do (the page has it too).
 func (h *htmlSink) Close(sum *Summary) error {
-	page := h.agg.page(sum, "")
-	return WriteHTML(h.c.Stdout, "flowscope report", []*HTMLPage{page})
+	err := WriteHTML(h.c.Stdout, "flowscope report", []*HTMLPage{h.agg.page(sum, "")})
+	if serr := writeStderrSummary(h.c, sum); err == nil {
+		err = serr
+	}
+	return err
 }
 
 // HTMLPage is one capture's (or one run's) report, drawn from its
