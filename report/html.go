@@ -791,6 +791,9 @@ type htmlChart struct {
 	Areas           []htmlArea
 	YTicks, XTicks  []htmlTick
 	Empty           bool
+	// Base is the x axis' height; TickEnd and LabelY where its ticks end
+	// and its labels stand; Right the plot's right edge.
+	Base, TickEnd, LabelY, Right int
 }
 
 type htmlArea struct {
@@ -803,7 +806,7 @@ type htmlTick struct {
 
 // Chart geometry (SVG user units).
 const (
-	chartW, chartH        = 960, 240
+	chartW, chartH        = 960, 210
 	chartLeft, chartRight = 64, 36
 	chartTop, chartBottom = 8, 24
 )
@@ -869,6 +872,7 @@ func (a *htmlAgg) charts(shown []htmlService, kind string) []htmlChart {
 // drawStacked draws the stacked series as step areas, one path each.
 func drawStacked(ch *htmlChart, shown []htmlService, stack [][]float64, isBytes bool) {
 	ch.W, ch.H = chartW, chartH
+	ch.Base, ch.TickEnd, ch.LabelY, ch.Right = chartH-chartBottom, chartH-chartBottom+5, chartH-6, chartW-chartRight
 	n := len(stack[0])
 	top := 0.0
 	for i := range n {
