@@ -310,6 +310,10 @@ func TestCheckHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkSelfContained(t, doc)
+	runFlowscope(t, nil, append([]string{"check", "--rules", rules, "--html", out + "2"}, caps...)...)
+	if again, err := os.ReadFile(out + "2"); err != nil || !bytes.Equal(again, doc) {
+		t.Errorf("a second run wrote another page (%v): check's reports are byte-identical for the same input", err)
+	}
 	pages := pagesOf(t, doc)
 	if len(pages) != len(caps) {
 		t.Fatalf("%d pages, want one per capture (%d)", len(pages), len(caps))
