@@ -488,6 +488,7 @@ type htmlFinding struct {
 	Reason, Evidence        string
 	Detector, Confidence    string
 	Time                    string
+	SevRank                 int // sorts the table: high first
 }
 
 func newHTMLFinding(r *flow.Record, f *Finding) htmlFinding {
@@ -500,6 +501,7 @@ func newHTMLFinding(r *flow.Record, f *Finding) htmlFinding {
 		Client: endpoint(r, &r.Client, false), Server: endpoint(r, &r.Server, true),
 		Name: Escape(r.ServerName), Reason: f.Reason, Evidence: ev,
 		Detector: f.Detector, Confidence: f.Confidence, Time: r.FirstSeen.UTC().Format("2006-01-02 15:04:05"),
+		SevRank: len(severities) - severityRank(f.Severity),
 	}
 }
 
