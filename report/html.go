@@ -136,7 +136,7 @@ func NewHTMLBook(c SinkConfig) *HTMLBook {
 // page to the book (titled title) instead of writing it.
 func (b *HTMLBook) Sink(title string) Sink {
 	h := &bookSink{htmlSink: htmlSink{c: b.c, agg: newHTMLAgg(b.c.Options)}, book: b, title: title}
-	return withExport(&tallySink{Sink: h, tally: newTally(newFindingFilter(b.c.Allow, b.c.MinSeverity), b.c.Bytes)}, nil)
+	return &tallySink{Sink: h, tally: newTally(newFindingFilter(b.c.Allow, b.c.MinSeverity), b.c.Bytes)}
 }
 
 // Last returns the page the last closed sink added, nil before.

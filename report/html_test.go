@@ -119,6 +119,9 @@ func TestHTMLTotals(t *testing.T) {
 	if _, ok := skipped["malformed"]; !ok {
 		t.Errorf("skipped reasons %v lack malformed", skipped)
 	}
+	if bytes.Contains(page, []byte("ZgotmplZ")) {
+		t.Error("html/template refused a value (ZgotmplZ in the page)")
+	}
 	if !bytes.Contains(page, []byte("in&lt;put&gt;.pcap")) {
 		t.Error("the input's path is not shown, escaped")
 	}

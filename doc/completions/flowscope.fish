@@ -1,5 +1,5 @@
 # fish completion for flowscope. Generated from the flag definitions by internal/clidoc; do not edit.
-complete -c flowscope -n __fish_use_subcommand -f -a check -d 'hold captures to a YAML rules file, for CI: one PASS/FAIL line per rule, JUnit and SARIF reports'
+complete -c flowscope -n __fish_use_subcommand -f -a check -d 'hold captures to a YAML rules file, for CI: one PASS/FAIL line per rule, JUnit, SARIF and HTML reports'
 complete -c flowscope -n '__fish_seen_subcommand_from check' -l html
 complete -c flowscope -n '__fish_seen_subcommand_from check' -l junit
 complete -c flowscope -n '__fish_seen_subcommand_from check' -l max-violations
