@@ -14,8 +14,9 @@ export CGO_ENABLED := 1
 # The tests also compare TLS metadata with tshark's, validate JUnit with xmllint,
 # capture live between network namespaces (ip, from iproute2; as root), check
 # the man page with groff, run the completions in zsh and fish, and export
-# IPFIX to nfcapd, read back with nfdump (package nfdump).
-TEST_PKGS := $(APT_PKGS) tshark libxml2-utils iproute2 groff-base zsh fish nfdump
+# IPFIX to nfcapd, read back with nfdump (package nfdump), and open the HTML
+# report in headless Chromium.
+TEST_PKGS := $(APT_PKGS) tshark libxml2-utils iproute2 groff-base zsh fish nfdump chromium
 
 .PHONY: all deps deps-test build demo test vet bench bench-peers bench-live clean fuzz
 

@@ -47,6 +47,7 @@ var formats = []struct {
 	{"json", func(c SinkConfig) (Sink, error) { return &streamSink{c: c, w: NewJSONWriter(c.Stdout, c.Options)}, nil }},
 	{"csv", newCSVSink},
 	{"zeek", newZeekSink},
+	{"html", newHTMLSink},
 }
 
 // FormatNames lists the output formats, for help and error messages.

@@ -31,10 +31,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	strict := fs.Bool("strict", false, "also fail when a capture cannot be fully trusted (truncated, unknown link types, undecodable packets, incomplete fragments)")
 	junit := fs.String("junit", "", "write a JUnit XML report to `FILE`")
 	sarif := fs.String("sarif", "", "write a SARIF 2.1.0 report to `FILE`")
+	htmlFile := fs.String("html", "", "write an HTML report of the captures (as -o html, with the rules' results) to `FILE`")
 	minSeverity := fs.String("min-severity", "", "findings below `LEVEL` (info, low, medium, high) count for no rule (default: all count)")
 	maxViolations := fs.Int("max-violations", rules.DefaultMaxViolations, "list at most `N` violations per rule and capture, then \"… and M more\" (0: all)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: flowscope check --rules FILE [--strict] [--min-severity LEVEL] [--max-violations N] [--junit FILE] [--sarif FILE] capture [capture ...]\n\n")
+		fmt.Fprintf(stderr, "usage: flowscope check --rules FILE [--strict] [--min-severity LEVEL] [--max-violations N] [--junit FILE] [--sarif FILE] [--html FILE] capture [capture ...]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -72,10 +73,24 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 
 	rep := &rules.Report{RulesFile: *rulesFile, Untrusted: map[string][]string{}}
 	code := checkPass
+	var book *report.HTMLBook
+	if *htmlFile != "" {
+		book = report.NewHTMLBook(report.SinkConfig{Options: report.Options{Allow: allow, MinSeverity: *minSeverity}})
+	}
 	for _, path := range fs.Args() {
 		ck := rules.NewChecker(rs, path, allow, *maxViolations)
 		ck.MinSeverity(*minSeverity)
-		stats, readErr := analyzeCapture(path, ck)
+		var sink report.Sink = ck
+		var page report.Sink
+		if book != nil {
+			page = book.Sink(report.Escape(path))
+			sink = report.Tee(ck, page)
+		}
+		res, readErr := runCapture(path, sink)
+		stats := res.Stats
+		if page != nil {
+			page.Close(res.Summary(""))
+		}
 		if readErr != nil {
 			// The message names the capture's path: escaped like it is in the report.
 			fmt.Fprintf(stderr, "flowscope check: %s\n", report.Escape(readErr.Error()))
@@ -86,6 +101,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		rep.Outcomes = append(rep.Outcomes, ck.Outcomes()...)
+		if book != nil {
+			book.Last().Checks = rules.HTMLChecks(rep, path)
+		}
 		if u := untrusted(stats, readErr); len(u) > 0 {
 			rep.Untrusted[path] = u
 		}
@@ -100,7 +118,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	for _, out := range []struct {
 		path  string
 		write func(io.Writer, *rules.Report) error
-	}{{*junit, rules.WriteJUnit}, {*sarif, rules.WriteSARIF}} {
+	}{{*junit, rules.WriteJUnit}, {*sarif, rules.WriteSARIF}, {*htmlFile, func(w io.Writer, rep *rules.Report) error {
+		return book.Write(w, "flowscope check: "+report.Escape(rep.RulesFile))
+	}}} {
 		if out.path == "" {
 			continue
 		}
@@ -148,6 +168,13 @@ func writeFile(path string, rep *rules.Report, write func(io.Writer, *rules.Repo
 // the checker keeps no records, so a capture of any size checks in bounded
 // memory). A read error after some packets has still fed it their flows.
 func analyzeCapture(path string, ck report.Sink) (flow.Stats, error) {
+	res, err := runCapture(path, ck)
+	return res.Stats, err
+}
+
+// runCapture is analyzeCapture with the whole result (check --html's
+// summary needs the inputs).
+func runCapture(path string, ck report.Sink) (*pipeline.FilesResult, error) {
 	budget, _ := parseSize(defaultMaxMemory)
 	cfg := flow.DefaultConfig()
 	cfg.MaxFlows, cfg.MaxIdentifying = flow.Budget(budget, false)
@@ -157,7 +184,7 @@ func analyzeCapture(path string, ck report.Sink) (flow.Stats, error) {
 	if len(res.Errors) > 0 {
 		err = res.Errors[0]
 	}
-	return res.Stats, err
+	return res, err
 }
 
 // untrusted lists what makes a capture's result incomplete, for --strict.

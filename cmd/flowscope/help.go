@@ -14,7 +14,7 @@ import (
 // commands are the subcommands, as help, the man page and the completions
 // list them.
 var commands = []clidoc.Command{
-	{Name: "check", Summary: "hold captures to a YAML rules file, for CI: one PASS/FAIL line per rule, JUnit and SARIF reports"},
+	{Name: "check", Summary: "hold captures to a YAML rules file, for CI: one PASS/FAIL line per rule, JUnit, SARIF and HTML reports"},
 	{Name: "baseline", Summary: "write a rules file from captures, that check passes on them and fails on anything new"},
 	{Name: "help", Summary: "show this help, or a command's (flowscope help check)"},
 	{Name: "version", Summary: "print the version, VCS revision and date, Go and libpcap versions, and the build (libpcap or pure Go)"},

@@ -224,6 +224,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if err := report.CheckFields(o.output, o.fields); err != nil && !o.findingsOnly {
 		return nil, err
 	}
+	if o.findingsOnly && o.output == "html" {
+		return nil, errors.New("--findings-only does not apply to -o html: the page lists the findings with the rest")
+	}
 	if o.zeekJSON && o.output != "zeek" && o.zeekLogs == "" {
 		return nil, errors.New("--zeek-json applies to -o zeek and --zeek-logs")
 	}

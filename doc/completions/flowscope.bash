@@ -5,7 +5,7 @@ _flowscope() {
     -r|--read|--allow|-w|--write)
         COMPREPLY=($(compgen -f -- "$cur")); return ;;
     -o|--output)
-        COMPREPLY=($(compgen -W 'table json csv zeek' -- "$cur")); return ;;
+        COMPREPLY=($(compgen -W 'table json csv zeek html' -- "$cur")); return ;;
     --top|--max-flows|--max-memory|--tcp-timeout|--udp-timeout|--icmp-timeout|--other-timeout|--active-timeout|--fields|-j|--workers|--splt|--zeek-logs|--min-severity|--beacon-min|--beacon-min-count|--beacon-groups|--ipfix|--ipfix-domain|-s|--snaplen|-B|--buffer-size|-c|--count|--duration|--interval)
         return ;;
     --bytes)
@@ -22,7 +22,7 @@ _flowscope() {
     fi
     case ${COMP_WORDS[1]} in
     check)
-        if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--junit --max-violations --min-severity --rules --sarif --strict' -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
+        if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--html --junit --max-violations --min-severity --rules --sarif --strict' -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
         return ;;
     baseline)
         if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--by' -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi

@@ -1,5 +1,6 @@
 # fish completion for flowscope. Generated from the flag definitions by internal/clidoc; do not edit.
-complete -c flowscope -n __fish_use_subcommand -f -a check -d 'hold captures to a YAML rules file, for CI: one PASS/FAIL line per rule, JUnit and SARIF reports'
+complete -c flowscope -n __fish_use_subcommand -f -a check -d 'hold captures to a YAML rules file, for CI: one PASS/FAIL line per rule, JUnit, SARIF and HTML reports'
+complete -c flowscope -n '__fish_seen_subcommand_from check' -l html
 complete -c flowscope -n '__fish_seen_subcommand_from check' -l junit
 complete -c flowscope -n '__fish_seen_subcommand_from check' -l max-violations
 complete -c flowscope -n '__fish_seen_subcommand_from check' -l min-severity
@@ -11,7 +12,7 @@ complete -c flowscope -n '__fish_seen_subcommand_from baseline' -l by
 complete -c flowscope -n __fish_use_subcommand -f -a help -d 'show this help, or a command'\''s'
 complete -c flowscope -n __fish_use_subcommand -f -a version -d 'print the version, VCS revision and date, Go and libpcap versions, and the build'
 complete -c flowscope -s r -l read -r -F -d 'read packets from FILE'
-complete -c flowscope -s o -l output -x -a 'table json csv zeek' -d 'output FORMAT: table, json, csv, zeek'
+complete -c flowscope -s o -l output -x -a 'table json csv zeek html' -d 'output FORMAT: table, json, csv, zeek, html'
 complete -c flowscope -l top -x -d 'table: show at most N flows'
 complete -c flowscope -l wide -d 'table: show every column, whatever the terminal'\''s width'
 complete -c flowscope -l bytes -x -a 'frame ip' -d 'the table'\''s byte columns and the summary count KIND: frame or ip'

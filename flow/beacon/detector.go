@@ -56,6 +56,9 @@ type Result struct {
 	First, Last int64      // start of the oldest and newest connection kept, unix s
 	Count       int        // connections in the window
 	FlowIDs     []uint64   // their record ids, in the order they came
+	// Starts are the distinct start seconds scored, sorted: the intervals
+	// a report draws (the HTML report's histogram).
+	Starts []int64
 }
 
 // Stats counts what the detector did, for the summary.
@@ -164,7 +167,8 @@ func (d *Detector) Report() []Result {
 		g.reported = true
 		d.stats.Beacons++
 		r := Result{Key: g.key, Scores: s, Server: g.server, ProtoName: g.protoName, Service: g.service, Count: len(g.ring),
-			FlowIDs: make([]uint64, 0, len(g.ring)), First: d.starts[0], Last: d.starts[len(d.starts)-1]}
+			FlowIDs: make([]uint64, 0, len(g.ring)), First: d.starts[0], Last: d.starts[len(d.starts)-1],
+			Starts: slices.Clone(d.starts)}
 		g.each(func(c *conn) { r.FlowIDs = append(r.FlowIDs, c.id) })
 		out = append(out, r)
 	}

@@ -1,0 +1,1221 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	_ "embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"net/netip"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/flowscope/flowscope/flow"
+)
+
+// The HTML report (-o html, check --html) is one self-contained page: the
+// sink keeps bounded aggregates as records stream past (time buckets, per
+// service totals, a Space-Saving sketch of client × server port, the first
+// findings of each severity, the best-scoring beacons) and draws them at
+// Close as plain SVG from html/template, so that every string from the wire
+// is escaped for its context. Nothing is fetched: the page's
+// Content-Security-Policy forbids it.
+
+// Bounds of what the HTML report keeps, whatever the number of flows.
+const (
+	htmlBuckets     = 120  // time buckets of the charts
+	htmlServices    = 8    // services drawn; the rest are folded into "other"
+	htmlMaxServices = 64   // distinct services counted apart; beyond, "other" at once
+	htmlTop         = 15   // talkers and server ports listed
+	htmlRows        = 12   // clients in the matrix
+	htmlCols        = 10   // server ports in the matrix
+	htmlPairSlots   = 4096 // client × server port pairs counted
+	htmlFindings    = 200  // findings listed at most (by severity, then as they came)
+	htmlBeacons     = 50   // beacons listed at most (best score first)
+	htmlEvidence    = 200  // evidence characters shown per finding
+	htmlHistBins    = 20   // bins of a beacon's interval histogram
+)
+
+//go:embed html.tmpl
+var htmlTemplateText string
+
+var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"subtract": func(a, b uint64) uint64 { return a - b },
+}).Parse(htmlTemplateText))
+
+// htmlSink aggregates one capture (or one run) for the report.
+type htmlSink struct {
+	c   SinkConfig
+	agg *htmlAgg
+}
+
+func newHTMLSink(c SinkConfig) (Sink, error) {
+	if len(c.Fields) > 0 {
+		return nil, errors.New("--fields does not apply to -o html: the report shows aggregates, not columns")
+	}
+	return &htmlSink{c: c, agg: newHTMLAgg(c.Options)}, nil
+}
+
+func (h *htmlSink) Write(r *flow.Record) error       { h.agg.add(r); return nil }
+func (h *htmlSink) Flush() error                     { return nil }
+func (h *htmlSink) writeBeacon(r *flow.Record) error { h.agg.addBeacon(r); return nil }
+
+// Close writes the page to stdout, and the summary to stderr as json and
+// csv do (the page has it too).
+func (h *htmlSink) Close(sum *Summary) error {
+	err := WriteHTML(h.c.Stdout, "flowscope report", []*HTMLPage{h.agg.page(sum, "")})
+	if serr := writeStderrSummary(h.c, sum); err == nil {
+		err = serr
+	}
+	return err
+}
+
+// HTMLPage is one capture's (or one run's) report, drawn from its
+// aggregates: small, whatever the capture's size.
+type HTMLPage struct {
+	Title    string
+	Totals   []htmlStat
+	Series   []htmlChart
+	Services []htmlService
+	Talkers  htmlTable
+	Ports    htmlTable
+	Matrix   htmlMatrix
+	Findings htmlFindingList
+	Beacons  []htmlBeacon
+	Inputs   []htmlInput
+	Skipped  []htmlCount
+	Drops    []htmlStat
+	Summary  string // the text summary, as the table output ends with
+	Checks   []HTMLCheck
+}
+
+// HTMLCheck is one rule's outcome on the capture of a page (check --html).
+type HTMLCheck struct {
+	Rule       string
+	Passed     bool
+	Violations []string
+}
+
+// WriteHTML writes the pages as one HTML document.
+func WriteHTML(w io.Writer, title string, pages []*HTMLPage) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	// No time of writing: the same input gives the same bytes (check's
+	// reports are reproducible).
+	err := htmlTemplate.Execute(bw, struct {
+		Title string
+		Pages []*HTMLPage
+	}{title, pages})
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return fmt.Errorf("report: write html: %w", err)
+	}
+	return nil
+}
+
+// HTMLBook collects one page per capture for one document (check --html).
+type HTMLBook struct {
+	c     SinkConfig
+	pages []*HTMLPage
+}
+
+// NewHTMLBook returns a book whose pages count findings as c's allowlist
+// and minimum severity say.
+func NewHTMLBook(c SinkConfig) *HTMLBook {
+	c.Format, c.FindingsOnly, c.Export, c.Quiet = "html", false, nil, true
+	return &HTMLBook{c: c}
+}
+
+// Sink returns a sink for the next capture; its Close adds the capture's
+// page to the book (titled title) instead of writing it.
+func (b *HTMLBook) Sink(title string) Sink {
+	h := &bookSink{htmlSink: htmlSink{c: b.c, agg: newHTMLAgg(b.c.Options)}, book: b, title: title}
+	return &tallySink{Sink: h, tally: newTally(newFindingFilter(b.c.Allow, b.c.MinSeverity), b.c.Bytes)}
+}
+
+// Last returns the page the last closed sink added, nil before.
+func (b *HTMLBook) Last() *HTMLPage {
+	if len(b.pages) == 0 {
+		return nil
+	}
+	return b.pages[len(b.pages)-1]
+}
+
+// Write writes every page as one document.
+func (b *HTMLBook) Write(w io.Writer, title string) error { return WriteHTML(w, title, b.pages) }
+
+type bookSink struct {
+	htmlSink
+	book  *HTMLBook
+	title string
+}
+
+func (s *bookSink) Close(sum *Summary) error {
+	s.book.pages = append(s.book.pages, s.agg.page(sum, s.title))
+	return nil
+}
+
+// htmlAgg is everything the page is drawn from, bounded.
+type htmlAgg struct {
+	opt  Options
+	keep findingFilter
+
+	records, packets    uint64
+	ipBytes, frameBytes uint64
+	first, last         time.Time // of the flows' packets
+	svcIndex            map[string]int
+	svcs                []*htmlSvc
+	series              timeSeries
+	pairs               pairSketch
+	findings            [len(severities)][]htmlFinding
+	findingN            [len(severities)]uint64
+	suppressed          uint64
+	beacons             []htmlBeacon
+	beaconN             uint64
+}
+
+// htmlSvc is one service's totals (Name "" for flows no detector named).
+type htmlSvc struct {
+	name                          string
+	flows, packets, bytes, frameB uint64
+}
+
+// htmlOther is the column of services beyond htmlMaxServices.
+const htmlOther = "other"
+
+func newHTMLAgg(opt Options) *htmlAgg {
+	return &htmlAgg{
+		opt: opt, keep: newFindingFilter(opt.Allow, opt.MinSeverity),
+		svcIndex: map[string]int{}, pairs: newPairSketch(htmlPairSlots),
+	}
+}
+
+func (a *htmlAgg) add(r *flow.Record) {
+	if isBeaconRecord(r) {
+		a.addBeacon(r)
+		return
+	}
+	a.records++
+	pk := r.Client.Packets + r.Server.Packets
+	a.packets += pk
+	a.ipBytes += r.Client.Bytes + r.Server.Bytes
+	a.frameBytes += r.Client.FrameBytes + r.Server.FrameBytes
+	if a.first.IsZero() || r.FirstSeen.Before(a.first) {
+		a.first = r.FirstSeen
+	}
+	if r.LastSeen.After(a.last) {
+		a.last = r.LastSeen
+	}
+	col := a.service(r.Service)
+	s := a.svcs[col]
+	s.flows++
+	s.packets += pk
+	s.bytes += r.Client.Bytes + r.Server.Bytes
+	s.frameB += r.Client.FrameBytes + r.Server.FrameBytes
+	total := a.opt.Bytes.total(r)
+	a.series.add(col, r.FirstSeen.UnixNano(), r.LastSeen.UnixNano(), total)
+	if r.Client.IP.IsValid() {
+		port := pairKey{client: r.Client.IP, proto: r.Proto}
+		if hasPorts(r, r.Server.Port) {
+			port.port = r.Server.Port
+		}
+		a.pairs.add(port, total)
+	}
+	a.addFindings(r)
+}
+
+// service returns the column of a service, creating it while there is room.
+func (a *htmlAgg) service(name string) int {
+	if i, ok := a.svcIndex[name]; ok {
+		return i
+	}
+	if len(a.svcs) >= htmlMaxServices {
+		name = htmlOther
+		if i, ok := a.svcIndex[name]; ok {
+			return i
+		}
+	}
+	i := len(a.svcs)
+	a.svcIndex[name] = i
+	a.svcs = append(a.svcs, &htmlSvc{name: name})
+	a.series.grow(i + 1)
+	return i
+}
+
+func (a *htmlAgg) addFindings(r *flow.Record) {
+	fs, suppressed := a.keep.filter(r)
+	a.suppressed += uint64(suppressed)
+	for i := range fs {
+		sev := min(severityRank(fs[i].Severity), len(severities)-1)
+		a.findingN[sev]++
+		if len(a.findings[sev]) < htmlFindings {
+			a.findings[sev] = append(a.findings[sev], newHTMLFinding(r, &fs[i]))
+		}
+	}
+}
+
+// addBeacon counts a beacon record's finding and keeps the best beacons.
+func (a *htmlAgg) addBeacon(r *flow.Record) {
+	fs, _ := a.keep.filter(r)
+	a.addFindings(r)
+	if len(fs) == 0 {
+		return // allowed, or below --min-severity
+	}
+	a.beaconN++
+	b := newHTMLBeacon(r, &fs[0])
+	if len(a.beacons) < htmlBeacons {
+		a.beacons = append(a.beacons, b)
+		return
+	}
+	worst := 0
+	for i := range a.beacons {
+		if a.beacons[i].score < a.beacons[worst].score {
+			worst = i
+		}
+	}
+	if b.score > a.beacons[worst].score {
+		a.beacons[worst] = b
+	}
+}
+
+// timeSeries counts flows (at their start) and bytes (spread evenly over
+// each flow's span) per service in htmlBuckets buckets; when a record falls
+// outside them, the buckets widen (see widths) and merge.
+type timeSeries struct {
+	width, origin int64 // ns; origin is a multiple of width (0: no data yet)
+	lo, hi        int64 // the data's extent
+	flows, bytes  [][htmlBuckets]float64
+}
+
+// widths are the bucket widths, each a whole multiple of the one before,
+// so that buckets merge exactly; past a day they double.
+var widths = []int64{
+	1e6, 2e6, 1e7, 2e7, 1e8, 2e8, 1e9, 2e9, 10e9, 20e9, 60e9, 120e9, 600e9, 1200e9,
+	3600e9, 7200e9, 6 * 3600e9, 12 * 3600e9, 24 * 3600e9,
+}
+
+func nextWidth(w int64) int64 {
+	for _, x := range widths {
+		if x > w {
+			return x
+		}
+	}
+	if w > math.MaxInt64/(4*htmlBuckets) {
+		return w // no wider: indexes clamp instead
+	}
+	return 2 * w
+}
+
+func (s *timeSeries) grow(cols int) {
+	for len(s.flows) < cols {
+		s.flows = append(s.flows, [htmlBuckets]float64{})
+		s.bytes = append(s.bytes, [htmlBuckets]float64{})
+	}
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// fit widens the buckets until [lo, hi] and the data so far fit.
+func (s *timeSeries) fit(lo, hi int64) {
+	if s.width == 0 {
+		s.width, s.lo, s.hi = widths[0], lo, hi
+		s.origin = floorDiv(lo, s.width) * s.width
+	}
+	nlo, nhi := min(s.lo, lo), max(s.hi, hi)
+	w := s.width
+	o := floorDiv(nlo, w) * w
+	for nhi-o >= htmlBuckets*w {
+		nw := nextWidth(w)
+		if nw == w {
+			break
+		}
+		w = nw
+		o = floorDiv(nlo, w) * w
+	}
+	s.lo, s.hi = nlo, nhi
+	if w == s.width && o == s.origin {
+		return
+	}
+	for c := range s.flows {
+		var f, b [htmlBuckets]float64
+		for i := range htmlBuckets {
+			j := s.index(s.origin+int64(i)*s.width, o, w)
+			f[j] += s.flows[c][i]
+			b[j] += s.bytes[c][i]
+		}
+		s.flows[c], s.bytes[c] = f, b
+	}
+	s.width, s.origin = w, o
+}
+
+// index is t's bucket for origin o and width w, clamped.
+func (s *timeSeries) index(t, o, w int64) int {
+	i := floorDiv(t-o, w)
+	return int(max(0, min(i, htmlBuckets-1)))
+}
+
+func (s *timeSeries) add(col int, first, last int64, bytes uint64) {
+	if last < first {
+		last = first
+	}
+	s.fit(first, last)
+	i, j := s.index(first, s.origin, s.width), s.index(last, s.origin, s.width)
+	s.flows[col][i]++
+	if i == j {
+		s.bytes[col][i] += float64(bytes)
+		return
+	}
+	span := float64(last - first)
+	for k := i; k <= j; k++ {
+		start := max(first, s.origin+int64(k)*s.width)
+		end := min(last, s.origin+int64(k+1)*s.width)
+		s.bytes[col][k] += float64(bytes) * float64(end-start) / span
+	}
+}
+
+// pairKey is a client and the server port it used (port 0: none, ICMP).
+type pairKey struct {
+	client netip.Addr
+	proto  string
+	port   uint16
+}
+
+func (k pairKey) portName() string {
+	if k.port == 0 {
+		return k.proto
+	}
+	return k.proto + "/" + strconv.Itoa(int(k.port))
+}
+
+// pairSketch counts bytes and flows per pair in a fixed number of slots:
+// weighted Space-Saving as topTalkers (see there), for a pair key.
+type pairSketch struct {
+	slots    int
+	index    map[pairKey]int
+	items    []pairCount
+	heap     []int // min-heap of items by bytes
+	pos      []int
+	replaced uint64
+}
+
+type pairCount struct {
+	key                      pairKey
+	bytes, flows, errB, errF uint64
+}
+
+func newPairSketch(slots int) pairSketch {
+	return pairSketch{slots: slots, index: map[pairKey]int{}}
+}
+
+func (p *pairSketch) add(k pairKey, bytes uint64) {
+	if i, ok := p.index[k]; ok {
+		p.items[i].bytes += bytes
+		p.items[i].flows++
+		p.down(p.pos[i])
+		return
+	}
+	if len(p.items) < p.slots {
+		i := len(p.items)
+		p.items = append(p.items, pairCount{key: k, bytes: bytes, flows: 1})
+		p.index[k] = i
+		p.heap = append(p.heap, i)
+		p.pos = append(p.pos, len(p.heap)-1)
+		p.up(len(p.heap) - 1)
+		return
+	}
+	i := p.heap[0]
+	it := &p.items[i]
+	delete(p.index, it.key)
+	p.index[k] = i
+	*it = pairCount{key: k, bytes: it.bytes + bytes, flows: it.flows + 1, errB: it.bytes, errF: it.flows}
+	p.replaced++
+	p.down(0)
+}
+
+func (p *pairSketch) less(a, b int) bool { return p.items[p.heap[a]].bytes < p.items[p.heap[b]].bytes }
+
+func (p *pairSketch) swap(a, b int) {
+	p.heap[a], p.heap[b] = p.heap[b], p.heap[a]
+	p.pos[p.heap[a]], p.pos[p.heap[b]] = a, b
+}
+
+func (p *pairSketch) up(i int) {
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !p.less(i, parent) {
+			return
+		}
+		p.swap(i, parent)
+		i = parent
+	}
+}
+
+func (p *pairSketch) down(i int) {
+	for {
+		l, small := 2*i+1, i
+		if l < len(p.heap) && p.less(l, small) {
+			small = l
+		}
+		if l+1 < len(p.heap) && p.less(l+1, small) {
+			small = l + 1
+		}
+		if small == i {
+			return
+		}
+		p.swap(i, small)
+		i = small
+	}
+}
+
+// htmlFinding is one finding as the page lists it.
+type htmlFinding struct {
+	ID                      uint64
+	Kind, Severity, Service string
+	Port, Client, Server    string
+	Name                    string
+	Reason, Evidence        string
+	Detector, Confidence    string
+	Time                    string
+	SevRank                 int // sorts the table: high first
+}
+
+func newHTMLFinding(r *flow.Record, f *Finding) htmlFinding {
+	ev := f.Evidence
+	if len(ev) > htmlEvidence {
+		ev = ev[:htmlEvidence] + "…" // Escape made it ASCII: any cut is clean
+	}
+	return htmlFinding{
+		ID: r.ID, Kind: f.Kind, Severity: f.Severity, Service: f.Service, Port: f.Port,
+		Client: endpoint(r, &r.Client, false), Server: endpoint(r, &r.Server, true),
+		Name: Escape(r.ServerName), Reason: f.Reason, Evidence: ev,
+		Detector: f.Detector, Confidence: f.Confidence, Time: r.FirstSeen.UTC().Format("2006-01-02 15:04:05"),
+		SevRank: len(severities) - severityRank(f.Severity),
+	}
+}
+
+func endpoint(r *flow.Record, s *flow.Side, server bool) string {
+	if !s.IP.IsValid() {
+		return ""
+	}
+	if server && hasPorts(r, s.Port) {
+		return netip.AddrPortFrom(s.IP, s.Port).String()
+	}
+	return s.IP.String()
+}
+
+// htmlBeacon is one beacon with the histogram of its intervals.
+type htmlBeacon struct {
+	htmlFinding
+	score                 float64
+	Score, Period, Jitter string
+	Count                 int
+	Size                  string
+	Hist                  htmlHist
+}
+
+type htmlHist struct {
+	Bars      []htmlBar
+	Max, Bin  string // tallest bar's count, bin width
+	Lo, Hi    string // the axis' ends
+	Intervals int
+}
+
+type htmlBar struct {
+	X, Y, W, H, N, From, To string
+}
+
+func newHTMLBeacon(r *flow.Record, f *Finding) htmlBeacon {
+	b := r.Beacon
+	return htmlBeacon{
+		htmlFinding: newHTMLFinding(r, f), score: b.Score,
+		Score: strconv.FormatFloat(b.Score, 'f', 2, 64), Period: seconds(b.Period), Jitter: seconds(b.Jitter),
+		Count: b.Count, Size: bytesText(b.SizeMedian), Hist: intervalHist(b.Starts),
+	}
+}
+
+// intervalHist bins the intervals between start seconds: at most
+// htmlHistBins bins of whole seconds from the shortest interval to the
+// longest.
+func intervalHist(starts []int64) htmlHist {
+	var h htmlHist
+	if len(starts) < 2 {
+		return h
+	}
+	shortest, longest := int64(math.MaxInt64), int64(0)
+	for i := 1; i < len(starts); i++ {
+		shortest = min(shortest, starts[i]-starts[i-1])
+		longest = max(longest, starts[i]-starts[i-1])
+	}
+	bin := max(1, (longest-shortest+htmlHistBins)/htmlHistBins) // the last bin holds longest
+	n := int((longest-shortest)/bin) + 1
+	counts := make([]int, n)
+	for i := 1; i < len(starts); i++ {
+		counts[(starts[i]-starts[i-1]-shortest)/bin]++
+	}
+	top := slices.Max(counts)
+	const width, height = 240.0, 60.0
+	bw := width / float64(n)
+	for i, c := range counts {
+		hgt := height * float64(c) / float64(top)
+		h.Bars = append(h.Bars, htmlBar{
+			X: f1(float64(i) * bw), W: f1(max(bw-1, 1)), Y: f1(height - hgt), H: f1(hgt), N: strconv.Itoa(c),
+			From: strconv.FormatInt(shortest+int64(i)*bin, 10), To: strconv.FormatInt(shortest+int64(i+1)*bin, 10),
+		})
+	}
+	h.Max, h.Bin, h.Intervals = strconv.Itoa(top), strconv.FormatInt(bin, 10)+"s", len(starts)-1
+	h.Lo, h.Hi = strconv.FormatInt(shortest, 10)+" s", strconv.FormatInt(shortest+int64(n)*bin, 10)+" s"
+	return h
+}
+
+func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+// htmlStat is a labelled number; Value is what tests compare.
+type htmlStat struct {
+	ID, Label, Text, Value string
+}
+
+type htmlService struct {
+	Name, Color                  string
+	Flows, Packets, Bytes, Frame uint64
+	FlowsText, BytesText         string
+	PacketsText, FrameText       string
+}
+
+type htmlTable struct {
+	Note string
+	Rows []htmlTopRow
+}
+
+type htmlTopRow struct {
+	Name                 string
+	Bytes, Flows         uint64
+	BytesText, FlowsText string
+	Bar                  string // width of the bar, 0..100
+}
+
+type htmlMatrix struct {
+	Note    string
+	Ports   []string
+	Clients []htmlMatrixRow
+}
+
+type htmlMatrixRow struct {
+	Client string
+	Cells  []htmlCell
+}
+
+type htmlCell struct {
+	Flows       uint64
+	Text, Title string
+	Level       int // 0..5, the shade
+}
+
+type htmlFindingList struct {
+	Total, Shown, Suppressed uint64
+	BySeverity               []htmlCount
+	Items                    []htmlFinding
+}
+
+type htmlCount struct {
+	Name string
+	N    uint64
+	Text string
+}
+
+type htmlInput struct {
+	Path, Format, Packets, LinkTypes, Problem string
+}
+
+// page draws the aggregates; sum.Tally (set by the tallySink around the
+// sink) gives the top talkers and ports, the same as the text summary's.
+func (a *htmlAgg) page(sum *Summary, title string) *HTMLPage {
+	p := &HTMLPage{Title: title}
+	kind := a.opt.Bytes.name()
+	p.Totals = []htmlStat{
+		stat("flows", "flow records", a.records),
+		stat("packets", "packets", a.packets),
+		byteStat("bytes", "IP bytes", a.ipBytes),
+		byteStat("frame-bytes", "frame bytes", a.frameBytes),
+		stat("findings", "findings", a.findingTotal()),
+		stat("beacons", "beacons", a.beaconN),
+	}
+	if !a.first.IsZero() {
+		p.Totals = append(p.Totals, htmlStat{ID: "span", Label: "span",
+			Text:  spanText(a.first, a.last),
+			Value: strconv.FormatInt(int64(a.last.Sub(a.first)), 10)})
+	}
+	p.Services = a.servicesShown()
+	p.Series = a.charts(p.Services, kind)
+	if t := sum.Tally; t != nil {
+		p.Talkers = talkersTable(t)
+		p.Ports = portsTable(t)
+	}
+	p.Matrix = a.matrix()
+	p.Findings = a.findingList()
+	p.Beacons = slices.Clone(a.beacons)
+	slices.SortStableFunc(p.Beacons, func(x, y htmlBeacon) int { return cmp.Compare(y.score, x.score) })
+	for _, in := range sum.Inputs {
+		hi := htmlInput{Path: Escape(in.Path), Format: in.Format, Packets: commas(in.Packets), Problem: Escape(in.Problem)}
+		for i, lt := range in.LinkTypes {
+			if i > 0 {
+				hi.LinkTypes += ", "
+			}
+			hi.LinkTypes += lt
+		}
+		p.Inputs = append(p.Inputs, hi)
+	}
+	for _, c := range sortedCounts(sum.Stats.Skipped) {
+		p.Skipped = append(p.Skipped, htmlCount{Name: c.name, N: c.n, Text: commas(c.n)})
+	}
+	if c := sum.Capture; c != nil {
+		p.Drops = []htmlStat{stat("received", "received", c.Received), stat("dropped", "dropped (buffer full)", c.Dropped),
+			stat("ifdropped", "dropped (interface)", c.IfDropped)}
+	}
+	if b := sum.Beacons; b != nil && b.Evicted > 0 {
+		p.Drops = append(p.Drops, stat("beacon-groups-forgotten", "beacon groups forgotten (--beacon-groups)", b.Evicted))
+	}
+	if sum.Stats.Unidentified > 0 {
+		p.Drops = append(p.Drops, stat("unidentified", "flows not identified (memory)", sum.Stats.Unidentified))
+	}
+	var buf bytes.Buffer
+	if err := WriteSummary(&buf, sum, Options{Allow: a.opt.Allow, MinSeverity: a.opt.MinSeverity, Bytes: a.opt.Bytes}); err == nil {
+		p.Summary = buf.String()
+	}
+	return p
+}
+
+func (a *htmlAgg) findingTotal() uint64 {
+	var n uint64
+	for _, c := range a.findingN {
+		n += c
+	}
+	return n
+}
+
+func stat(id, label string, n uint64) htmlStat {
+	return htmlStat{ID: id, Label: label, Text: commas(n), Value: u(n)}
+}
+
+func byteStat(id, label string, n uint64) htmlStat {
+	s := stat(id, label, n)
+	if n >= 1000 {
+		s.Text += " (" + string(appendByteSize(nil, n)) + ")"
+	}
+	return s
+}
+
+// commas groups digits by three: 1,234,567.
+func commas(n uint64) string {
+	s := u(n)
+	var b []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+// palette colours the services drawn (Okabe–Ito and Tableau hues, told
+// apart by most colour-blind readers), then "other" and "none".
+var palette = []string{"#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#8c564b"}
+
+const (
+	colorOther = "#999999"
+	colorNone  = "#cccccc"
+	svcNone    = "(none)" // flows no detector named
+)
+
+// servicesShown lists the services by bytes: the first htmlServices by
+// name, the rest folded into "other", flows without a service last.
+func (a *htmlAgg) servicesShown() []htmlService {
+	var named []*htmlSvc
+	var none, other *htmlSvc
+	for _, s := range a.svcs {
+		switch s.name {
+		case "":
+			none = s
+		case htmlOther:
+			other = s
+		default:
+			named = append(named, s)
+		}
+	}
+	slices.SortFunc(named, func(x, y *htmlSvc) int {
+		if c := cmp.Compare(y.bytes, x.bytes); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.name, y.name)
+	})
+	var out []htmlService
+	add := func(name, color string, s *htmlSvc) {
+		out = append(out, htmlService{Name: name, Color: color, Flows: s.flows, Packets: s.packets, Bytes: s.bytes, Frame: s.frameB,
+			FlowsText: commas(s.flows), BytesText: commas(s.bytes), PacketsText: commas(s.packets), FrameText: commas(s.frameB)})
+	}
+	for i, s := range named {
+		if i < htmlServices {
+			add(Escape(s.name), palette[i%len(palette)], s)
+			continue
+		}
+		if other == nil {
+			other = &htmlSvc{name: htmlOther}
+		}
+		other.flows += s.flows
+		other.packets += s.packets
+		other.bytes += s.bytes
+		other.frameB += s.frameB
+	}
+	if other != nil {
+		add(htmlOther, colorOther, other)
+	}
+	if none != nil {
+		add(svcNone, colorNone, none)
+	}
+	return out
+}
+
+// htmlChart is a stacked step chart of one measure over time.
+type htmlChart struct {
+	ID, Title, Note string
+	W, H            int
+	Areas           []htmlArea
+	YTicks, XTicks  []htmlTick
+	Empty           bool
+	// Base is the x axis' height; TickEnd and LabelY where its ticks end
+	// and its labels stand; Right the plot's right edge.
+	Base, TickEnd, LabelY, Right int
+}
+
+type htmlArea struct {
+	Name, Color, D, Title string
+}
+
+type htmlTick struct {
+	Pos, Label string
+}
+
+// Chart geometry (SVG user units).
+const (
+	chartW, chartH        = 960, 210
+	chartLeft, chartRight = 64, 36
+	chartTop, chartBottom = 8, 24
+)
+
+func (a *htmlAgg) charts(shown []htmlService, kind string) []htmlChart {
+	s := &a.series
+	// Map each column to the series it is drawn in.
+	order := map[string]int{}
+	for i, sv := range shown {
+		order[sv.Name] = i
+	}
+	col := make([]int, len(a.svcs))
+	for c, sv := range a.svcs {
+		name := Escape(sv.name)
+		if sv.name == "" {
+			name = svcNone
+		}
+		i, ok := order[name]
+		if !ok {
+			i = order[htmlOther]
+		}
+		col[c] = i
+	}
+	// Buckets in use: from the first with data to the last.
+	first, last := htmlBuckets, -1
+	for c := range s.flows {
+		for i := range htmlBuckets {
+			if s.flows[c][i] != 0 || s.bytes[c][i] != 0 {
+				first, last = min(first, i), max(last, i)
+			}
+		}
+	}
+	width := time.Duration(s.width)
+	bytesChart := htmlChart{ID: "chart-bytes", Title: "Bytes over time by service (" + kind + ")",
+		Note: "each flow's bytes spread evenly over its span; buckets of " + HumanDuration(width)}
+	flowsChart := htmlChart{ID: "chart-flows", Title: "Flows over time by service",
+		Note: "flows counted in the bucket where they started; buckets of " + HumanDuration(width)}
+	if last < 0 {
+		bytesChart.Empty, flowsChart.Empty = true, true
+		return []htmlChart{bytesChart, flowsChart}
+	}
+	n := last - first + 1
+	for ci, ch := range []*htmlChart{&bytesChart, &flowsChart} {
+		src := s.bytes
+		if ci == 1 {
+			src = s.flows
+		}
+		stack := make([][]float64, len(shown))
+		for i := range stack {
+			stack[i] = make([]float64, n)
+		}
+		for c := range src {
+			for i := range n {
+				stack[col[c]][i] += src[c][first+i]
+			}
+		}
+		drawStacked(ch, shown, stack, ci == 0)
+		ch.XTicks = timeTicks(s.origin+int64(first)*s.width, s.width, n)
+	}
+	return []htmlChart{bytesChart, flowsChart}
+}
+
+// drawStacked draws the stacked series as step areas, one path each.
+func drawStacked(ch *htmlChart, shown []htmlService, stack [][]float64, isBytes bool) {
+	ch.W, ch.H = chartW, chartH
+	ch.Base, ch.TickEnd, ch.LabelY, ch.Right = chartH-chartBottom, chartH-chartBottom+5, chartH-6, chartW-chartRight
+	n := len(stack[0])
+	top := 0.0
+	for i := range n {
+		t := 0.0
+		for s := range stack {
+			t += stack[s][i]
+		}
+		top = max(top, t)
+	}
+	ymax, step := niceScale(top)
+	plotW := float64(chartW - chartLeft - chartRight)
+	plotH := float64(chartH - chartTop - chartBottom)
+	x := func(i int) float64 { return chartLeft + plotW*float64(i)/float64(n) }
+	y := func(v float64) float64 { return chartTop + plotH*(1-v/ymax) }
+	base := make([]float64, n)
+	for s := range stack {
+		var d []byte
+		// The top edge left to right, then the base back.
+		for i := range n {
+			cmd := byte('L')
+			if i == 0 {
+				cmd = 'M'
+			}
+			yv := y(base[i] + stack[s][i])
+			d = fmt.Appendf(d, "%c%.1f %.1fH%.1f", cmd, x(i), yv, x(i+1))
+		}
+		for i := n - 1; i >= 0; i-- {
+			d = fmt.Appendf(d, "L%.1f %.1fH%.1f", x(i+1), y(base[i]), x(i))
+		}
+		d = append(d, 'Z')
+		sum := 0.0
+		for i := range n {
+			base[i] += stack[s][i]
+			sum += stack[s][i]
+		}
+		if sum == 0 {
+			continue
+		}
+		title := shown[s].Name + ": "
+		if isBytes {
+			title += string(appendByteSize(nil, uint64(math.Round(sum))))
+		} else {
+			title += commas(uint64(math.Round(sum))) + " flows"
+		}
+		ch.Areas = append(ch.Areas, htmlArea{Name: shown[s].Name, Color: shown[s].Color, D: string(d), Title: title})
+	}
+	for v := 0.0; v <= ymax*1.0001; v += step {
+		label := commas(uint64(math.Round(v)))
+		if isBytes {
+			label = string(appendByteSize(nil, uint64(math.Round(v))))
+		}
+		ch.YTicks = append(ch.YTicks, htmlTick{Pos: f1(y(v)), Label: label})
+	}
+}
+
+// niceScale returns an axis maximum of at least top and its tick step
+// (1, 2 or 5 times a power of ten, about four ticks).
+func niceScale(top float64) (float64, float64) {
+	if top <= 0 {
+		return 1, 1
+	}
+	raw := top / 4
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := mag
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	if step < 1 {
+		step = 1 // counts and bytes are whole
+	}
+	return math.Ceil(top/step) * step, step
+}
+
+// timeTicks labels about six bucket edges with their UTC time.
+func timeTicks(start, width int64, n int) []htmlTick {
+	plotW := float64(chartW - chartLeft - chartRight)
+	every := max(1, (n+5)/6)
+	layout := "15:04:05"
+	span := time.Duration(width) * time.Duration(n)
+	switch {
+	case span > 48*time.Hour:
+		layout = "01-02 15:04"
+	case width < int64(time.Second):
+		layout = "15:04:05.000"
+	}
+	var out []htmlTick
+	for i := 0; i <= n; i += every {
+		t := time.Unix(0, start+int64(i)*width).UTC()
+		out = append(out, htmlTick{Pos: f1(chartLeft + plotW*float64(i)/float64(n)), Label: t.Format(layout)})
+	}
+	return out
+}
+
+func talkersTable(t *Tally) htmlTable {
+	var tb htmlTable
+	list := t.talkers.top(htmlTop)
+	if t.talkers.replaced > 0 {
+		tb.Note = fmt.Sprintf("more than %d addresses: at least these bytes and flows (Space-Saving)", talkerSlots)
+	}
+	for _, tk := range list {
+		tb.Rows = append(tb.Rows, topRow(tk.ip.String(), tk.bytes, tk.flows))
+	}
+	scaleBars(tb.Rows)
+	return tb
+}
+
+func portsTable(t *Tally) htmlTable {
+	var tb htmlTable
+	list := make([]*portCount, 0, len(t.ports))
+	for _, p := range t.ports {
+		list = append(list, p)
+	}
+	slices.SortFunc(list, func(a, b *portCount) int {
+		if c := cmp.Compare(b.bytes, a.bytes); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.proto, b.proto); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.port, b.port)
+	})
+	if len(list) > htmlTop {
+		tb.Note = fmt.Sprintf("%d of %d ports", htmlTop, len(list))
+		list = list[:htmlTop]
+	}
+	for _, p := range list {
+		tb.Rows = append(tb.Rows, topRow(p.proto+"/"+strconv.Itoa(int(p.port)), p.bytes, p.flows))
+	}
+	scaleBars(tb.Rows)
+	return tb
+}
+
+func topRow(name string, bytes, flows uint64) htmlTopRow {
+	return htmlTopRow{Name: name, Bytes: bytes, Flows: flows, BytesText: string(appendByteSize(nil, bytes)), FlowsText: commas(flows)}
+}
+
+func scaleBars(rows []htmlTopRow) {
+	var top uint64
+	for _, r := range rows {
+		top = max(top, r.Bytes)
+	}
+	for i := range rows {
+		if top > 0 {
+			rows[i].Bar = f1(100 * float64(rows[i].Bytes) / float64(top))
+		} else {
+			rows[i].Bar = "0"
+		}
+	}
+}
+
+// matrix draws the clients with the most bytes against the server ports
+// with the most flows, from the pair sketch.
+func (a *htmlAgg) matrix() htmlMatrix {
+	var m htmlMatrix
+	p := &a.pairs
+	if len(p.items) == 0 {
+		return m
+	}
+	type agg struct {
+		name         string
+		bytes, flows uint64
+	}
+	clients, ports := map[netip.Addr]*agg{}, map[string]*agg{}
+	cells := map[[2]string]*pairCount{}
+	for i := range p.items {
+		it := &p.items[i]
+		c := clients[it.key.client]
+		if c == nil {
+			c = &agg{name: it.key.client.String()}
+			clients[it.key.client] = c
+		}
+		c.bytes += it.bytes - it.errB
+		c.flows += it.flows - it.errF
+		pn := it.key.portName()
+		q := ports[pn]
+		if q == nil {
+			q = &agg{name: pn}
+			ports[pn] = q
+		}
+		q.bytes += it.bytes - it.errB
+		q.flows += it.flows - it.errF
+		cells[[2]string{c.name, pn}] = it
+	}
+	byBytes := func(x, y *agg) int {
+		if c := cmp.Compare(y.bytes, x.bytes); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.name, y.name)
+	}
+	byFlows := func(x, y *agg) int {
+		if c := cmp.Compare(y.flows, x.flows); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.name, y.name)
+	}
+	cl := slices.SortedFunc(mapValues(clients), byBytes)
+	nClients := len(cl)
+	cl = cl[:min(len(cl), htmlRows)]
+	// The columns: the ports those clients used most, so that no column
+	// is empty; what else they used is the last column's.
+	inRows := map[string]*agg{}
+	for _, c := range cl {
+		for pn := range ports {
+			if it := cells[[2]string{c.name, pn}]; it != nil {
+				q := inRows[pn]
+				if q == nil {
+					q = &agg{name: pn}
+					inRows[pn] = q
+				}
+				q.flows += it.flows - it.errF
+				q.bytes += it.bytes - it.errB
+			}
+		}
+	}
+	pl := slices.SortedFunc(mapValues(inRows), byFlows)
+	m.Note = fmt.Sprintf("the %d clients with the most bytes (of %d) × the %d server ports they used most (of %d in all); cells: flows",
+		len(cl), nClients, min(len(pl), htmlCols), len(ports))
+	if p.replaced > 0 {
+		m.Note += fmt.Sprintf("; more than %d client–port pairs: at least these flows (Space-Saving)", p.slots)
+	}
+	rest := len(pl) > htmlCols
+	pl = pl[:min(len(pl), htmlCols)]
+	var top uint64
+	for _, c := range cl {
+		for _, q := range pl {
+			if it := cells[[2]string{c.name, q.name}]; it != nil {
+				top = max(top, it.flows-it.errF)
+			}
+		}
+	}
+	for _, q := range pl {
+		m.Ports = append(m.Ports, q.name)
+	}
+	if rest {
+		m.Ports = append(m.Ports, "other ports")
+	}
+	for _, c := range cl {
+		row := htmlMatrixRow{Client: c.name}
+		shown := uint64(0)
+		for _, q := range pl {
+			var cell htmlCell
+			if it := cells[[2]string{c.name, q.name}]; it != nil && it.flows > it.errF {
+				cell.Flows = it.flows - it.errF
+				cell.Text = commas(cell.Flows)
+				cell.Title = c.name + " → " + q.name + ": " + plural(cell.Flows, "flow") + ", " + string(appendByteSize(nil, it.bytes-it.errB))
+				cell.Level = 1 + int(4*math.Log1p(float64(cell.Flows))/math.Log1p(float64(top)))
+				cell.Level = min(cell.Level, 5)
+				shown += cell.Flows
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		if rest {
+			var cell htmlCell
+			if n := c.flows - shown; n > 0 {
+				cell.Flows, cell.Text = n, commas(n)
+				cell.Title = c.name + " → other ports: " + plural(n, "flow")
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		m.Clients = append(m.Clients, row)
+	}
+	return m
+}
+
+func mapValues[K comparable, V any](m map[K]V) func(func(V) bool) {
+	return func(yield func(V) bool) {
+		for _, v := range m {
+			if !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// findingList lists the first findings of each severity, highest first,
+// htmlFindings in all, and counts the rest.
+func (a *htmlAgg) findingList() htmlFindingList {
+	l := htmlFindingList{Total: a.findingTotal(), Suppressed: a.suppressed}
+	for s, n := range a.findingN {
+		if n > 0 {
+			l.BySeverity = append(l.BySeverity, htmlCount{Name: severities[s], N: n, Text: commas(n)})
+		}
+		for _, f := range a.findings[s] {
+			if len(l.Items) < htmlFindings {
+				l.Items = append(l.Items, f)
+			}
+		}
+	}
+	l.Shown = uint64(len(l.Items))
+	return l
+}
+
+// Tee hands every record to each sink, in turn (check --html: the rules'
+// checker and the report's sink); beacon records go to each as WriteBeacon
+// hands them. Its Close closes none of them: each has its own summary.
+func Tee(sinks ...Sink) Sink { return &tee{sinks: sinks} }
+
+type tee struct {
+	sinks []Sink
+	err   error // the first beacon record a sink failed to take
+}
+
+func (t *tee) Write(r *flow.Record) error {
+	var errs []error
+	for _, s := range t.sinks {
+		errs = append(errs, s.Write(r))
+	}
+	return errors.Join(errs...)
+}
+
+func (t *tee) Flush() error {
+	errs := []error{t.err}
+	for _, s := range t.sinks {
+		errs = append(errs, s.Flush())
+	}
+	return errors.Join(errs...)
+}
+
+func (t *tee) Close(*Summary) error { return t.err }
+
+// AddBeacon makes the tee a BeaconReceiver, so that WriteBeacon hands it
+// the beacon records to pass on.
+func (t *tee) AddBeacon(r *flow.Record) {
+	for _, s := range t.sinks {
+		if err := WriteBeacon(s, r); err != nil && t.err == nil {
+			t.err = err
+		}
+	}
+}
+
+// spanText is "2006-01-02 15:04:05 – 15:06:00 (1m55s)", the end's date
+// said when it differs.
+func spanText(first, last time.Time) string {
+	first, last = first.UTC(), last.UTC()
+	end := last.Format("15:04:05")
+	if first.YearDay() != last.YearDay() || first.Year() != last.Year() {
+		end = last.Format("2006-01-02 15:04:05")
+	}
+	return first.Format("2006-01-02 15:04:05") + " – " + end + " (" + HumanDuration(last.Sub(first)) + ")"
+}

@@ -1,0 +1,358 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"github.com/flowscope/flowscope/flow"
+	"github.com/flowscope/flowscope/flow/beacon"
+)
+
+// htmlOf runs recs (and beacon records) through an -o html sink as the
+// pipeline does and returns the page.
+func htmlOf(t *testing.T, recs []flow.Record, beacons []flow.Record, opt Options) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	opt.Format = "html"
+	s, err := NewSink(SinkConfig{Stdout: &out, Options: opt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range recs {
+		if err := s.Write(&recs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range beacons {
+		if err := WriteBeacon(s, &beacons[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum := &Summary{Inputs: []Input{{Path: "in<put>.pcap", Format: "pcap", Packets: 9}},
+		Stats: flow.Stats{Skipped: map[string]uint64{"malformed": 2, "non-ip": 5}}}
+	if err := s.Close(sum); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// domAttrs returns, for each element with attribute key, the value of
+// attribute val (the page's data- attributes tests read).
+func domAttrs(t *testing.T, page []byte, key, val string) map[string]string {
+	t.Helper()
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			var k, v string
+			var hasK bool
+			for _, a := range n.Attr {
+				if a.Key == key {
+					k, hasK = a.Val, true
+				}
+				if a.Key == val {
+					v = a.Val
+				}
+			}
+			if hasK {
+				out[k] = v
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return out
+}
+
+func TestHTMLTotals(t *testing.T) {
+	a, b, c := tcpRec(), udp6Rec(), icmpRec()
+	tls := svcRec(4, 443, "tls", "high")
+	ssh := svcRec(5, 2222, "ssh", "high") // a nonstandard-port finding
+	recs := []flow.Record{a, b, c, tls, ssh}
+	page := htmlOf(t, recs, nil, Options{})
+
+	var want struct{ flows, packets, bytes, frame, findings uint64 }
+	for i := range recs {
+		r := &recs[i]
+		want.flows++
+		want.packets += r.Client.Packets + r.Server.Packets
+		want.bytes += r.Client.Bytes + r.Server.Bytes
+		want.frame += r.Client.FrameBytes + r.Server.FrameBytes
+		want.findings += uint64(len(Findings(r)))
+	}
+	stats := domAttrs(t, page, "data-stat", "data-value")
+	for _, c := range []struct {
+		id   string
+		want uint64
+	}{
+		{"flows", want.flows}, {"packets", want.packets}, {"bytes", want.bytes},
+		{"frame-bytes", want.frame}, {"findings", want.findings}, {"beacons", 0},
+	} {
+		if got := stats[c.id]; got != fmt.Sprint(c.want) {
+			t.Errorf("stat %s = %q, want %d", c.id, got, c.want)
+		}
+	}
+	if want.findings != 1 {
+		t.Fatalf("the ssh record should raise one finding, raised %d", want.findings)
+	}
+	svcs := domAttrs(t, page, "data-service", "data-service")
+	for _, name := range []string{"tls", "ssh", "(none)"} {
+		if _, ok := svcs[name]; !ok {
+			t.Errorf("service %q missing from the table: %v", name, svcs)
+		}
+	}
+	skipped := domAttrs(t, page, "data-reason", "data-reason")
+	if _, ok := skipped["malformed"]; !ok {
+		t.Errorf("skipped reasons %v lack malformed", skipped)
+	}
+	if bytes.Contains(page, []byte("ZgotmplZ")) {
+		t.Error("html/template refused a value (ZgotmplZ in the page)")
+	}
+	if !bytes.Contains(page, []byte("in&lt;put&gt;.pcap")) {
+		t.Error("the input's path is not shown, escaped")
+	}
+}
+
+// TestHTMLEscapes: strings from the wire reach the page as text, in every
+// context they are used in (text, attributes, SVG titles).
+func TestHTMLEscapes(t *testing.T) {
+	r := svcRec(7, 2222, "ssh", "high")
+	r.ServerName = `evil"><script>alert(1)</script>`
+	r.Evidence = "SSH-2.0-<img src=x onerror=alert(2)>\r\n"
+	b := beaconRec(t, `c2"><script>alert(3)</script>.example`)
+	page := htmlOf(t, []flow.Record{r}, []flow.Record{b}, Options{})
+	for _, bad := range []string{"<script>alert", "<img src=x", `evil">`, `c2">`} {
+		if bytes.Contains(page, []byte(bad)) {
+			t.Errorf("page contains %q unescaped", bad)
+		}
+	}
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scripts := 0
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && (n.Data == "script" || n.Data == "img") {
+			scripts++
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	if scripts != 2 {
+		t.Errorf("page has %d script or img elements, want the report's own 2", scripts)
+	}
+	if !bytes.Contains(page, []byte("&lt;script&gt;alert(3)")) {
+		t.Error("the beacon's name is not shown as text")
+	}
+}
+
+// beaconRec is a beacon record for a group named name.
+func beaconRec(t *testing.T, name string) flow.Record {
+	t.Helper()
+	starts := []int64{1000, 1060, 1120, 1181, 1240, 1300, 1360, 1420, 1479, 1540}
+	res := &beacon.Result{
+		Key:       beacon.Key{Client: netip.MustParseAddr("10.1.0.5"), Port: 443, Proto: 6, Name: name},
+		Scores:    beacon.Scores{Score: 0.97, TS: 0.98, DS: 1, Count: 0.9, Period: 60, Jitter: 0.4, SizeMedian: 510},
+		Server:    netip.MustParseAddr("203.0.113.9"),
+		ProtoName: "tcp", Service: "tls", First: starts[0], Last: starts[len(starts)-1], Count: len(starts),
+		FlowIDs: []uint64{10, 20, 30, 40, 50, 60, 70, 80, 90, 100}, Starts: starts,
+	}
+	return BeaconRecord(res)
+}
+
+func TestHTMLBeacon(t *testing.T) {
+	page := htmlOf(t, []flow.Record{tcpRec()}, []flow.Record{beaconRec(t, "c2.example")}, Options{})
+	stats := domAttrs(t, page, "data-stat", "data-value")
+	if stats["beacons"] != "1" || stats["findings"] != "1" {
+		t.Errorf("beacons %q findings %q, want 1 and 1", stats["beacons"], stats["findings"])
+	}
+	if !bytes.Contains(page, []byte(`data-score="0.97"`)) {
+		t.Error("the beacon's card is missing")
+	}
+	// Nine intervals of 59 to 61 s: three bins of 1 s.
+	h := intervalHist(beaconRec(t, "x").Beacon.Starts)
+	if h.Intervals != 9 || len(h.Bars) != 3 || h.Lo != "59 s" {
+		t.Errorf("histogram: %d intervals, %d bars from %s; want 9, 3, 59 s", h.Intervals, len(h.Bars), h.Lo)
+	}
+	n := 0
+	for _, b := range h.Bars {
+		var c int
+		fmt.Sscan(b.N, &c)
+		n += c
+	}
+	if n != 9 {
+		t.Errorf("the bars hold %d intervals, want 9", n)
+	}
+}
+
+// TestHTMLAllowlist: findings the allowlist suppresses are counted apart,
+// as the summary counts them.
+func TestHTMLAllowlist(t *testing.T) {
+	allow, err := ParseAllowlist(strings.NewReader("ssh 10.0.0.2:2222\n"), "allow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := htmlOf(t, []flow.Record{svcRec(5, 2222, "ssh", "high")}, nil, Options{Allow: allow})
+	if got := domAttrs(t, page, "data-stat", "data-value")["findings"]; got != "0" {
+		t.Errorf("findings = %s, want 0 (suppressed)", got)
+	}
+	if !bytes.Contains(page, []byte("1 suppressed by the allowlist")) {
+		t.Error("the suppressed finding is not counted")
+	}
+}
+
+// TestTimeSeries: whatever order and span records come in, every flow is
+// counted once and every byte kept, in htmlBuckets buckets.
+func TestTimeSeries(t *testing.T) {
+	base := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC).UnixNano()
+	type span struct{ first, last int64 }
+	cases := []struct {
+		name  string
+		spans []span
+		width int64 // the width expected at the end
+	}{
+		{"one instant", []span{{base, base}}, 1e6},
+		{"within a second", []span{{base, base + 5e8}, {base + 1e8, base + 1e8}}, 1e7},
+		{"growing to an hour", []span{{base, base + 1e9}, {base + 3600e9, base + 3600e9}}, 60e9},
+		{"earlier than the first", []span{{base + 100e9, base + 101e9}, {base, base + 1e6}}, 1e9},
+		{"days", []span{{base, base}, {base + 10*86400e9, base + 10*86400e9}}, 6 * 3600e9},
+		{"epoch and now", []span{{0, 0}, {base, base}}, 0},
+		{"before 1970", []span{{-5e9, -4e9}, {5e9, 6e9}}, 100e6},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var s timeSeries
+			s.grow(1)
+			var bytes uint64
+			for i, sp := range c.spans {
+				n := uint64(1000 * (i + 1))
+				s.add(0, sp.first, sp.last, n)
+				bytes += n
+			}
+			var flows, got float64
+			for i := range htmlBuckets {
+				flows += s.flows[0][i]
+				got += s.bytes[0][i]
+			}
+			if flows != float64(len(c.spans)) {
+				t.Errorf("flows = %v, want %d", flows, len(c.spans))
+			}
+			if math.Abs(got-float64(bytes)) > 1e-6*float64(bytes) {
+				t.Errorf("bytes = %v, want %d", got, bytes)
+			}
+			if c.width != 0 && s.width != c.width {
+				t.Errorf("width = %d, want %d", s.width, c.width)
+			}
+			if s.origin%s.width != 0 {
+				t.Errorf("origin %d is not a multiple of the width %d", s.origin, s.width)
+			}
+		})
+	}
+}
+
+// TestHTMLBounded: a flood of distinct clients, ports, services and
+// findings leaves the aggregates and the page bounded.
+func TestHTMLBounded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var out bytes.Buffer
+	s, err := NewSink(SinkConfig{Stdout: &out, Options: Options{Format: "html"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 100_000
+	var findings int
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		r := svcRec(uint64(i), uint16(1024+rng.IntN(60000)), "ssh", "high") // all nonstandard-port
+		r.Client.IP = netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+		r.Service = fmt.Sprintf("svc%d", i%500) // more services than are kept apart
+		r.ServiceConfidence = "low"
+		if i%3 == 0 {
+			r.Service, r.ServiceConfidence = "ssh", "high"
+		}
+		r.FirstSeen = start.Add(time.Duration(i) * time.Millisecond)
+		r.LastSeen = r.FirstSeen.Add(time.Duration(rng.IntN(5000)) * time.Millisecond)
+		findings += len(Findings(&r))
+		if err := s.Write(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := s.(*tallySink).Sink.(*htmlSink)
+	if got := len(h.agg.svcs); got > htmlMaxServices+1 {
+		t.Errorf("%d services kept apart, want at most %d", got, htmlMaxServices+1)
+	}
+	if got := len(h.agg.pairs.items); got > htmlPairSlots {
+		t.Errorf("%d pairs kept, want at most %d", got, htmlPairSlots)
+	}
+	kept := 0
+	for _, l := range h.agg.findings {
+		kept += len(l)
+	}
+	if kept > len(severities)*htmlFindings {
+		t.Errorf("%d findings kept", kept)
+	}
+	if err := s.Close(&Summary{}); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() > 300<<10 {
+		t.Errorf("page of %d bytes for %d flows, want at most 300 KiB", out.Len(), n)
+	}
+	stats := domAttrs(t, out.Bytes(), "data-stat", "data-value")
+	if stats["flows"] != fmt.Sprint(n) {
+		t.Errorf("flows = %s, want %d", stats["flows"], n)
+	}
+	wantFindings := fmt.Sprint(findings)
+	if stats["findings"] != wantFindings {
+		t.Errorf("findings = %s, want %s", stats["findings"], wantFindings)
+	}
+	sum := domAttrs(t, out.Bytes(), "data-total", "data-shown")
+	if sum[wantFindings] != fmt.Sprint(htmlFindings) {
+		t.Errorf("findings shown: %v, want %d of %s", sum, htmlFindings, wantFindings)
+	}
+	t.Logf("%d flows: a page of %d bytes", n, out.Len())
+}
+
+// TestPairSketch: exact while the pairs fit; past that, a heavy pair
+// keeps its slot and its count is a lower bound.
+func TestPairSketch(t *testing.T) {
+	p := newPairSketch(8)
+	heavy := pairKey{client: netip.MustParseAddr("10.0.0.1"), proto: "tcp", port: 443}
+	for i := range 1000 {
+		p.add(heavy, 100)
+		p.add(pairKey{client: netip.AddrFrom4([4]byte{10, 9, byte(i >> 8), byte(i)}), proto: "udp", port: 53}, 10)
+	}
+	i, ok := p.index[heavy]
+	if !ok {
+		t.Fatal("the heavy pair lost its slot")
+	}
+	it := p.items[i]
+	if it.flows-it.errF != 1000 || it.bytes-it.errB != 100_000 {
+		t.Errorf("heavy pair: %d flows %d bytes for sure, want 1000 and 100000", it.flows-it.errF, it.bytes-it.errB)
+	}
+	if len(p.items) != 8 || p.replaced == 0 {
+		t.Errorf("%d items, %d replaced", len(p.items), p.replaced)
+	}
+}
+
+func TestHTMLFieldsRefused(t *testing.T) {
+	if _, err := NewSink(SinkConfig{Options: Options{Format: "html", Fields: []string{"id"}}}); err == nil {
+		t.Error("--fields with -o html: no error")
+	}
+}

@@ -1,0 +1,27 @@
+package rules
+
+import "github.com/flowscope/flowscope/report"
+
+// HTMLChecks returns the outcomes of r on one capture as the HTML report
+// lists them (check --html): each rule's title and position, and under a
+// failure its violations, as the text report words them.
+func HTMLChecks(r *Report, capture string) []report.HTMLCheck {
+	var out []report.HTMLCheck
+	for _, o := range r.Outcomes {
+		if o.Capture != capture {
+			continue
+		}
+		c := report.HTMLCheck{Rule: wTitle(o.Rule) + " (" + wPosition(r, o.Rule) + ")", Passed: o.Passed}
+		if !o.Passed {
+			for _, v := range wViolations(o) {
+				if v.More > 0 {
+					c.Violations = append(c.Violations, wOneLine(v.Message))
+					continue
+				}
+				c.Violations = append(c.Violations, wOneLine(wDetail(v)))
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
