@@ -101,6 +101,10 @@ var catalogue = []*Protocol{
 	&ftpProtocol,
 	&socksProtocol,
 	&telnetProtocol,
+	&ircProtocol,
+	&xmppProtocol,
+	&mongodbProtocol,
+	&memcachedProtocol,
 	&dnsProtocol,
 	&ntpProtocol,
 }
