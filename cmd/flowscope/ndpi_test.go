@@ -34,6 +34,7 @@ var ndpiServices = map[string]string{
 	"BitTorrent": "bittorrent", "SIP": "sip", "NTP": "ntp", "DHCP": "dhcp", "SNMP": "snmp", "RTSP": "rtsp",
 	"IMAPS": "tls", "POPS": "tls", "SMTPS": "tls",
 	"IRC": "irc", "Jabber": "xmpp", "MongoDB": "mongodb", "Memcached": "memcached",
+	"LDAP": "ldap", "CLDAP": "ldap", "MsSQL-TDS": "tds", "AMQP": "amqp", "NFS": "nfs",
 }
 
 func parseNDPI(t *testing.T, path string) []ndpiFlow {

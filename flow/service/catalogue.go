@@ -105,6 +105,11 @@ var catalogue = []*Protocol{
 	&xmppProtocol,
 	&mongodbProtocol,
 	&memcachedProtocol,
+	&ldapProtocol,
+	&tdsProtocol,
+	&amqpProtocol,
+	&nfsProtocol,
+	&oncrpcProtocol,
 	&dnsProtocol,
 	&ntpProtocol,
 }

@@ -2083,6 +2083,127 @@ var samples = []sample{
 		want: expect{"memcached", High, FromClient},
 		ev:   "get greeting",
 	},
+	{
+		// ndpi-corpus/log4j-webapp-exploit.pcap, tcp 172.16.238.10:57650 <-> 172.16.238.11:1389: a JNDI
+		// lookup's simple bind and search request, client frames 11 and 15 (14 and 69 bytes); the
+		// rogue server's bindResponse and search result entry, frames 13 and 17 (the first 66 of 147).
+		name: "ldap-bind-search",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+			300c020101600702010304008000304302010263210401610a01000a0103020100020100010100870b6f626a65637443
+			6c6173733000a01b30190417322e31362e3834302e312e3131333733302e332e342e32`),
+			Server: unhex(`
+			300c02010161070a01000400040030819002010264818a0401613081843016040d6a617661436c6173734e616d653105
+			0403666f6f302a040c6a61`)},
+		want: expect{"ldap", High, FromClient},
+		ev:   "0\x0c\x02\x01\x01`\x07\x02\x01\x03\x04\x00\x80\x000C",
+	},
+	{
+		// slapd 2.5.13 (Debian 12) on 127.0.0.1:389, captured with tcpdump on lo:
+		// ldapsearch -x -H ldap://127.0.0.1 -b "" -s base namingContexts (ldap-utils 2.5.13); the
+		// anonymous bind and the root DSE search, client frames 4 and 8 (14 and 55 bytes), and
+		// slapd's answers, frames 6 and 9 (14 and 44 bytes).
+		name: "ldap-slapd-rootdse",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+			300c0201016007020103040080003035020102633004000a01000a0100020100020100010100870b6f626a656374636c
+			6173733010040e6e616d696e67436f6e7465787473`),
+			Server: unhex(`
+			300c02010161070a010004000400302a020102642504003021301f040e6e616d696e67436f6e7465787473310d040b64
+			633d6e6f646f6d61696e`)},
+		want: expect{"ldap", High, FromClient},
+		ev:   "0\x0c\x02\x01\x01`\x07\x02\x01\x03\x04\x00\x80\x0005",
+	},
+	{
+		// CLDAP, constructed: no capture here holds LDAP over UDP and ldapsearch 2.5 no longer speaks
+		// cldap://. The root DSE search request of ldapsearch above (frame 8, 55 bytes), alone in a
+		// datagram as Active Directory's "LDAP ping" sends its search; tshark dissects it as CLDAP
+		// searchRequest(2) "<ROOT>" baseObject.
+		name: "cldap-search",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+			3035020102633004000a01000a0100020100020100010100870b6f626a656374636c6173733010040e6e616d696e6743
+			6f6e7465787473`)},
+		want: expect{"ldap", High, FromClient},
+		ev:   "05\x02\x01\x02c0\x04\x00\x0a\x01\x00\x0a\x01\x00\x02",
+	},
+	{
+		// ndpi-corpus/log4j-webapp-exploit.pcap as above, the server's bindResponse alone (frame 13).
+		name: "ldap-response-alone",
+		in:   Input{Transport: TCP, Server: unhex(`300c02010161070a010004000400`)},
+		want: expect{"ldap", Low, FromServer},
+		ev:   "0\x0c\x02\x01\x01a\x07\x0a\x01\x00\x04\x00\x04\x00",
+	},
+	{
+		// FreeTDS 1.3.17 (Debian 12, freetds-bin) on 127.0.0.1, captured with tcpdump on lo:
+		// tsql -H 127.0.0.1 -p 1433 -U sa -P secret against a listening socket that answers nothing;
+		// the PRELOGIN (version, encryption, instance "MSSQLServer", thread id, MARS), frame 6 (58 bytes).
+		name: "tds-prelogin-freetds",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+			1201003a0000000000001a00060100200001020021000c03002d00040400310001ff090000000000004d5353514c5365
+			72766572003220000000`)},
+		want: expect{"tds", High, FromClient},
+		ev:   "\x12\x01\x00\x3a\x00\x00\x00\x00",
+	},
+	{
+		// amqp-tools 0.11.0 (Debian 12; librabbitmq) on 127.0.0.1, captured with tcpdump on lo:
+		// amqp-publish --url amqp://127.0.0.1:5672 -r test -b hello against a listening socket that
+		// answers nothing; the 0-9-1 protocol header, frame 22 (8 bytes).
+		name: "amqp-091-header",
+		in:   Input{Transport: TCP, ClientFirst: true, Client: unhex(`414d515000000901`)},
+		want: expect{"amqp", High, FromClient},
+		ev:   "AMQP\x00\x00\x09\x01",
+	},
+	{
+		// rpcbind 1.2.6 (Debian 12) on 127.0.0.1, captured with tcpdump on lo: rpcinfo -p 127.0.0.1
+		// (libtirpc 1.3.3) from privileged port 703: a portmapper v2 DUMP call, frame 38 (44 bytes),
+		// and the first 96 bytes of rpcbind's reply, frame 42 (152 bytes).
+		name: "onc-rpc-portmap-dump-tcp",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`800000285a4f67d50000000000000002000186a0000000020000000400000000000000000000000000000000`),
+			Server: unhex(`
+			800000945a4f67d5000000010000000000000000000000000000000000000001000186a000000004000000060000006f
+			00000001000186a000000003000000060000006f00000001000186a000000002000000060000006f00000001000186a0`)},
+		want: expect{"onc-rpc", High, FromClient},
+		ev:   "ZOg\xd5\x00\x00\x00\x00\x00\x00\x00\x02\x00\x01\x86\xa0\x00\x00\x00\x02\x00\x00\x00\x04",
+	},
+	{
+		// rpcbind 1.2.6 as above, over UDP: rpcinfo -T udp 127.0.0.1 100000 2 from port 704; the
+		// rpcbind v4 GETADDR call, frame 47 (88 bytes), and its reply, frame 48 (44 bytes).
+		name: "onc-rpc-getaddr-udp",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+			6b1829570000000000000002000186a0000000040000000300000000000000000000000000000000000186a000000002
+			00000003756470000000000f3132372e302e302e312e302e31313100000000086c69627469727063`),
+			Server: unhex(`6b18295700000001000000000000000000000000000000000000000f3132372e302e302e312e302e31313100`)},
+		want: expect{"onc-rpc", High, FromClient},
+		ev:   "k\x18)W\x00\x00\x00\x00\x00\x00\x00\x02\x00\x01\x86\xa0\x00\x00\x00\x04\x00\x00\x00\x03",
+	},
+	{
+		// rpcbind 1.2.6 as above: the GETADDR reply alone (frame 48), its call missing.
+		name: "onc-rpc-reply-alone",
+		in: Input{Transport: UDP,
+			Server: unhex(`6b18295700000001000000000000000000000000000000000000000f3132372e302e302e312e302e31313100`)},
+		want: expect{"onc-rpc", Low, FromServer},
+		ev:   "k\x18)W\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+	},
+	{
+		// rpcinfo (libtirpc 1.3.3, Debian 12) on 127.0.0.1, captured with tcpdump on lo:
+		// rpcinfo -a 127.0.0.1.8.1 -T tcp 100003 3, an NFSv3 NULL call to tcp/2049 (a listening
+		// socket that answers nothing), frame 19 (44 bytes).
+		name: "nfs-null-tcp",
+		in:   Input{Transport: TCP, ClientFirst: true, Client: unhex(`8000002890e497cb0000000000000002000186a3000000030000000000000000000000000000000000000000`)},
+		want: expect{"nfs", High, FromClient},
+		ev:   "\x90\xe4\x97\xcb\x00\x00\x00\x00\x00\x00\x00\x02\x00\x01\x86\xa3\x00\x00\x00\x03\x00\x00\x00\x00",
+	},
+	{
+		// rpcinfo as above over UDP: rpcinfo -a 127.0.0.1.8.1 -T udp 100003 3, frame 24 (40 bytes).
+		name: "nfs-null-udp",
+		in:   Input{Transport: UDP, ClientFirst: true, Client: unhex(`6b1da6ff0000000000000002000186a3000000030000000000000000000000000000000000000000`)},
+		want: expect{"nfs", High, FromClient},
+		ev:   "k\x1d\xa6\xff\x00\x00\x00\x00\x00\x00\x00\x02\x00\x01\x86\xa3\x00\x00\x00\x03\x00\x00\x00\x00",
+	},
 	// Other protocols: every detector rejects them.
 	{
 		// ndpi-corpus/mongo_false_positive.pcapng, tcp 188.75.184.20:49542 <-> 251.182.120.32:443: the
