@@ -533,13 +533,59 @@ func TestOtherSide(t *testing.T) {
 	}
 }
 
-// TestOtherSideSamples: no sample of a protocol over TCP is taken for two
+// TestOtherSideUDP: over UDP each side's datagrams are its own, but only a
+// sure verdict on both sides counts, and any of the other side's datagrams
+// in the flow's protocol clears it.
+func TestOtherSideUDP(t *testing.T) {
+	query, answer := sampleIn("dns-udp-aaaa").Client, sampleIn("dns-udp-aaaa").Server
+	sip := sampleIn("sip status in gre").Client
+	mc := sampleIn("memcached-udp-get")
+	ovpn := sampleIn("openvpn client alone").Client
+	cases := []struct {
+		name           string
+		client, server [][]byte
+		want           string
+	}{
+		{"dns query answered by a sip status", [][]byte{query}, [][]byte{sip}, "sip"},
+		{"dns query and its answer", [][]byte{query}, [][]byte{answer}, ""},
+		{"dns answer after a sip status", [][]byte{query}, [][]byte{sip, answer}, ""},
+		{"memcached get and its value", [][]byte{mc.Client}, [][]byte{mc.Server}, ""},
+		{"a medium verdict is no ground", [][]byte{ovpn}, [][]byte{sip}, ""},
+		{"client alone", [][]byte{query}, nil, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// The flow decides on the client's datagram before the answer.
+			in := Input{Transport: UDP, Client: c.client[0], ClientDatagrams: c.client, ClientFirst: true}
+			r, ok := Identify(&in)
+			if !ok {
+				t.Fatal("nothing identified")
+			}
+			in.ServerDatagrams = c.server
+			if len(c.server) > 0 {
+				in.Server = c.server[0]
+			}
+			o, ok := OtherSide(&in, r)
+			if o.Service != c.want || ok != (c.want != "") || (ok && o.Dir != FromServer) {
+				t.Errorf("flow %s (%v); other side %q from %v (%v), want %q", r.Service, r.Confidence, o.Service, o.Dir, ok, c.want)
+			}
+			if len(in.ClientDatagrams) != len(c.client) || len(in.ServerDatagrams) != len(c.server) {
+				t.Error("OtherSide left the input changed")
+			}
+		})
+	}
+	if !udpMuxed("stun") || !udpMuxed("dtls") || udpMuxed("dns") {
+		t.Error("udpMuxed: RFC 7983's protocols share a port pair, DNS does not")
+	}
+}
+
+// TestOtherSideSamples: no sample of a protocol is taken for two
 // protocols, one a side.
 func TestOtherSideSamples(t *testing.T) {
 	for _, s := range samples {
 		in := s.in
 		r, ok := Identify(&in)
-		if !ok || in.Transport != TCP {
+		if !ok {
 			continue
 		}
 		if o, ok := OtherSide(&in, r); ok {
