@@ -236,7 +236,7 @@ func TestEdgeEvidence(t *testing.T) {
 	mqtt := sampleIn("mqtt 3.1 connect").Client
 	mongoQ := sampleIn("mongodb-op-query").Client
 	mongoReply := unhex("24000000010000009836 6e4d01000000 08000000 000000000000000000000000 00000000")
-	mcBin := sampleIn("memcached-binary-get").Client
+	mcBin := sampleIn("memcached-binary-getk").Client
 	ldapBind := sampleIn("ldap-bind-search").Client[:14]
 	prelogin := sampleIn("tds-prelogin-freetds").Client
 	startTLS := append(unhex("301d02010177188016"), "1.3.6.1.4.1.1466.20037"...)

@@ -2062,15 +2062,25 @@ var samples = []sample{
 		ev:   "stats",
 	},
 	{
-		// memcached 1.6.18 as above, binary protocol: a GET of "greeting" (opaque 0xdeadbeef; the
-		// request written by hand from the binary protocol's documentation, a Python socket sending
-		// it) and memcached's real answer, flags and value; frames 34 and 36.
-		name: "memcached-binary-get",
+		// memcached 1.6.18 as above, binary protocol: memccat --servers=127.0.0.1 --binary greeting
+		// (libmemcached-tools 1.1.4, Debian 12), a GETK of "greeting" with opaque 1, frame 14 (32 bytes),
+		// and memcached's answer, flags, key and value, frame 16 (41 bytes).
+		name: "memcached-binary-getk",
 		in: Input{Transport: TCP, ClientFirst: true,
-			Client: unhex(`800000080000000000000008deadbeef00000000000000006772656574696e67`),
-			Server: unhex(`810000000400000000000009deadbeef00000000000000010000000068656c6c6f`)},
+			Client: unhex(`800c000800000000000000080001000000000000000000006772656574696e67`),
+			Server: unhex(`810c00080400000000000011000100000000000000000001000000006772656574696e6768656c6c6f`)},
 		want: expect{"memcached", High, FromClient},
-		ev:   "\x80\x00\x00\x08\x00\x00\x00\x00",
+		ev:   "\x80\x0c\x00\x08\x00\x00\x00\x00",
+	},
+	{
+		// memcached 1.6.18 as above, over UDP: memccp --servers=127.0.0.1 --udp udpkey (libmemcached-tools
+		// 1.1.4), a set with noreply behind the frame header (request 1, datagram 0 of 1), frame 23
+		// (39 bytes); no answer, as asked.
+		name: "memcached-udp-set-noreply",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`0001000000010000736574207564706b6579203020302033206e6f7265706c790d0a68690a0d0a`)},
+		want: expect{"memcached", High, FromClient},
+		ev:   "set udpkey 0 0 3 noreply",
 	},
 	{
 		// memcached 1.6.18 as above, over UDP (-U 11211): "get greeting" behind a frame header
@@ -2145,6 +2155,20 @@ var samples = []sample{
 			72766572003220000000`)},
 		want: expect{"tds", High, FromClient},
 		ev:   "\x12\x01\x00\x3a\x00\x00\x00\x00",
+	},
+	{
+		// FreeTDS 1.3.17 as above, TDS 7.0, which sends no PRELOGIN: TDSVER=7.0 tsql -H 127.0.0.1 -p 1433
+		// -U sa -P secret against a listening socket that answers nothing; the LOGIN7 record (user "sa",
+		// the password "secret" scrambled as TDS does, host, application "TSQL"), frame 4 (182 bytes).
+		name: "tds-login7-freetds",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+			100100b600000000ae00000000000070001000000683f2f87465000000000000e003000088ffffff3604000056000200
+			5a0002005e0006006a000400720009000000000084000b009a000a00ae00000002fc00000001ae000000ae0000007600
+			6d007300610092a5f3a593a582a5f3a5e2a55400530051004c003100320037002e0030002e0030002e00310054004400
+			53002d004c00690062007200610072007900750073005f0065006e0067006c00690073006800`)},
+		want: expect{"tds", High, FromClient},
+		ev:   "\x10\x01\x00\xb6\x00\x00\x00\x00",
 	},
 	{
 		// amqp-tools 0.11.0 (Debian 12; librabbitmq) on 127.0.0.1, captured with tcpdump on lo:
