@@ -13,11 +13,14 @@ import (
 // protocol we detect on which we name the same service, and the share of
 // nDPI's "Known Proto on Non Std Port" flows (of a protocol we detect) on
 // which we raise nonstandard-port for it. Issue 11 asks for 0.97 and 0.95;
-// these are the figures reached so far and may only go up. Every flow
-// short of them is in corpusAccepted.
+// these are the figures reached so far and may only go up. (The first was
+// lowered once, from 0.993, when IRC, XMPP, MongoDB, LDAP and others got
+// detectors and nDPI's verdicts on them became comparable: five of those
+// flows are nDPI's Jabber on bytes that hold no XML.) Every flow short of
+// them is in corpusAccepted.
 const (
-	corpusAgreementFloor = 0.983
-	corpusNonStdFloor    = 0.942
+	corpusAgreementFloor = 0.984
+	corpusNonStdFloor    = 0.944
 )
 
 // corpusAccepted is every disagreement with nDPI on the corpus, by class
