@@ -89,8 +89,8 @@ func (t *Table) record(e *entry, why EndReason) Record {
 			if r.EvidenceDir == "server" {
 				dir = "client"
 			}
-			r.OtherSide = &OtherSide{Service: o.Service, Confidence: o.Confidence.String(), Detector: o.Detector,
-				Evidence: o.Evidence, Dir: dir}
+			r.OtherSide = &OtherSide{OtherService: o.Service, OtherConfidence: o.Confidence.String(),
+				OtherDetector: o.Detector, OtherEvidence: o.Evidence, OtherDir: dir}
 		}
 	}
 	r.ClientFromSYN = sr.fromSYN[c]

@@ -23,7 +23,7 @@ func TestPortRank(t *testing.T) {
 		{"registered, no service of ours", ProtoTCP, 8001, 1},
 		{"privileged client range, service of ours", ProtoTCP, 993, 2},
 		{"privileged client range, registered", ProtoUDP, 800, 1},
-		{"nfs", ProtoUDP, 2049, 1},
+		{"nfs, a service of ours", ProtoUDP, 2049, 2},
 		{"ephemeral", ProtoTCP, 50000, 0},
 		{"port 0", ProtoTCP, 0, 0},
 		{"no ports", 1, 8080, 0},

@@ -121,9 +121,11 @@ type Record struct {
 	EvidenceFrame uint64 `json:"evidence_frame,omitempty"`
 	// OtherSide is what the side that did not decide Service speaks, when
 	// that side alone is surely another protocol (an HTTP request answered
-	// by an SSH banner); nil otherwise. Reported through a
-	// protocol-mismatch finding.
-	OtherSide *OtherSide `json:"-"`
+	// by an SSH banner); nil otherwise. Embedded so that its fields are the
+	// record's own JSON keys (other_service, ...) beside service's; read
+	// them through r.OtherSide, which may be nil. A protocol-mismatch
+	// finding reports it too.
+	*OtherSide
 	// ClientPrefix and ServerPrefix are the first payload bytes each side
 	// sent (at most 16, raw), the counter-evidence when no detector
 	// recognised the flow; empty when that side sent no captured payload.
@@ -230,8 +232,13 @@ type Features struct {
 }
 
 // OtherSide is the verdict on a flow's other side, as Record gives its
-// own: the service, confidence, detector, the deciding bytes (raw) and
-// the side that sent them ("client" or "server").
+// own: the service, confidence, detector, the deciding bytes (raw: escape
+// before printing) and the side that sent them ("client" or "server").
+// The Other prefix keeps the promoted names apart from Record's own.
 type OtherSide struct {
-	Service, Confidence, Detector, Evidence, Dir string
+	OtherService    string `json:"other_service"`
+	OtherConfidence string `json:"other_service_confidence"`
+	OtherDetector   string `json:"other_service_detector"`
+	OtherEvidence   string `json:"other_evidence"`
+	OtherDir        string `json:"other_evidence_dir"`
 }

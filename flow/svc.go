@@ -274,7 +274,14 @@ func (s *svcState) done(tcp bool, clientSide int) bool {
 	}
 	if !tcp {
 		full := func(d *svcDir) bool { return d.nranges >= svcMaxDatagrams || d.have == svcBufSize }
-		return s.best.Confidence == service.High || (full(d0) && full(d1))
+		if s.best.Confidence == service.High {
+			// Sure, but wait for the other side's first datagram (or the
+			// deciding side's last kept one): a reply in another protocol
+			// is a protocol-mismatch. A one-way flow keeps its state as an
+			// unrecognised one does.
+			return s.dir[1-s.bestSide].nranges > 0 || full(&s.dir[s.bestSide])
+		}
+		return full(d0) && full(d1)
 	}
 	exhausted := func(d *svcDir) bool { return d.pkts >= svcMaxPackets || d.have == svcBufSize }
 	if (exhausted(d0) && exhausted(d1)) || d0.pkts+d1.pkts >= 2*svcMaxPackets {
@@ -315,6 +322,9 @@ type svcScratch struct {
 
 // identify runs the detectors on what the flow has shown so far.
 func (s *svcState) identify(clientSide int, tcp bool, frame uint64, sc *svcScratch) {
+	if !tcp && s.best.Confidence == service.High {
+		return // a sure verdict stands: later datagrams are for the other side's check
+	}
 	in := &sc.in
 	*in = service.Input{
 		Transport:   service.UDP,
@@ -387,9 +397,16 @@ func (e *entry) svcView(sc *svcScratch) svcResult {
 		d := &sv.dir[i]
 		r.prefixLen[i] = uint8(copy(r.prefix[i][:min(d.have, len(r.prefix[i]))], d.buf[:d.have]))
 	}
-	if e.key.Proto == ProtoTCP && r.res.Confidence >= service.Medium && c.have > 0 && srv.have > 0 {
+	tcp, udp := e.key.Proto == ProtoTCP, e.key.Proto == ProtoUDP
+	if (tcp || udp) && r.res.Confidence >= service.Medium && c.have > 0 && srv.have > 0 {
 		sc.in = service.Input{Transport: service.TCP, Client: c.buf[:c.have], Server: srv.buf[:srv.have],
 			ClientFirst: int(sv.firstSide) == int(e.clientSide), MidStream: !c.fromSYN && !srv.fromSYN}
+		if udp {
+			sc.in.Transport, sc.in.MidStream = service.UDP, false
+			sc.in.ClientDatagrams = c.datagrams(&sc.dgrams[0])
+			sc.in.ServerDatagrams = srv.datagrams(&sc.dgrams[1])
+			sc.in.Client, sc.in.Server = sc.in.ClientDatagrams[0], sc.in.ServerDatagrams[0]
+		}
 		if o, ok := service.OtherSide(&sc.in, r.res); ok {
 			r.other = &o
 		}

@@ -191,10 +191,66 @@ func TestSvcOtherSide(t *testing.T) {
 			if r.OtherSide != nil {
 				o = *r.OtherSide
 			}
-			if r.Service != c.service || o.Service != c.other || o.Dir != c.side {
-				t.Errorf("service %q, other %q from %q; want %q, %q from %q", r.Service, o.Service, o.Dir, c.service, c.other, c.side)
+			if r.Service != c.service || o.OtherService != c.other || o.OtherDir != c.side {
+				t.Errorf("service %q, other %q from %q; want %q, %q from %q", r.Service, o.OtherService, o.OtherDir, c.service, c.other, c.side)
 			}
-			if c.other != "" && (o.Confidence != "high" || o.Detector != "http" || o.Evidence != "GET / HTTP/1.1") {
+			if c.other != "" && (o.OtherConfidence != "high" || o.OtherDetector != "http" || o.OtherEvidence != "GET / HTTP/1.1") {
+				t.Errorf("other side: %+v", o)
+			}
+		})
+	}
+}
+
+// TestSvcOtherSideUDP: over UDP a sure verdict waits for the other side's
+// first datagram, which is checked on its own: a DNS query answered by a
+// SIP status is a protocol mismatch, one answered by DNS is not, and an
+// unanswered query finishes with the flow.
+func TestSvcOtherSideUDP(t *testing.T) {
+	query := []byte("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01")
+	answer := append(append([]byte("\x12\x34\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00"), query[12:]...),
+		"\xc0\x0c\x00\x01\x00\x01\x00\x00\x0e\x10\x00\x04\x5d\xb8\xd8\x22"...)
+	sip := []byte("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.1.0.1:5060;branch=z9hG4bK776asdhds\r\n" +
+		"From: <sip:a@example.com>;tag=1928301774\r\nTo: <sip:b@example.com>;tag=a6c85cf\r\n" +
+		"Call-ID: a84b4c76e66710\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+	cases := []struct {
+		name           string
+		replies        [][]byte
+		service, other string
+	}{
+		{"dns query answered by sip", [][]byte{sip}, "dns", "sip"},
+		{"dns query and answer", [][]byte{answer}, "dns", ""},
+		{"dns query unanswered", nil, "dns", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var recs []*Record
+			tb := NewTable(DefaultConfig(), func(r *Record) { recs = append(recs, r) })
+			const ts = int64(1_700_000_000e9)
+			q := memUDP(1, query)
+			q.Key.DstPort = 53
+			pkts := []*Packet{q}
+			for _, b := range c.replies {
+				a := memUDP(1, b)
+				a.Key.DstPort = 53
+				a.Key = a.Key.Reverse()
+				pkts = append(pkts, a)
+			}
+			for i, p := range pkts {
+				tb.Update(p, ts+int64(i), uint64(i+1), 0, p.IPLen+14, 0)
+			}
+			tb.Flush()
+			if len(recs) != 1 {
+				t.Fatalf("%d records", len(recs))
+			}
+			r := recs[0]
+			var o OtherSide
+			if r.OtherSide != nil {
+				o = *r.OtherSide
+			}
+			if r.Service != c.service || o.OtherService != c.other {
+				t.Errorf("service %q, other %q; want %q, %q", r.Service, o.OtherService, c.service, c.other)
+			}
+			if c.other != "" && (o.OtherDir != "server" || o.OtherConfidence != "high" || o.OtherEvidence != "SIP/2.0 200 OK") {
 				t.Errorf("other side: %+v", o)
 			}
 		})

@@ -194,6 +194,9 @@ func TestDirectionAndUDPState(t *testing.T) {
 		{"response first", []*Packet{udp(srv, 53, cli, 40000, 60)}, cli, 40000, "SHR", "port", "^d"},
 		{"both ephemeral", []*Packet{udp(srv, 50000, cli, 40000, 10)}, srv, 50000, "S0", "first-packet", "D"},
 		{"empty datagram", []*Packet{udp(cli, 40000, srv, 123, 0)}, cli, 40000, "S0", "port", ""},
+		// An NFS reply seen first, to a client on a privileged port (the
+		// Linux client binds 665-1023): nfs's 2049 names the server.
+		{"nfs reply first, privileged client", []*Packet{udp(srv, 2049, cli, 800, 100)}, cli, 800, "SHR", "port", "^d"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -54,7 +54,7 @@ func TestWriteBeacon(t *testing.T) {
 			`"evidence":"flows 10 20 30 40 50 … (5 more) 110 120","reason":"12 connections to c2.example every 60s ± 6s (10 %), sending 310 B each (median; size regularity 1.00); beacon score 0.95",` +
 			`"beacon":{"period":60,"jitter":6,"count":12,"score":0.95,"timing_score":0.9,"size_score":1,"count_score":1,"size":310,"name":"c2.example",` +
 			`"first":"2023-11-14T22:13:20.000000000Z","last":"2023-11-14T22:24:20.000000000Z","flow_ids":[10,20,30,40,50,60,70,80,90,100,110,120]}}` + "\n"}},
-		{"csv", []string{"id,proto,client_ip,client_port,server_ip,server_port,client_packets,", "\r\n120,tcp,10.0.0.1,,192.0.2.7,8443,,,,,,,2023-11-14T22:13:20.000000000Z,2023-11-14T22:24:20.000000000Z,,,,,,,,,,,tls,,,beacon:tls:tcp/8443,c2.example,,,,,\r\n"}},
+		{"csv", []string{"id,proto,client_ip,client_port,server_ip,server_port,client_packets,", "\r\n120,tcp,10.0.0.1,,192.0.2.7,8443,,,,,,,2023-11-14T22:13:20.000000000Z,2023-11-14T22:24:20.000000000Z,,,,,,,,,,,tls,,,beacon:tls:tcp/8443,c2.example,,,,,,,,\r\n"}},
 		{"table", []string{"findings:\n  medium  beacon  tls  tcp/8443  #120  10.0.0.1 → 192.0.2.7:8443\n    12 connections to c2.example", "findings: 1 (beacon 1; medium 1)"}},
 		{"zeek", []string{"#fields"}},
 	} {

@@ -90,6 +90,19 @@ var csvColumns = []csvColumn{
 	{"ja4", strCell(tlsField(func(t *flow.TLSInfo) string { return t.JA4 }))},
 	{"rtt_client", floatCell(func(r *flow.Record) float64 { return featuresOf(r).RTTClient })},
 	{"rtt_server", floatCell(func(r *flow.Record) float64 { return featuresOf(r).RTTServer })},
+	{"other_service", strCell(otherField(func(o *flow.OtherSide) string { return o.OtherService }))},
+	{"other_service_confidence", strCell(otherField(func(o *flow.OtherSide) string { return o.OtherConfidence }))},
+	{"other_service_detector", strCell(otherField(func(o *flow.OtherSide) string { return o.OtherDetector }))},
+}
+
+// otherField reads the other side's verdict, "" without one.
+func otherField(get func(o *flow.OtherSide) string) func(r *flow.Record) string {
+	return func(r *flow.Record) string {
+		if r.OtherSide == nil {
+			return ""
+		}
+		return get(r.OtherSide)
+	}
 }
 
 // CSVFields lists the names --fields accepts for CSV, in default order.

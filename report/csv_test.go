@@ -14,7 +14,8 @@ import (
 var wantHeader = strings.Split("id,proto,client_ip,client_port,server_ip,server_port,client_packets,client_bytes,"+
 	"client_payload_bytes,server_packets,server_bytes,server_payload_bytes,first_seen,last_seen,duration,conn_state,"+
 	"history,community_id,direction_by,end_reason,vlan,tunnel,tunnel_parent,ip_fragments,"+
-	"service,port_service,port_class,findings,server_name,tls_version,ja3_hash,ja4,rtt_client,rtt_server", ",")
+	"service,port_service,port_class,findings,server_name,tls_version,ja3_hash,ja4,rtt_client,rtt_server,"+
+	"other_service,other_service_confidence,other_service_detector", ",")
 
 func readCSV(t *testing.T, recs []flow.Record) [][]string {
 	t.Helper()
@@ -47,13 +48,13 @@ func TestWriteCSVValues(t *testing.T) {
 	}{
 		{"tcp", tcpRec(), "1|tcp|10.0.0.1|51234|10.0.0.2|80|5|400|120|4|1200|900|" +
 			"2019-05-27T14:40:08.021140000Z|2019-05-27T14:40:08.021729000Z|0.000589|SF|ShADadFf|" +
-			"1:LQU9qZlK+B5F3KDmev6m5PMibrg=|syn|fin||||||http|well-known||||||0|0"},
+			"1:LQU9qZlK+B5F3KDmev6m5PMibrg=|syn|fin||||||http|well-known||||||0|0|||"},
 		{"udp6 optional cells", udp6Rec(), "2|udp|2001:db8:85a3::8a2e:370:7334|5353|2001:db8::53|53|3|3000|2800|1|100|52|" +
-			"2019-05-27T14:40:09.021140000Z|2019-05-27T14:40:21.021140000Z|12|SF|Dd|1:abc|port|idle|100||7|2||domain|well-known||||||0|0"},
+			"2019-05-27T14:40:09.021140000Z|2019-05-27T14:40:21.021140000Z|12|SF|Dd|1:abc|port|idle|100||7|2||domain|well-known||||||0|0|||"},
 		{"icmp tunnel", icmpRec(), "3|icmp|192.168.100.200|8|8.8.8.8|0|1|84|56|0|0|0|" +
-			"2019-05-27T14:40:08.021140000Z|2019-05-27T14:40:08.021140000Z|0|OTH||1:x|icmp|eof||gre|||||||||||0|0"},
+			"2019-05-27T14:40:08.021140000Z|2019-05-27T14:40:08.021140000Z|0|OTH||1:x|icmp|eof||gre|||||||||||0|0|||"},
 		{"zero record", flow.Record{}, "0|||0||0|0|0|0|0|0|0|0001-01-01T00:00:00.000000000Z|" +
-			"0001-01-01T00:00:00.000000000Z|0||||||||||||||||||0|0"},
+			"0001-01-01T00:00:00.000000000Z|0||||||||||||||||||0|0|||"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,6 +157,9 @@ func TestWriteCSVServiceColumns(t *testing.T) {
 	mute.PortService, mute.PortClass = "https", "well-known"
 	evil := svcRec(4, 2222, "ssh", "high")
 	evil.Evidence = "=\x1b[31m,\"" // not a CSV column, but must not leak either
+	mux := svcRec(5, 22, "ssh", "high")
+	mux.OtherSide = &flow.OtherSide{OtherService: "http", OtherConfidence: "high", OtherDetector: "http",
+		OtherEvidence: "GET /\x1b HTTP/1.1", OtherDir: "client"}
 	tests := []struct {
 		name string
 		rec  flow.Record
@@ -168,6 +172,7 @@ func TestWriteCSVServiceColumns(t *testing.T) {
 		{"suppressed", svcRec(2, 22, "http", "medium"), Options{Allow: mustAllowlist(t, "http tcp/22 nonstandard-port")},
 			"http|||port-mismatch:http:tcp/22"},
 		{"unidentified", mute, Options{}, "|https|well-known|port-mismatch::tcp/443"},
+		{"protocol mismatch", mux, Options{}, "ssh|||protocol-mismatch:http:tcp/22"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,6 +180,13 @@ func TestWriteCSVServiceColumns(t *testing.T) {
 			row := rows[0]
 			if got := strings.Join(row[24:28], "|"); got != tt.want { // service .. findings
 				t.Errorf("got %s, want %s", got, tt.want)
+			}
+			other := "||"
+			if o := tt.rec.OtherSide; o != nil {
+				other = o.OtherService + "|" + o.OtherConfidence + "|" + o.OtherDetector
+			}
+			if got := strings.Join(row[34:37], "|"); got != other {
+				t.Errorf("other side %s, want %s", got, other)
 			}
 			if strings.ContainsRune(strings.Join(row, ""), 0x1b) {
 				t.Errorf("raw ESC in %q", row)

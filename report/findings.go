@@ -83,17 +83,17 @@ func protocolMismatch(r *flow.Record) Finding {
 	port := r.Proto + "/" + strconv.Itoa(int(r.Server.Port))
 	pp, _ := ports.ProtoOf(r.IPProto)
 	o := r.OtherSide
-	client, server := r.Service, o.Service
-	if o.Dir == "client" {
+	client, server := r.Service, o.OtherService
+	if o.OtherDir == "client" {
 		client, server = server, client
 	}
 	return Finding{
-		Kind: KindProtocolMismatch, Port: port, Service: o.Service,
-		Severity:         maxSeverity(maxSeverity(severityOf(r.Service), severityOf(o.Service)), "medium"),
+		Kind: KindProtocolMismatch, Port: port, Service: o.OtherService,
+		Severity:         maxSeverity(maxSeverity(severityOf(r.Service), severityOf(o.OtherService)), "medium"),
 		ExpectedServices: nonNil(ports.ExpectedServices(pp, r.Server.Port)),
-		ExpectedPorts:    portList(r.Proto, ports.ExpectedPorts(o.Service, pp)),
-		Detector:         o.Detector, Confidence: o.Confidence, Direction: o.Dir,
-		Evidence: Escape(o.Evidence),
+		ExpectedPorts:    portList(r.Proto, ports.ExpectedPorts(o.OtherService, pp)),
+		Detector:         o.OtherDetector, Confidence: o.OtherConfidence, Direction: o.OtherDir,
+		Evidence: Escape(o.OtherEvidence),
 		Reason:   "the client speaks " + client + ", the server " + server,
 	}
 }

@@ -121,7 +121,7 @@ func TestEscape(t *testing.T) {
 // findings; a record that continues another does not repeat it.
 func TestProtocolMismatch(t *testing.T) {
 	r := svcRec(1, 22, "ssh", "high")
-	r.OtherSide = &flow.OtherSide{Service: "http", Confidence: "high", Detector: "http", Evidence: "GET / HTTP/1.1", Dir: "client"}
+	r.OtherSide = &flow.OtherSide{OtherService: "http", OtherConfidence: "high", OtherDetector: "http", OtherEvidence: "GET / HTTP/1.1", OtherDir: "client"}
 	want := Finding{Kind: KindProtocolMismatch, Severity: "high", Service: "http", Port: "tcp/22",
 		ExpectedServices: []string{"ssh"}, ExpectedPorts: []string{"tcp/80"}, Detector: "http", Confidence: "high",
 		Direction: "client", Evidence: "GET / HTTP/1.1", Reason: "the client speaks http, the server ssh"}

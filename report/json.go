@@ -137,6 +137,18 @@ func appendJSONRecord(b []byte, r *flow.Record, fs []Finding) []byte {
 		b = appendJSONString(b, r.EvidenceDir)
 		b = append(b, `,"evidence_frame":`...)
 		b = strconv.AppendUint(b, r.EvidenceFrame, 10)
+		if o := r.OtherSide; o != nil {
+			b = append(b, `,"other_service":`...)
+			b = appendJSONString(b, o.OtherService)
+			b = append(b, `,"other_service_confidence":`...)
+			b = appendJSONString(b, o.OtherConfidence)
+			b = append(b, `,"other_service_detector":`...)
+			b = appendJSONString(b, o.OtherDetector)
+			b = append(b, `,"other_evidence":`...)
+			b = appendJSONEscaped(b, o.OtherEvidence)
+			b = append(b, `,"other_evidence_dir":`...)
+			b = appendJSONString(b, o.OtherDir)
+		}
 	}
 	b = append(b, `,"port_service":`...)
 	b = appendJSONString(b, r.PortService)

@@ -134,7 +134,10 @@ func TestWriteJSONRoundTrip(t *testing.T) {
 	mute := svcRec(6, 443, "", "")
 	mute.ClientPrefix = "\x00\\"
 	mute.ClientFromSYN = true
-	recs := []flow.Record{tcpRec(), udp6Rec(), icmpRec(), zoned, evil, mute}
+	mux := svcRec(7, 22, "ssh", "high")
+	mux.OtherSide = &flow.OtherSide{OtherService: "http", OtherConfidence: "high", OtherDetector: "http",
+		OtherEvidence: "GET /\x1b HTTP/1.1", OtherDir: "client"}
+	recs := []flow.Record{tcpRec(), udp6Rec(), icmpRec(), zoned, evil, mute, mux}
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, recs, Options{}); err != nil {
 		t.Fatal(err)
@@ -158,6 +161,11 @@ func TestWriteJSONRoundTrip(t *testing.T) {
 		want := recs[n]
 		want.FirstSeen, want.LastSeen = want.FirstSeen.UTC(), want.LastSeen.UTC()
 		want.Evidence = Escape(want.Evidence)
+		if want.OtherSide != nil {
+			o := *want.OtherSide
+			o.OtherEvidence = Escape(o.OtherEvidence)
+			want.OtherSide = &o
+		}
 		want.ClientPrefix, want.ServerPrefix, want.ClientFromSYN = "", "", false // never output
 		for _, f := range []*flow.Features{got.Features, want.Features} {
 			if f != nil && len(f.SPLTLengths) == 0 { // [] and nil read alike

@@ -13,11 +13,14 @@ import (
 // protocol we detect on which we name the same service, and the share of
 // nDPI's "Known Proto on Non Std Port" flows (of a protocol we detect) on
 // which we raise nonstandard-port for it. Issue 11 asks for 0.97 and 0.95;
-// these are the figures reached so far and may only go up. Every flow
-// short of them is in corpusAccepted.
+// these are the figures reached so far and may only go up. (The first was
+// lowered once, from 0.993, when IRC, XMPP, MongoDB, LDAP and others got
+// detectors and nDPI's verdicts on them became comparable: five of those
+// flows are nDPI's Jabber on bytes that hold no XML.) Every flow short of
+// them is in corpusAccepted.
 const (
-	corpusAgreementFloor = 0.993
-	corpusNonStdFloor    = 0.942
+	corpusAgreementFloor = 0.984
+	corpusNonStdFloor    = 0.944
 )
 
 // corpusAccepted is every disagreement with nDPI on the corpus, by class
@@ -31,11 +34,17 @@ var corpusAccepted = map[string]string{
 	"ntp -> unidentified: NTPv3.pcap udp 175.144.140.29:123 <-> 78.46.76.2:80":                                                                                                         "one 48-byte NTPv3 server-mode datagram to port 80, no request: a guess, which names nothing for us (KCP, PTP and QUIC Initials fit the same header)",
 	"tls -> pop3: pop3_stls.pcap tcp 192.168.20.18:50583 <-> 72.249.41.52:110":                                                                                                         corpusSTARTTLS,
 	"tls -> smtp: smtp-starttls.pcap tcp 10.0.0.1:57406 <-> 173.194.68.26:25":                                                                                                          corpusSTARTTLS,
+	"xmpp -> unidentified: jabber.pcap tcp 192.168.2.100:58388 <-> 160.44.201.102:5223":                                                                                                corpusNotXMPP,
+	"xmpp -> unidentified: jabber.pcap tcp 192.168.2.100:34070 <-> 160.44.201.102:5223":                                                                                                corpusNotXMPP,
+	"xmpp -> unidentified: jabber.pcap tcp 192.168.2.100:41420 <-> 160.44.201.102:5223":                                                                                                corpusNotXMPP,
+	"xmpp -> unidentified: jabber.pcap tcp 192.168.2.100:34218 <-> 160.44.201.102:5223":                                                                                                corpusNotXMPP,
+	"xmpp -> unidentified: jabber.pcap tcp 192.168.2.100:37614 <-> 160.44.201.102:5223":                                                                                                corpusNotXMPP,
 	"tls non-std-port -> no finding (tls): dns_dot.pcap tcp 192.168.1.185:58290 <-> 8.8.8.8:853":                                                                                       "DNS over TLS on tcp/853, the IANA registry's domain-s: a standard port of TLS in our policy; nDPI flags TLS anywhere but its own list",
 }
 
 const (
 	corpusBTDefault = "6881 is BitTorrent's documented default (6881-6889, unregistered with IANA): standard for bittorrent in our policy, nDPI flags it"
+	corpusNotXMPP   = "tcp/5223 (hpvirtgrp; legacy XMPP-over-TLS by convention) carrying no XML at all: binary messages framed as a type byte and a 16-bit length that fills the segment (0x25 0x0045 in a 69-byte segment, then 0x26 0x0010, 0x30 0x00a7), no stream header, no TLS record; nDPI's Jabber verdict is not in these bytes"
 	corpusSTARTTLS  = "STARTTLS: the connection opens in the clear protocol and upgrades; we name the protocol its first bytes speak (the port policy judges that one), nDPI the TLS after; both hold"
 )
 

@@ -33,6 +33,8 @@ var ndpiServices = map[string]string{
 	"PostgreSQL": "postgresql", "RESP": "redis", "MQTT": "mqtt", "WireGuard": "wireguard", "OpenVPN": "openvpn",
 	"BitTorrent": "bittorrent", "SIP": "sip", "NTP": "ntp", "DHCP": "dhcp", "SNMP": "snmp", "RTSP": "rtsp",
 	"IMAPS": "tls", "POPS": "tls", "SMTPS": "tls",
+	"IRC": "irc", "Jabber": "xmpp", "MongoDB": "mongodb", "Memcached": "memcached",
+	"LDAP": "ldap", "CLDAP": "ldap", "MsSQL-TDS": "tds", "AMQP": "amqp", "NFS": "nfs",
 }
 
 func parseNDPI(t *testing.T, path string) []ndpiFlow {

@@ -35,6 +35,10 @@ func TestEdgeVerdicts(t *testing.T) {
 	}{
 		{"tls record header and type only", &tlsDetector, tcp(ch[:6], "", true), Medium, FromClient},
 		{"http-midstream from a SYN", &httpMidStreamDetector, tcp(string(zattoo.Client), "", true), None, 0},
+		{"xmpp-midstream from a SYN", &xmppMidStreamDetector, tcp("</stream:stream>", "", true), None, 0},
+		{"xmpp-midstream stanza without a jabber namespace", &xmppMidStreamDetector,
+			mid("<message to='a'><body>hi</body></message>", ""), None, 0},
+		{"xmpp-midstream server stanza", &xmppMidStreamDetector, mid("", "<presence xmlns='jabber:client'/>"), Medium, FromServer},
 		{"http-midstream status line only", &httpMidStreamDetector,
 			mid("", string(zattoo.Server)), Medium, FromServer},
 		{"http-midstream request line cut", &httpMidStreamDetector, mid(string(zattoo.Client[:120]), ""), None, 0},
@@ -230,6 +234,17 @@ func TestEdgeEvidence(t *testing.T) {
 	snmp1 := sampleIn("snmp v1 getnext").Client
 	mysql := sampleIn("mysql 8 greeting before tls").Server
 	mqtt := sampleIn("mqtt 3.1 connect").Client
+	mongoQ := sampleIn("mongodb-op-query").Client
+	mongoReply := unhex("24000000010000009836 6e4d01000000 08000000 000000000000000000000000 00000000")
+	mcBin := sampleIn("memcached-binary-getk").Client
+	ldapBind := sampleIn("ldap-bind-search").Client[:14]
+	prelogin := sampleIn("tds-prelogin-freetds").Client
+	startTLS := append(unhex("301d02010177188016"), "1.3.6.1.4.1.1466.20037"...)
+	// A LOGIN7 header and its first fields: length 94, TDS 7.4.
+	tdsLogin := unhex("1001006600000100 5e000000 04000074 00100000")
+	rpcCall := sampleIn("onc-rpc-getaddr-udp").Client
+	rpcReply := sampleIn("onc-rpc-getaddr-udp").Server
+	nfsCall := sampleIn("nfs-null-udp").Client
 	tests := []struct {
 		name   string
 		det    string
@@ -311,6 +326,57 @@ func TestEdgeEvidence(t *testing.T) {
 		{"vnc version with a letter", "vnc", TCP, nil, []byte("RFB 003.00x\n"), None, ""},
 		{"vnc version ended by CR", "vnc", TCP, nil, []byte("RFB 003.008\r"), None, ""},
 		{"vnc version cut", "vnc", TCP, nil, []byte("RFB 003.008"), None, ""},
+		{"irc one-argument USER is ftp's", "irc", TCP, []byte("USER anonymous\r\n"), nil, None, ""},
+		{"irc PASS then NICK", "irc", TCP, []byte("PASS secret\r\nNICK alice\r\n"), nil, Medium, "NICK alice"},
+		{"irc CAP LS 302", "irc", TCP, []byte("CAP LS 302\r\nNICK alice\r\n"), nil, High, "CAP LS 302"},
+		{"irc NICK cut", "irc", TCP, []byte("NICK alice"), nil, None, ""},
+		{"irc NICK with a space", "irc", TCP, []byte("NICK al ice\r\n"), nil, None, ""},
+		{"irc server numeric", "irc", TCP, nil, []byte(":irc.example.net 001 alice :Welcome\r\n"), High, ":irc.example.net 001 alice :Welcome"},
+		{"irc server prefix, no command", "irc", TCP, nil, []byte(":irc.example.net\r\n"), None, ""},
+		{"xmpp xml declaration alone", "xmpp", TCP, []byte("<?xml version='1.0'?><foo/>"), nil, None, ""},
+		{"xmpp stream header without namespaces", "xmpp", TCP, []byte("<stream:stream to='example.com'>"), nil, Medium, "<stream:stream to='example.com'>"},
+		{"xmpp stream prefix of another tag", "xmpp", TCP, []byte("<stream:streams>"), nil, None, ""},
+		{"mongodb request answering something", "mongodb", TCP, with(mongoQ, 8, 1), nil, None, ""},
+		{"mongodb request cut inside its document", "mongodb", TCP, mongoQ[:60], nil, Medium, "OP_QUERY"},
+		{"mongodb document longer than the message", "mongodb", TCP, with(mongoQ, 40, 0x01), nil, None, ""},
+		{"mongodb reply alone", "mongodb", TCP, nil, mongoReply, Low, "OP_REPLY"},
+		{"mongodb reply to the request", "mongodb", TCP, mongoQ[:60], mongoReply, High, "OP_QUERY"},
+		{"memcached upper-case GET", "memcached", TCP, []byte("GET key\r\n"), nil, None, ""},
+		{"memcached get without CRLF", "memcached", TCP, []byte("get key\n"), nil, None, ""},
+		{"memcached get alone", "memcached", TCP, []byte("get key\r\n"), nil, Medium, "get key"},
+		{"memcached set length not a number", "memcached", TCP, []byte("set k 0 0 x\r\n"), nil, None, ""},
+		{"memcached set noreply", "memcached", TCP, []byte("set k 0 -1 5 noreply\r\nhello\r\n"), nil, High, "set k 0 -1 5 noreply"},
+		{"memcached set extra field", "memcached", TCP, []byte("set k 0 0 5 6\r\n"), nil, None, ""},
+		{"memcached version alone", "memcached", TCP, []byte("version\r\n"), nil, Low, "version"},
+		{"memcached version answered by something else", "memcached", TCP, []byte("version\r\n"), []byte("+OK\r\n"), Low, "version"},
+		{"memcached server alone", "memcached", TCP, nil, []byte("VERSION 1.6.18\r\n"), Low, "VERSION 1.6.18"},
+		{"memcached udp without a frame header", "memcached", UDP, []byte("get key\r\n"), nil, None, ""},
+		{"memcached udp request not datagram 0 of 1", "memcached", UDP, []byte("\x00\x01\x00\x01\x00\x02\x00\x00get key\r\n"), nil, None, ""},
+		{"memcached binary data type set", "memcached", TCP, with(mcBin, 5, 1), nil, None, ""},
+		{"memcached binary key past the body", "memcached", TCP, with(mcBin, 11, 4), nil, None, ""},
+		{"ldap bind version 4", "ldap", TCP, with(ldapBind, 9, 4), nil, None, ""},
+		{"ldap op longer than the message", "ldap", TCP, with(ldapBind, 6, 0x08), nil, None, ""},
+		{"ldap bind cut", "ldap", TCP, ldapBind[:12], nil, Medium, "0\x0c\x02\x01\x01`\x07\x02\x01\x03\x04\x00"},
+		{"ldap unbind", "ldap", TCP, unhex("30050201034200"), nil, Medium, "0\x05\x02\x01\x03B\x00"},
+		{"ldap starttls", "ldap", TCP, startTLS, nil, Medium, string(startTLS[:16])},
+		{"ldap starttls answered", "ldap", TCP, startTLS, unhex("300c02010178070a010004000400"), High, string(startTLS[:16])},
+		{"ldap starttls answered for another id", "ldap", TCP, startTLS, unhex("300c02010278070a010004000400"), Medium, string(startTLS[:16])},
+		{"tds prelogin tokens out of order", "tds", TCP, with(prelogin, 13, 0x03), nil, None, ""},
+		{"tds packet of 8 bytes", "tds", TCP, unhex("1201000800000000"), nil, None, ""},
+		{"tds prelogin option past the packet", "tds", TCP, with(prelogin, 12, 0x40), nil, None, ""},
+		{"tds login7", "tds", TCP, tdsLogin, nil, High, "\x10\x01\x00\x66\x00\x00\x01\x00"},
+		{"tds prelogin response alone", "tds", TCP, nil, unhex("0401001a00000100 00000b0006 0100110001 ff 0f0007d00000 02"), Low, "\x04\x01\x00\x1a\x00\x00\x01\x00"},
+		{"tds response with a broken table", "tds", TCP, nil, unhex("0401001a00000100 00000c0006 0100110001 ff 0f0007d00000 02"), None, ""},
+		{"tds sql batch", "tds", TCP, unhex("0101002e00000100 16000000 12000000 0200 0000000000000000 01000000 530045004c0045004300540020003100"), nil, Medium, "\x01\x01\x00\x2e\x00\x00\x01\x00"},
+		{"amqp unknown version", "amqp", TCP, []byte("AMQP\x00\x00\x09\x02"), nil, None, ""},
+		{"amqp connection.start", "amqp", TCP, nil, unhex("0100000000019c000a000a0009"), High, "\x01\x00\x00\x00\x00\x01\x9c\x00\x0a\x00\x0a\x00\x09"},
+		{"onc-rpc version 3", "onc-rpc", UDP, with(rpcCall, 11, 3), nil, None, ""},
+		{"onc-rpc unknown credential flavor", "onc-rpc", UDP, with(rpcCall, 27, 9), nil, None, ""},
+		{"onc-rpc call from the server side", "onc-rpc", UDP, nil, rpcCall, High, string(rpcCall[:24])},
+		{"onc-rpc over tcp without the last-fragment bit", "onc-rpc", TCP, append([]byte{0, 0, 0, 40}, rpcCall...), nil, None, ""},
+		{"onc-rpc does not claim nfs", "onc-rpc", UDP, nfsCall, nil, None, ""},
+		{"nfs does not claim the portmapper", "nfs", UDP, rpcCall, nil, None, ""},
+		{"onc-rpc reply with an undefined accept status", "onc-rpc", UDP, nil, with(rpcReply, 23, 9), None, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -470,13 +536,59 @@ func TestOtherSide(t *testing.T) {
 	}
 }
 
-// TestOtherSideSamples: no sample of a protocol over TCP is taken for two
+// TestOtherSideUDP: over UDP each side's datagrams are its own, but only a
+// sure verdict on both sides counts, and any of the other side's datagrams
+// in the flow's protocol clears it.
+func TestOtherSideUDP(t *testing.T) {
+	query, answer := sampleIn("dns-udp-aaaa").Client, sampleIn("dns-udp-aaaa").Server
+	sip := sampleIn("sip status in gre").Client
+	mc := sampleIn("memcached-udp-get")
+	ovpn := sampleIn("openvpn client alone").Client
+	cases := []struct {
+		name           string
+		client, server [][]byte
+		want           string
+	}{
+		{"dns query answered by a sip status", [][]byte{query}, [][]byte{sip}, "sip"},
+		{"dns query and its answer", [][]byte{query}, [][]byte{answer}, ""},
+		{"dns answer after a sip status", [][]byte{query}, [][]byte{sip, answer}, ""},
+		{"memcached get and its value", [][]byte{mc.Client}, [][]byte{mc.Server}, ""},
+		{"a medium verdict is no ground", [][]byte{ovpn}, [][]byte{sip}, ""},
+		{"client alone", [][]byte{query}, nil, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// The flow decides on the client's datagram before the answer.
+			in := Input{Transport: UDP, Client: c.client[0], ClientDatagrams: c.client, ClientFirst: true}
+			r, ok := Identify(&in)
+			if !ok {
+				t.Fatal("nothing identified")
+			}
+			in.ServerDatagrams = c.server
+			if len(c.server) > 0 {
+				in.Server = c.server[0]
+			}
+			o, ok := OtherSide(&in, r)
+			if o.Service != c.want || ok != (c.want != "") || (ok && o.Dir != FromServer) {
+				t.Errorf("flow %s (%v); other side %q from %v (%v), want %q", r.Service, r.Confidence, o.Service, o.Dir, ok, c.want)
+			}
+			if len(in.ClientDatagrams) != len(c.client) || len(in.ServerDatagrams) != len(c.server) {
+				t.Error("OtherSide left the input changed")
+			}
+		})
+	}
+	if !udpMuxed("stun") || !udpMuxed("dtls") || udpMuxed("dns") {
+		t.Error("udpMuxed: RFC 7983's protocols share a port pair, DNS does not")
+	}
+}
+
+// TestOtherSideSamples: no sample of a protocol is taken for two
 // protocols, one a side.
 func TestOtherSideSamples(t *testing.T) {
 	for _, s := range samples {
 		in := s.in
 		r, ok := Identify(&in)
-		if !ok || in.Transport != TCP {
+		if !ok {
 			continue
 		}
 		if o, ok := OtherSide(&in, r); ok {

@@ -17,7 +17,7 @@ func ftpCommand(b []byte) Confidence {
 	switch {
 	case command(b, "auth tls"), command(b, "auth ssl"), command(b, "feat"):
 		return Medium
-	case prefixFold(b, "user "):
+	case prefixFold(b, "user ") && oneArg(b[5:]):
 		return Low
 	}
 	return None

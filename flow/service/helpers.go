@@ -340,3 +340,17 @@ func methodIn(m []byte, methods []string) bool {
 	}
 	return false
 }
+
+// oneArg reports whether the rest of a command line is a single argument:
+// FTP's and POP3's USER take one, IRC's four.
+func oneArg(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ':
+			return false
+		case '\r', '\n':
+			return true
+		}
+	}
+	return true
+}

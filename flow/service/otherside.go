@@ -4,34 +4,80 @@ package service
 // side alone is surely another protocol, one that r's protocol does not
 // accept from it: an HTTP request answered by an SSH banner, a TLS hello
 // answered by an HTTP error. Only High verdicts count (a command shared by
-// FTP and POP3 is no proof), and only over TCP, where each side's bytes
-// are its own stream. It allocates only for a verdict it returns, beside
-// what r's own detectors allocate on their way.
+// FTP and POP3 is no proof). Over TCP each side's bytes are its own
+// stream; over UDP its own datagrams, so r must be High too there, every
+// one of the other side's datagrams must be foreign to r's protocol, and
+// protocols that share one UDP port pair by design (STUN, TURN, DTLS,
+// RTP, RTCP, ZRTP and QUIC, RFC 7983 and 9443) are no mismatch. It
+// allocates only for a verdict it returns, beside what r's own detectors
+// allocate on their way.
 func OtherSide(in *Input, r Result) (Result, bool) {
 	p := Lookup(r.Service)
-	if in == nil || in.Transport != TCP || r.Confidence < Medium || p == nil {
+	if in == nil || r.Confidence < Medium || p == nil {
 		return Result{}, false
 	}
-	client, server, first := in.Client, in.Server, in.ClientFirst
-	defer func() { in.Client, in.Server, in.ClientFirst = client, server, first }()
+	udp := in.Transport == UDP
+	if udp && r.Confidence < High || in.Transport != TCP && !udp {
+		return Result{}, false
+	}
+	saved := *in
+	defer func() { *in = saved }()
 	other := FromClient
 	if r.Dir == FromClient {
 		other = FromServer
-		in.Client, in.ClientFirst = nil, false
+		in.Client, in.ClientDatagrams, in.ClientFirst = nil, nil, false
 	} else {
-		in.Server, in.ClientFirst = nil, true
+		in.Server, in.ServerDatagrams, in.ClientFirst = nil, nil, true
 	}
 	if len(in.Client)+len(in.Server) == 0 {
 		return Result{}, false
 	}
-	for _, d := range p.Detectors {
-		if _, ok := d.Detect(in); ok {
-			return Result{}, false // its own protocol, or what it may look like
+	if ownProtocol(in, p) {
+		return Result{}, false // its own protocol, or what it may look like
+	}
+	if udp {
+		// Each of the other side's datagrams alone, the first already tried.
+		ds, side := in.ServerDatagrams, &in.Server
+		if other == FromClient {
+			ds, side = in.ClientDatagrams, &in.Client
 		}
+		first := *side
+		for _, d := range ds {
+			*side = d
+			if ownProtocol(in, p) {
+				return Result{}, false
+			}
+		}
+		*side = first
+		in.ClientDatagrams, in.ServerDatagrams = nil, nil
 	}
 	o, ok := identifyOne(in)
 	if !ok || o.Confidence < High || o.Service == r.Service || o.Dir != other {
 		return Result{}, false
 	}
+	if udp && udpMuxed(o.Service) && udpMuxed(r.Service) {
+		return Result{}, false
+	}
 	return o, true
+}
+
+// ownProtocol reports whether any of p's detectors accepts the input.
+func ownProtocol(in *Input, p *Protocol) bool {
+	for _, d := range p.Detectors {
+		if _, ok := d.Detect(in); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// udpMuxed reports whether a service is one of those that share a UDP port
+// pair by design: WebRTC sends STUN, DTLS and SRTP on one (RFC 7983), and
+// QUIC may join them (RFC 9443).
+func udpMuxed(s string) bool {
+	switch s {
+	case "stun", "turn", "dtls", "rtp", "rtcp", "zrtp", "quic":
+		return true
+	}
+	return false
 }

@@ -18,7 +18,7 @@ func pop3Command(b []byte) Confidence {
 	switch {
 	case prefixFold(b, "apop "), command(b, "capa"), command(b, "stls"):
 		return Medium
-	case prefixFold(b, "user "):
+	case prefixFold(b, "user ") && oneArg(b[5:]):
 		return Low
 	}
 	return None

@@ -1930,7 +1930,319 @@ var samples = []sample{
 		want: expect{"quic", High, FromClient},
 		ev:   "\xc2\x00\x00\x00\x01",
 	},
+	{
+		// ndpi-corpus/irc.pcap, tcp 10.180.156.249:45921 <-> 38.229.70.20:8000 (freenode): the client's
+		// USER and NICK, frames 4 and 6 (35 and 17 bytes); the server's first NOTICE, frame 7 (62 bytes).
+		name: "irc-registration",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+			55534552207878787878202b6977207878787878203a58787878787820587878780d0a4e49434b206d6f6c6f63687465
+			73740d0a`),
+			Server: unhex(`
+			3a636172642e667265656e6f64652e6e6574204e4f54494345202a203a2a2a2a204c6f6f6b696e6720757020796f7572
+			20686f73746e616d652e2e2e0d0a`)},
+		want: expect{"irc", High, FromClient},
+		ev:   "USER xxxxx +iw xxxxx :Xxxxxx Xxxx",
+	},
+	{
+		// ndpi-corpus/irc.pcap frame 15: the server's numeric welcome (the first 98 bytes of 1448), the
+		// client's bytes missing.
+		name: "irc-numeric-alone",
+		in: Input{Transport: TCP,
+			Server: []byte(":card.freenode.net 001 molochtest :Welcome to the freenode Internet Relay Chat Network molochtest\r\n")},
+		want: expect{"irc", High, FromServer},
+		ev:   ":card.freenode.net 001 molochtest :Welcome to the freenode Inter",
+	},
+	{
+		// ndpi-corpus/irc.pcap frame 6 alone: NICK, the client's second segment.
+		name: "irc-nick-alone",
+		in:   Input{Transport: TCP, ClientFirst: true, Client: []byte("NICK molochtest\r\n")},
+		want: expect{"irc", Medium, FromClient},
+		ev:   "NICK molochtest",
+	},
+	{
+		// ndpi-corpus/jabber.pcap, tcp 172.16.0.62:57094 <-> 172.16.1.138:5222: the client's XML
+		// declaration and stream header, frames 6 and 8 (22 and 116 bytes); the server's, the first
+		// 150 bytes of frame 10 (179 bytes).
+		name: "xmpp-stream",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+			3c3f786d6c2076657273696f6e3d27312e3027203f3e3c73747265616d3a73747265616d20746f3d2763732d786d7070
+			2e6c616e2720786d6c6e733d276a61626265723a636c69656e742720786d6c6e733a73747265616d3d27687474703a2f
+			2f6574686572782e6a61626265722e6f72672f73747265616d73272076657273696f6e3d27312e30273e`),
+			Server: unhex(`
+			3c3f786d6c2076657273696f6e3d27312e30273f3e3c73747265616d3a73747265616d2069643d273136343731363836
+			333431323031373732333231272076657273696f6e3d27312e302720786d6c3a6c616e673d27656e2720786d6c6e733a
+			73747265616d3d27687474703a2f2f6574686572782e6a61626265722e6f72672f73747265616d73272066726f6d3d27
+			63732d786d70702e6c616e2720786d6c`)},
+		want: expect{"xmpp", High, FromClient},
+		ev:   "<stream:stream to='cs-xmpp.lan' xmlns='jabber:client' xmlns:stre",
+	},
+	{
+		// ndpi-corpus/jabber.pcap, tcp 172.16.0.62:57129 <-> 172.16.1.138:5222, joined late (no SYN): an
+		// ad-hoc command iq, client frame 182 (140 bytes), and the first 160 bytes of the server's
+		// result, frame 184 (257 bytes).
+		name: "xmpp-midstream-iq", detector: "xmpp-midstream",
+		in: Input{Transport: TCP, ClientFirst: true, MidStream: true,
+			Client: unhex(`
+			3c697120747970653d27736574272069643d27707572706c6564646538306664612720746f3d2763732d786d70702e6c
+			616e273e3c636f6d6d616e6420786d6c6e733d27687474703a2f2f6a61626265722e6f72672f70726f746f636f6c2f63
+			6f6d6d616e647327206e6f64653d2770696e672720616374696f6e3d2765786563757465272f3e3c2f69713e`),
+			Server: unhex(`
+			3c697120786d6c3a6c616e673d27656e2720746f3d27746f6d4063732d786d70702e6c616e2f6461726b737461722720
+			66726f6d3d2763732d786d70702e6c616e2720747970653d27726573756c74272069643d27707572706c656464653830
+			666461273e3c636f6d6d616e64207374617475733d27636f6d706c65746564272073657373696f6e69643d2732303137`)},
+		want: expect{"xmpp", Medium, FromClient},
+		ev:   "<iq type='set' id='purpledde80fda' to='cs-xmpp.lan'><command xml",
+	},
+	{
+		// ndpi-corpus/jabber.pcap, tcp 172.16.0.62:57126 -> 172.16.1.138:5222, joined late: the
+		// client's stream end, frame 175 (16 bytes), then its FIN.
+		name: "xmpp-midstream-end", detector: "xmpp-midstream",
+		in:   Input{Transport: TCP, ClientFirst: true, MidStream: true, Client: []byte("</stream:stream>")},
+		want: expect{"xmpp", Medium, FromClient},
+		ev:   "</stream:stream>",
+	},
+	{
+		// ndpi-corpus/mongodb.pcap, tcp 10.10.10.10:51822 -> 10.10.10.11:27017: PyMongo 3.4.0's
+		// isMaster OP_QUERY on admin.$cmd, frame 6 (247 bytes); the server sent no payload.
+		name: "mongodb-op-query",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+			f700000098366e4d00000000d40700000000000061646d696e2e24636d640000000000ffffffffd00000001069736d61
+			73746572000100000003636c69656e7400b500000003647269766572002a000000026e616d65000800000050794d6f6e
+			676f000276657273696f6e0006000000332e342e300000036f7300550000000274797065000700000044617277696e00
+			026e616d65000700000044617277696e000261726368697465637475726500070000007838365f363400027665727369
+			6f6e000800000031302e31312e36000002706c6174666f726d001700000043507974686f6e20322e372e31302e66696e
+			616c2e30000000`)},
+		want: expect{"mongodb", High, FromClient},
+		ev:   "OP_QUERY",
+	},
+	{
+		// ndpi-corpus/mongodb.pcap, tcp 10.10.10.18:64566 -> 10.10.10.19:30000: getnonce OP_QUERY whose
+		// responseTo is -1, frame 27 (73 bytes).
+		name: "mongodb-op-query-responseto-minus-one",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+			4900000087910000ffffffffd407000000000000496e616374697665557365724964656e746974792e24636d64000000
+			00000100000013000000106765746e6f6e6365000100000000`)},
+		want: expect{"mongodb", High, FromClient},
+		ev:   "OP_QUERY",
+	},
+	{
+		// memcached 1.6.18 (Debian 12) on 127.0.0.1, captured with tcpdump on lo:
+		// printf 'set greeting 0 0 5\r\nhello\r\nget greeting\r\n' | nc -q1 127.0.0.1 11211;
+		// client frame 4 (42 bytes), server frame 7 (40 bytes).
+		name: "memcached-text-set-get",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`736574206772656574696e672030203020350d0a68656c6c6f0d0a676574206772656574696e670d0a`),
+			Server: unhex(`53544f5245440d0a56414c5545206772656574696e67203020350d0a68656c6c6f0d0a454e440d0a`)},
+		want: expect{"memcached", High, FromClient},
+		ev:   "set greeting 0 0 5",
+	},
+	{
+		// memcached 1.6.18 as above: printf 'version\r\n' | nc -q1 127.0.0.1 11211; frames 14 and 17.
+		name: "memcached-text-version",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`76657273696f6e0d0a`),
+			Server: unhex(`56455253494f4e20312e362e31380d0a`)},
+		want: expect{"memcached", High, FromClient},
+		ev:   "version",
+	},
+	{
+		// memcached 1.6.18 as above: printf 'stats\r\n' | nc -q1 127.0.0.1 11211; frame 24, the first
+		// 64 bytes of frame 27 (3126 bytes).
+		name: "memcached-text-stats",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`73746174730d0a`),
+			Server: unhex(`
+			53544154207069642031373639330d0a5354415420757074696d6520360d0a535441542074696d652031373936353732
+			3638390d0a53544154207665`)},
+		want: expect{"memcached", High, FromClient},
+		ev:   "stats",
+	},
+	{
+		// memcached 1.6.18 as above, binary protocol: memccat --servers=127.0.0.1 --binary greeting
+		// (libmemcached-tools 1.1.4, Debian 12), a GETK of "greeting" with opaque 1, frame 14 (32 bytes),
+		// and memcached's answer, flags, key and value, frame 16 (41 bytes).
+		name: "memcached-binary-getk",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`800c000800000000000000080001000000000000000000006772656574696e67`),
+			Server: unhex(`810c00080400000000000011000100000000000000000001000000006772656574696e6768656c6c6f`)},
+		want: expect{"memcached", High, FromClient},
+		ev:   "\x80\x0c\x00\x08\x00\x00\x00\x00",
+	},
+	{
+		// memcached 1.6.18 as above, over UDP: memccp --servers=127.0.0.1 --udp udpkey (libmemcached-tools
+		// 1.1.4), a set with noreply behind the frame header (request 1, datagram 0 of 1), frame 23
+		// (39 bytes); no answer, as asked.
+		name: "memcached-udp-set-noreply",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`0001000000010000736574207564706b6579203020302033206e6f7265706c790d0a68690a0d0a`)},
+		want: expect{"memcached", High, FromClient},
+		ev:   "set udpkey 0 0 3 noreply",
+	},
+	{
+		// memcached 1.6.18 as above, over UDP (-U 11211): "get greeting" behind a frame header
+		// (request id 1, datagram 0 of 1; sent from a Python socket) and memcached's answer;
+		// frames 41 and 42.
+		name: "memcached-udp-get",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`0001000000010000676574206772656574696e670d0a`),
+			Server: unhex(`000100000001000056414c5545206772656574696e67203020350d0a68656c6c6f0d0a454e440d0a`)},
+		want: expect{"memcached", High, FromClient},
+		ev:   "get greeting",
+	},
+	{
+		// ndpi-corpus/log4j-webapp-exploit.pcap, tcp 172.16.238.10:57650 <-> 172.16.238.11:1389: a JNDI
+		// lookup's simple bind and search request, client frames 11 and 15 (14 and 69 bytes); the
+		// rogue server's bindResponse and search result entry, frames 13 and 17 (the first 66 of 147).
+		name: "ldap-bind-search",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+			300c020101600702010304008000304302010263210401610a01000a0103020100020100010100870b6f626a65637443
+			6c6173733000a01b30190417322e31362e3834302e312e3131333733302e332e342e32`),
+			Server: unhex(`
+			300c02010161070a01000400040030819002010264818a0401613081843016040d6a617661436c6173734e616d653105
+			0403666f6f302a040c6a61`)},
+		want: expect{"ldap", High, FromClient},
+		ev:   "0\x0c\x02\x01\x01`\x07\x02\x01\x03\x04\x00\x80\x000C",
+	},
+	{
+		// slapd 2.5.13 (Debian 12) on 127.0.0.1:389, captured with tcpdump on lo:
+		// ldapsearch -x -H ldap://127.0.0.1 -b "" -s base namingContexts (ldap-utils 2.5.13); the
+		// anonymous bind and the root DSE search, client frames 4 and 8 (14 and 55 bytes), and
+		// slapd's answers, frames 6 and 9 (14 and 44 bytes).
+		name: "ldap-slapd-rootdse",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+			300c0201016007020103040080003035020102633004000a01000a0100020100020100010100870b6f626a656374636c
+			6173733010040e6e616d696e67436f6e7465787473`),
+			Server: unhex(`
+			300c02010161070a010004000400302a020102642504003021301f040e6e616d696e67436f6e7465787473310d040b64
+			633d6e6f646f6d61696e`)},
+		want: expect{"ldap", High, FromClient},
+		ev:   "0\x0c\x02\x01\x01`\x07\x02\x01\x03\x04\x00\x80\x0005",
+	},
+	{
+		// CLDAP, constructed: no capture here holds LDAP over UDP and ldapsearch 2.5 no longer speaks
+		// cldap://. The root DSE search request of ldapsearch above (frame 8, 55 bytes), alone in a
+		// datagram as Active Directory's "LDAP ping" sends its search; tshark dissects it as CLDAP
+		// searchRequest(2) "<ROOT>" baseObject.
+		name: "cldap-search",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+			3035020102633004000a01000a0100020100020100010100870b6f626a656374636c6173733010040e6e616d696e6743
+			6f6e7465787473`)},
+		want: expect{"ldap", High, FromClient},
+		ev:   "05\x02\x01\x02c0\x04\x00\x0a\x01\x00\x0a\x01\x00\x02",
+	},
+	{
+		// ndpi-corpus/log4j-webapp-exploit.pcap as above, the server's bindResponse alone (frame 13).
+		name: "ldap-response-alone",
+		in:   Input{Transport: TCP, Server: unhex(`300c02010161070a010004000400`)},
+		want: expect{"ldap", Low, FromServer},
+		ev:   "0\x0c\x02\x01\x01a\x07\x0a\x01\x00\x04\x00\x04\x00",
+	},
+	{
+		// FreeTDS 1.3.17 (Debian 12, freetds-bin) on 127.0.0.1, captured with tcpdump on lo:
+		// tsql -H 127.0.0.1 -p 1433 -U sa -P secret against a listening socket that answers nothing;
+		// the PRELOGIN (version, encryption, instance "MSSQLServer", thread id, MARS), frame 6 (58 bytes).
+		name: "tds-prelogin-freetds",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+			1201003a0000000000001a00060100200001020021000c03002d00040400310001ff090000000000004d5353514c5365
+			72766572003220000000`)},
+		want: expect{"tds", High, FromClient},
+		ev:   "\x12\x01\x00\x3a\x00\x00\x00\x00",
+	},
+	{
+		// FreeTDS 1.3.17 as above, TDS 7.0, which sends no PRELOGIN: TDSVER=7.0 tsql -H 127.0.0.1 -p 1433
+		// -U sa -P secret against a listening socket that answers nothing; the LOGIN7 record (user "sa",
+		// the password "secret" scrambled as TDS does, host, application "TSQL"), frame 4 (182 bytes).
+		name: "tds-login7-freetds",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+			100100b600000000ae00000000000070001000000683f2f87465000000000000e003000088ffffff3604000056000200
+			5a0002005e0006006a000400720009000000000084000b009a000a00ae00000002fc00000001ae000000ae0000007600
+			6d007300610092a5f3a593a582a5f3a5e2a55400530051004c003100320037002e0030002e0030002e00310054004400
+			53002d004c00690062007200610072007900750073005f0065006e0067006c00690073006800`)},
+		want: expect{"tds", High, FromClient},
+		ev:   "\x10\x01\x00\xb6\x00\x00\x00\x00",
+	},
+	{
+		// amqp-tools 0.11.0 (Debian 12; librabbitmq) on 127.0.0.1, captured with tcpdump on lo:
+		// amqp-publish --url amqp://127.0.0.1:5672 -r test -b hello against a listening socket that
+		// answers nothing; the 0-9-1 protocol header, frame 22 (8 bytes).
+		name: "amqp-091-header",
+		in:   Input{Transport: TCP, ClientFirst: true, Client: unhex(`414d515000000901`)},
+		want: expect{"amqp", High, FromClient},
+		ev:   "AMQP\x00\x00\x09\x01",
+	},
+	{
+		// rpcbind 1.2.6 (Debian 12) on 127.0.0.1, captured with tcpdump on lo: rpcinfo -p 127.0.0.1
+		// (libtirpc 1.3.3) from privileged port 703: a portmapper v2 DUMP call, frame 38 (44 bytes),
+		// and the first 96 bytes of rpcbind's reply, frame 42 (152 bytes).
+		name: "onc-rpc-portmap-dump-tcp",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`800000285a4f67d50000000000000002000186a0000000020000000400000000000000000000000000000000`),
+			Server: unhex(`
+			800000945a4f67d5000000010000000000000000000000000000000000000001000186a000000004000000060000006f
+			00000001000186a000000003000000060000006f00000001000186a000000002000000060000006f00000001000186a0`)},
+		want: expect{"onc-rpc", High, FromClient},
+		ev:   "ZOg\xd5\x00\x00\x00\x00\x00\x00\x00\x02\x00\x01\x86\xa0\x00\x00\x00\x02\x00\x00\x00\x04",
+	},
+	{
+		// rpcbind 1.2.6 as above, over UDP: rpcinfo -T udp 127.0.0.1 100000 2 from port 704; the
+		// rpcbind v4 GETADDR call, frame 47 (88 bytes), and its reply, frame 48 (44 bytes).
+		name: "onc-rpc-getaddr-udp",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+			6b1829570000000000000002000186a0000000040000000300000000000000000000000000000000000186a000000002
+			00000003756470000000000f3132372e302e302e312e302e31313100000000086c69627469727063`),
+			Server: unhex(`6b18295700000001000000000000000000000000000000000000000f3132372e302e302e312e302e31313100`)},
+		want: expect{"onc-rpc", High, FromClient},
+		ev:   "k\x18)W\x00\x00\x00\x00\x00\x00\x00\x02\x00\x01\x86\xa0\x00\x00\x00\x04\x00\x00\x00\x03",
+	},
+	{
+		// rpcbind 1.2.6 as above: the GETADDR reply alone (frame 48), its call missing.
+		name: "onc-rpc-reply-alone",
+		in: Input{Transport: UDP,
+			Server: unhex(`6b18295700000001000000000000000000000000000000000000000f3132372e302e302e312e302e31313100`)},
+		want: expect{"onc-rpc", Low, FromServer},
+		ev:   "k\x18)W\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+	},
+	{
+		// rpcinfo (libtirpc 1.3.3, Debian 12) on 127.0.0.1, captured with tcpdump on lo:
+		// rpcinfo -a 127.0.0.1.8.1 -T tcp 100003 3, an NFSv3 NULL call to tcp/2049 (a listening
+		// socket that answers nothing), frame 19 (44 bytes).
+		name: "nfs-null-tcp",
+		in:   Input{Transport: TCP, ClientFirst: true, Client: unhex(`8000002890e497cb0000000000000002000186a3000000030000000000000000000000000000000000000000`)},
+		want: expect{"nfs", High, FromClient},
+		ev:   "\x90\xe4\x97\xcb\x00\x00\x00\x00\x00\x00\x00\x02\x00\x01\x86\xa3\x00\x00\x00\x03\x00\x00\x00\x00",
+	},
+	{
+		// rpcinfo as above over UDP: rpcinfo -a 127.0.0.1.8.1 -T udp 100003 3, frame 24 (40 bytes).
+		name: "nfs-null-udp",
+		in:   Input{Transport: UDP, ClientFirst: true, Client: unhex(`6b1da6ff0000000000000002000186a3000000030000000000000000000000000000000000000000`)},
+		want: expect{"nfs", High, FromClient},
+		ev:   "k\x1d\xa6\xff\x00\x00\x00\x00\x00\x00\x00\x02\x00\x01\x86\xa3\x00\x00\x00\x03\x00\x00\x00\x00",
+	},
 	// Other protocols: every detector rejects them.
+	{
+		// ndpi-corpus/mongo_false_positive.pcapng, tcp 188.75.184.20:49542 <-> 251.182.120.32:443: the
+		// client's first bytes read as a MongoDB header with OP_REPLY's code (a client never sends
+		// one) and a length far past the segment; nDPI names it TLS by port only. First 64 bytes of
+		// frames 3 and 4.
+		name: "mongo-false-positive",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+			4b450000020601550000039e010000008fe0a8cf6b86210100aa049ac38595885b26e5356c8a3d8194f23dfbb311ee81
+			a7447575e91da5333a27e52f848fdab5`),
+			Server: unhex(`
+			4b4500000206000000007c010000008bc5b9c4787101f17f4164f67934fc9431bfa4c0c1491215d647a3243895918aa1
+			d9ee968feb15f1d2099ca372e6dce6a7`)},
+	},
 	{
 		// tcpdump__pptp.pcap: Start-Control-Connection request and reply;
 		// client frame 5 (64 bytes), server frame 8 (64 bytes).
