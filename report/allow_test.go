@@ -80,7 +80,7 @@ func TestParseAllowlistErrors(t *testing.T) {
 		{"ssh * port-mismach", `allow.txt:1:7: unknown finding kind "port-mismach" (did you mean "port-mismatch"?)`},
 		{"htttp tcp/80", `allow.txt:1:1: unknown service "htttp" (did you mean "http"?)`},
 		{"  SHH tcp/22", `allow.txt:1:3: unknown service "shh" (did you mean "ssh"?)`},
-		{"\ufeffgopher tcp/70", `allow.txt:1:2: unknown service "gopher" (want one of bittorrent, dhcp, dns,`},
+		{"\ufeffgopher tcp/70", `allow.txt:1:2: unknown service "gopher" (want one of bittorrent, capwap, dhcp, dns,`},
 		{"ht/tp tcp/80", `allow.txt:1:1: unknown service "ht/tp"`},
 		{"http tpc/80", `allow.txt:1:6: bad target "tpc/80": unknown transport "tpc" (did you mean "tcp/80"?)`},
 		{"http tcp/0", `allow.txt:1:6: bad target "tcp/0": bad port "0" (want 1-65535)`},

@@ -281,7 +281,7 @@ func TestParseErrors(t *testing.T) {
 		{"missing value", "rules:\n  - forbid: {service: }\n", "rules.yaml:2:23: missing value"},
 		{"empty list", "rules:\n  - forbid: {service: []}\n", "rules.yaml:2:23: empty list"},
 		{"empty service", "rules:\n  - forbid: {service: \"\"}\n", `rules.yaml:2:23: unknown service "" (want one of bittorrent,`},
-		{"bad service in only", "rules:\n  - only:\n      - {server: 10.0.0.1, service: [none, \"h t\"]}\n", `rules.yaml:3:44: unknown service "h t" (want one of bittorrent, dhcp, dns, ftp, geneve, http, http2, imap, mqtt, mysql, ntp, openvpn, pop3, postgresql, quic, rdp, redis, rtsp, sip, smb, smtp, snmp, socks, ssh, telnet, tls, vnc, vxlan, wireguard, none)`},
+		{"bad service in only", "rules:\n  - only:\n      - {server: 10.0.0.1, service: [none, \"h t\"]}\n", `rules.yaml:3:44: unknown service "h t" (want one of bittorrent, capwap, dhcp, dns, ftp, geneve, gtp, gtp-c, http, http2, imap, mqtt, mysql, ntp, openvpn, pop3, postgresql, quic, rdp, redis, rtsp, sip, smb, smtp, snmp, socks, ssh, telnet, tls, vnc, vxlan, wireguard, none)`},
 		{"empty forbid", "rules:\n  - forbid: {}\n", "rules.yaml:2:13: forbid needs at least one of"},
 		{"forbid scalar", "rules:\n  - forbid: http\n", "rules.yaml:2:13: forbid wants a mapping"},
 		{"max below min", "rules:\n  - expect: {service: dns, min: 3, max: 2}\n", "rules.yaml:2:33: max 2 is below min 3"},
