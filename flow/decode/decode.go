@@ -3,6 +3,8 @@ package decode
 import (
 	"encoding/binary"
 	"math/rand/v2"
+
+	"github.com/flowscope/flowscope/linktype"
 )
 
 // Pseudo EtherTypes for Frame.EtherType when a frame has no real one; both
@@ -30,11 +32,11 @@ const (
 	decLinkPPPHDLC  = 50
 	decLinkPPPoE    = 51
 	decLinkRaw      = 101
-	decLinkCHDLC    = 104
-	decLink80211    = 105
+	decLinkCHDLC    = linktype.CHDLC
+	decLink80211    = linktype.IEEE80211
 	decLinkLoop     = 108
 	decLinkSLL      = 113
-	decLinkPPI      = 192
+	decLinkPPI      = linktype.PPI
 	decLinkIPv4     = 228
 	decLinkIPv6     = 229
 	decLinkSLL2     = 276
