@@ -7,7 +7,7 @@ import (
 	"github.com/flowscope/flowscope/linktype"
 )
 
-// Pseudo EtherTypes for Frame.EtherType when a frame has no real one; both
+// Pseudo EtherTypes for Frame.EtherType when a frame has no real one; all
 // sit in the 802.3 length range, so they never clash with a real EtherType.
 const (
 	EtherTypeUnknown uint16 = 0x0000 // a link header whose protocol field is not known (e.g. a NULL family)
@@ -924,17 +924,6 @@ func (d *Decoder) decGeneve(b []byte, f *Frame, outer *Packet) {
 	}
 }
 
-// decShort records a tunnel header of need bytes that the captured
-// payload of outer lacks: cut by the snap length when the datagram has
-// room for it, malformed when it has not.
-func decShort(f *Frame, outer *Packet, need int) {
-	if need > outer.PayloadLen {
-		f.Skip = SkipMalformed
-	} else {
-		f.Skip = SkipTruncated
-	}
-}
-
 // decGTPU unwraps a GTP-U G-PDU (message type 255) to the IP packet it
 // carries. Other GTP-U messages (echo, error indication, end marker) are
 // the tunnel's own and carry none.
@@ -972,8 +961,12 @@ func (d *Decoder) decGTPU(b []byte, f *Frame, outer *Packet) {
 				f.Skip = SkipMalformed
 				return
 			}
+			if off >= end {
+				f.Skip = SkipMalformed
+				return
+			}
 			if off >= len(b) {
-				decShort(f, outer, off+1)
+				f.Skip = SkipTruncated
 				return
 			}
 			l := int(b[off]) * 4

@@ -189,6 +189,8 @@ func decTunnelCases() []decSynth {
 			data: gtpLen(gpduFlags(0x02, decGTPExt(0), decUDPv4), 2)},
 		{name: "gtp-u extension chain past the length", linkType: 1, skip: SkipMalformed, keys: []Key{decUDPKey(2152, 2152)},
 			data: gtpLen(gpduFlags(0x04, decGTPExt(0x85, decGTPExtPDU), decUDPv4), 6)},
+		{name: "gtp-u extension named past the length", linkType: 1, skip: SkipMalformed, keys: []Key{decUDPKey(2152, 2152)},
+			data: gtpLen(gpduFlags(0x04, decGTPExt(0x85, decGTPExtPDU), decUDPv4), 4)},
 		{name: "gtp-u extension chain cut", linkType: 1, skip: SkipMalformed, keys: []Key{decUDPKey(2152, 2152)},
 			data: gpduFlags(0x04, decGTPExt(0x85, []byte{2, 0x10, 0x09, 0x00}), nil)},
 		{name: "gtp-u extension of length 0", linkType: 1, skip: SkipMalformed, keys: []Key{decUDPKey(2152, 2152)},
