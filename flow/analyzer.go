@@ -40,7 +40,7 @@ func (c *Counter) Count(f *Frame, linkType uint32, origLen int) {
 		if c.unknownLink == nil {
 			c.unknownLink = map[uint32]uint64{}
 		}
-		c.unknownLink[linkType]++
+		c.unknownLink[f.LinkType]++ // the frame's, or the one its PPI header names
 	}
 }
 

@@ -11,8 +11,11 @@ const (
 	PPP       uint32 = 9   // PPP, RFC 1661 framing
 	PPPoE     uint32 = 51  // PPPoE session frames without Ethernet header
 	Raw       uint32 = 101 // raw IPv4 or IPv6, no link header
+	CHDLC     uint32 = 104 // Cisco HDLC: address, control, EtherType
+	IEEE80211 uint32 = 105 // IEEE 802.11 frames without a radio header
 	Loop      uint32 = 108 // OpenBSD loopback, network-order address family
 	LinuxSLL  uint32 = 113 // Linux cooked capture v1
+	PPI       uint32 = 192 // Per-Packet Information header, then a frame of the link type it names
 	IPv4      uint32 = 228 // raw IPv4
 	IPv6      uint32 = 229 // raw IPv6
 	LinuxSLL2 uint32 = 276 // Linux cooked capture v2

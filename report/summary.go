@@ -23,6 +23,7 @@ var partialSkips = map[string]bool{
 	"fragment-pending": true,
 	"tunnel-non-ip":    true,
 	"tunnel-too-deep":  true,
+	"tunnel-fragment":  true,
 }
 
 // WriteSummary writes the end-of-run summary: inputs, packets, flows,

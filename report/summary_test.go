@@ -123,6 +123,8 @@ func TestWriteSummarySections(t *testing.T) {
 			[]string{"top server ports", "filter", "max open", "!", "services:"}},
 		{"only partial skips", &Summary{Stats: flow.Stats{Frames: 5, Skipped: map[string]uint64{"tunnel-too-deep": 4}}},
 			[]string{"skipped:\n  tunnels: tunnel-too-deep 4 (outer packets counted)\n"}, []string{"nothing", "of 5 frames"}},
+		{"tunnel fragments are partial skips", &Summary{Stats: flow.Stats{Frames: 5, Skipped: map[string]uint64{"tunnel-fragment": 2}}},
+			[]string{"skipped:\n  tunnels: tunnel-fragment 2 (outer packets counted)\n"}, []string{"nothing", "of 5 frames"}},
 		{"only lost fragments", &Summary{Stats: flow.Stats{Frames: 5, Fragments: 4, DatagramsIncomplete: 1}},
 			[]string{"skipped:\n  fragments: incomplete datagrams 1 (of 4 seen)\n"}, []string{"nothing"}},
 		{"breakdown without its reason", &Summary{Stats: flow.Stats{Frames: 9,

@@ -307,6 +307,16 @@ var goldenCases = []goldenCase{
 		{proto: "ipip", state: "OTH", end: "eof", dir: "first-packet", hist: "", cpk: 1, spk: 1, cip: gVtepA, tunnel: "ip-in-ip"},
 		{proto: "icmp", state: "OTH", end: "eof", dir: "icmp", hist: "", cpk: 1, spk: 1, cip: gIn1, parent: 10},
 	}},
+	// GTP-U: echoes and G-PDUs share the outer flow (2152 both ways, so
+	// the first sender is the client); the inner flow's parent is it.
+	{name: "encap_gtpu", want: []goldenWant{
+		{proto: "udp", state: "SF", end: "eof", dir: "first-packet", hist: "Dd", cpk: 4, spk: 3, cip: gVtepA, cport: 2152, sport: 2152, tunnel: "gtp"},
+		{proto: "tcp", state: "S1", end: "eof", dir: "syn", hist: "ShADd", cpk: 3, spk: 2, cip: gIn1, cport: gEph, sport: 80, parent: 10},
+	}},
+	{name: "encap_capwap", want: []goldenWant{
+		{proto: "udp", state: "SF", end: "eof", dir: "port", hist: "Dd", cpk: 1, spk: 1, cip: gVtepA, cport: 12380, sport: 5247, tunnel: "capwap"},
+		{proto: "udp", state: "SF", end: "eof", dir: "port", hist: "Dd", cpk: 1, spk: 1, cip: gIn1, cport: gEph, sport: 53, parent: 10},
+	}},
 	{name: "encap_vlan_ipv6", want: []goldenWant{
 		{proto: "tcp", state: "SF", end: "fin", dir: "syn", hist: "ShADdFf", cpk: 5, spk: 3, cip: gCli6, cport: gEph, sport: 443, vlan: 100, ipv: 6},
 	}},

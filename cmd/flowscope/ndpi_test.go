@@ -35,6 +35,7 @@ var ndpiServices = map[string]string{
 	"IMAPS": "tls", "POPS": "tls", "SMTPS": "tls",
 	"IRC": "irc", "Jabber": "xmpp", "MongoDB": "mongodb", "Memcached": "memcached",
 	"LDAP": "ldap", "CLDAP": "ldap", "MsSQL-TDS": "tds", "AMQP": "amqp", "NFS": "nfs",
+	"CAPWAP": "capwap",
 }
 
 func parseNDPI(t *testing.T, path string) []ndpiFlow {

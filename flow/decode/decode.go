@@ -3,13 +3,23 @@ package decode
 import (
 	"encoding/binary"
 	"math/rand/v2"
+
+	"github.com/flowscope/flowscope/linktype"
 )
 
-// Pseudo EtherTypes for Frame.EtherType when a frame has no real one; both
+// Pseudo EtherTypes for Frame.EtherType when a frame has no real one; all
 // sit in the 802.3 length range, so they never clash with a real EtherType.
 const (
 	EtherTypeUnknown uint16 = 0x0000 // a link header whose protocol field is not known (e.g. a NULL family)
 	EtherType8023    uint16 = 0x0001 // an 802.3 frame: the EtherType field holds a length, LLC follows
+	// 802.11 frames that carry no IP packet to decode (see NonIPName).
+	EtherType80211Mgmt      uint16 = 0x0002 // management frames (beacons, probes, association)
+	EtherType80211Ctrl      uint16 = 0x0003 // control frames (RTS, CTS, ACK) and the extension type
+	EtherType80211Null      uint16 = 0x0004 // data frames without a body (null function, CF-Ack/Poll)
+	EtherType80211Protected uint16 = 0x0005 // data frames whose body is encrypted (WEP, WPA)
+	EtherType80211Fragment  uint16 = 0x0006 // a fragment of an MSDU (more fragments, or fragment number > 0)
+	EtherType80211AMSDU     uint16 = 0x0007 // an aggregate MSDU: several subframes in one frame
+	EtherTypeSLARP          uint16 = 0x0008 // Cisco HDLC's SLARP keepalives (its protocol field is 0x8035)
 )
 
 // LINKTYPE_* values the decoder understands.
@@ -22,9 +32,11 @@ const (
 	decLinkPPPHDLC  = 50
 	decLinkPPPoE    = 51
 	decLinkRaw      = 101
-	decLinkCHDLC    = 104
+	decLinkCHDLC    = linktype.CHDLC
+	decLink80211    = linktype.IEEE80211
 	decLinkLoop     = 108
 	decLinkSLL      = 113
+	decLinkPPI      = linktype.PPI
 	decLinkIPv4     = 228
 	decLinkIPv6     = 229
 	decLinkSLL2     = 276
@@ -45,6 +57,13 @@ const (
 	decEthTEB       = 0x6558 // transparent Ethernet bridging
 	decEthERSPAN2   = 0x88be
 	decEthERSPAN3   = 0x22eb
+	decEthSLARP     = 0x8035 // on Cisco HDLC; RARP elsewhere
+)
+
+// UDP ports of the tunnels found by port.
+const (
+	decPortGTPU       = 2152 // GTP-U (3GPP TS 29.281)
+	decPortCAPWAPData = 5247 // CAPWAP data channel (RFC 5415)
 )
 
 const (
@@ -95,7 +114,18 @@ func (d *Decoder) Decode(data []byte, linkType uint32, origLen int, ts int64, f 
 		d.frag.maybeExpire(ts)
 	}
 	// The upper bits of a pcap link type field carry FCS information.
-	switch linkType & 0xffff {
+	// Ethernet, by far the most common, saves decLink's call.
+	if lt := linkType & 0xffff; lt == decLinkEthernet {
+		d.decEthernet(data, f, -1)
+	} else {
+		d.decLink(lt, data, f, true)
+	}
+}
+
+// decLink decodes a frame of link type lt; outer is false for the frame a
+// PPI header wraps, which may not be PPI again.
+func (d *Decoder) decLink(lt uint32, data []byte, f *Frame, outer bool) {
+	switch lt {
 	case decLinkEthernet:
 		d.decEthernet(data, f, -1)
 	case decLinkRaw, decLinkRaw12, decLinkRaw14:
@@ -147,8 +177,16 @@ func (d *Decoder) Decode(data []byte, linkType uint32, origLen int, ts int64, f 
 		d.decCHDLC(data, f)
 	case decLinkPPPoE:
 		d.decPPPoE(data, f, -1)
+	case decLink80211:
+		d.decDot11(data, f, -1)
+	case decLinkPPI:
+		if !outer {
+			f.Skip = SkipMalformed
+			return
+		}
+		d.decPPI(data, f)
 	default:
-		f.Skip = SkipUnknownLinkType
+		f.Skip, f.LinkType = SkipUnknownLinkType, lt
 	}
 }
 
@@ -190,12 +228,124 @@ func (d *Decoder) decSLL(hatype, proto uint16, b []byte, f *Frame) {
 	d.decEtherType(proto, b, f, -1)
 }
 
+// decCHDLC decodes Cisco HDLC: address (unicast 0x0f, broadcast 0x8f),
+// control 0, then an EtherType.
 func (d *Decoder) decCHDLC(b []byte, f *Frame) {
 	if len(b) < 4 {
 		f.Skip = SkipTruncated
 		return
 	}
-	d.decEtherType(binary.BigEndian.Uint16(b[2:]), b[4:], f, -1)
+	if b[0]&0x7f != 0x0f || b[1] != 0 {
+		f.Skip = SkipMalformed
+		return
+	}
+	if et := binary.BigEndian.Uint16(b[2:]); et == decEthSLARP {
+		decNonIP(f, -1, EtherTypeSLARP)
+	} else {
+		d.decEtherType(et, b[4:], f, -1)
+	}
+}
+
+// decPPI decodes a Per-Packet Information header (version 0, flags, its
+// length and the link type of the frame after it, all little-endian),
+// checks that its field TLVs fill it, and decodes the frame it wraps.
+func (d *Decoder) decPPI(b []byte, f *Frame) {
+	if len(b) < 8 {
+		f.Skip = SkipTruncated
+		return
+	}
+	hl := int(binary.LittleEndian.Uint16(b[2:]))
+	if b[0] != 0 || hl < 8 {
+		f.Skip = SkipMalformed
+		return
+	}
+	if hl > len(b) {
+		if hl > d.frameLen {
+			f.Skip = SkipMalformed // longer than the frame on the wire
+		} else {
+			f.Skip = SkipTruncated
+		}
+		return
+	}
+	align := b[1]&1 != 0 // fields padded to 4 bytes
+	for off := 8; off < hl; {
+		if off+4 > hl {
+			f.Skip = SkipMalformed
+			return
+		}
+		off += 4 + int(binary.LittleEndian.Uint16(b[off+2:]))
+		if align {
+			off = (off + 3) &^ 3
+		}
+		if off > hl {
+			f.Skip = SkipMalformed
+			return
+		}
+	}
+	d.decLink(binary.LittleEndian.Uint32(b[4:]), b[hl:], f, false)
+}
+
+// decDot11 decodes an 802.11 frame down to the LLC/SNAP header of a data
+// frame's body; frames without an IP packet to key are counted by kind.
+func (d *Decoder) decDot11(b []byte, f *Frame, parent int) {
+	if len(b) < 2 {
+		f.Skip = SkipTruncated
+		return
+	}
+	fc0, fc1 := b[0], b[1]
+	fragAt := 22 // the sequence control field, little-endian: fragment number in the low bits
+	if parent >= 0 && fc1&3 == 0 {
+		// Within CAPWAP: Cisco access points send the frame control
+		// bytes swapped, and Wireshark swaps them by default. So do we,
+		// unless the swapped order cannot be a version 0 frame. Both
+		// orders fit only when the flags byte has neither DS bit, which
+		// the data frames of an access point always have: what is
+		// misread then is a management frame, not an IP packet. They
+		// swap the sequence control field too.
+		fc0, fc1, fragAt = fc1, fc0, 23
+	}
+	if fc0&3 != 0 { // protocol version 0 is the only one
+		f.Skip = SkipMalformed
+		return
+	}
+	switch fc0 >> 2 & 3 {
+	case 0:
+		decNonIP(f, parent, EtherType80211Mgmt)
+		return
+	case 1, 3:
+		decNonIP(f, parent, EtherType80211Ctrl)
+		return
+	}
+	if fc0&0x40 != 0 { // the subtypes without a body
+		decNonIP(f, parent, EtherType80211Null)
+		return
+	}
+	hl, qos := 24, fc0&0x80 != 0
+	if fc1&3 == 3 { // to and from the DS: a fourth address
+		hl += 6
+	}
+	qosAt := hl
+	if qos {
+		hl += 2
+		if fc1&0x80 != 0 { // +HTC: an HT control field follows
+			hl += 4
+		}
+	}
+	if len(b) < hl {
+		f.Skip = SkipTruncated
+		return
+	}
+	switch {
+	case fc1&0x40 != 0:
+		decNonIP(f, parent, EtherType80211Protected)
+	case fc1&0x04 != 0 || b[fragAt]&0x0f != 0:
+		decNonIP(f, parent, EtherType80211Fragment)
+	case qos && b[qosAt]&0x80 != 0:
+		decNonIP(f, parent, EtherType80211AMSDU)
+	default:
+		// The body starts with LLC: SNAP with an EtherType leads to IP.
+		d.decEtherType(0, b[hl:], f, parent)
+	}
 }
 
 func (d *Decoder) decEthernet(b []byte, f *Frame, parent int) {
@@ -653,6 +803,18 @@ func (d *Decoder) decL4(f *Frame, p *Packet, b []byte, plen int, frag bool) {
 				d.decVXLAN(p.Payload, f, p)
 			case 6081:
 				d.decGeneve(p.Payload, f, p)
+			case decPortGTPU:
+				d.decGTPU(p.Payload, f, p)
+			case decPortCAPWAPData:
+				d.decCAPWAP(p.Payload, f, p)
+			default:
+				// GTP-U and CAPWAP answer from their port to the peer's.
+				switch p.Key.SrcPort {
+				case decPortGTPU:
+					d.decGTPU(p.Payload, f, p)
+				case decPortCAPWAPData:
+					d.decCAPWAP(p.Payload, f, p)
+				}
 			}
 		}
 	case ProtoSCTP:
@@ -730,6 +892,12 @@ func (d *Decoder) decTunnel(f *Frame, outer *Packet, kind Tunnel, et uint16, b [
 		return
 	}
 	d.decEtherType(et, b, f, idx)
+	decTunnelDone(f, outer, kind, idx)
+}
+
+// decTunnelDone marks outer (at idx) as the carrier of the packets decoded
+// after it, if any, and keys them within the tunnel.
+func decTunnelDone(f *Frame, outer *Packet, kind Tunnel, idx int) {
 	if f.N > idx+1 {
 		outer.Carries = kind
 		ctx := tunnelContext(&f.Packets[0].Key)
@@ -759,6 +927,165 @@ func (d *Decoder) decGeneve(b []byte, f *Frame, outer *Packet) {
 	case decEthTEB, decEthIPv4, decEthIPv6:
 		d.decTunnel(f, outer, TunnelGeneve, et, b[hl:])
 	}
+}
+
+// decGTPU unwraps a GTP-U G-PDU (message type 255) to the IP packet it
+// carries. Other GTP-U messages (echo, error indication, end marker) are
+// the tunnel's own and carry none.
+func (d *Decoder) decGTPU(b []byte, f *Frame, outer *Packet) {
+	// Version 1, protocol type GTP (not GTP'), spare bit clear.
+	if b[0]&0xf8 != 0x30 || outer.PayloadLen < 8 {
+		return
+	}
+	if len(b) < 8 {
+		f.Skip = SkipTruncated
+		return
+	}
+	if b[1] != 255 {
+		return
+	}
+	// The length counts what follows the mandatory 8 bytes.
+	end := 8 + int(binary.BigEndian.Uint16(b[2:]))
+	if end > outer.PayloadLen {
+		f.Skip = SkipMalformed
+		return
+	}
+	off := 8
+	if b[0]&0x07 != 0 { // E, S or PN: sequence number, N-PDU number, next extension header type
+		if off += 4; off > end {
+			f.Skip = SkipMalformed
+			return
+		}
+		if off > len(b) {
+			f.Skip = SkipTruncated
+			return
+		}
+		// Extension headers count 4-byte units and end with the next one's type.
+		for next, n := b[off-1], 0; b[0]&0x04 != 0 && next != 0; n++ {
+			if n == decMaxExt {
+				f.Skip = SkipMalformed
+				return
+			}
+			if off >= end {
+				f.Skip = SkipMalformed
+				return
+			}
+			if off >= len(b) {
+				f.Skip = SkipTruncated
+				return
+			}
+			l := int(b[off]) * 4
+			if l == 0 || off+l > end {
+				f.Skip = SkipMalformed
+				return
+			}
+			if off+l > len(b) {
+				f.Skip = SkipTruncated
+				return
+			}
+			next = b[off+l-1]
+			off += l
+		}
+	}
+	if off >= end { // a G-PDU carries a packet
+		f.Skip = SkipMalformed
+		return
+	}
+	inner := b[off:min(end, len(b))]
+	if len(inner) == 0 {
+		f.Skip = SkipTruncated
+		return
+	}
+	switch inner[0] >> 4 {
+	case 4:
+		d.decTunnel(f, outer, TunnelGTPU, decEthIPv4, inner)
+	case 6:
+		d.decTunnel(f, outer, TunnelGTPU, decEthIPv6, inner)
+	default:
+		// An Ethernet PDU session carries frames, told (as tshark does)
+		// by an EtherType that leads to IP; else an unstructured PDU.
+		if len(inner) < 15 && len(b) < end {
+			f.Skip = SkipTruncated
+			return
+		}
+		if len(inner) >= 15 {
+			switch et := binary.BigEndian.Uint16(inner[12:]); {
+			case et == decEthIPv4 && inner[14]>>4 == 4, et == decEthIPv6 && inner[14]>>4 == 6, et == decEthVLAN:
+				d.decTunnel(f, outer, TunnelGTPU, decEthTEB, inner)
+				return
+			}
+		}
+		decNonIP(f, f.N-1, EtherTypeUnknown)
+	}
+}
+
+// decCAPWAP unwraps a CAPWAP data channel message (RFC 5415) to the
+// 802.3 or 802.11 frame it carries. A DTLS-protected message (preamble
+// type 1) and keep-alives carry nothing to decode; fragments are counted,
+// not reassembled.
+func (d *Decoder) decCAPWAP(b []byte, f *Frame, outer *Packet) {
+	if b[0] != 0 || outer.PayloadLen < 8 { // preamble: version 0, type 0 (clear)
+		return
+	}
+	if len(b) < 8 {
+		f.Skip = SkipTruncated
+		return
+	}
+	hl := int(b[1]>>3) * 4 // HLEN, in 4-byte words
+	if hl < 8 || hl > outer.PayloadLen {
+		f.Skip = SkipMalformed
+		return
+	}
+	// The optional radio MAC address (length, address) and wireless
+	// specific information (wireless ID, length, data) lie within HLEN.
+	off := 8
+	for _, opt := range [2]struct{ flag, lenAt byte }{{0x10, 0}, {0x20, 1}} {
+		if b[3]&opt.flag == 0 {
+			continue
+		}
+		at := off + int(opt.lenAt)
+		if at >= hl {
+			f.Skip = SkipMalformed
+			return
+		}
+		if at >= len(b) {
+			f.Skip = SkipTruncated
+			return
+		}
+		off = at + 1 + int(b[at])
+	}
+	if off > hl {
+		f.Skip = SkipMalformed
+		return
+	}
+	if hl > len(b) {
+		f.Skip = SkipTruncated
+		return
+	}
+	switch {
+	case b[3]&0x80 != 0: // F
+		f.Skip = SkipTunnelFragment
+		return
+	case b[3]&0x08 != 0, hl == outer.PayloadLen: // K: a keep-alive; or no frame at all
+		return
+	case hl == len(b):
+		f.Skip = SkipTruncated
+		return
+	}
+	idx := f.N - 1
+	if idx < 0 || &f.Packets[idx] != outer {
+		return
+	}
+	inner := b[hl:]
+	switch wbid := b[2] >> 1 & 0x1f; {
+	case b[2]&1 == 0: // T clear: an 802.3 frame
+		d.decEthernet(inner, f, idx)
+	case wbid == 1: // native IEEE 802.11
+		d.decDot11(inner, f, idx)
+	default:
+		decNonIP(f, idx, EtherTypeUnknown)
+	}
+	decTunnelDone(f, outer, TunnelCAPWAP, idx)
 }
 
 func (d *Decoder) decGRE(b []byte, f *Frame, outer *Packet) {
@@ -934,6 +1261,22 @@ func NonIPName(etherType uint16) string {
 		return "macsec"
 	case 0x9000:
 		return "loopback"
+	case 0x2000: // on Cisco HDLC and PPP
+		return "cdp"
+	case EtherType80211Mgmt:
+		return "802.11-mgmt"
+	case EtherType80211Ctrl:
+		return "802.11-ctrl"
+	case EtherType80211Null:
+		return "802.11-null"
+	case EtherType80211Protected:
+		return "802.11-protected"
+	case EtherType80211Fragment:
+		return "802.11-fragment"
+	case EtherType80211AMSDU:
+		return "802.11-amsdu"
+	case EtherTypeSLARP:
+		return "slarp"
 	case decEthMPLS:
 		return "mpls"
 	case decEthPPP:

@@ -16,6 +16,10 @@ func BenchmarkDecode(b *testing.B) {
 		{"ethernet-ipv4-tcp", 1, decEth(0x0800, decIP4(ProtoTCP, decA4, decB4, 1, 0x4000, decTCP(40000, 443, FlagACK, make([]byte, 1460))))},
 		{"ethernet-ipv6-udp", 1, decEth(0x86dd, decIP6(ProtoUDP, decA6, decB6, decUDP(1234, 53, make([]byte, 100))))},
 		{"vlan-vxlan-tcp", 1, vxlan},
+		{"gtp-u-ext-tcp", 1, decOuterUDP(2152, 2152, decGTP(0x04, 255, 1, decGTPExt(0x85, decGTPExtPDU), decTCPv4))},
+		{"capwap-802.11-udp", 1, decOuterUDP(12380, 5247, decCat(decCAPWAPHdr(true, 1, decCWW, decCWWireless),
+			decDot11Data(0x88, 0x01, decSNAP(0x0800, decUDPv4))))},
+		{"ppi-802.11-udp", 192, decCat(decPPIHdr(0, 105, decPPICommon), decDot11Data(0x88, 0x01, decSNAP(0x0800, decUDPv4)))},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

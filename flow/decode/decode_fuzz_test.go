@@ -8,7 +8,7 @@ import (
 
 // decFuzzLinkTypes maps the fuzzer's link type choice onto the ones the
 // decoder knows, plus one it does not.
-var decFuzzLinkTypes = []uint32{1, 0, 9, 12, 14, 50, 51, 101, 104, 108, 113, 228, 229, 276, 147}
+var decFuzzLinkTypes = []uint32{1, 0, 9, 12, 14, 50, 51, 101, 104, 105, 108, 113, 192, 228, 229, 276, 147}
 
 func FuzzDecode(f *testing.F) {
 	lti := func(lt uint32) uint8 {

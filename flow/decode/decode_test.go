@@ -34,7 +34,14 @@ type decTestFrame struct {
 // capture package, as the CLI does.
 func decReadCapture(t testing.TB, name string) []decTestFrame {
 	t.Helper()
-	f, err := capture.OpenFile(filepath.Join(decCaptureDir(t), name))
+	return decReadCaptureFile(t, filepath.Join(decCaptureDir(t), name))
+}
+
+// decReadCaptureFile reads every frame of the capture at path.
+func decReadCaptureFile(t testing.TB, path string) []decTestFrame {
+	t.Helper()
+	name := filepath.Base(path)
+	f, err := capture.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,6 +175,10 @@ func decTsLayers(protocols string) []decTsLayer {
 				ls[n-1].carries = TunnelVXLAN
 			case "geneve":
 				ls[n-1].carries = TunnelGeneve
+			case "gtp":
+				ls[n-1].carries = TunnelGTPU
+			case "capwap.data":
+				ls[n-1].carries = TunnelCAPWAP
 			case "icmp", "icmpv6":
 				ls[n-1].carries = TunnelNone
 				return ls
@@ -683,7 +694,9 @@ type decSynth struct {
 	vlan     uint16
 }
 
-func decSynthCases() []decSynth {
+func decSynthCases() []decSynth { return append(decBaseCases(), decTunnelCases()...) }
+
+func decBaseCases() []decSynth {
 	vlanTag := func(tci, inner uint16) []byte { return decCat(decBE16(tci), decBE16(inner)) }
 	mplsLabel := func(label uint32, bos bool) []byte {
 		v := label<<12 | 64
@@ -1030,6 +1043,7 @@ func decTruncationFrames(t *testing.T) []decTestFrame {
 		{"ndpi__dns.pcap", 4}, {"zeek__linux_dlt_sll2.pcap", 3}, {"tcpdump__ipv6-routing-header.pcap", 3},
 		{"zeek__ipv6-http-atomic-frag.pcap", 13}, {"ndpi__rdp.pcap", 1}, {"ndpi__dns_fragmented.pcap", 2},
 		{"ndpi__dns_fragmented.pcap", 5}, {"tcpdump__tcp-handshake-nano.pcap", 1}, {"ndpi__psiphon3.pcap", 1},
+		{"ndpi-corpus/pcap/capwap.pcap", 280}, {"ndpi-corpus/pcap/capwap.pcap", 285},
 	} {
 		fs := decReadCapture(t, c.file)
 		frames = append(frames, fs[c.frame-1])
@@ -1087,6 +1101,7 @@ func TestDecodeNoAllocs(t *testing.T) {
 	for _, n := range names {
 		frames = append(frames, decReadCapture(t, filepath.Base(n))...)
 	}
+	frames = append(frames, decReadCapture(t, "ndpi-corpus/pcap/capwap.pcap")...) // 802.11 in CAPWAP
 	for _, tc := range decSynthCases() {
 		frames = append(frames, decTestFrame{data: tc.data, linkType: tc.linkType})
 	}

@@ -76,9 +76,11 @@ const (
 	TunnelVXLAN
 	TunnelGeneve
 	TunnelIPinIP // IPv4 or IPv6 directly inside IPv4 or IPv6 (IP-in-IP, 6in4, 4in6)
+	TunnelGTPU   // GTP-U G-PDUs (UDP 2152)
+	TunnelCAPWAP // CAPWAP data channel (UDP 5247)
 )
 
-var tunnelNames = [...]string{"", "gre", "vxlan", "geneve", "ip-in-ip"}
+var tunnelNames = [...]string{"", "gre", "vxlan", "geneve", "ip-in-ip", "gtp", "capwap"}
 
 func (t Tunnel) String() string {
 	if int(t) < len(tunnelNames) {
@@ -134,7 +136,7 @@ type Packet struct {
 // ShardHash picks the worker for a frame: every packet of a frame goes to
 // the worker of its outermost packet, so a tunnel's inner flows can name the
 // tunnel's flow as their parent. Packets that can carry a tunnel (GRE,
-// IP-in-IP, the VXLAN and Geneve ports) are placed by their two addresses
+// IP-in-IP, the VXLAN, Geneve, GTP-U and CAPWAP data ports) are placed by their two addresses
 // alone, so that both directions of the tunnel and every inner flow of it
 // meet on one worker; the rest by their flow's canonical key.
 func (f *Frame) ShardHash(seed uint64) uint32 {
@@ -160,7 +162,9 @@ func tunnelCapable(k *Key) bool {
 	return false
 }
 
-func isTunnelPort(p uint16) bool { return p == 4789 || p == 8472 || p == 6081 }
+func isTunnelPort(p uint16) bool {
+	return p == 4789 || p == 8472 || p == 6081 || p == decPortGTPU || p == decPortCAPWAPData
+}
 
 // addrPair is a key of just k's two addresses, in canonical order.
 func addrPair(k *Key) Key {
@@ -190,6 +194,9 @@ type Frame struct {
 	// EtherType is set for SkipNonIP: the EtherType (or PPP/SLL protocol)
 	// of the frame that was not IP.
 	EtherType uint16
+	// LinkType is set for SkipUnknownLinkType: the link type not known,
+	// the frame's or the one its PPI header names.
+	LinkType uint32
 	// Len is the frame's original (wire) length; CapLen what was captured.
 	Len, CapLen int
 }
@@ -207,10 +214,11 @@ const (
 	SkipFragmentPending      // a non-first fragment held until its first fragment arrives
 	SkipTunnelNonIP          // a tunnel whose payload is not IP (e.g. PPP LCP in GRE); the outer packet still counts
 	SkipTooDeep              // tunnels nested deeper than MaxPackets; the outer packets still count
+	SkipTunnelFragment       // a fragment of a tunnel's frame (CAPWAP), not reassembled; the outer packet still counts
 	SkipCount                // the number of reasons
 )
 
-var skipNames = [...]string{"", "unknown-link-type", "non-ip", "truncated", "malformed", "fragment-pending", "tunnel-non-ip", "tunnel-too-deep"}
+var skipNames = [...]string{"", "unknown-link-type", "non-ip", "truncated", "malformed", "fragment-pending", "tunnel-non-ip", "tunnel-too-deep", "tunnel-fragment"}
 
 func (s Skip) String() string {
 	if int(s) < len(skipNames) {

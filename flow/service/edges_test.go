@@ -230,6 +230,10 @@ func TestEdgeEvidence(t *testing.T) {
 	ovS := sampleIn("openvpn udp").Server
 	vx := sampleIn("vxlan dns").Client
 	gen := sampleIn("geneve ethernet").Client
+	gpdu, echo := sampleIn("gtp-u g-pdu").Client, sampleIn("gtp-u echo")
+	gtpc := sampleIn("gtp-c create session").Client
+	cwd, cwt := sampleIn("capwap discovery").Client, sampleIn("capwap dtls").Client
+	cw80211 := sampleIn("capwap data 802.11").Client
 	dhcp := sampleIn("dhcp discover").Client
 	snmp1 := sampleIn("snmp v1 getnext").Client
 	mysql := sampleIn("mysql 8 greeting before tls").Server
@@ -316,6 +320,34 @@ func TestEdgeEvidence(t *testing.T) {
 		{"geneve options past the end", "geneve", UDP, with(gen[:8], 0, 0x01), nil, None, ""},
 		{"geneve inner contradicts", "geneve", UDP, with(with(gen, 2, 0x08), 3, 0x00), nil, None, ""},
 		{"geneve unknown protocol", "geneve", UDP, with(gen, 3, 0x59), nil, None, ""},
+		{"gtp-u g-pdu cut", "gtp", UDP, gpdu[:40], nil, Medium, string(gpdu[:8])},
+		{"gtp-u length past the datagram", "gtp", UDP, with(gpdu, 3, 0x43), nil, None, ""},
+		{"gtp-u length short of the datagram", "gtp", UDP, with(gpdu, 3, 0x41), nil, None, ""},
+		{"gtp-u inner length contradicts", "gtp", UDP, with(gpdu, 19, 0x3b), nil, None, ""},
+		{"gtp-u g-pdu teid 0", "gtp", UDP, with(with(gpdu, 6, 0), 7, 0), nil, None, ""},
+		{"gtp-u extension of length 0", "gtp", UDP, with(gpdu, 12, 0), nil, None, ""},
+		{"gtp-u extension chain past the datagram", "gtp", UDP, with(gpdu, 15, 0x85), nil, None, ""},
+		{"gtp prime", "gtp", UDP, with(gpdu, 0, 0x24), nil, None, ""},
+		{"gtp-u echo without sequence number", "gtp", UDP, with(echo.Client, 0, 0x30), nil, None, ""},
+		{"gtp-u echo response without recovery", "gtp", UDP, nil, with(echo.Server, 12, 0x0f), None, ""},
+		{"gtp-u end marker", "gtp", UDP, unhex("30fe000000001234"), nil, Medium, "\x30\xfe\x00\x00\x00\x00\x12\x34"},
+		{"gtp-u unknown message type", "gtp", UDP, unhex("30fd000000001234")[:8], nil, Medium, "\x30\xfd\x00\x00\x00\x00\x12\x34"},
+		{"gtp-u gtpv1-c message type", "gtp", UDP, unhex("321000040000000000070000"), nil, None, ""},
+		{"gtp-c ie past the message", "gtp-c", UDP, with(gtpc, 14, 9), nil, None, ""},
+		{"gtp-c length short", "gtp-c", UDP, with(gtpc, 3, 0x25), nil, None, ""},
+		{"gtp-c piggybacked", "gtp-c", UDP, append(with(gtpc, 0, 0x58), sampleIn("gtp-c echo").Client...), nil, High, "\x58\x20\x00\x26"},
+		{"gtp-c version 1", "gtp-c", UDP, with(gtpc, 0, 0x28), nil, None, ""},
+		{"capwap hlen past the datagram", "capwap", UDP, with(cwd, 1, 0xf8), nil, None, ""},
+		{"capwap radio mac past hlen", "capwap", UDP, with(cwd, 8, 9), nil, None, ""},
+		{"capwap reserved flags", "capwap", UDP, with(cwd, 3, 0x11), nil, None, ""},
+		{"capwap unknown binding", "capwap", UDP, with(cwd, 2, 0x04), nil, None, ""},
+		{"capwap control length contradicts", "capwap", UDP, with(cwd, 22, 0x67), nil, None, ""},
+		{"capwap fragment", "capwap", UDP, with(cw80211, 3, 0xa0), nil, Medium, string(with(cw80211, 3, 0xa0)[:8])},
+		{"capwap 802.11 version bits in both bytes", "capwap", UDP, with(cw80211, 17, 0x09), nil, None, ""},
+		{"capwap dtls reserved bytes", "capwap", UDP, with(cwt, 2, 1), nil, None, ""},
+		{"capwap dtls record past the datagram", "capwap", UDP, cwt[:40], nil, None, ""},
+		{"capwap dtls content type", "capwap", UDP, with(cwt, 4, 0x30), nil, None, ""},
+		{"capwap preamble version 1", "capwap", UDP, with(cwd, 0, 0x10), nil, None, ""},
 		{"telnet option negotiation then a prompt", "telnet", TCP, nil, []byte("\xff\xfb\x01\xff\xfb\x03login: "), High, "\xff\xfb\x01\xff\xfb\x03"},
 		{"telnet subnegotiation", "telnet", TCP, unhex("fffd18fffa1801fff0"), nil, High, "\xff\xfd\x18\xff\xfa\x18\x01\xff\xf0"},
 		{"telnet subnegotiation cut", "telnet", TCP, unhex("fffd18fffa1801"), nil, Low, "\xff\xfd\x18"},

@@ -1419,6 +1419,83 @@ var samples = []sample{
 		ev:   "\x00\x00eX\x00\x04W\x00",
 	},
 	{
+		// capwap.pcap (ndpi-corpus) frames 18 and 21: a discovery request in the clear (radio MAC address in the
+		// header) and the controller's response
+		name: "capwap discovery",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+			002002100000000006580a20690e20e80000000100006600001400010000270028020200010040960000000004010000
+			0000409600000100040705660000409600000200040c0419000029000104002c0001010025000a0040960000cf010000
+			01002500160040960000054150623833382e363166332e30356163`),
+			Server: unhex(`
+			0010020000000000000000020000650000010024000003e8000000050201000300409600000100040705660000409600
+			000000040100000100040009436973636f32353034041800050000000000000a0006c0a80a0900000025000700409600
+			00d0000025000b00409600009754c7045f00`)},
+		want: expect{"capwap", High, FromClient},
+		ev:   "\x00\x20\x02\x10\x00\x00\x00\x00",
+	},
+	{
+		// capwap.pcap (ndpi-corpus) frame 1: the control channel's DTLS alert
+		name: "capwap dtls",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+			0100000015feff0001000000000001003091525de0381a81cffbbc5c495068756e8580383b27a1c2ff2011743e05500e
+			5352fa6f19e56428296f7985b4b0bf6612`)},
+		want: expect{"capwap", High, FromClient},
+		ev:   "\x01\x00\x00\x00\x15\xfe\xff\x00",
+	},
+	{
+		// capwap.pcap (ndpi-corpus) frame 280, first 86 bytes: the data channel's 802.11 frame (frame control
+		// swapped, as Cisco sends it) with a DHCP request
+		name: "capwap data 802.11",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+			00204320000000000104ed4d0000000001082c00580a20690e201caba7f2139dffffffffffff0000aaaa030000000800
+			45000148ec5a0000ff11ce4a00000000ffffffff00440043013499f701010600cc4ec6fe`)},
+		want: expect{"capwap", Medium, FromClient},
+		ev:   "\x00\x20\x43\x20\x00\x00\x00\x00",
+	},
+	{
+		// constructed (tshark dissects it as GTP-U): a G-PDU with a PDU session container carrying the inner
+		// IPv4 packet of ndpi__vxlan.pcap frame 1
+		name: "gtp-u g-pdu",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+			34ff00420000123400070085011009004500003a35b040004011d6e50a0a140408080808ad950035002617e290c60100
+			00010000000000000866616365626f6f6b03636f6d0000010001`)},
+		want: expect{"gtp", High, FromClient},
+		ev:   "\x34\xff\x00\x42\x00\x00\x12\x34",
+	},
+	{
+		// constructed (tshark dissects it as GTP-U): echo request and response (Recovery IE)
+		name: "gtp-u echo",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+			320100040000000000070000`),
+			Server: unhex(`
+			3202000600000000000700000e00`)},
+		want: expect{"gtp", High, FromClient},
+		ev:   "\x32\x01\x00\x04\x00\x00\x00\x00",
+	},
+	{
+		// constructed (tshark dissects it as GTPv2): a Create Session Request (IMSI, Recovery, F-TEID)
+		name: "gtp-c create session",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+			482000260000000000002a000100080021436587092143f50300010005570009008600000001c0000201`)},
+		want: expect{"gtp-c", High, FromClient},
+		ev:   "\x48\x20\x00\x26",
+	},
+	{
+		// constructed (tshark dissects it as GTPv2): echo request (Recovery IE)
+		name: "gtp-c echo",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+			40010009000007000300010005`)},
+		want: expect{"gtp-c", High, FromClient},
+		ev:   "\x40\x01\x00\x09",
+	},
+	{
 		// telnet.pcap (ndpi-corpus): the client's option burst (frames 4, 7)
 		// and the server's (frames 5, 9).
 		name: "telnet-negotiation",

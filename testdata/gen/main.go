@@ -340,6 +340,30 @@ var fixtures = []fixture{
 		b.echo(p, true, 0x77, 1)
 		b.echo(p, false, 0x77, 1)
 	}},
+	{name: "encap_gtpu", desc: "GTP-U (UDP 2152 both ways, TEIDs 0x100 and 0x200) between a base station and a gateway: an echo request and response, then G-PDUs carrying IPv4/TCP (handshake and data; uplink with a PDU session container extension header)", build: func(b *builder) {
+		for _, req := range []bool{true, false} {
+			eth, ip4 := outer(b, vtepA, vtepB, req, layers.IPProtocolUDP)
+			udp := &layers.UDP{SrcPort: 2152, DstPort: 2152}
+			udp.SetNetworkLayerForChecksum(ip4)
+			g := &layers.GTPv1U{Version: 1, ProtocolType: 1, SequenceNumberFlag: true, MessageType: 1, SequenceNumber: 9}
+			var recovery gopacket.Payload
+			if !req {
+				g.MessageType, recovery = 2, gopacket.Payload{14, 0}
+			}
+			b.write(eth, ip4, udp, g, recovery)
+		}
+		p := &path{c: inner1, s: inner2, wrap: gtpuWrap(vtepA, vtepB, 0x100, 0x200)}
+		c := b.tcp(p, eph, 80)
+		c.handshake()
+		c.cli("PA", httpReq)
+		c.srv("PA", httpResp)
+	}},
+	{name: "encap_capwap", desc: "CAPWAP data channel (access point's UDP 12380 to the controller's 5247, HLEN 2, 802.3 frames) carrying Ethernet/IPv4/UDP (DNS query and answer)", build: func(b *builder) {
+		p := &path{c: inner1, s: inner2, innerEth: true, wrap: capwapWrap(vtepA, vtepB, 12380)}
+		u := b.udp(p, eph, 53)
+		u.cli(dnsMsg(6, "f.example.com", false))
+		u.srv(dnsMsg(6, "f.example.com", true))
+	}},
 	{name: "encap_vlan_ipv6", nanos: true, desc: "IPv6 over 802.1Q VLAN 100: TCP handshake, data, FIN both ways (SF)", build: func(b *builder) {
 		p := &path{c: client6, s: server6, vlan: 100}
 		c := b.tcp(p, eph, 443)
@@ -540,6 +564,38 @@ func vxlanWrap(a, z host, portA, portB uint16, vni uint32) func(*builder, bool) 
 		udp := &layers.UDP{SrcPort: layers.UDPPort(sport), DstPort: 4789}
 		udp.SetNetworkLayerForChecksum(ip4)
 		return []gopacket.SerializableLayer{eth, ip4, udp, &layers.VXLAN{ValidIDFlag: true, VNI: vni}}
+	}
+}
+
+// gtpuWrap sends G-PDUs from and to port 2152 with the receiver's TEID
+// (teidA is A's, teidB B's); those from A carry a PDU session container.
+func gtpuWrap(a, z host, teidA, teidB uint32) func(*builder, bool) []gopacket.SerializableLayer {
+	return func(b *builder, fromA bool) []gopacket.SerializableLayer {
+		eth, ip4 := outer(b, a, z, fromA, layers.IPProtocolUDP)
+		udp := &layers.UDP{SrcPort: 2152, DstPort: 2152}
+		udp.SetNetworkLayerForChecksum(ip4)
+		g := &layers.GTPv1U{Version: 1, ProtocolType: 1, MessageType: 255, TEID: teidA}
+		if fromA {
+			g.TEID = teidB
+			// PDU session container: uplink (type 1), QFI 9.
+			g.GTPExtensionHeaders = []layers.GTPExtensionHeader{{Type: 0x85, Content: []byte{0x10, 0x09}}}
+		}
+		return []gopacket.SerializableLayer{eth, ip4, udp, g}
+	}
+}
+
+// capwapWrap sends CAPWAP data messages between an access point (A, on
+// port apPort) and its controller (B, on 5247): HLEN 2, radio ID 1,
+// wireless binding 1, T clear (an 802.3 frame follows).
+func capwapWrap(a, z host, apPort uint16) func(*builder, bool) []gopacket.SerializableLayer {
+	return func(b *builder, fromA bool) []gopacket.SerializableLayer {
+		eth, ip4 := outer(b, a, z, fromA, layers.IPProtocolUDP)
+		udp := &layers.UDP{SrcPort: layers.UDPPort(apPort), DstPort: 5247}
+		if !fromA {
+			udp.SrcPort, udp.DstPort = udp.DstPort, udp.SrcPort
+		}
+		udp.SetNetworkLayerForChecksum(ip4)
+		return []gopacket.SerializableLayer{eth, ip4, udp, gopacket.Payload{0, 2 << 3, 1<<6 | 1<<1, 0, 0, 0, 0, 0}}
 	}
 }
 
