@@ -94,6 +94,7 @@ var catalogue = []*Protocol{
 	&vxlanProtocol,
 	&geneveProtocol,
 	&dhcpProtocol,
+	&stunProtocol,
 	&snmpProtocol,
 	&smtpProtocol,
 	&imapProtocol,

@@ -1930,6 +1930,76 @@ var samples = []sample{
 		want: expect{"quic", High, FromClient},
 		ev:   "\xc2\x00\x00\x00\x01",
 	},
+	{
+		// ndpi-corpus/stun.pcap, udp 192.168.12.169:43016 <-> 74.125.247.128:3478: Binding request and
+		// its success response (XOR-MAPPED-ADDRESS); client frame 16 (20 bytes), server frame 18 (32 bytes).
+		name: "stun-binding",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				000100002112a44253486b6846386f6477677956`),
+			Server: unhex(`
+				0101000c2112a44253486b6846386f64776779560020000800017d527c3d45a3`)},
+		want: expect{"stun", High, FromClient},
+		ev:   "\x00\x01\x00\x00\x21\x12\xa4\x42",
+	},
+	{
+		// ndpi-corpus/stun.pcap, tcp 10.77.110.51:41588 <-> 10.206.50.239:42000 (Skype/Teams ICE-TCP):
+		// Binding request and response behind RFC 4571 2-byte lengths; client frame 3 (106 bytes),
+		// server frame 5 (98 bytes).
+		name: "stun-tcp-framed",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+				0068000100542112a442f3439453b698fb2950bb06ed000600092f7049303a546f4564000000002400046e6bfcff8029
+				0008000000000004c2d18054000132000000807000040000000300080014fe92876ad46d7b797d42eb8d79a805faf31d
+				72d1802800040200fc47`),
+			Server: unhex(`
+				00600101004c2112a442f3439453b698fb2950bb06ed00200008000183662b5fca71000600092f7049303a546f456400
+				00008037000400000001807000040000000300080014f75f234b11f8e2560eaf4dd734489d41a16f7b1f802800040d26
+				cb32`)},
+		want: expect{"stun", High, FromClient},
+		ev:   "\x00\x01\x00\x54\x21\x12\xa4\x42",
+	},
+	{
+		// ndpi-corpus/zoom.pcap, udp 192.168.1.117:23903 <-> 162.255.37.14:3478: Zoom's classic
+		// (RFC 3489, no cookie) STUN with its own attribute types, answered under the request's
+		// transaction ID; client frame 34 (44 bytes), server frame 60 (32 bytes).
+		name: "stun-classic-zoom",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				00010018c15dae63585d14392e582c260403bf30010100143132333435363738393031323334353637383900`),
+			Server: unhex(`
+				0002000cc15dae63585d14392e582c260403bf30010300080001ff7550b4dcef`)},
+		want: expect{"stun", High, FromClient},
+		ev:   "\x00\x01\x00\x18\xc1\x5d\xae\x63",
+	},
+	{
+		// ndpi-corpus/stun.pcap, udp 192.168.12.169:38123 <-> 31.13.86.54:40003 (Facebook call): TURN
+		// ChannelData on channel 0x4003 carrying RTCP, after the capture lost the flow's STUN;
+		// client frames 115, 123 (54 bytes each), server frames 113, 117 (26 bytes each).
+		name: "turn-channeldata",
+		in: Input{Transport: UDP, ClientFirst: false,
+			Client: unhex(`
+				4003003280c9000147a400836cccb50c41c3df0edc744a41ead3e8581019d1ac5f8317996f9de04780000002279654bc
+				b76a82dde2a9`),
+			ClientDatagrams: [][]byte{
+				unhex(`
+				4003003280c9000147a400836cccb50c41c3df0edc744a41ead3e8581019d1ac5f8317996f9de04780000002279654bc
+				b76a82dde2a9`),
+				unhex(`
+				4003003280c9000109f87591cef5409ea38482c208067998854a66858d8abde8f70ce308bcd436f9800000013982846b
+				7c6e22b30950`),
+			},
+			Server: unhex(`
+				4003001680c9000100000001800000031ff01345009e4583923d`),
+			ServerDatagrams: [][]byte{
+				unhex(`
+				4003001680c9000100000001800000031ff01345009e4583923d`),
+				unhex(`
+				4003001680c900010000000180000004affec27b5787f2ec7bfa`),
+			}},
+		want: expect{"stun", Medium, FromServer},
+		ev:   "\x40\x03\x00\x16",
+	},
 	// Other protocols: every detector rejects them.
 	{
 		// tcpdump__pptp.pcap: Start-Control-Connection request and reply;
