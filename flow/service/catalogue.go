@@ -95,6 +95,7 @@ var catalogue = []*Protocol{
 	&geneveProtocol,
 	&dhcpProtocol,
 	&stunProtocol,
+	&dtlsProtocol,
 	&snmpProtocol,
 	&smtpProtocol,
 	&imapProtocol,

@@ -2000,6 +2000,74 @@ var samples = []sample{
 		want: expect{"stun", Medium, FromServer},
 		ev:   "\x40\x03\x00\x16",
 	},
+	{
+		// ndpi-corpus/dtls2.pcap, udp 61.68.110.153:53045 <-> 212.32.214.39:61457: DTLS 1.0 ClientHello
+		// and HelloVerifyRequest; client frame 1 (81 bytes), server frame 2 (60 bytes).
+		name: "dtls-hello",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				16feff00000000000000000044010000380000000000000038feffc5939ddb0791ee7e1de712d78e2253f34dd59b61b2
+				209caa724b6ba34a7d2ad5000000100035002f00050004000a00fb00fc00fd0100`),
+			Server: unhex(`
+				16feff0000000000000000002f030000230000000000000023feff2064104dce1a52d1a36fca2154441d82e9b84f48b5
+				d401e2422f71c369da8bf506`)},
+		want: expect{"dtls", High, FromClient},
+		ev:   "\x16\xfe\xff",
+	},
+	{
+		// ndpi-corpus/dtls_mid_sessions.pcapng, udp 121.152.255.238:8460 -> 170.151.105.215:443, joined
+		// late: one DTLS 1.2 application-data record in epoch 1; frame 15 (93 bytes).
+		name: "dtls-application-data",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				17fefd00010000000c85130050a5b31a67de83dbc377bfc1dd3fa48ab011ef3aba4dff280797f541ee14a3a2c85259de
+				644a1eb0c890b49333866a92dd1a892afbd10766821a67427ef98beb689cad524d47afd567ed3b5db3af8aac10`)},
+		want: expect{"dtls", Medium, FromClient},
+		ev:   "\x17\xfe\xfd",
+	},
+	{
+		// ndpi-corpus/dtls_mid_sessions.pcapng, udp 53.214.238.65:53558 -> 199.186.151.155:443: one
+		// application-data record under version 0x0100 (OpenSSL's pre-0.9.8f DTLS 1.0); frame 1 (93 bytes).
+		name: "dtls-openssl-0100",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				170100000100000000d415005056cb1c4eca90c45400c6be042720fc34c3e1c59b8f8091fe8bbafde123d6a704a098eb
+				b097871fb2b064c3464f0006d6b4bffe26ad25d1612739f41432748527ddc2f1cdf1c295ccdcdbbc53c23791b2`)},
+		want: expect{"dtls", Medium, FromClient},
+		ev:   "\x17\x01\x00",
+	},
+	{
+		// ndpi-corpus/stun.pcap, udp 192.168.12.169:49153 <-> 142.250.82.99:3478 (Google call): an ICE
+		// connectivity check and its answer, then the DTLS ClientHello on the same path; client frames
+		// 162, 164, 165, server frame 163. The flow is DTLS's: STUN's detector stands back.
+		name: "dtls-after-ice",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				000100582112a442776c6b594474464a7744322f000600155655416b364179376876754c6e4c474f3a74794775000000
+				c05700040003000a802a00089b59111cc59a03ac002400046e7f1eff0008001420a2afe88a03a36b610d112efe7987e8
+				26456268802800045286867a`),
+			ClientDatagrams: [][]byte{
+				unhex(`
+				000100582112a442776c6b594474464a7744322f000600155655416b364179376876754c6e4c474f3a74794775000000
+				c05700040003000a802a00089b59111cc59a03ac002400046e7f1eff0008001420a2afe88a03a36b610d112efe7987e8
+				26456268802800045286867a`),
+				unhex(`
+				16feff0000000000000000008c010000800000000000000080fefdd57d7295a4ee3554acb5d888a0861f48831f7f9585
+				e1621ed1f3e84edd8653cf00000016c02bc02fcca9cca8c009c013c00ac014009c002f00350100004000170000ff0100
+				0100000a00080006001d00170018000b0002010000230000000d00140012040308040401050308050501080606010201
+				000e00050002000100`),
+				unhex(`
+				0001005c2112a442414172434173435357374465000600155655416b364179376876754c6e4c474f3a74794775000000
+				c05700040003000a802a00089b59111cc59a03ac00250000002400046e7f1eff00080014ec77652abbd3d4ce29137ffc
+				2da033c8b45f2ae08028000468f3f351`),
+			},
+			Server: unhex(`
+				010100482112a442776c6b594474464a7744322f000600155655416b364179376876754c6e4c474f3a74794775000000
+				0020000800010e977c3d450400080014c92f33127665580da2ce08f86f02922e8a3f4292802800044395cbdc`),
+		},
+		want: expect{"dtls", High, FromClient},
+		ev:   "\x16\xfe\xff",
+	},
 	// Other protocols: every detector rejects them.
 	{
 		// tcpdump__pptp.pcap: Start-Control-Connection request and reply;

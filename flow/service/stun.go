@@ -1,5 +1,7 @@
 package service
 
+import "bytes"
+
 // STUN and TURN (RFC 5389, 8489, 8656; classic STUN of RFC 3489),
 // recognised by a message whose attributes fill its declared length
 // exactly: with the magic cookie, or, classic, with known attribute types;
@@ -35,7 +37,65 @@ func detectSTUN(in *Input) (Result, bool) {
 	if !tcp && c.conf == None && s.conf == None {
 		c, s = turnChannel(in.ClientDatagrams, in.Client), turnChannel(in.ServerDatagrams, in.Server)
 	}
-	return decide("stun", in, c, s, nil)
+	if !tcp && (c.conf != None || s.conf != None) && (carriesDTLS(in.ClientDatagrams) || carriesDTLS(in.ServerDatagrams)) {
+		// ICE: STUN checks the path a WebRTC or VoIP flow then runs DTLS
+		// on; the flow's session is the DTLS one, so its verdict stands.
+		return Result{}, false
+	}
+	r, ok := decide("stun", in, c, s, nil)
+	switch {
+	case !ok || tcp:
+	case r.Confidence == High && (stunICE(in.ClientDatagrams, in.Client) || stunICE(in.ServerDatagrams, in.Server)):
+		// An ICE connectivity check opens a media flow whose session
+		// (DTLS, RTP) is still to come: it names the flow, but leaves
+		// room for what follows.
+		r.Confidence = Medium
+	}
+	return r, ok
+}
+
+// stunICE reports a side's STUN message carrying an ICE attribute (RFC 8445
+// §16.1: PRIORITY, USE-CANDIDATE, ICE-CONTROLLED, ICE-CONTROLLING), or a
+// Binding request whose USERNAME is ICE's "ufrag:ufrag" (§7.2.2; Zoom
+// sends only that): a connectivity check between two peers' candidates.
+func stunICE(ds [][]byte, first []byte) bool {
+	if stunICECheck(first) {
+		return true
+	}
+	for _, d := range ds {
+		if stunICECheck(d) {
+			return true
+		}
+	}
+	return false
+}
+
+func stunICECheck(b []byte) bool {
+	m, _ := stunMessage(b, false)
+	if m == nil || string(m[4:8]) != stunCookie {
+		return false
+	}
+	for a := m[20:]; len(a) >= 4; a = a[min(len(a), 4+(be16(a[2:])+3)&^3):] {
+		switch be16(a) {
+		case 0x0024, 0x0025, 0x8029, 0x802a:
+			return true
+		case 0x0006:
+			if be16(m) == 0x0001 && bytes.IndexByte(a[4:min(len(a), 4+be16(a[2:]))], ':') > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// carriesDTLS reports a datagram of DTLS records among ds.
+func carriesDTLS(ds [][]byte) bool {
+	for _, d := range ds {
+		if c, _ := dtlsDatagram(d); c >= Medium {
+			return true
+		}
+	}
+	return false
 }
 
 // stunSide checks one side's first message, unframing it over TCP.
