@@ -132,6 +132,14 @@ func TestCatalogue(t *testing.T) {
 		if len(p.Registry)+len(p.Defaults) == 0 {
 			t.Errorf("%s: no standard port: neither a registry name nor a default", p.Name)
 		}
+		if p.Refines != "" {
+			// Its messages are the refined protocol's, and so are its samples.
+			if r := Lookup(p.Refines); r == nil || r.Refines != "" || len(r.Detectors) == 0 || len(p.Detectors) > 0 ||
+				len(p.Ports)+len(p.Groups) == 0 {
+				t.Errorf("%s: refines %q: no such protocol with detectors, or no ports or groups of its own", p.Name, p.Refines)
+			}
+			continue
+		}
 		if len(p.Detectors) == 0 || p.Detectors[0].Name != p.Name {
 			t.Errorf("%s: its first detector must carry its name", p.Name)
 		}

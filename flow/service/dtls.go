@@ -5,10 +5,12 @@ package service
 // length, back to back. A handshake's first message in epoch 0 is High.
 var dtlsProtocol = Protocol{
 	Name: "dtls", Transports: onUDP,
-	// stuns is STUN and TURN over DTLS (RFC 7350); https on udp/443 is where
-	// AnyConnect and OpenConnect VPNs carry their DTLS tunnel, beside the TLS
-	// channel on tcp/443. WebRTC negotiates any port, hence a low severity.
-	Registry:   []string{"stuns", "https"},
+	// stuns is STUN and TURN over DTLS (RFC 7350). udp/443 (https, QUIC's)
+	// is where AnyConnect and OpenConnect VPNs carry their DTLS tunnel,
+	// beside the TLS channel on tcp/443: a conventional alternate. WebRTC
+	// negotiates any port, hence a low severity.
+	Registry:   []string{"stuns"},
+	Alternates: []uint16{443},
 	OffPort:    SeverityLow,
 	FirstBytes: "a DTLS record",
 	Detectors:  []*Detector{&dtlsDetector},

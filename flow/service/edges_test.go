@@ -176,6 +176,15 @@ func TestEdgeVerdicts(t *testing.T) {
 		{"netbios positive name query response", &dnsDetector,
 			udp("", "\x80\x01\x85\x00\x00\x00\x00\x01\x00\x00\x00\x00\x20"+strings.Repeat("CA", 16)+
 				"\x00\x00\x20\x00\x01\x00\x04\x93\xe0\x00\x06\x00\x00\xc0\xa8\x01\x02"), None, 0},
+		{"nbns name query", &nbnsDetector,
+			udp("\x80\x01\x01\x10\x00\x01\x00\x00\x00\x00\x00\x00\x20"+strings.Repeat("CA", 16)+"\x00\x00\x20\x00\x01", ""), High, FromClient},
+		{"nbns positive name query response", &nbnsDetector,
+			udp("", "\x80\x01\x85\x00\x00\x00\x00\x01\x00\x00\x00\x00\x20"+strings.Repeat("CA", 16)+
+				"\x00\x00\x20\x00\x01\x00\x04\x93\xe0\x00\x06\x00\x00\xc0\xa8\x01\x02"), High, FromServer},
+		{"nbns name not encoded", &nbnsDetector,
+			udp("\x80\x01\x01\x10\x00\x01\x00\x00\x00\x00\x00\x00\x20"+strings.Repeat("CQ", 16)+"\x00\x00\x20\x00\x01", ""), None, 0},
+		{"nbns dns type", &nbnsDetector,
+			udp("\x80\x01\x01\x10\x00\x01\x00\x00\x00\x00\x00\x00\x20"+strings.Repeat("CA", 16)+"\x00\x00\x01\x00\x01", ""), None, 0},
 		{"dns tcp length below a header", &dnsDetector,
 			tcp("\x00\x0b"+dnsQ, "", true), None, 0},
 		{"dns tcp two messages in a row", &dnsDetector,

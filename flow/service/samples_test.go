@@ -2068,6 +2068,28 @@ var samples = []sample{
 		want: expect{"dtls", High, FromClient},
 		ev:   "\x16\xfe\xff",
 	},
+	{
+		// ndpi-corpus/zoom.pcap, udp 192.168.1.117:137 -> 192.168.1.255:137: name refresh of
+		// WORKGROUP<00> (type NB, with its additional record); frame 20 (68 bytes).
+		name: "nbns-refresh",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				45974010000100000000000120464845504643454c454846434550464646414341434143414341434143414141000020
+				0001c00c00200001000003840006e000c0a80175`)},
+		want: expect{"nbns", High, FromClient},
+		ev:   "WORKGROUP<00>",
+	},
+	{
+		// ndpi-corpus/gnutella.pcap, udp 10.0.2.15:137 -> 10.0.2.255:137: name registration of
+		// MSEDGEWIN10<00>; frame 33 (68 bytes).
+		name: "nbns-registration",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				9c292910000100000000000120454e464445464545454845464648454a454f4442444143414341434143414141000020
+				0001c00c00200001000493e0000600000a00020f`)},
+		want: expect{"nbns", High, FromClient},
+		ev:   "MSEDGEWIN10<00>",
+	},
 	// Other protocols: every detector rejects them.
 	{
 		// tcpdump__pptp.pcap: Start-Control-Connection request and reply;
