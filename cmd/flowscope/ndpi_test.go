@@ -33,7 +33,7 @@ var ndpiServices = map[string]string{
 	"PostgreSQL": "postgresql", "RESP": "redis", "MQTT": "mqtt", "WireGuard": "wireguard", "OpenVPN": "openvpn",
 	"BitTorrent": "bittorrent", "SIP": "sip", "NTP": "ntp", "DHCP": "dhcp", "SNMP": "snmp", "RTSP": "rtsp",
 	"IMAPS": "tls", "POPS": "tls", "SMTPS": "tls",
-	"STUN": "stun", "DTLS": "dtls", "MDNS": "mdns", "LLMNR": "llmnr", "NetBIOS": "nbns",
+	"STUN": "stun", "DTLS": "dtls", "MDNS": "mdns", "LLMNR": "llmnr", "NetBIOS": "nbns", "SSDP": "ssdp",
 }
 
 func parseNDPI(t *testing.T, path string) []ndpiFlow {

@@ -111,6 +111,7 @@ var catalogue = []*Protocol{
 	&mdnsProtocol,
 	&llmnrProtocol,
 	&nbnsProtocol,
+	&ssdpProtocol,
 	&snmpProtocol,
 	&smtpProtocol,
 	&imapProtocol,

@@ -185,6 +185,13 @@ func TestEdgeVerdicts(t *testing.T) {
 			udp("\x80\x01\x01\x10\x00\x01\x00\x00\x00\x00\x00\x00\x20"+strings.Repeat("CQ", 16)+"\x00\x00\x20\x00\x01", ""), None, 0},
 		{"nbns dns type", &nbnsDetector,
 			udp("\x80\x01\x01\x10\x00\x01\x00\x00\x00\x00\x00\x00\x20"+strings.Repeat("CA", 16)+"\x00\x00\x01\x00\x01", ""), None, 0},
+		// UPnP Device Architecture 2.0 §1.3.3: a search response.
+		{"ssdp search response", &ssdpDetector,
+			udp("", "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: http://192.168.1.1:5000/rootDesc.xml\r\n"+
+				"ST: upnp:rootdevice\r\nUSN: uuid:1::upnp:rootdevice\r\n\r\n"), High, FromServer},
+		{"ssdp http over udp without search headers", &ssdpDetector, udp("", "HTTP/1.1 200 OK\r\nServer: x\r\n\r\n"), Medium, FromServer},
+		{"ssdp notify", &ssdpDetector, udp("NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nNT: upnp:rootdevice\r\n\r\n", ""), High, FromClient},
+		{"ssdp get is not ssdp", &ssdpDetector, udp("GET / HTTP/1.1\r\n\r\n", ""), None, 0},
 		{"dns tcp length below a header", &dnsDetector,
 			tcp("\x00\x0b"+dnsQ, "", true), None, 0},
 		{"dns tcp two messages in a row", &dnsDetector,

@@ -2090,6 +2090,29 @@ var samples = []sample{
 		want: expect{"nbns", High, FromClient},
 		ev:   "MSEDGEWIN10<00>",
 	},
+	{
+		// ndpi-corpus/gnutella.pcap, udp 10.0.2.15:57623 -> 239.255.255.250:1900: gtk-gnutella's
+		// M-SEARCH for an Internet gateway device; frame 235 (182 bytes).
+		name: "ssdp-m-search",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				4d2d534541524348202a20485454502f312e310d0a484f53543a203233392e3235352e3235352e3235303a313930300d
+				0a555345522d4147454e543a2067746b2d676e7574656c6c612f312e322e322028323032322d30322d3235290d0a4d41
+				4e3a2022737364703a646973636f766572220d0a53543a2075726e3a736368656d61732d75706e702d6f72673a646576
+				6963653a496e7465726e6574476174657761794465766963653a320d0a4d583a20330d0a0d0a`)},
+		want: expect{"ssdp", High, FromClient},
+		ev:   "M-SEARCH * HTTP/1.1",
+	},
+	{
+		// ndpi-corpus/ssdp-m-search.pcap, udp 192.168.242.8:42253 -> 192.168.242.255:32412: a bare
+		// M-SEARCH request line (Plex's GDM discovery port); frame 1 (21 bytes).
+		name: "ssdp-m-search-bare",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				4d2d534541524348202a20485454502f312e310d0a`)},
+		want: expect{"ssdp", High, FromClient},
+		ev:   "M-SEARCH * HTTP/1.1",
+	},
 	// Other protocols: every detector rejects them.
 	{
 		// tcpdump__pptp.pcap: Start-Control-Connection request and reply;
