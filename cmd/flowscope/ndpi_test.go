@@ -34,6 +34,7 @@ var ndpiServices = map[string]string{
 	"BitTorrent": "bittorrent", "SIP": "sip", "NTP": "ntp", "DHCP": "dhcp", "SNMP": "snmp", "RTSP": "rtsp",
 	"IMAPS": "tls", "POPS": "tls", "SMTPS": "tls",
 	"STUN": "stun", "DTLS": "dtls", "MDNS": "mdns", "LLMNR": "llmnr", "NetBIOS": "nbns", "SSDP": "ssdp",
+	"RTP": "rtp", "SRTP": "rtp", "RTCP": "rtcp",
 }
 
 func parseNDPI(t *testing.T, path string) []ndpiFlow {

@@ -112,6 +112,8 @@ var catalogue = []*Protocol{
 	&llmnrProtocol,
 	&nbnsProtocol,
 	&ssdpProtocol,
+	&rtcpProtocol,
+	&rtpProtocol,
 	&snmpProtocol,
 	&smtpProtocol,
 	&imapProtocol,

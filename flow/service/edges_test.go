@@ -391,6 +391,10 @@ func TestConfirmation(t *testing.T) {
 	monlist := sampleIn("ntp-mode7-monlist").Server
 	noEcho := with(ntp.Server, 24, ntp.Server[24]^0xff)
 	notify := []byte("NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\r\n")
+	rtp := sampleIn("rtp-stream").ClientDatagrams
+	bind, dtls := sampleIn("stun-binding").Client, sampleIn("dtls-hello").Client
+	rtcp, srtcp := sampleIn("rtcp-compound").ClientDatagrams, sampleIn("srtcp").ServerDatagrams
+	channel := sampleIn("turn-channeldata").ClientDatagrams
 	// probeCut is the probe with its length field one short of the datagram.
 	probeCut := append([]byte(nil), probe[:len(probe)-1]...)
 	udp := func(client, server [][]byte) Input {
@@ -437,6 +441,22 @@ func TestConfirmation(t *testing.T) {
 		{"utp connection id changes", &bittorrentDetector, udp([][]byte{utp[0], utp[1], with(utp[2], 3, 0)}, nil), None},
 		{"utp three datagrams", &bittorrentDetector, udp(utp, nil), Medium},
 		{"quic short headers, text repeats", &quicMidStreamDetector, udp([][]byte{notify, notify, notify}, nil), None},
+		{"rtp two datagrams", &rtpDetector, udp(rtp[:2], nil), Low},
+		{"rtp sequence repeats", &rtpDetector, udp([][]byte{rtp[0], rtp[1], rtp[1]}, nil), None},
+		{"rtp ssrc changes", &rtpDetector, udp([][]byte{rtp[0], rtp[1], with(rtp[2], 11, 0)}, nil), None},
+		{"rtp timestamp goes back", &rtpDetector, udp([][]byte{rtp[0], rtp[2], with(rtp[1], 4, 0)}, nil), None},
+		{"rtp two each way", &rtpDetector, udp(rtp[:2], [][]byte{with(rtp[0], 8, 1), with(rtp[1], 8, 1)}), Medium},
+		{"rtp after stun", &rtpDetector, udp(append([][]byte{bind}, rtp...), nil), None}, // the verdict is on rtp's datagrams
+		{"stun then rtp", &stunDetector, udp(append([][]byte{bind}, rtp...), nil), None},
+		{"stun then two rtp", &stunDetector, udp(append([][]byte{bind}, rtp[:2]...), nil), High},
+		{"stun binding alone", &stunDetector, udp([][]byte{bind}, nil), High},
+		{"stun with dtls after", &stunDetector, udp([][]byte{bind, dtls}, nil), None},
+		{"rtcp alone", &rtcpDetector, udp(rtcp[:1], nil), Medium},
+		{"rtcp length one short", &rtcpDetector, udp([][]byte{with(rtcp[0], 3, rtcp[0][3]-1)}, nil), None},
+		{"srtcp alone", &rtcpDetector, udp(srtcp[:1], nil), Low},
+		{"srtcp index repeats", &rtcpDetector, udp([][]byte{srtcp[0], srtcp[0]}, nil), Low},
+		{"turn channel data alone", &stunDetector, udp(channel[:1], nil), None},
+		{"turn channels differ", &stunDetector, udp([][]byte{channel[0], with(channel[1], 1, 4)}, nil), None},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -2113,6 +2113,91 @@ var samples = []sample{
 		want: expect{"ssdp", High, FromClient},
 		ev:   "M-SEARCH * HTTP/1.1",
 	},
+	{
+		// ndpi-corpus/rtcp_multiple_pkts_in_the_same_datagram.pcap, udp 217.12.244.34:25963 <->
+		// 217.12.247.98:31601: compound RTCP, a sender report and SDES (CNAME), twice from one SSRC,
+		// answered by a receiver report and SDES; client frames 1, 3 (112 bytes each), server frame 2 (92 bytes).
+		name: "rtcp-compound",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				81c8000c5d931534dd3ac1704d614df800007d00000000c800007d000000000000000001000000000000000000000000
+				0000000081ca000e5d931534010835643933313533340725467265655357495443482e6f7267202d2d20436f6d652074
+				6f20436c7565436f6e2e636f6d000000`),
+			ClientDatagrams: [][]byte{
+				unhex(`
+				81c8000c5d931534dd3ac1704d614df800007d00000000c800007d000000000000000001000000000000000000000000
+				0000000081ca000e5d931534010835643933313533340725467265655357495443482e6f7267202d2d20436f6d652074
+				6f20436c7565436f6e2e636f6d000000`),
+				unhex(`
+				81c8000c5d931534dd3ac17452808c820000faa0000001910000faa001932db400000001000000000000000000000000
+				0000000081ca000e5d931534010835643933313533340725467265655357495443482e6f7267202d2d20436f6d652074
+				6f20436c7565436f6e2e636f6d000000`),
+			},
+			Server: unhex(`
+				81c9000701932db400000000010000010000bec200000001000000000000000081ca000e01932db40107313933326462
+				340725467265655357495443482e6f7267202d2d20436f6d6520746f20436c7565436f6e2e636f6d00000000`),
+		},
+		want: expect{"rtcp", High, FromClient},
+		ev:   "\x81\xc8",
+	},
+	{
+		// ndpi-corpus/lru_ipv6_caches.pcapng, udp [20ed:470f:6f73:ce60:60be:8b4f:df37:b080]:45658 <->
+		// [32fb:f967:681e:e96b:face:b00c::74fd]:3478 (a WhatsApp relay): SRTCP, receiver reports whose
+		// rest is encrypted, E flag and indexes 1, 5, 6 before an 80-bit tag; client frames 2, 5, 6
+		// (50, 50, 22 bytes), server frames 1, 3, 4 (22, 50, 22 bytes).
+		name: "srtcp",
+		in: Input{Transport: UDP, ClientFirst: false,
+			Client: unhex(`
+				80c900015a5d5934636869d8cb9dd8f284841d47779bf41161555a9addf39a69f96e9cd080000001c9a4673fced23d5e
+				1a58`),
+			ClientDatagrams: [][]byte{
+				unhex(`
+				80c900015a5d5934636869d8cb9dd8f284841d47779bf41161555a9addf39a69f96e9cd080000001c9a4673fced23d5e
+				1a58`),
+				unhex(`
+				80c9000191395f11ce75abae855f23c3c1a9b79db05ae9689caa0288f3d0ba846856961c80000005169baed522c7093e
+				d6bc`),
+				unhex(`
+				80c9000191395f1180000006b435340dd5feeb098528`),
+			},
+			Server: unhex(`
+				80c90001734e7b28800000051150ddd7bafeb9cbd7ce`),
+			ServerDatagrams: [][]byte{
+				unhex(`
+				80c90001734e7b28800000051150ddd7bafeb9cbd7ce`),
+				unhex(`
+				80c90001734e7b28fb6a8741ae18da8742955d507f436d5ecdd71c573ad5c9b49a9d18f380000006b57793ae94d6681b
+				2279`),
+				unhex(`
+				80c90001734e7b28800000078730b9c2a4891b6b1ee7`),
+			},
+		},
+		want: expect{"rtcp", Medium, FromServer},
+		ev:   "\x80\xc9",
+	},
+	{
+		// ndpi-corpus/KakaoTalk_talk.pcap, udp 10.24.82.188:11320 -> 1.201.1.174:23044: RTP, payload
+		// type 108, one SSRC, sequence numbers 0x4eb2 to 0x4eb4; frames 82, 83, 84 (56, 55, 55 bytes).
+		name: "rtp-stream",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				80ec4eb28b399cda0b865519fec5f690bfe83d83771c1276a357519b33c32925654ad82efb080889c03a096248060aa5
+				ae4b61d6324c0679`),
+			ClientDatagrams: [][]byte{
+				unhex(`
+				80ec4eb28b399cda0b865519fec5f690bfe83d83771c1276a357519b33c32925654ad82efb080889c03a096248060aa5
+				ae4b61d6324c0679`),
+				unhex(`
+				806c4eb38b39a09a0b8655192dfeb6677d7a46cf437603f21f2697b0532312635eba24ed71197744906350777d400c8c
+				3a652dd20e1f58`),
+				unhex(`
+				806c4eb48b39a45a0b8655199ecef19240bdabf3f954f4c10abc5e920b4f2e5a892b147727d95efff144f12cd12391fe
+				663d1721d6db08`),
+			},
+		},
+		want: expect{"rtp", Medium, FromClient},
+		ev:   "\x80\xec",
+	},
 	// Other protocols: every detector rejects them.
 	{
 		// tcpdump__pptp.pcap: Start-Control-Connection request and reply;

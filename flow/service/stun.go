@@ -37,9 +37,10 @@ func detectSTUN(in *Input) (Result, bool) {
 	if !tcp && c.conf == None && s.conf == None {
 		c, s = turnChannel(in.ClientDatagrams, in.Client), turnChannel(in.ServerDatagrams, in.Server)
 	}
-	if !tcp && (c.conf != None || s.conf != None) && (carriesDTLS(in.ClientDatagrams) || carriesDTLS(in.ServerDatagrams)) {
+	if !tcp && (c.conf != None || s.conf != None) &&
+		(carriesDTLS(in.ClientDatagrams) || carriesDTLS(in.ServerDatagrams) || rtpFlow(in) >= Medium || rtcpFlow(in) >= Medium) {
 		// ICE: STUN checks the path a WebRTC or VoIP flow then runs DTLS
-		// on; the flow's session is the DTLS one, so its verdict stands.
+		// or RTP on; the flow's session is that one, so its verdict stands.
 		return Result{}, false
 	}
 	r, ok := decide("stun", in, c, s, nil)
@@ -55,9 +56,10 @@ func detectSTUN(in *Input) (Result, bool) {
 }
 
 // stunICE reports a side's STUN message carrying an ICE attribute (RFC 8445
-// §16.1: PRIORITY, USE-CANDIDATE, ICE-CONTROLLED, ICE-CONTROLLING), or a
+// §16.1: PRIORITY, USE-CANDIDATE, ICE-CONTROLLED, ICE-CONTROLLING), a
 // Binding request whose USERNAME is ICE's "ufrag:ufrag" (§7.2.2; Zoom
-// sends only that): a connectivity check between two peers' candidates.
+// sends only that) or a Binding with MESSAGE-INTEGRITY: a connectivity
+// check between two peers' candidates.
 func stunICE(ds [][]byte, first []byte) bool {
 	if stunICECheck(first) {
 		return true
@@ -81,6 +83,13 @@ func stunICECheck(b []byte) bool {
 			return true
 		case 0x0006:
 			if be16(m) == 0x0001 && bytes.IndexByte(a[4:min(len(a), 4+be16(a[2:]))], ':') > 0 {
+				return true
+			}
+		case 0x0008:
+			// MESSAGE-INTEGRITY on a Binding: short-term credentials, which
+			// peers checking their path use (WhatsApp sends only that); a
+			// public STUN server's Binding is unauthenticated.
+			if t := be16(m); t == 0x0001 || t == 0x0101 {
 				return true
 			}
 		}
