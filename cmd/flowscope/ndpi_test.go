@@ -35,6 +35,7 @@ var ndpiServices = map[string]string{
 	"IMAPS": "tls", "POPS": "tls", "SMTPS": "tls",
 	"STUN": "stun", "DTLS": "dtls", "MDNS": "mdns", "LLMNR": "llmnr", "NetBIOS": "nbns", "SSDP": "ssdp",
 	"RTP": "rtp", "SRTP": "rtp", "RTCP": "rtcp",
+	"IPSec": "ipsec",
 }
 
 func parseNDPI(t *testing.T, path string) []ndpiFlow {

@@ -114,6 +114,7 @@ var catalogue = []*Protocol{
 	&ssdpProtocol,
 	&rtcpProtocol,
 	&rtpProtocol,
+	&ipsecProtocol,
 	&snmpProtocol,
 	&smtpProtocol,
 	&imapProtocol,

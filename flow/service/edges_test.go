@@ -395,6 +395,8 @@ func TestConfirmation(t *testing.T) {
 	bind, dtls := sampleIn("stun-binding").Client, sampleIn("dtls-hello").Client
 	rtcp, srtcp := sampleIn("rtcp-compound").ClientDatagrams, sampleIn("srtcp").ServerDatagrams
 	channel := sampleIn("turn-channeldata").ClientDatagrams
+	esp, ike := sampleIn("esp-in-udp").ServerDatagrams, sampleIn("ike-nat-t").Client
+	esp1 := append([]byte{0, 0, 0, 1}, esp[0][4:]...)
 	// probeCut is the probe with its length field one short of the datagram.
 	probeCut := append([]byte(nil), probe[:len(probe)-1]...)
 	udp := func(client, server [][]byte) Input {
@@ -457,6 +459,12 @@ func TestConfirmation(t *testing.T) {
 		{"srtcp index repeats", &rtcpDetector, udp([][]byte{srtcp[0], srtcp[0]}, nil), Low},
 		{"turn channel data alone", &stunDetector, udp(channel[:1], nil), None},
 		{"turn channels differ", &stunDetector, udp([][]byte{channel[0], with(channel[1], 1, 4)}, nil), None},
+		{"esp two datagrams", &espDetector, udp(esp[:2], nil), Medium},
+		{"esp one datagram", &espDetector, udp(esp[:1], nil), None},
+		{"esp sequence repeats", &espDetector, udp([][]byte{esp[0], esp[1], esp[1]}, nil), None},
+		{"esp spi changes", &espDetector, udp([][]byte{esp[0], with(esp[1], 3, 0)}, nil), None},
+		{"esp reserved spi", &espDetector, udp([][]byte{esp1, esp1, esp1}, nil), None},
+		{"esp after ike and a keepalive", &espDetector, udp([][]byte{esp[0], ike, {0xff}, esp[1], esp[2]}, nil), High},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

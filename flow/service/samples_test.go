@@ -2198,6 +2198,62 @@ var samples = []sample{
 		want: expect{"rtp", Medium, FromClient},
 		ev:   "\x80\xec",
 	},
+	{
+		// ndpi-corpus/ipsec_isakmp_esp.pcap, udp 192.168.2.100:14500 <-> 109.237.187.193:4500: IKEv2
+		// IKE_AUTH (message 2) request and response behind the NAT-T non-ESP marker; client frame 3
+		// (112 bytes), server frame 4 (80 bytes).
+		name: "ike-nat-t",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				00000000b64ef32131a4895286babd39048869552e202308000000020000006c30000050b2f83b5ecf6bfcec77b6ae28
+				7831b67c276c4278f165dd744e4dd38db3e09fed589292a27ca86b134e079ca3558ba34edf30976d1ff7c0e441f94a6b
+				6c5b1440af9786c030748cbc83699af6`),
+			Server: unhex(`
+				00000000b64ef32131a4895286babd39048869552e202320000000020000004c30000030da851cd28f82b7d65bd03aa1
+				8fe9d093f3ec8e3b56487a5f57f71405da8818d0d365a9faf52402f32600c649`),
+		},
+		want: expect{"ipsec", High, FromClient},
+		ev:   "\x20\x23",
+	},
+	{
+		// ndpi-corpus/ipsec_isakmp_esp.pcap, udp 109.237.187.193:500 -> 192.168.2.100:10500: the
+		// responder's IKE_SA_INIT answer asking for a cookie (its request is 776 bytes); frame 17 (52 bytes).
+		name: "ike-sa-init-response",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Server: unhex(`
+				b64ef32131a4895200000000000000002920222000000000000000340000001800004006000155739f613a70f771484c
+				b7a6aa3f`),
+		},
+		want: expect{"ipsec", High, FromServer},
+		ev:   "\x20\x22",
+	},
+	{
+		// ndpi-corpus/ipsec_isakmp_esp.pcap, udp 109.237.187.193:4500 -> 192.168.2.100:14500: ESP in
+		// UDP, SPI 0xcbb7a0c6, sequence numbers 1, 2, 3; frames 11, 12, 13 (132 bytes each).
+		name: "esp-in-udp", detector: "esp-in-udp",
+		in: Input{Transport: UDP, ClientFirst: false,
+			Server: unhex(`
+				cbb7a0c6000000012b0f39c7c851181d561b92e517e2f5fb89e08aed877ad0bee8aea56f8427a4f6fbc9d00b73579e82
+				bcca2f17324fcac1485c7e786df1085c7426f80721f02b6eb548119a3bc00f62aa24e966cdf12bb32f22a3b890980f6d
+				1f7d142521a506106f068b77fce6e2e8d17f19bf9c3553e731c2e70485c64ecd1de209ee`),
+			ServerDatagrams: [][]byte{
+				unhex(`
+				cbb7a0c6000000012b0f39c7c851181d561b92e517e2f5fb89e08aed877ad0bee8aea56f8427a4f6fbc9d00b73579e82
+				bcca2f17324fcac1485c7e786df1085c7426f80721f02b6eb548119a3bc00f62aa24e966cdf12bb32f22a3b890980f6d
+				1f7d142521a506106f068b77fce6e2e8d17f19bf9c3553e731c2e70485c64ecd1de209ee`),
+				unhex(`
+				cbb7a0c6000000022b0f39c7c851181d561b92e517e2f5fb89e08aed877ad0bee8aea56f8427a4f6fbc9d00b73579e82
+				bcca2f17324fcac1768d7c2e624185281febaf6b053113a9a70bb371653d015e28f6e9b3cc78429fae92c0918c8f537b
+				763bf28c557e80d6b6957ebfb1ce28c5165cc8e86303c009f0d9a4814ca440cde2ec39d8`),
+				unhex(`
+				cbb7a0c6000000032b0f39c7c851181d561b92e517e2f5fb89e08aed877ad0bee8aea56f8427a4f6fbc9d00b73579e82
+				bcca2f17324fcac132a62f323a96b2713c248dc42929f50fd9ac7fe4dd83d541994b2bd290d8b256b1be656cae47adb4
+				a338bb566e4f422ef821ae7544e1bf9ee5ff8971e0383fb3da1263c705b639049657680a`),
+			},
+		},
+		want: expect{"ipsec", High, FromServer},
+		ev:   "\xcb\xb7\xa0\xc6",
+	},
 	// Other protocols: every detector rejects them.
 	{
 		// tcpdump__pptp.pcap: Start-Control-Connection request and reply;
