@@ -145,7 +145,8 @@ func TestExpectedPorts(t *testing.T) {
 		// UDP, to tcp/138 as well.
 		{"smb", TCP, []uint16{138, 139, 445}},
 		{"smb", UDP, []uint16{138, 139, 445}},
-		{"dhcp", UDP, []uint16{67, 68, 546, 547}},
+		{"dhcp", UDP, []uint16{67, 68}},
+		{"dhcpv6", UDP, []uint16{546, 547}},
 		{"snmp", UDP, []uint16{161, 162}},
 		{"mqtt", TCP, []uint16{1883}},
 		{"wireguard", UDP, []uint16{51820}},

@@ -115,6 +115,7 @@ var catalogue = []*Protocol{
 	&rtcpProtocol,
 	&rtpProtocol,
 	&ipsecProtocol,
+	&dhcpv6Protocol,
 	&snmpProtocol,
 	&smtpProtocol,
 	&imapProtocol,

@@ -2254,6 +2254,19 @@ var samples = []sample{
 		want: expect{"ipsec", High, FromServer},
 		ev:   "\xcb\xb7\xa0\xc6",
 	},
+	{
+		// ndpi-corpus/tor.pcap, udp [fe80::c583:1972:5728:7323]:546 -> [ff02::1:2]:547: a Windows
+		// client's Solicit (elapsed time, client identifier, IA_NA, FQDN, vendor class, option request);
+		// frame 462 (89 bytes).
+		name: "dhcpv6-solicit",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				016633dc0008000200000001000e000100011774d607525400a014b80003000c0e52540000000000000000000027000b
+				0009456e6469616e2d50430010000e0000013700084d53465420352e30000600080018001700110027`),
+		},
+		want: expect{"dhcpv6", High, FromClient},
+		ev:   "\x01",
+	},
 	// Other protocols: every detector rejects them.
 	{
 		// tcpdump__pptp.pcap: Start-Control-Connection request and reply;
