@@ -35,7 +35,7 @@ var ndpiServices = map[string]string{
 	"IMAPS": "tls", "POPS": "tls", "SMTPS": "tls",
 	"STUN": "stun", "DTLS": "dtls", "MDNS": "mdns", "LLMNR": "llmnr", "NetBIOS": "nbns", "SSDP": "ssdp",
 	"RTP": "rtp", "SRTP": "rtp", "RTCP": "rtcp",
-	"IPSec": "ipsec", "DHCPV6": "dhcpv6",
+	"IPSec": "ipsec", "DHCPV6": "dhcpv6", "Kerberos": "kerberos",
 }
 
 func parseNDPI(t *testing.T, path string) []ndpiFlow {

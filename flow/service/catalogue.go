@@ -116,6 +116,7 @@ var catalogue = []*Protocol{
 	&rtpProtocol,
 	&ipsecProtocol,
 	&dhcpv6Protocol,
+	&kerberosProtocol,
 	&snmpProtocol,
 	&smtpProtocol,
 	&imapProtocol,

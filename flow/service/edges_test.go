@@ -19,6 +19,8 @@ func TestEdgeVerdicts(t *testing.T) {
 	}
 	alert, signal := sampleIn("tls-midstream-alert"), sampleIn("tls-midstream-signal")
 	zattoo := sampleIn("http-midstream-zattoo")
+	krb := sampleIn("kerberos-as-req")
+	krbTCP := string([]byte{0, 0, byte(len(krb.Client) >> 8), byte(len(krb.Client))}) + string(krb.Client)
 	// The start of the curl ClientHello and a ServerHello record.
 	ch := string(sampleIn("tls12-curl").Client)
 	sh := string(sampleIn("tls12-curl").Server[:107])
@@ -192,6 +194,12 @@ func TestEdgeVerdicts(t *testing.T) {
 		{"ssdp http over udp without search headers", &ssdpDetector, udp("", "HTTP/1.1 200 OK\r\nServer: x\r\n\r\n"), Medium, FromServer},
 		{"ssdp notify", &ssdpDetector, udp("NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nNT: upnp:rootdevice\r\n\r\n", ""), High, FromClient},
 		{"ssdp get is not ssdp", &ssdpDetector, udp("GET / HTTP/1.1\r\n\r\n", ""), None, 0},
+		// RFC 4120 §7.2.2: over TCP each message follows its 4-byte length.
+		{"kerberos over tcp", &kerberosDetector, tcp(krbTCP, "", true), High, FromClient},
+		{"kerberos over tcp, length disagrees", &kerberosDetector, tcp("\x00"+krbTCP[1:3]+string(krbTCP[3]+1)+krbTCP[4:], "", true), None, 0},
+		{"kerberos error alone", &kerberosDetector, udp("", string(krb.Server)), High, FromServer},
+		{"kerberos version 4", &kerberosDetector, udp(string(with(krb.Client, 12, 4)), ""), None, 0},
+		{"kerberos msg-type disagrees with the tag", &kerberosDetector, udp(string(with(krb.Client, 17, 12)), ""), None, 0},
 		{"dns tcp length below a header", &dnsDetector,
 			tcp("\x00\x0b"+dnsQ, "", true), None, 0},
 		{"dns tcp two messages in a row", &dnsDetector,
