@@ -31,6 +31,7 @@ var corpusAccepted = map[string]string{
 	"ntp -> unidentified: NTPv3.pcap udp 175.144.140.29:123 <-> 78.46.76.2:80":                                                                                                         "one 48-byte NTPv3 server-mode datagram to port 80, no request: a guess, which names nothing for us (KCP, PTP and QUIC Initials fit the same header)",
 	"tls -> pop3: pop3_stls.pcap tcp 192.168.20.18:50583 <-> 72.249.41.52:110":                                                                                                         corpusSTARTTLS,
 	"tls -> smtp: smtp-starttls.pcap tcp 10.0.0.1:57406 <-> 173.194.68.26:25":                                                                                                          corpusSTARTTLS,
+	"tls -> smtp: smtp-starttls.pcap tcp [2003:de:2016:125:fc36:8317:4e86:cb72]:7562 <-> [2003:de:2016:120::a08:53]:25":                                                                corpusSTARTTLS,
 	"tls non-std-port -> no finding (tls): dns_dot.pcap tcp 192.168.1.185:58290 <-> 8.8.8.8:853":                                                                                       "DNS over TLS on tcp/853, the IANA registry's domain-s: a standard port of TLS in our policy; nDPI flags TLS anywhere but its own list",
 }
 

@@ -24,7 +24,7 @@ type ndpiFlow struct {
 	unidentified bool   // nDPI says Unknown
 }
 
-var ndpiLine = regexp.MustCompile(`^\s*\d+\s+(TCP|UDP)\s+(\S+)\s+<?->\s+(\S+)\s+\[proto: [0-9.]+/([^\]]+)\]`)
+var ndpiLine = regexp.MustCompile(`^\s*\d+\s+(TCP|UDP)\s+(\S+)\s+<?->\s+(\S+)\s+(?:\[VLAN: \d+\])?\[proto: [0-9.]+/([^\]]+)\]`)
 
 // ndpiServices maps nDPI protocol names to our service names.
 var ndpiServices = map[string]string{
