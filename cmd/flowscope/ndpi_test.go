@@ -36,6 +36,7 @@ var ndpiServices = map[string]string{
 	"STUN": "stun", "DTLS": "dtls", "MDNS": "mdns", "LLMNR": "llmnr", "NetBIOS": "nbns", "SSDP": "ssdp",
 	"RTP": "rtp", "SRTP": "rtp", "RTCP": "rtcp",
 	"IPSec": "ipsec", "DHCPV6": "dhcpv6", "Kerberos": "kerberos",
+	"RADIUS": "radius", "TFTP": "tftp", "Syslog": "syslog",
 }
 
 func parseNDPI(t *testing.T, path string) []ndpiFlow {

@@ -20,6 +20,7 @@ func TestEdgeVerdicts(t *testing.T) {
 	alert, signal := sampleIn("tls-midstream-alert"), sampleIn("tls-midstream-signal")
 	zattoo := sampleIn("http-midstream-zattoo")
 	krb := sampleIn("kerberos-as-req")
+	radius := sampleIn("radius-access-request").Client
 	krbTCP := string([]byte{0, 0, byte(len(krb.Client) >> 8), byte(len(krb.Client))}) + string(krb.Client)
 	// The start of the curl ClientHello and a ServerHello record.
 	ch := string(sampleIn("tls12-curl").Client)
@@ -200,6 +201,19 @@ func TestEdgeVerdicts(t *testing.T) {
 		{"kerberos error alone", &kerberosDetector, udp("", string(krb.Server)), High, FromServer},
 		{"kerberos version 4", &kerberosDetector, udp(string(with(krb.Client, 12, 4)), ""), None, 0},
 		{"kerberos msg-type disagrees with the tag", &kerberosDetector, udp(string(with(krb.Client, 17, 12)), ""), None, 0},
+		{"syslog priority above 191", &syslogDetector, udp("<192>Dec  6 16:17:25 vm x: y", ""), None, 0},
+		{"syslog priority with a leading zero", &syslogDetector, udp("<013>Dec  6 16:17:25 vm x: y", ""), None, 0},
+		{"syslog without a header", &syslogDetector, udp("<13>hello", ""), Low, FromClient},
+		{"syslog bad month", &syslogDetector, udp("<13>Dex  6 16:17:25 vm x: y", ""), Low, FromClient},
+		{"syslog octet counting", &syslogDetector, tcp("34 <13>1 - vm flowscope - - - hello", "", true), High, FromClient},
+		{"syslog octet counting over udp", &syslogDetector, udp("34 <13>1 - vm flowscope - - - hello", ""), None, 0},
+		{"radius length disagrees", &radiusDetector, udp(string(radius[:len(radius)-1]), ""), None, 0},
+		{"radius unknown code", &radiusDetector, udp(string(with(radius, 0, 6)), ""), None, 0},
+		{"radius zero attribute length", &radiusDetector, udp(string(with(radius, 21, 0)), ""), None, 0},
+		{"tftp mode binary", &tftpDetector, udp("\x00\x01hello.txt\x00binary\x00", ""), None, 0},
+		{"tftp data", &tftpDetector, udp("\x00\x03hello.txt\x00octet\x00", ""), None, 0},
+		{"tftp with options", &tftpDetector, udp("\x00\x02up.bin\x00OCTET\x00blksize\x001428\x00tsize\x000\x00", ""), High, FromClient},
+		{"tftp option unterminated", &tftpDetector, udp("\x00\x02up.bin\x00octet\x00blksize", ""), None, 0},
 		{"dns tcp length below a header", &dnsDetector,
 			tcp("\x00\x0b"+dnsQ, "", true), None, 0},
 		{"dns tcp two messages in a row", &dnsDetector,
@@ -472,6 +486,7 @@ func TestConfirmation(t *testing.T) {
 		{"esp sequence repeats", &espDetector, udp([][]byte{esp[0], esp[1], esp[1]}, nil), None},
 		{"esp spi changes", &espDetector, udp([][]byte{esp[0], with(esp[1], 3, 0)}, nil), None},
 		{"esp reserved spi", &espDetector, udp([][]byte{esp1, esp1, esp1}, nil), None},
+		{"esp both ways under one spi", &espDetector, udp(esp[:2], esp[:2]), None},
 		{"esp after ike and a keepalive", &espDetector, udp([][]byte{esp[0], ike, {0xff}, esp[1], esp[2]}, nil), High},
 	}
 	for _, c := range cases {

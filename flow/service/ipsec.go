@@ -29,7 +29,15 @@ var espDetector = Detector{
 		if in == nil || in.Transport != UDP {
 			return Result{}, false
 		}
-		r, ok := decide("ipsec", in, espSession(in.ClientDatagrams, in.Client), espSession(in.ServerDatagrams, in.Server), nil)
+		c, s := espSession(in.ClientDatagrams, in.Client), espSession(in.ServerDatagrams, in.Server)
+		if c.conf != None && s.conf != None && string(c.ev) == string(s.ev) {
+			// An SA is one way; each peer picks the SPI it receives on, so
+			// the two directions' differ. One value both ways is another
+			// protocol's constant (Nintendo's PIA header reads as SPI and
+			// sequence number).
+			return Result{}, false
+		}
+		r, ok := decide("ipsec", in, c, s, nil)
 		if ok {
 			r.Detector = "esp-in-udp"
 		}

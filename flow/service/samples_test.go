@@ -2288,6 +2288,83 @@ var samples = []sample{
 		want: expect{"kerberos", High, FromClient},
 		ev:   "\x6a",
 	},
+	{
+		// constructed on loopback: tftp-hpa 5.2+20150808-1.4 (`tftp -m octet 127.0.0.1 -c get hello.txt`) against
+		// in.tftpd (tftpd-hpa 5.2+20150808-1.4, `in.tftpd -L -s -a 127.0.0.1:69 DIR`), captured with tcpdump on lo;
+		// the read request, 18 bytes.
+		name: "tftp-rrq",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				000168656c6c6f2e747874006f6374657400`),
+		},
+		want: expect{"tftp", High, FromClient},
+		ev:   "hello.txt",
+	},
+	{
+		// constructed on loopback: util-linux logger 2.38.1 (`logger -n 127.0.0.1 -P 514 --udp --rfc3164
+		// -t flowscope ...`), captured with tcpdump on lo; 50 bytes.
+		name: "syslog-rfc3164",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				3c31333e4465632020362031363a31373a323520766d20666c6f7773636f70653a2074657374206d6573736167652062
+				7364`),
+		},
+		want: expect{"syslog", High, FromClient},
+		ev:   "<13>Dec  6 16:17:25 vm flowscope",
+	},
+	{
+		// constructed on loopback: util-linux logger 2.38.1 (`logger -n 127.0.0.1 -P 514 --udp --rfc5424
+		// -t flowscope ...`), captured with tcpdump on lo; 112 bytes.
+		name: "syslog-rfc5424",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				3c31333e3120323032362d31322d30365431363a31373a32352e3636383838382b30303a303020766d20666c6f777363
+				6f7065202d202d205b74696d655175616c69747920747a4b6e6f776e3d22312220697353796e6365643d2230225d2074
+				657374206d6573736167652035343234`),
+		},
+		want: expect{"syslog", High, FromClient},
+		ev:   "<13>1 2026-12-06T16:17:25.668888",
+	},
+	{
+		// ndpi-corpus/rsh-syslog-false-positive.pcap, tcp 172.31.78.129:9039 -> 172.29.43.201:514: rsyslog
+		// forwarding slapd's log over TCP to 514 (rsh's port in the registry; nDPI once took it for
+		// rsh), RFC 3339 timestamps; frame 1 (240 bytes).
+		name: "syslog-tcp",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+				3c3136373e323031362d30352d32345430393a35303a35322e3932363435312b30323a3030206c646170303120736c61
+				70645b33343533345d3a20636f6e6e3d31313539303233206f703d3434205352434820626173653d226f753d70656f70
+				6c652c64633d696e2c64633d70686d2c64633d656475636174696f6e2c64633d676f75762c64633d6672222073636f70
+				653d322064657265663d302066696c7465723d222826287569643d746f6f6c626f7829286f626a656374436c6173733d
+				706f7369784163636f756e74292826287569644e756d6265723d2a292821287569644e756d6265723d3029292929220a`),
+		},
+		want: expect{"syslog", High, FromClient},
+		ev:   "<167>2016-05-24T09:50:52.926451+",
+	},
+	{
+		// constructed on loopback: radclient (freeradius-utils 3.2.1+dfsg-4+deb12u1, `radclient -x 127.0.0.1:1812 auth
+		// testing123` with User-Name, User-Password, NAS-IP-Address, NAS-Port), no server running;
+		// captured with tcpdump on lo; the Access-Request, 61 bytes.
+		name: "radius-access-request",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				01d0003dadf8a23514de03995dc9966ffeb9a68a010b666c6f7773636f70650212141f8957d37a04ddf615e208a1ed59
+				ca04067f000001050600000000`),
+		},
+		want: expect{"radius", High, FromClient},
+		ev:   "\x01\xd0",
+	},
+	{
+		// constructed on loopback as above: radclient's Accounting-Request (Acct-Status-Type Start) to
+		// 127.0.0.1:1813; 47 bytes.
+		name: "radius-accounting-request",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				044a002f8a3c928e7e3ca67a04138578699d0bcd010b666c6f7773636f70652806000000012c04343204067f000001`),
+		},
+		want: expect{"radius", High, FromClient},
+		ev:   "\x04\x4a",
+	},
 	// Other protocols: every detector rejects them.
 	{
 		// tcpdump__pptp.pcap: Start-Control-Connection request and reply;
