@@ -17,7 +17,7 @@ import (
 // short of them is in corpusAccepted.
 const (
 	corpusAgreementFloor = 0.993
-	corpusNonStdFloor    = 0.942
+	corpusNonStdFloor    = 0.954
 )
 
 // corpusAccepted is every disagreement with nDPI on the corpus, by class
