@@ -6,10 +6,10 @@ package service
 var syslogProtocol = Protocol{
 	Name: "syslog", Transports: onBoth,
 	Registry: []string{"syslog", "syslog-conn"},
-	// tcp/514 is shell (rsh) in the registry, but where rsyslog and
-	// syslog-ng receive syslog over TCP by convention.
-	Alternates: []uint16{514},
-	OffPort:    SeverityMedium,
+	// Low: rsyslog and syslog-ng receive syslog over TCP on 514 by
+	// convention, which the registry gives to shell (rsh) on tcp; 514
+	// cannot be an alternate, being standard on udp.
+	OffPort:    SeverityLow,
 	FirstBytes: "a syslog message",
 	Detectors:  []*Detector{&syslogDetector},
 }
