@@ -32,6 +32,10 @@ func unhex(s string) []byte {
 	return b
 }
 
+// zeroPad is b followed by zeros up to n bytes: the padding some
+// protocols require, which a sample need not spell out.
+func zeroPad(b []byte, n int) []byte { return append(b, make([]byte, max(0, n-len(b)))...) }
+
 func smb1Negotiate() []byte {
 	return unhex(`0000002f ff534d42 72 00000000 18 53c8 0000 0000000000000000 0000
 		ffff feff 0000 0000 00 0c00 02 4e54204c4d20302e3132 00`)

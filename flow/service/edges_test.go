@@ -21,6 +21,7 @@ func TestEdgeVerdicts(t *testing.T) {
 	zattoo := sampleIn("http-midstream-zattoo")
 	krb := sampleIn("kerberos-as-req")
 	radius := sampleIn("radius-access-request").Client
+	rdpSyn, rdpSynAck := sampleIn("rdp-udp-syn").Client, sampleIn("rdp-udp-syn").Server
 	krbTCP := string([]byte{0, 0, byte(len(krb.Client) >> 8), byte(len(krb.Client))}) + string(krb.Client)
 	// The start of the curl ClientHello and a ServerHello record.
 	ch := string(sampleIn("tls12-curl").Client)
@@ -214,6 +215,10 @@ func TestEdgeVerdicts(t *testing.T) {
 		{"tftp data", &tftpDetector, udp("\x00\x03hello.txt\x00octet\x00", ""), None, 0},
 		{"tftp with options", &tftpDetector, udp("\x00\x02up.bin\x00OCTET\x00blksize\x001428\x00tsize\x000\x00", ""), High, FromClient},
 		{"tftp option unterminated", &tftpDetector, udp("\x00\x02up.bin\x00octet\x00blksize", ""), None, 0},
+		{"rdp-udp syn one byte short", &rdpUDPDetector, udp(string(rdpSyn[:1231]), ""), None, 0},
+		{"rdp-udp syn+ack alone", &rdpUDPDetector, udp("", string(rdpSynAck)), Medium, FromServer},
+		{"rdp-udp syn with an mtu too small", &rdpUDPDetector, udp(string(with(rdpSyn, 12, 0x03)), ""), None, 0},
+		{"rdp-udp syn with an undefined flag", &rdpUDPDetector, udp(string(with(rdpSyn, 6, 0x38)), ""), None, 0},
 		{"dns tcp length below a header", &dnsDetector,
 			tcp("\x00\x0b"+dnsQ, "", true), None, 0},
 		{"dns tcp two messages in a row", &dnsDetector,

@@ -2365,6 +2365,20 @@ var samples = []sample{
 		want: expect{"radius", High, FromClient},
 		ev:   "\x04\x4a",
 	},
+	{
+		// constructed from MS-RDPEUDP 2.2.2.1, 2.2.2.5, 2.2.2.8, 2.2.2.9 and 3.1.5.1 (no capture holds
+		// RDP over UDP), checked with tshark 4.0.17's rdpudp dissector: the client's SYN (correlation
+		// ID, SYNEX version 2) and the server's SYN+ACK acknowledging its initial sequence number, each
+		// zero-padded to 1232 bytes as the protocol requires.
+		name: "rdp-udp-syn", detector: "rdp-udp",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: zeroPad(unhex(`
+				ffffffff004018012a3b4c5d04d004d00102030405060708090a0b0c0d0e0f100000000000000000000000000000000000010002`), 1232),
+			Server: zeroPad(unhex(`
+				2a3b4c5d004010051122334404d004d000010002`), 1232)},
+		want: expect{"rdp", High, FromClient},
+		ev:   "\xff\xff\xff\xff\x00\x40\x18\x01",
+	},
 	// Other protocols: every detector rejects them.
 	{
 		// tcpdump__pptp.pcap: Start-Control-Connection request and reply;
