@@ -48,7 +48,8 @@ func dhcpv6Message(b []byte) (Confidence, evidence) {
 		if code == 0 || code > 150 {
 			return None, evidence{}
 		}
-		id = id || code == 1 || code == 2
+		// A DUID is a 2-byte type and at least a byte more.
+		id = id || ((code == 1 || code == 2) && be16(b[off+2:]) >= 3)
 		off += 4 + be16(b[off+2:])
 	}
 	if off != len(b) {
