@@ -75,7 +75,12 @@ func (t *Table) record(e *entry, why EndReason) Record {
 		sr = e.svcView(&t.svcScratch)
 	}
 	if sr.res.Confidence > service.None {
-		r.Service = sr.res.Service
+		tr := service.UDP
+		if e.key.Proto == ProtoTCP {
+			tr = service.TCP
+		}
+		// mDNS and LLMNR are DNS messages told apart by where they go.
+		r.Service = service.Refine(sr.res.Service, tr, r.Client.IP, r.Server.IP, r.Client.Port, r.Server.Port)
 		r.ServiceConfidence = sr.res.Confidence.String()
 		r.ServiceDetector = sr.res.Detector
 		r.Evidence = sr.res.Evidence

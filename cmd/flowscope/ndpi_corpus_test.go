@@ -14,13 +14,13 @@ import (
 // nDPI's "Known Proto on Non Std Port" flows (of a protocol we detect) on
 // which we raise nonstandard-port for it. Issue 11 asks for 0.97 and 0.95;
 // these are the figures reached so far and may only go up. (The first was
-// lowered once, from 0.993, when IRC, XMPP, MongoDB, LDAP and others got
+// lowered once, from 0.993 to 0.985, when IRC, XMPP, MongoDB, LDAP and others got
 // detectors and nDPI's verdicts on them became comparable: five of those
 // flows are nDPI's Jabber on bytes that hold no XML.) Every flow short of
 // them is in corpusAccepted.
 const (
-	corpusAgreementFloor = 0.984
-	corpusNonStdFloor    = 0.944
+	corpusAgreementFloor = 0.985
+	corpusNonStdFloor    = 0.956
 )
 
 // corpusAccepted is every disagreement with nDPI on the corpus, by class
@@ -39,6 +39,7 @@ var corpusAccepted = map[string]string{
 	"xmpp -> unidentified: jabber.pcap tcp 192.168.2.100:41420 <-> 160.44.201.102:5223":                                                                                                corpusNotXMPP,
 	"xmpp -> unidentified: jabber.pcap tcp 192.168.2.100:34218 <-> 160.44.201.102:5223":                                                                                                corpusNotXMPP,
 	"xmpp -> unidentified: jabber.pcap tcp 192.168.2.100:37614 <-> 160.44.201.102:5223":                                                                                                corpusNotXMPP,
+	"tls -> smtp: smtp-starttls.pcap tcp [2003:de:2016:125:fc36:8317:4e86:cb72]:7562 <-> [2003:de:2016:120::a08:53]:25":                                                                corpusSTARTTLS,
 	"tls non-std-port -> no finding (tls): dns_dot.pcap tcp 192.168.1.185:58290 <-> 8.8.8.8:853":                                                                                       "DNS over TLS on tcp/853, the IANA registry's domain-s: a standard port of TLS in our policy; nDPI flags TLS anywhere but its own list",
 }
 

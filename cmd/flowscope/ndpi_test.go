@@ -24,7 +24,7 @@ type ndpiFlow struct {
 	unidentified bool   // nDPI says Unknown
 }
 
-var ndpiLine = regexp.MustCompile(`^\s*\d+\s+(TCP|UDP)\s+(\S+)\s+<?->\s+(\S+)\s+\[proto: [0-9.]+/([^\]]+)\]`)
+var ndpiLine = regexp.MustCompile(`^\s*\d+\s+(TCP|UDP)\s+(\S+)\s+<?->\s+(\S+)\s+(?:\[VLAN: \d+\])?\[proto: [0-9.]+/([^\]]+)\]`)
 
 // ndpiServices maps nDPI protocol names to our service names.
 var ndpiServices = map[string]string{
@@ -36,6 +36,10 @@ var ndpiServices = map[string]string{
 	"IRC": "irc", "Jabber": "xmpp", "MongoDB": "mongodb", "Memcached": "memcached",
 	"LDAP": "ldap", "CLDAP": "ldap", "MsSQL-TDS": "tds", "AMQP": "amqp", "NFS": "nfs",
 	"CAPWAP": "capwap",
+	"STUN":   "stun", "DTLS": "dtls", "MDNS": "mdns", "LLMNR": "llmnr", "NetBIOS": "nbns", "SSDP": "ssdp",
+	"RTP": "rtp", "SRTP": "rtp", "RTCP": "rtcp",
+	"IPSec": "ipsec", "DHCPV6": "dhcpv6", "Kerberos": "kerberos",
+	"RADIUS": "radius", "TFTP": "tftp", "Syslog": "syslog",
 }
 
 func parseNDPI(t *testing.T, path string) []ndpiFlow {

@@ -136,14 +136,17 @@ func TestExpectedPorts(t *testing.T) {
 		{"quic", UDP, []uint16{443, 853}},
 		{"quic", TCP, nil},
 		{"http", TCP, []uint16{80}}, // not http-alt: HTTP there is a finding
-		{"dns", UDP, []uint16{53, 5353, 5355}},
+		{"dns", UDP, []uint16{53}},
+		{"mdns", UDP, []uint16{5353}},
+		{"llmnr", UDP, []uint16{5355}},
 		{"ssh", TCP, []uint16{22}},
 		{"rdp", TCP, []uint16{3389}},
 		// The registry gives netbios-dgm, where SMB mailslots travel over
 		// UDP, to tcp/138 as well.
 		{"smb", TCP, []uint16{138, 139, 445}},
 		{"smb", UDP, []uint16{138, 139, 445}},
-		{"dhcp", UDP, []uint16{67, 68, 546, 547}},
+		{"dhcp", UDP, []uint16{67, 68}},
+		{"dhcpv6", UDP, []uint16{546, 547}},
 		{"snmp", UDP, []uint16{161, 162}},
 		{"mqtt", TCP, []uint16{1883}},
 		{"wireguard", UDP, []uint16{51820}},
@@ -234,7 +237,11 @@ func TestPortTableHasDetectors(t *testing.T) {
 	for _, p := range []Proto{TCP, UDP, SCTP} {
 		for port := 0; port < 1<<16; port++ {
 			for _, s := range ExpectedServices(p, uint16(port)) {
-				if pr := service.Lookup(s); pr == nil || len(pr.Detectors) == 0 {
+				pr := service.Lookup(s)
+				if pr != nil && pr.Refines != "" {
+					pr = service.Lookup(pr.Refines) // mdns: the dns detector's
+				}
+				if pr == nil || len(pr.Detectors) == 0 {
 					t.Errorf("%v/%d: %q has no detector", p, port, s)
 				}
 			}

@@ -1,6 +1,9 @@
 package service
 
-import "slices"
+import (
+	"net/netip"
+	"slices"
+)
 
 // Protocol is everything flowscope knows about one application protocol:
 // how to recognise it and where it belongs. The port policy (flow/ports),
@@ -29,6 +32,15 @@ type Protocol struct {
 	Meta Meta
 	// Detectors recognise it, in priority order among the catalogue's.
 	Detectors []*Detector
+	// Refines names the protocol whose detectors recognise this one, when
+	// the two share a wire format and only where a flow goes tells them
+	// apart (mDNS and LLMNR are DNS messages): a flow that protocol's
+	// detectors name is this one when, on one of its Transports, either
+	// port is one of Ports or either address one of Groups (see Refine).
+	// Such a protocol has no detectors of its own.
+	Refines string
+	Ports   []uint16
+	Groups  []netip.Addr
 }
 
 // Severity ranks what a finding about a protocol is worth to an analyst.
@@ -97,6 +109,20 @@ var catalogue = []*Protocol{
 	&gtpcProtocol,
 	&capwapProtocol,
 	&dhcpProtocol,
+	&stunProtocol,
+	&dtlsProtocol,
+	&mdnsProtocol,
+	&llmnrProtocol,
+	&nbnsProtocol,
+	&ssdpProtocol,
+	&rtcpProtocol,
+	&rtpProtocol,
+	&ipsecProtocol,
+	&dhcpv6Protocol,
+	&kerberosProtocol,
+	&radiusProtocol,
+	&tftpProtocol,
+	&syslogProtocol,
 	&snmpProtocol,
 	&smtpProtocol,
 	&imapProtocol,
@@ -157,3 +183,33 @@ var detectors = func() []*Detector {
 	}
 	return ds
 }()
+
+// refinements maps a protocol's name to those that refine it.
+var refinements = func() map[string][]*Protocol {
+	m := map[string][]*Protocol{}
+	for _, p := range catalogue {
+		if p.Refines != "" {
+			m[p.Refines] = append(m[p.Refines], p)
+		}
+	}
+	return m
+}()
+
+// Refine returns the service a flow is whose detectors named it name,
+// given where it goes: name itself, or the protocol that refines name
+// whose ports or groups the flow uses (dns to or from udp/5353 is mdns).
+// Detectors never see ports; this is the one place where a port or an
+// address decides a name, and only between protocols of one wire format.
+// It does not allocate.
+func Refine(name string, t Transport, a, b netip.Addr, pa, pb uint16) string {
+	for _, p := range refinements[name] {
+		if !slices.Contains(p.Transports, t) {
+			continue
+		}
+		if slices.Contains(p.Ports, pa) || slices.Contains(p.Ports, pb) ||
+			slices.Contains(p.Groups, a.Unmap()) || slices.Contains(p.Groups, b.Unmap()) {
+			return p.Name
+		}
+	}
+	return name
+}

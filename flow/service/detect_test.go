@@ -32,6 +32,10 @@ func unhex(s string) []byte {
 	return b
 }
 
+// zeroPad is b followed by zeros up to n bytes: the padding some
+// protocols require, which a sample need not spell out.
+func zeroPad(b []byte, n int) []byte { return append(b, make([]byte, max(0, n-len(b)))...) }
+
 func smb1Negotiate() []byte {
 	return unhex(`0000002f ff534d42 72 00000000 18 53c8 0000 0000000000000000 0000
 		ffff feff 0000 0000 00 0c00 02 4e54204c4d20302e3132 00`)
@@ -131,6 +135,14 @@ func TestCatalogue(t *testing.T) {
 		}
 		if len(p.Registry)+len(p.Defaults) == 0 {
 			t.Errorf("%s: no standard port: neither a registry name nor a default", p.Name)
+		}
+		if p.Refines != "" {
+			// Its messages are the refined protocol's, and so are its samples.
+			if r := Lookup(p.Refines); r == nil || r.Refines != "" || len(r.Detectors) == 0 || len(p.Detectors) > 0 ||
+				len(p.Ports)+len(p.Groups) == 0 {
+				t.Errorf("%s: refines %q: no such protocol with detectors, or no ports or groups of its own", p.Name, p.Refines)
+			}
+			continue
 		}
 		if len(p.Detectors) == 0 || p.Detectors[0].Name != p.Name {
 			t.Errorf("%s: its first detector must carry its name", p.Name)

@@ -3,7 +3,7 @@ package service
 // DHCP (and BOOTP), recognised by the fixed header and magic cookie.
 var dhcpProtocol = Protocol{
 	Name: "dhcp", Transports: onUDP,
-	Registry:  []string{"bootps", "bootpc", "dhcpv6-client", "dhcpv6-server"},
+	Registry:  []string{"bootps", "bootpc"},
 	OffPort:   SeverityMedium,
 	Detectors: []*Detector{&dhcpDetector},
 }

@@ -1,10 +1,10 @@
 package service
 
-// DNS over UDP and TCP, recognised by its header and first name; mDNS
-// and LLMNR share the format, so their ports expect it too.
+// DNS over UDP and TCP, recognised by its header and first name. mDNS
+// and LLMNR share the format: they refine it (mdns.go).
 var dnsProtocol = Protocol{
 	Name: "dns", Transports: onBoth,
-	Registry:  []string{"domain", "mdns", "llmnr"},
+	Registry:  []string{"domain"},
 	OffPort:   SeverityMedium,
 	Detectors: []*Detector{&dnsDetector},
 }

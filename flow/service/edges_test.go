@@ -19,6 +19,10 @@ func TestEdgeVerdicts(t *testing.T) {
 	}
 	alert, signal := sampleIn("tls-midstream-alert"), sampleIn("tls-midstream-signal")
 	zattoo := sampleIn("http-midstream-zattoo")
+	krb := sampleIn("kerberos-as-req")
+	radius := sampleIn("radius-access-request").Client
+	rdpSyn, rdpSynAck := sampleIn("rdp-udp-syn").Client, sampleIn("rdp-udp-syn").Server
+	krbTCP := string([]byte{0, 0, byte(len(krb.Client) >> 8), byte(len(krb.Client))}) + string(krb.Client)
 	// The start of the curl ClientHello and a ServerHello record.
 	ch := string(sampleIn("tls12-curl").Client)
 	sh := string(sampleIn("tls12-curl").Server[:107])
@@ -180,6 +184,45 @@ func TestEdgeVerdicts(t *testing.T) {
 		{"netbios positive name query response", &dnsDetector,
 			udp("", "\x80\x01\x85\x00\x00\x00\x00\x01\x00\x00\x00\x00\x20"+strings.Repeat("CA", 16)+
 				"\x00\x00\x20\x00\x01\x00\x04\x93\xe0\x00\x06\x00\x00\xc0\xa8\x01\x02"), None, 0},
+		{"nbns name query", &nbnsDetector,
+			udp("\x80\x01\x01\x10\x00\x01\x00\x00\x00\x00\x00\x00\x20"+strings.Repeat("CA", 16)+"\x00\x00\x20\x00\x01", ""), High, FromClient},
+		{"nbns positive name query response", &nbnsDetector,
+			udp("", "\x80\x01\x85\x00\x00\x00\x00\x01\x00\x00\x00\x00\x20"+strings.Repeat("CA", 16)+
+				"\x00\x00\x20\x00\x01\x00\x04\x93\xe0\x00\x06\x00\x00\xc0\xa8\x01\x02"), High, FromServer},
+		{"nbns name not encoded", &nbnsDetector,
+			udp("\x80\x01\x01\x10\x00\x01\x00\x00\x00\x00\x00\x00\x20"+strings.Repeat("CQ", 16)+"\x00\x00\x20\x00\x01", ""), None, 0},
+		{"nbns dns type", &nbnsDetector,
+			udp("\x80\x01\x01\x10\x00\x01\x00\x00\x00\x00\x00\x00\x20"+strings.Repeat("CA", 16)+"\x00\x00\x01\x00\x01", ""), None, 0},
+		// UPnP Device Architecture 2.0 §1.3.3: a search response.
+		{"ssdp search response", &ssdpDetector,
+			udp("", "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: http://192.168.1.1:5000/rootDesc.xml\r\n"+
+				"ST: upnp:rootdevice\r\nUSN: uuid:1::upnp:rootdevice\r\n\r\n"), High, FromServer},
+		{"ssdp http over udp without search headers", &ssdpDetector, udp("", "HTTP/1.1 200 OK\r\nServer: x\r\n\r\n"), Medium, FromServer},
+		{"ssdp notify", &ssdpDetector, udp("NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nNT: upnp:rootdevice\r\n\r\n", ""), High, FromClient},
+		{"ssdp get is not ssdp", &ssdpDetector, udp("GET / HTTP/1.1\r\n\r\n", ""), None, 0},
+		// RFC 4120 §7.2.2: over TCP each message follows its 4-byte length.
+		{"kerberos over tcp", &kerberosDetector, tcp(krbTCP, "", true), High, FromClient},
+		{"kerberos over tcp, length disagrees", &kerberosDetector, tcp("\x00"+krbTCP[1:3]+string(krbTCP[3]+1)+krbTCP[4:], "", true), None, 0},
+		{"kerberos error alone", &kerberosDetector, udp("", string(krb.Server)), High, FromServer},
+		{"kerberos version 4", &kerberosDetector, udp(string(with(krb.Client, 12, 4)), ""), None, 0},
+		{"kerberos msg-type disagrees with the tag", &kerberosDetector, udp(string(with(krb.Client, 17, 12)), ""), None, 0},
+		{"syslog priority above 191", &syslogDetector, udp("<192>Dec  6 16:17:25 vm x: y", ""), None, 0},
+		{"syslog priority with a leading zero", &syslogDetector, udp("<013>Dec  6 16:17:25 vm x: y", ""), None, 0},
+		{"syslog without a header", &syslogDetector, udp("<13>hello", ""), Low, FromClient},
+		{"syslog bad month", &syslogDetector, udp("<13>Dex  6 16:17:25 vm x: y", ""), Low, FromClient},
+		{"syslog octet counting", &syslogDetector, tcp("34 <13>1 - vm flowscope - - - hello", "", true), High, FromClient},
+		{"syslog octet counting over udp", &syslogDetector, udp("34 <13>1 - vm flowscope - - - hello", ""), None, 0},
+		{"radius length disagrees", &radiusDetector, udp(string(radius[:len(radius)-1]), ""), None, 0},
+		{"radius unknown code", &radiusDetector, udp(string(with(radius, 0, 6)), ""), None, 0},
+		{"radius zero attribute length", &radiusDetector, udp(string(with(radius, 21, 0)), ""), None, 0},
+		{"tftp mode binary", &tftpDetector, udp("\x00\x01hello.txt\x00binary\x00", ""), None, 0},
+		{"tftp data", &tftpDetector, udp("\x00\x03hello.txt\x00octet\x00", ""), None, 0},
+		{"tftp with options", &tftpDetector, udp("\x00\x02up.bin\x00OCTET\x00blksize\x001428\x00tsize\x000\x00", ""), High, FromClient},
+		{"tftp option unterminated", &tftpDetector, udp("\x00\x02up.bin\x00octet\x00blksize", ""), None, 0},
+		{"rdp-udp syn one byte short", &rdpUDPDetector, udp(string(rdpSyn[:1231]), ""), None, 0},
+		{"rdp-udp syn+ack alone", &rdpUDPDetector, udp("", string(rdpSynAck)), Medium, FromServer},
+		{"rdp-udp syn with an mtu too small", &rdpUDPDetector, udp(string(with(rdpSyn, 12, 0x03)), ""), None, 0},
+		{"rdp-udp syn with an undefined flag", &rdpUDPDetector, udp(string(with(rdpSyn, 6, 0x38)), ""), None, 0},
 		{"dns tcp length below a header", &dnsDetector,
 			tcp("\x00\x0b"+dnsQ, "", true), None, 0},
 		{"dns tcp two messages in a row", &dnsDetector,
@@ -473,6 +516,12 @@ func TestConfirmation(t *testing.T) {
 	monlist := sampleIn("ntp-mode7-monlist").Server
 	noEcho := with(ntp.Server, 24, ntp.Server[24]^0xff)
 	notify := []byte("NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\r\n")
+	rtp := sampleIn("rtp-stream").ClientDatagrams
+	bind, dtls := sampleIn("stun-binding").Client, sampleIn("dtls-hello").Client
+	rtcp, srtcp := sampleIn("rtcp-compound").ClientDatagrams, sampleIn("srtcp").ServerDatagrams
+	channel := sampleIn("turn-channeldata").ClientDatagrams
+	esp, ike := sampleIn("esp-in-udp").ServerDatagrams, sampleIn("ike-nat-t").Client
+	esp1 := append([]byte{0, 0, 0, 1}, esp[0][4:]...)
 	// probeCut is the probe with its length field one short of the datagram.
 	probeCut := append([]byte(nil), probe[:len(probe)-1]...)
 	udp := func(client, server [][]byte) Input {
@@ -519,6 +568,29 @@ func TestConfirmation(t *testing.T) {
 		{"utp connection id changes", &bittorrentDetector, udp([][]byte{utp[0], utp[1], with(utp[2], 3, 0)}, nil), None},
 		{"utp three datagrams", &bittorrentDetector, udp(utp, nil), Medium},
 		{"quic short headers, text repeats", &quicMidStreamDetector, udp([][]byte{notify, notify, notify}, nil), None},
+		{"rtp two datagrams", &rtpDetector, udp(rtp[:2], nil), Low},
+		{"rtp sequence repeats", &rtpDetector, udp([][]byte{rtp[0], rtp[1], rtp[1]}, nil), None},
+		{"rtp ssrc changes", &rtpDetector, udp([][]byte{rtp[0], rtp[1], with(rtp[2], 11, 0)}, nil), None},
+		{"rtp timestamp goes back", &rtpDetector, udp([][]byte{rtp[0], rtp[2], with(rtp[1], 4, 0)}, nil), None},
+		{"rtp two each way", &rtpDetector, udp(rtp[:2], [][]byte{with(rtp[0], 8, 1), with(rtp[1], 8, 1)}), Medium},
+		{"rtp after stun", &rtpDetector, udp(append([][]byte{bind}, rtp...), nil), None}, // the verdict is on rtp's datagrams
+		{"stun then rtp", &stunDetector, udp(append([][]byte{bind}, rtp...), nil), None},
+		{"stun then two rtp", &stunDetector, udp(append([][]byte{bind}, rtp[:2]...), nil), High},
+		{"stun binding alone", &stunDetector, udp([][]byte{bind}, nil), High},
+		{"stun with dtls after", &stunDetector, udp([][]byte{bind, dtls}, nil), None},
+		{"rtcp alone", &rtcpDetector, udp(rtcp[:1], nil), Medium},
+		{"rtcp length one short", &rtcpDetector, udp([][]byte{with(rtcp[0], 3, rtcp[0][3]-1)}, nil), None},
+		{"srtcp alone", &rtcpDetector, udp(srtcp[:1], nil), Low},
+		{"srtcp index repeats", &rtcpDetector, udp([][]byte{srtcp[0], srtcp[0]}, nil), Low},
+		{"turn channel data alone", &stunDetector, udp(channel[:1], nil), None},
+		{"turn channels differ", &stunDetector, udp([][]byte{channel[0], with(channel[1], 1, 4)}, nil), None},
+		{"esp two datagrams", &espDetector, udp(esp[:2], nil), Medium},
+		{"esp one datagram", &espDetector, udp(esp[:1], nil), None},
+		{"esp sequence repeats", &espDetector, udp([][]byte{esp[0], esp[1], esp[1]}, nil), None},
+		{"esp spi changes", &espDetector, udp([][]byte{esp[0], with(esp[1], 3, 0)}, nil), None},
+		{"esp reserved spi", &espDetector, udp([][]byte{esp1, esp1, esp1}, nil), None},
+		{"esp both ways under one spi", &espDetector, udp(esp[:2], esp[:2]), None},
+		{"esp after ike and a keepalive", &espDetector, udp([][]byte{esp[0], ike, {0xff}, esp[1], esp[2]}, nil), High},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

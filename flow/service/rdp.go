@@ -1,12 +1,13 @@
 package service
 
 // RDP, recognised by the X.224 Connection Request or Confirm in TPKT that
-// opens a connection. Remote access: off its port it matters most.
+// opens a connection, or over UDP by its transport's SYN (rdpudp.go).
+// Remote access: off its port it matters most.
 var rdpProtocol = Protocol{
 	Name: "rdp", Transports: onBoth,
 	Registry:  []string{"ms-wbt-server"},
 	OffPort:   SeverityHigh,
-	Detectors: []*Detector{&rdpDetector},
+	Detectors: []*Detector{&rdpDetector, &rdpUDPDetector},
 }
 
 var rdpDetector = Detector{Name: "rdp", Transports: onTCP, Detect: detectRDP}

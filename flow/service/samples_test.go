@@ -2305,6 +2305,455 @@ var samples = []sample{
 		want: expect{"nfs", High, FromClient},
 		ev:   "k\x1d\xa6\xff\x00\x00\x00\x00\x00\x00\x00\x02\x00\x01\x86\xa3\x00\x00\x00\x03\x00\x00\x00\x00",
 	},
+	{
+		// ndpi-corpus/stun.pcap, udp 192.168.12.169:43016 <-> 74.125.247.128:3478: Binding request and
+		// its success response (XOR-MAPPED-ADDRESS); client frame 16 (20 bytes), server frame 18 (32 bytes).
+		name: "stun-binding",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				000100002112a44253486b6846386f6477677956`),
+			Server: unhex(`
+				0101000c2112a44253486b6846386f64776779560020000800017d527c3d45a3`)},
+		want: expect{"stun", High, FromClient},
+		ev:   "\x00\x01\x00\x00\x21\x12\xa4\x42",
+	},
+	{
+		// ndpi-corpus/stun.pcap, tcp 10.77.110.51:41588 <-> 10.206.50.239:42000 (Skype/Teams ICE-TCP):
+		// Binding request and response behind RFC 4571 2-byte lengths; client frame 3 (106 bytes),
+		// server frame 5 (98 bytes).
+		name: "stun-tcp-framed",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+				0068000100542112a442f3439453b698fb2950bb06ed000600092f7049303a546f4564000000002400046e6bfcff8029
+				0008000000000004c2d18054000132000000807000040000000300080014fe92876ad46d7b797d42eb8d79a805faf31d
+				72d1802800040200fc47`),
+			Server: unhex(`
+				00600101004c2112a442f3439453b698fb2950bb06ed00200008000183662b5fca71000600092f7049303a546f456400
+				00008037000400000001807000040000000300080014f75f234b11f8e2560eaf4dd734489d41a16f7b1f802800040d26
+				cb32`)},
+		want: expect{"stun", High, FromClient},
+		ev:   "\x00\x01\x00\x54\x21\x12\xa4\x42",
+	},
+	{
+		// ndpi-corpus/zoom.pcap, udp 192.168.1.117:23903 <-> 162.255.37.14:3478: Zoom's classic
+		// (RFC 3489, no cookie) STUN with its own attribute types, answered under the request's
+		// transaction ID; client frame 34 (44 bytes), server frame 60 (32 bytes).
+		name: "stun-classic-zoom",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				00010018c15dae63585d14392e582c260403bf30010100143132333435363738393031323334353637383900`),
+			Server: unhex(`
+				0002000cc15dae63585d14392e582c260403bf30010300080001ff7550b4dcef`)},
+		want: expect{"stun", High, FromClient},
+		ev:   "\x00\x01\x00\x18\xc1\x5d\xae\x63",
+	},
+	{
+		// ndpi-corpus/stun.pcap, udp 192.168.12.169:38123 <-> 31.13.86.54:40003 (Facebook call): TURN
+		// ChannelData on channel 0x4003 carrying RTCP, after the capture lost the flow's STUN;
+		// client frames 115, 123 (54 bytes each), server frames 113, 117 (26 bytes each).
+		name: "turn-channeldata",
+		in: Input{Transport: UDP, ClientFirst: false,
+			Client: unhex(`
+				4003003280c9000147a400836cccb50c41c3df0edc744a41ead3e8581019d1ac5f8317996f9de04780000002279654bc
+				b76a82dde2a9`),
+			ClientDatagrams: [][]byte{
+				unhex(`
+				4003003280c9000147a400836cccb50c41c3df0edc744a41ead3e8581019d1ac5f8317996f9de04780000002279654bc
+				b76a82dde2a9`),
+				unhex(`
+				4003003280c9000109f87591cef5409ea38482c208067998854a66858d8abde8f70ce308bcd436f9800000013982846b
+				7c6e22b30950`),
+			},
+			Server: unhex(`
+				4003001680c9000100000001800000031ff01345009e4583923d`),
+			ServerDatagrams: [][]byte{
+				unhex(`
+				4003001680c9000100000001800000031ff01345009e4583923d`),
+				unhex(`
+				4003001680c900010000000180000004affec27b5787f2ec7bfa`),
+			}},
+		want: expect{"stun", Medium, FromServer},
+		ev:   "\x40\x03\x00\x16",
+	},
+	{
+		// ndpi-corpus/dtls2.pcap, udp 61.68.110.153:53045 <-> 212.32.214.39:61457: DTLS 1.0 ClientHello
+		// and HelloVerifyRequest; client frame 1 (81 bytes), server frame 2 (60 bytes).
+		name: "dtls-hello",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				16feff00000000000000000044010000380000000000000038feffc5939ddb0791ee7e1de712d78e2253f34dd59b61b2
+				209caa724b6ba34a7d2ad5000000100035002f00050004000a00fb00fc00fd0100`),
+			Server: unhex(`
+				16feff0000000000000000002f030000230000000000000023feff2064104dce1a52d1a36fca2154441d82e9b84f48b5
+				d401e2422f71c369da8bf506`)},
+		want: expect{"dtls", High, FromClient},
+		ev:   "\x16\xfe\xff",
+	},
+	{
+		// ndpi-corpus/dtls_mid_sessions.pcapng, udp 121.152.255.238:8460 -> 170.151.105.215:443, joined
+		// late: one DTLS 1.2 application-data record in epoch 1; frame 15 (93 bytes).
+		name: "dtls-application-data",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				17fefd00010000000c85130050a5b31a67de83dbc377bfc1dd3fa48ab011ef3aba4dff280797f541ee14a3a2c85259de
+				644a1eb0c890b49333866a92dd1a892afbd10766821a67427ef98beb689cad524d47afd567ed3b5db3af8aac10`)},
+		want: expect{"dtls", Medium, FromClient},
+		ev:   "\x17\xfe\xfd",
+	},
+	{
+		// ndpi-corpus/dtls_mid_sessions.pcapng, udp 53.214.238.65:53558 -> 199.186.151.155:443: one
+		// application-data record under version 0x0100 (OpenSSL's pre-0.9.8f DTLS 1.0); frame 1 (93 bytes).
+		name: "dtls-openssl-0100",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				170100000100000000d415005056cb1c4eca90c45400c6be042720fc34c3e1c59b8f8091fe8bbafde123d6a704a098eb
+				b097871fb2b064c3464f0006d6b4bffe26ad25d1612739f41432748527ddc2f1cdf1c295ccdcdbbc53c23791b2`)},
+		want: expect{"dtls", Medium, FromClient},
+		ev:   "\x17\x01\x00",
+	},
+	{
+		// ndpi-corpus/stun.pcap, udp 192.168.12.169:49153 <-> 142.250.82.99:3478 (Google call): an ICE
+		// connectivity check and its answer, then the DTLS ClientHello on the same path; client frames
+		// 162, 164, 165, server frame 163. The flow is DTLS's: STUN's detector stands back.
+		name: "dtls-after-ice",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				000100582112a442776c6b594474464a7744322f000600155655416b364179376876754c6e4c474f3a74794775000000
+				c05700040003000a802a00089b59111cc59a03ac002400046e7f1eff0008001420a2afe88a03a36b610d112efe7987e8
+				26456268802800045286867a`),
+			ClientDatagrams: [][]byte{
+				unhex(`
+				000100582112a442776c6b594474464a7744322f000600155655416b364179376876754c6e4c474f3a74794775000000
+				c05700040003000a802a00089b59111cc59a03ac002400046e7f1eff0008001420a2afe88a03a36b610d112efe7987e8
+				26456268802800045286867a`),
+				unhex(`
+				16feff0000000000000000008c010000800000000000000080fefdd57d7295a4ee3554acb5d888a0861f48831f7f9585
+				e1621ed1f3e84edd8653cf00000016c02bc02fcca9cca8c009c013c00ac014009c002f00350100004000170000ff0100
+				0100000a00080006001d00170018000b0002010000230000000d00140012040308040401050308050501080606010201
+				000e00050002000100`),
+				unhex(`
+				0001005c2112a442414172434173435357374465000600155655416b364179376876754c6e4c474f3a74794775000000
+				c05700040003000a802a00089b59111cc59a03ac00250000002400046e7f1eff00080014ec77652abbd3d4ce29137ffc
+				2da033c8b45f2ae08028000468f3f351`),
+			},
+			Server: unhex(`
+				010100482112a442776c6b594474464a7744322f000600155655416b364179376876754c6e4c474f3a74794775000000
+				0020000800010e977c3d450400080014c92f33127665580da2ce08f86f02922e8a3f4292802800044395cbdc`),
+		},
+		want: expect{"dtls", High, FromClient},
+		ev:   "\x16\xfe\xff",
+	},
+	{
+		// ndpi-corpus/zoom.pcap, udp 192.168.1.117:137 -> 192.168.1.255:137: name refresh of
+		// WORKGROUP<00> (type NB, with its additional record); frame 20 (68 bytes).
+		name: "nbns-refresh",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				45974010000100000000000120464845504643454c454846434550464646414341434143414341434143414141000020
+				0001c00c00200001000003840006e000c0a80175`)},
+		want: expect{"nbns", High, FromClient},
+		ev:   "WORKGROUP<00>",
+	},
+	{
+		// ndpi-corpus/gnutella.pcap, udp 10.0.2.15:137 -> 10.0.2.255:137: name registration of
+		// MSEDGEWIN10<00>; frame 33 (68 bytes).
+		name: "nbns-registration",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				9c292910000100000000000120454e464445464545454845464648454a454f4442444143414341434143414141000020
+				0001c00c00200001000493e0000600000a00020f`)},
+		want: expect{"nbns", High, FromClient},
+		ev:   "MSEDGEWIN10<00>",
+	},
+	{
+		// ndpi-corpus/gnutella.pcap, udp 10.0.2.15:57623 -> 239.255.255.250:1900: gtk-gnutella's
+		// M-SEARCH for an Internet gateway device; frame 235 (182 bytes).
+		name: "ssdp-m-search",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				4d2d534541524348202a20485454502f312e310d0a484f53543a203233392e3235352e3235352e3235303a313930300d
+				0a555345522d4147454e543a2067746b2d676e7574656c6c612f312e322e322028323032322d30322d3235290d0a4d41
+				4e3a2022737364703a646973636f766572220d0a53543a2075726e3a736368656d61732d75706e702d6f72673a646576
+				6963653a496e7465726e6574476174657761794465766963653a320d0a4d583a20330d0a0d0a`)},
+		want: expect{"ssdp", High, FromClient},
+		ev:   "M-SEARCH * HTTP/1.1",
+	},
+	{
+		// ndpi-corpus/ssdp-m-search.pcap, udp 192.168.242.8:42253 -> 192.168.242.255:32412: a bare
+		// M-SEARCH request line (Plex's GDM discovery port); frame 1 (21 bytes).
+		name: "ssdp-m-search-bare",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				4d2d534541524348202a20485454502f312e310d0a`)},
+		want: expect{"ssdp", High, FromClient},
+		ev:   "M-SEARCH * HTTP/1.1",
+	},
+	{
+		// ndpi-corpus/rtcp_multiple_pkts_in_the_same_datagram.pcap, udp 217.12.244.34:25963 <->
+		// 217.12.247.98:31601: compound RTCP, a sender report and SDES (CNAME), twice from one SSRC,
+		// answered by a receiver report and SDES; client frames 1, 3 (112 bytes each), server frame 2 (92 bytes).
+		name: "rtcp-compound",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				81c8000c5d931534dd3ac1704d614df800007d00000000c800007d000000000000000001000000000000000000000000
+				0000000081ca000e5d931534010835643933313533340725467265655357495443482e6f7267202d2d20436f6d652074
+				6f20436c7565436f6e2e636f6d000000`),
+			ClientDatagrams: [][]byte{
+				unhex(`
+				81c8000c5d931534dd3ac1704d614df800007d00000000c800007d000000000000000001000000000000000000000000
+				0000000081ca000e5d931534010835643933313533340725467265655357495443482e6f7267202d2d20436f6d652074
+				6f20436c7565436f6e2e636f6d000000`),
+				unhex(`
+				81c8000c5d931534dd3ac17452808c820000faa0000001910000faa001932db400000001000000000000000000000000
+				0000000081ca000e5d931534010835643933313533340725467265655357495443482e6f7267202d2d20436f6d652074
+				6f20436c7565436f6e2e636f6d000000`),
+			},
+			Server: unhex(`
+				81c9000701932db400000000010000010000bec200000001000000000000000081ca000e01932db40107313933326462
+				340725467265655357495443482e6f7267202d2d20436f6d6520746f20436c7565436f6e2e636f6d00000000`),
+		},
+		want: expect{"rtcp", High, FromClient},
+		ev:   "\x81\xc8",
+	},
+	{
+		// ndpi-corpus/lru_ipv6_caches.pcapng, udp [20ed:470f:6f73:ce60:60be:8b4f:df37:b080]:45658 <->
+		// [32fb:f967:681e:e96b:face:b00c::74fd]:3478 (a WhatsApp relay): SRTCP, receiver reports whose
+		// rest is encrypted, E flag and indexes 1, 5, 6 before an 80-bit tag; client frames 2, 5, 6
+		// (50, 50, 22 bytes), server frames 1, 3, 4 (22, 50, 22 bytes).
+		name: "srtcp",
+		in: Input{Transport: UDP, ClientFirst: false,
+			Client: unhex(`
+				80c900015a5d5934636869d8cb9dd8f284841d47779bf41161555a9addf39a69f96e9cd080000001c9a4673fced23d5e
+				1a58`),
+			ClientDatagrams: [][]byte{
+				unhex(`
+				80c900015a5d5934636869d8cb9dd8f284841d47779bf41161555a9addf39a69f96e9cd080000001c9a4673fced23d5e
+				1a58`),
+				unhex(`
+				80c9000191395f11ce75abae855f23c3c1a9b79db05ae9689caa0288f3d0ba846856961c80000005169baed522c7093e
+				d6bc`),
+				unhex(`
+				80c9000191395f1180000006b435340dd5feeb098528`),
+			},
+			Server: unhex(`
+				80c90001734e7b28800000051150ddd7bafeb9cbd7ce`),
+			ServerDatagrams: [][]byte{
+				unhex(`
+				80c90001734e7b28800000051150ddd7bafeb9cbd7ce`),
+				unhex(`
+				80c90001734e7b28fb6a8741ae18da8742955d507f436d5ecdd71c573ad5c9b49a9d18f380000006b57793ae94d6681b
+				2279`),
+				unhex(`
+				80c90001734e7b28800000078730b9c2a4891b6b1ee7`),
+			},
+		},
+		want: expect{"rtcp", Medium, FromServer},
+		ev:   "\x80\xc9",
+	},
+	{
+		// ndpi-corpus/KakaoTalk_talk.pcap, udp 10.24.82.188:11320 -> 1.201.1.174:23044: RTP, payload
+		// type 108, one SSRC, sequence numbers 0x4eb2 to 0x4eb4; frames 82, 83, 84 (56, 55, 55 bytes).
+		name: "rtp-stream",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				80ec4eb28b399cda0b865519fec5f690bfe83d83771c1276a357519b33c32925654ad82efb080889c03a096248060aa5
+				ae4b61d6324c0679`),
+			ClientDatagrams: [][]byte{
+				unhex(`
+				80ec4eb28b399cda0b865519fec5f690bfe83d83771c1276a357519b33c32925654ad82efb080889c03a096248060aa5
+				ae4b61d6324c0679`),
+				unhex(`
+				806c4eb38b39a09a0b8655192dfeb6677d7a46cf437603f21f2697b0532312635eba24ed71197744906350777d400c8c
+				3a652dd20e1f58`),
+				unhex(`
+				806c4eb48b39a45a0b8655199ecef19240bdabf3f954f4c10abc5e920b4f2e5a892b147727d95efff144f12cd12391fe
+				663d1721d6db08`),
+			},
+		},
+		want: expect{"rtp", Medium, FromClient},
+		ev:   "\x80\xec",
+	},
+	{
+		// ndpi-corpus/ipsec_isakmp_esp.pcap, udp 192.168.2.100:14500 <-> 109.237.187.193:4500: IKEv2
+		// IKE_AUTH (message 2) request and response behind the NAT-T non-ESP marker; client frame 3
+		// (112 bytes), server frame 4 (80 bytes).
+		name: "ike-nat-t",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				00000000b64ef32131a4895286babd39048869552e202308000000020000006c30000050b2f83b5ecf6bfcec77b6ae28
+				7831b67c276c4278f165dd744e4dd38db3e09fed589292a27ca86b134e079ca3558ba34edf30976d1ff7c0e441f94a6b
+				6c5b1440af9786c030748cbc83699af6`),
+			Server: unhex(`
+				00000000b64ef32131a4895286babd39048869552e202320000000020000004c30000030da851cd28f82b7d65bd03aa1
+				8fe9d093f3ec8e3b56487a5f57f71405da8818d0d365a9faf52402f32600c649`),
+		},
+		want: expect{"ipsec", High, FromClient},
+		ev:   "\x20\x23",
+	},
+	{
+		// ndpi-corpus/ipsec_isakmp_esp.pcap, udp 109.237.187.193:500 -> 192.168.2.100:10500: the
+		// responder's IKE_SA_INIT answer asking for a cookie (its request is 776 bytes); frame 17 (52 bytes).
+		name: "ike-sa-init-response",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Server: unhex(`
+				b64ef32131a4895200000000000000002920222000000000000000340000001800004006000155739f613a70f771484c
+				b7a6aa3f`),
+		},
+		want: expect{"ipsec", High, FromServer},
+		ev:   "\x20\x22",
+	},
+	{
+		// ndpi-corpus/ipsec_isakmp_esp.pcap, udp 109.237.187.193:4500 -> 192.168.2.100:14500: ESP in
+		// UDP, SPI 0xcbb7a0c6, sequence numbers 1, 2, 3; frames 11, 12, 13 (132 bytes each).
+		name: "esp-in-udp", detector: "esp-in-udp",
+		in: Input{Transport: UDP, ClientFirst: false,
+			Server: unhex(`
+				cbb7a0c6000000012b0f39c7c851181d561b92e517e2f5fb89e08aed877ad0bee8aea56f8427a4f6fbc9d00b73579e82
+				bcca2f17324fcac1485c7e786df1085c7426f80721f02b6eb548119a3bc00f62aa24e966cdf12bb32f22a3b890980f6d
+				1f7d142521a506106f068b77fce6e2e8d17f19bf9c3553e731c2e70485c64ecd1de209ee`),
+			ServerDatagrams: [][]byte{
+				unhex(`
+				cbb7a0c6000000012b0f39c7c851181d561b92e517e2f5fb89e08aed877ad0bee8aea56f8427a4f6fbc9d00b73579e82
+				bcca2f17324fcac1485c7e786df1085c7426f80721f02b6eb548119a3bc00f62aa24e966cdf12bb32f22a3b890980f6d
+				1f7d142521a506106f068b77fce6e2e8d17f19bf9c3553e731c2e70485c64ecd1de209ee`),
+				unhex(`
+				cbb7a0c6000000022b0f39c7c851181d561b92e517e2f5fb89e08aed877ad0bee8aea56f8427a4f6fbc9d00b73579e82
+				bcca2f17324fcac1768d7c2e624185281febaf6b053113a9a70bb371653d015e28f6e9b3cc78429fae92c0918c8f537b
+				763bf28c557e80d6b6957ebfb1ce28c5165cc8e86303c009f0d9a4814ca440cde2ec39d8`),
+				unhex(`
+				cbb7a0c6000000032b0f39c7c851181d561b92e517e2f5fb89e08aed877ad0bee8aea56f8427a4f6fbc9d00b73579e82
+				bcca2f17324fcac132a62f323a96b2713c248dc42929f50fd9ac7fe4dd83d541994b2bd290d8b256b1be656cae47adb4
+				a338bb566e4f422ef821ae7544e1bf9ee5ff8971e0383fb3da1263c705b639049657680a`),
+			},
+		},
+		want: expect{"ipsec", High, FromServer},
+		ev:   "\xcb\xb7\xa0\xc6",
+	},
+	{
+		// ndpi-corpus/tor.pcap, udp [fe80::c583:1972:5728:7323]:546 -> [ff02::1:2]:547: a Windows
+		// client's Solicit (elapsed time, client identifier, IA_NA, FQDN, vendor class, option request);
+		// frame 462 (89 bytes).
+		name: "dhcpv6-solicit",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				016633dc0008000200000001000e000100011774d607525400a014b80003000c0e52540000000000000000000027000b
+				0009456e6469616e2d50430010000e0000013700084d53465420352e30000600080018001700110027`),
+		},
+		want: expect{"dhcpv6", High, FromClient},
+		ev:   "\x01",
+	},
+	{
+		// ndpi-corpus/kerberos-error.pcap, udp 148.151.79.183:34473 <-> 144.199.10.233:88 (VLAN 2008): an
+		// AS-REQ for krbtgt/LINUX.SHELL.COM answered by KRB-ERROR RESPONSE_TOO_BIG; client frame 1
+		// (287 bytes), server frame 2 (102 bytes).
+		name: "kerberos-as-req",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				6a82011b30820117a103020105a20302010aa35830563048a103020102a241043f303da003020117a2360434b60e0b50
+				5f98104206f62503b8e0e7c82d842e6f01e5c7f0e1540d1ea4c7e89181e69691e0c41d775649bd7fa5ac4b1874a91915
+				300aa10402020095a2020400a481b03081ada00703050000810000a11f301da003020101a11630141b04686f73741b0c
+				6d75732d6e2d636a30373039a2111b0f4c494e55582e5348454c4c2e434f4da3243022a003020102a11b30191b066b72
+				627467741b0f4c494e55582e5348454c4c2e434f4da511180f32303232303232333037343630335aa611180f32303232
+				303330343037343630335aa706020447a1fa99a81a301802011702011202011102011402011302011002011902011a`),
+			Server: unhex(`
+				7e643062a003020105a10302011ea411180f32303232303232323037343630345aa50502030ec26da603020134a9111b
+				0f4c494e55582e5348454c4c2e434f4daa243022a003020102a11b30191b066b72627467741b0f4c494e55582e534845
+				4c4c2e434f4d`),
+		},
+		want: expect{"kerberos", High, FromClient},
+		ev:   "\x6a",
+	},
+	{
+		// constructed on loopback: tftp-hpa 5.2+20150808-1.4 (`tftp -m octet 127.0.0.1 -c get hello.txt`) against
+		// in.tftpd (tftpd-hpa 5.2+20150808-1.4, `in.tftpd -L -s -a 127.0.0.1:69 DIR`), captured with tcpdump on lo;
+		// the read request, 18 bytes.
+		name: "tftp-rrq",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				000168656c6c6f2e747874006f6374657400`),
+		},
+		want: expect{"tftp", High, FromClient},
+		ev:   "hello.txt",
+	},
+	{
+		// constructed on loopback: util-linux logger 2.38.1 (`logger -n 127.0.0.1 -P 514 --udp --rfc3164
+		// -t flowscope ...`), captured with tcpdump on lo; 50 bytes.
+		name: "syslog-rfc3164",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				3c31333e4465632020362031363a31373a323520766d20666c6f7773636f70653a2074657374206d6573736167652062
+				7364`),
+		},
+		want: expect{"syslog", High, FromClient},
+		ev:   "<13>Dec  6 16:17:25 vm flowscope",
+	},
+	{
+		// constructed on loopback: util-linux logger 2.38.1 (`logger -n 127.0.0.1 -P 514 --udp --rfc5424
+		// -t flowscope ...`), captured with tcpdump on lo; 112 bytes.
+		name: "syslog-rfc5424",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				3c31333e3120323032362d31322d30365431363a31373a32352e3636383838382b30303a303020766d20666c6f777363
+				6f7065202d202d205b74696d655175616c69747920747a4b6e6f776e3d22312220697353796e6365643d2230225d2074
+				657374206d6573736167652035343234`),
+		},
+		want: expect{"syslog", High, FromClient},
+		ev:   "<13>1 2026-12-06T16:17:25.668888",
+	},
+	{
+		// ndpi-corpus/rsh-syslog-false-positive.pcap, tcp 172.31.78.129:9039 -> 172.29.43.201:514: rsyslog
+		// forwarding slapd's log over TCP to 514 (rsh's port in the registry; nDPI once took it for
+		// rsh), RFC 3339 timestamps; frame 1 (240 bytes).
+		name: "syslog-tcp",
+		in: Input{Transport: TCP, ClientFirst: true,
+			Client: unhex(`
+				3c3136373e323031362d30352d32345430393a35303a35322e3932363435312b30323a3030206c646170303120736c61
+				70645b33343533345d3a20636f6e6e3d31313539303233206f703d3434205352434820626173653d226f753d70656f70
+				6c652c64633d696e2c64633d70686d2c64633d656475636174696f6e2c64633d676f75762c64633d6672222073636f70
+				653d322064657265663d302066696c7465723d222826287569643d746f6f6c626f7829286f626a656374436c6173733d
+				706f7369784163636f756e74292826287569644e756d6265723d2a292821287569644e756d6265723d3029292929220a`),
+		},
+		want: expect{"syslog", High, FromClient},
+		ev:   "<167>2016-05-24T09:50:52.926451+",
+	},
+	{
+		// constructed on loopback: radclient (freeradius-utils 3.2.1+dfsg-4+deb12u1, `radclient -x 127.0.0.1:1812 auth
+		// testing123` with User-Name, User-Password, NAS-IP-Address, NAS-Port), no server running;
+		// captured with tcpdump on lo; the Access-Request, 61 bytes.
+		name: "radius-access-request",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				01d0003dadf8a23514de03995dc9966ffeb9a68a010b666c6f7773636f70650212141f8957d37a04ddf615e208a1ed59
+				ca04067f000001050600000000`),
+		},
+		want: expect{"radius", High, FromClient},
+		ev:   "\x01\xd0",
+	},
+	{
+		// constructed on loopback as above: radclient's Accounting-Request (Acct-Status-Type Start) to
+		// 127.0.0.1:1813; 47 bytes.
+		name: "radius-accounting-request",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`
+				044a002f8a3c928e7e3ca67a04138578699d0bcd010b666c6f7773636f70652806000000012c04343204067f000001`),
+		},
+		want: expect{"radius", High, FromClient},
+		ev:   "\x04\x4a",
+	},
+	{
+		// constructed from MS-RDPEUDP 2.2.2.1, 2.2.2.5, 2.2.2.8, 2.2.2.9 and 3.1.5.1 (no capture holds
+		// RDP over UDP), checked with tshark 4.0.17's rdpudp dissector: the client's SYN (correlation
+		// ID, SYNEX version 2) and the server's SYN+ACK acknowledging its initial sequence number, each
+		// zero-padded to 1232 bytes as the protocol requires.
+		name: "rdp-udp-syn", detector: "rdp-udp",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: zeroPad(unhex(`
+				ffffffff004018012a3b4c5d04d004d00102030405060708090a0b0c0d0e0f100000000000000000000000000000000000010002`), 1232),
+			Server: zeroPad(unhex(`
+				2a3b4c5d004010051122334404d004d000010002`), 1232)},
+		want: expect{"rdp", High, FromClient},
+		ev:   "\xff\xff\xff\xff\x00\x40\x18\x01",
+	},
 	// Other protocols: every detector rejects them.
 	{
 		// ndpi-corpus/mongo_false_positive.pcapng, tcp 188.75.184.20:49542 <-> 251.182.120.32:443: the
