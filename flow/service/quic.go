@@ -278,7 +278,8 @@ func detectQUICShort(in *Input) (Result, bool) {
 
 // quicShortSide reports whether every datagram of a side has a short
 // header's form (true when it sent none), and whether at least three share
-// a connection ID that is not text.
+// a connection ID that is not text, under first bytes that header
+// protection masked.
 func quicShortSide(ds [][]byte) (form, sameID bool) {
 	for _, d := range ds {
 		// A short header, an 8-byte ID at the least, a packet number and
@@ -296,10 +297,19 @@ func quicShortSide(ds [][]byte) (form, sameID bool) {
 			text = false
 		}
 	}
+	// Header protection masks the first byte's low five bits (reserved
+	// bits, key phase, packet number length) with bytes of ciphertext, so
+	// they change from packet to packet; three equal ones (a 1 in 1024
+	// chance for QUIC) are another protocol's constant header, such as
+	// EtherSIO's "ESIO".
+	masked := false
 	for _, d := range ds[1:] {
 		if string(d[1:9]) != string(ds[0][1:9]) {
 			return true, false
 		}
+		if d[0]&0x1f != ds[0][0]&0x1f {
+			masked = true
+		}
 	}
-	return true, !text
+	return true, !text && masked
 }

@@ -2770,6 +2770,20 @@ var samples = []sample{
 			d9ee968feb15f1d2099ca372e6dce6a7`)},
 	},
 	{
+		// ndpi-corpus/ethersio.pcap, udp 172.23.2.27:1024 -> 172.23.2.15:6060, one way: EtherSIO
+		// (an industrial I/O protocol) opens every datagram with "ESIO" and a constant header, which
+		// has a QUIC short header's form, an 8-byte ID that is not text and repeats; QUIC's header
+		// protection would vary the first byte's low bits. First 48 bytes of frames 1 to 3.
+		name: "ethersio",
+		in: Input{Transport: UDP, ClientFirst: true,
+			Client: unhex(`4553494f0001000000317616000000180000000d01000000005c00000001001100000b30000000000000000000000000`),
+			ClientDatagrams: [][]byte{
+				unhex(`4553494f0001000000317616000000180000000d01000000005c00000001001100000b30000000000000000000000000`),
+				unhex(`4553494f0001000000317617000000180000000d01000000005c00000001001100000b30000000000000000000000000`),
+				unhex(`4553494f0001000000317618000000180000000d01000000005c00000001001100000b30000000000000000000000000`),
+			}},
+	},
+	{
 		// tcpdump__pptp.pcap: Start-Control-Connection request and reply;
 		// client frame 5 (64 bytes), server frame 8 (64 bytes).
 		name: "pptp",
