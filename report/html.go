@@ -793,10 +793,12 @@ type htmlChart struct {
 	W, H            int
 	Areas           []htmlArea
 	YTicks, XTicks  []htmlTick
+	XTitle          string // the time axis' title: its zone, and the date the labels lack
 	Empty           bool
 	// Base is the x axis' height; TickEnd and LabelY where its ticks end
-	// and its labels stand; Right the plot's right edge.
-	Base, TickEnd, LabelY, Right int
+	// and its labels stand, TitleX and TitleY where its title stands;
+	// Right the plot's right edge.
+	Base, TickEnd, LabelY, TitleX, TitleY, Right int
 }
 
 type htmlArea struct {
@@ -809,9 +811,9 @@ type htmlTick struct {
 
 // Chart geometry (SVG user units).
 const (
-	chartW, chartH        = 960, 210
+	chartW, chartH        = 960, 224
 	chartLeft, chartRight = 64, 36
-	chartTop, chartBottom = 8, 24
+	chartTop, chartBottom = 8, 38 // the tick labels, and the axis title under them
 )
 
 func (a *htmlAgg) charts(shown []htmlService, kind string) []htmlChart {
@@ -867,7 +869,7 @@ func (a *htmlAgg) charts(shown []htmlService, kind string) []htmlChart {
 			}
 		}
 		drawStacked(ch, shown, stack, ci == 0)
-		ch.XTicks = timeTicks(s.origin+int64(first)*s.width, s.width, n)
+		ch.XTicks, ch.XTitle = timeTicks(s.origin+int64(first)*s.width, s.width, n)
 	}
 	return []htmlChart{bytesChart, flowsChart}
 }
@@ -875,7 +877,8 @@ func (a *htmlAgg) charts(shown []htmlService, kind string) []htmlChart {
 // drawStacked draws the stacked series as step areas, one path each.
 func drawStacked(ch *htmlChart, shown []htmlService, stack [][]float64, isBytes bool) {
 	ch.W, ch.H = chartW, chartH
-	ch.Base, ch.TickEnd, ch.LabelY, ch.Right = chartH-chartBottom, chartH-chartBottom+5, chartH-6, chartW-chartRight
+	ch.Base, ch.TickEnd, ch.LabelY, ch.Right = chartH-chartBottom, chartH-chartBottom+5, chartH-chartBottom+18, chartW-chartRight
+	ch.TitleX, ch.TitleY = chartLeft+(chartW-chartLeft-chartRight)/2, chartH-3
 	n := len(stack[0])
 	top := 0.0
 	for i := range n {
@@ -952,15 +955,21 @@ func niceScale(top float64) (float64, float64) {
 	return math.Ceil(top/step) * step, step
 }
 
-// timeTicks labels about six bucket edges with their UTC time.
-func timeTicks(start, width int64, n int) []htmlTick {
+// timeTicks labels about six bucket edges with their UTC time, and titles
+// the axis: "time (UTC)", with the year or the date its labels leave out.
+// Past about 300 days labels are dates with the year, so that no two
+// labels a year apart read the same.
+func timeTicks(start, width int64, n int) ([]htmlTick, string) {
 	plotW := float64(chartW - chartLeft - chartRight)
 	every := max(1, (n+5)/6)
-	layout := "15:04:05"
+	t0 := time.Unix(0, start).UTC()
+	layout, title := "15:04:05", "time (UTC), from "+t0.Format("2006-01-02")
 	span := time.Duration(width) * time.Duration(n)
 	switch {
+	case span > 300*24*time.Hour:
+		layout, title = "2006-01-02", "time (UTC)"
 	case span > 48*time.Hour:
-		layout = "01-02 15:04"
+		layout, title = "01-02 15:04", "time (UTC), from "+t0.Format("2006")
 	case width < int64(time.Second):
 		layout = "15:04:05.000"
 	}
@@ -969,7 +978,7 @@ func timeTicks(start, width int64, n int) []htmlTick {
 		t := time.Unix(0, start+int64(i)*width).UTC()
 		out = append(out, htmlTick{Pos: f1(chartLeft + plotW*float64(i)/float64(n)), Label: t.Format(layout)})
 	}
-	return out
+	return out, title
 }
 
 func talkersTable(t *Tally) htmlTable {

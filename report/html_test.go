@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/netip"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -354,5 +355,65 @@ func TestPairSketch(t *testing.T) {
 func TestHTMLFieldsRefused(t *testing.T) {
 	if _, err := NewSink(SinkConfig{Options: Options{Format: "html", Fields: []string{"id"}}}); err == nil {
 		t.Error("--fields with -o html: no error")
+	}
+}
+
+// TestTimeTicks: the time axis says UTC and, past about 300 days, labels
+// dates with their year; no two labels read the same.
+func TestTimeTicks(t *testing.T) {
+	base := time.Date(2023, 11, 20, 6, 30, 0, 0, time.UTC).UnixNano()
+	day := int64(24 * time.Hour)
+	cases := []struct {
+		name     string
+		width    int64
+		n        int
+		year     bool   // labels carry the year
+		inTitle  string // what the axis title adds
+		inLabels string // a label that must be there
+	}{
+		{"a second", 1e7, 100, false, "from 2023-11-20", "06:30:00.000"},
+		{"an hour", 60e9, 60, false, "from 2023-11-20", "06:30:00"},
+		{"ten days", 2 * 3600e9, 120, false, "from 2023", "11-20 06:30"},
+		{"200 days", 2 * day, 100, false, "from 2023", "11-20 06:30"},
+		{"400 days", 4 * day, 100, true, "", "2023-11-20"},
+		{"30 years", 128 * day, 86, true, "", "2023-11-20"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ticks, title := timeTicks(base, c.width, c.n)
+			if !strings.HasPrefix(title, "time (UTC)") || !strings.Contains(title, c.inTitle) {
+				t.Errorf("axis title %q, want time (UTC) and %q", title, c.inTitle)
+			}
+			seen := map[string]bool{}
+			for i, tk := range ticks {
+				if seen[tk.Label] {
+					t.Errorf("label %q twice: %v", tk.Label, ticks)
+				}
+				seen[tk.Label] = true
+				if c.year {
+					at := time.Unix(0, base+int64(i*max(1, (c.n+5)/6))*c.width).UTC()
+					if got, err := time.Parse("2006-01-02", tk.Label); err != nil || got.Year() != at.Year() {
+						t.Errorf("label %q for %s: want its date with the year", tk.Label, at)
+					}
+				}
+			}
+			if !seen[c.inLabels] {
+				t.Errorf("labels %v lack %q", ticks, c.inLabels)
+			}
+		})
+	}
+
+	// On the page: a capture of two flows 400 days apart, its axis dated
+	// with years, the findings' time column said to be UTC.
+	a, b := svcRec(1, 2222, "ssh", "high"), tcpRec()
+	a.FirstSeen = time.Unix(0, base).UTC()
+	a.LastSeen = a.FirstSeen.Add(time.Second)
+	b.FirstSeen = a.FirstSeen.Add(400 * 24 * time.Hour)
+	b.LastSeen = b.FirstSeen
+	page := htmlOf(t, []flow.Record{a, b}, nil, Options{})
+	for _, want := range []string{">time (UTC)</text>", ">2023-11-", ">2024-", "start (UTC)"} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("the page lacks %q: %s", want, regexp.MustCompile(`>[0-9-: ]+</text>`).FindAll(page, -1))
+		}
 	}
 }
