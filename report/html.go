@@ -92,6 +92,9 @@ type HTMLPage struct {
 	Drops    []htmlStat
 	Summary  string // the text summary, as the table output ends with
 	Checks   []HTMLCheck
+	// NotJudged says why the rules were not judged on the capture
+	// (check --html: it could not be read), "" when they were.
+	NotJudged string
 }
 
 // HTMLCheck is one rule's outcome on the capture of a page (check --html).

@@ -147,11 +147,12 @@ func jsonTotalsOf(t *testing.T, out []byte, ipBytes bool) jsonTotals {
 // htmlFigures is what a page shows: its data-stat values and the shown
 // text of each, and its services table.
 type htmlFigures struct {
-	stats    map[string]string // data-stat -> data-value
-	texts    map[string]string // data-stat -> the text shown
-	services map[string]*svcTotals
-	checks   []string // data-check of the rules' rows
-	attrs    map[string]string
+	stats     map[string]string // data-stat -> data-value
+	texts     map[string]string // data-stat -> the text shown
+	services  map[string]*svcTotals
+	checks    []string // data-check of the rules' rows
+	notJudged string   // why the rules were not judged, if they were not
+	attrs     map[string]string
 	// The top talkers' and ports' rows, the matrix, the findings by
 	// severity (data-sev, data-n), and the notes above the tables.
 	talkers, ports []topRow
@@ -318,6 +319,9 @@ func pagesOf(t *testing.T, doc []byte) []htmlFigures {
 					}
 				}
 				cur.services[name] = s
+			}
+			if _, ok := attr(n, "data-not-judged"); ok && cur != nil {
+				cur.notJudged = text(n)
 			}
 			if v, ok := attr(n, "data-check"); ok && cur != nil {
 				cur.checks = append(cur.checks, v)
@@ -595,48 +599,81 @@ func checkSelfContained(t *testing.T, page []byte) {
 	}
 }
 
-// TestCheckHTML: check --html writes one page per capture, with the
-// rules' results, whose figures are -o json's for that capture.
+// TestCheckHTML: check --html writes one page per capture given, with the
+// rules' results on that capture (the same path twice is two captures, each
+// page with its own), whose figures are -o json's for that capture; a
+// capture that cannot be read says its rules were not judged.
 func TestCheckHTML(t *testing.T) {
 	dir := t.TempDir()
 	rules := filepath.Join(dir, "rules.yaml")
 	if err := os.WriteFile(rules, []byte("rules:\n  - forbid: {finding: nonstandard-port}\n  - expect: {service: dns}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	caps := []string{capturePath(t, "ndpi__netflix.pcap"), capturePath(t, "ndpi__bittorrent.pcap")}
-	out := filepath.Join(dir, "report.html")
-	res := runFlowscope(t, nil, append([]string{"check", "--rules", rules, "--html", out}, caps...)...)
-	if res.code != checkFail {
-		t.Fatalf("check: exit %d, want %d (bittorrent on its ports breaks the forbid)\n%s%s", res.code, checkFail, res.stdout, res.stderr)
-	}
-	doc, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkSelfContained(t, doc)
-	runFlowscope(t, nil, append([]string{"check", "--rules", rules, "--html", out + "2"}, caps...)...)
-	if again, err := os.ReadFile(out + "2"); err != nil || !bytes.Equal(again, doc) {
-		t.Errorf("a second run wrote another page (%v): check's reports are byte-identical for the same input", err)
-	}
-	pages := pagesOf(t, doc)
-	if len(pages) != len(caps) {
-		t.Fatalf("%d pages, want one per capture (%d)", len(pages), len(caps))
-	}
-	for i, c := range caps {
-		js := mustRun(t, 0, nil, "-r", c, "-o", "json", "-q")
-		compareFigures(t, pages[i], jsonTotalsOf(t, js.stdout, false))
-		var want []string // the text report's verdicts on this capture, in order
-		for line := range strings.Lines(string(res.stdout)) {
-			if strings.HasSuffix(strings.TrimSpace(line), "("+c+")") {
-				want = append(want, strings.ToLower(strings.Fields(line)[0]))
+	const nRules = 2
+	netflix, bittorrent := capturePath(t, "ndpi__netflix.pcap"), capturePath(t, "ndpi__bittorrent.pcap")
+	missing := filepath.Join(dir, "missing.pcap")
+	for _, c := range []struct {
+		name string
+		caps []string
+		code int
+	}{
+		{"two captures", []string{netflix, bittorrent}, checkFail}, // bittorrent on its ports breaks the forbid
+		{"the same twice", []string{bittorrent, netflix, bittorrent}, checkFail},
+		{"unreadable", []string{netflix, missing, netflix}, checkBadInput},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "report.html")
+			res := runFlowscope(t, nil, append([]string{"check", "--rules", rules, "--html", out}, c.caps...)...)
+			if res.code != c.code {
+				t.Fatalf("check: exit %d, want %d\n%s%s", res.code, c.code, res.stdout, res.stderr)
 			}
-		}
-		if fmt.Sprint(pages[i].checks) != fmt.Sprint(want) {
-			t.Errorf("%s: the page's rules say %v, the text report %v", filepath.Base(c), pages[i].checks, want)
-		}
-	}
-	if !bytes.Contains(doc, []byte(`data-check="fail"`)) || !bytes.Contains(doc, []byte(`data-check="pass"`)) {
-		t.Error("the page lacks a passed or a failed rule")
+			doc, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSelfContained(t, doc)
+			runFlowscope(t, nil, append([]string{"check", "--rules", rules, "--html", out + "2"}, c.caps...)...)
+			if again, err := os.ReadFile(out + "2"); err != nil || !bytes.Equal(again, doc) {
+				t.Errorf("a second run wrote another page (%v): check's reports are byte-identical for the same input", err)
+			}
+			pages := pagesOf(t, doc)
+			if len(pages) != len(c.caps) {
+				t.Fatalf("%d pages, want one per capture (%d)", len(pages), len(c.caps))
+			}
+			seen := map[string]int{} // captures already met: their verdicts' lines come first
+			for i, path := range c.caps {
+				if path == missing {
+					if len(pages[i].checks) != 0 || !strings.Contains(pages[i].notJudged, "not judged") ||
+						!strings.Contains(pages[i].notJudged, "missing.pcap") {
+						t.Errorf("the unreadable capture's page: rules %v, note %q; want none, and why not judged", pages[i].checks, pages[i].notJudged)
+					}
+					continue
+				}
+				if pages[i].notJudged != "" {
+					t.Errorf("%s: the page says %q", filepath.Base(path), pages[i].notJudged)
+				}
+				js := mustRun(t, 0, nil, "-r", path, "-o", "json", "-q")
+				compareFigures(t, pages[i], jsonTotalsOf(t, js.stdout, false))
+				var verdicts []string // the text report's on this path, in order
+				for line := range strings.Lines(string(res.stdout)) {
+					if strings.HasSuffix(strings.TrimSpace(line), "("+path+")") {
+						verdicts = append(verdicts, strings.ToLower(strings.Fields(line)[0]))
+					}
+				}
+				k := seen[path]
+				seen[path]++
+				if len(verdicts) < (k+1)*nRules {
+					t.Fatalf("the text report has %d verdicts on %s, want %d at least", len(verdicts), path, (k+1)*nRules)
+				}
+				want := verdicts[k*nRules : (k+1)*nRules]
+				if fmt.Sprint(pages[i].checks) != fmt.Sprint(want) {
+					t.Errorf("page %d (%s): the page's rules say %v, the text report %v", i, filepath.Base(path), pages[i].checks, want)
+				}
+			}
+			if c.code == checkFail && (!bytes.Contains(doc, []byte(`data-check="fail"`)) || !bytes.Contains(doc, []byte(`data-check="pass"`))) {
+				t.Error("the page lacks a passed or a failed rule")
+			}
+		})
 	}
 }
 
