@@ -88,6 +88,7 @@ type HTMLPage struct {
 	Findings htmlFindingList
 	Beacons  []htmlBeacon
 	Inputs   []htmlInput
+	Live     string // a live capture's interface, engine, link type and filter
 	Skipped  []htmlCount
 	Drops    []htmlStat
 	Summary  string // the text summary, as the table output ends with
@@ -679,6 +680,16 @@ func (a *htmlAgg) page(sum *Summary, title string) *HTMLPage {
 		}
 		p.Inputs = append(p.Inputs, hi)
 	}
+	if c := sum.Capture; c != nil {
+		p.Live = "live capture on " + Escape(c.Interface) + " (" + c.engine()
+		if c.LinkType != "" {
+			p.Live += ", " + Escape(c.LinkType)
+		}
+		if c.Filter != "" {
+			p.Live += ", filter " + Escape(c.Filter)
+		}
+		p.Live += ")"
+	}
 	for _, c := range sortedCounts(sum.Stats.Skipped) {
 		p.Skipped = append(p.Skipped, htmlCount{Name: c.name, N: c.n, Text: commas(c.n)})
 	}
@@ -854,6 +865,7 @@ func (a *htmlAgg) charts(shown []htmlService, kind string) []htmlChart {
 		Note: "flows counted in the bucket where they started; buckets of " + HumanDuration(width)}
 	if last < 0 {
 		bytesChart.Empty, flowsChart.Empty = true, true
+		bytesChart.Note, flowsChart.Note = "no data: no flow records", "no data: no flow records"
 		return []htmlChart{bytesChart, flowsChart}
 	}
 	n := last - first + 1

@@ -417,3 +417,47 @@ func TestTimeTicks(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLEmptyAndLive: a page of no flows says there is no data (not
+// "buckets of 0s"); a live capture's inputs name the interface.
+func TestHTMLEmptyAndLive(t *testing.T) {
+	cases := []struct {
+		name      string
+		recs      []flow.Record
+		sum       Summary
+		want, not []string
+	}{
+		{"empty", nil, Summary{}, []string{"no data: no flow records", "none recorded"}, []string{"buckets of 0s", "buckets of"}},
+		{"file", []flow.Record{tcpRec()}, Summary{Inputs: []Input{{Path: "a.pcap", Format: "pcap", Packets: 3}}},
+			[]string{"buckets of 1ms", "a.pcap"}, []string{"no data", "live capture", "none recorded"}},
+		{"live", []flow.Record{tcpRec()}, Summary{Capture: &Capture{Interface: "eth<0>", LinkType: "ethernet", Filter: "tcp port 80", Received: 3}},
+			[]string{"live capture on eth&lt;0&gt; (libpcap, ethernet, filter tcp port 80)"}, []string{"none recorded", "no data"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out bytes.Buffer
+			s, err := NewSink(SinkConfig{Stdout: &out, Options: Options{Format: "html"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range c.recs {
+				if err := s.Write(&c.recs[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Close(&c.sum); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range c.want {
+				if !bytes.Contains(out.Bytes(), []byte(w)) {
+					t.Errorf("the page lacks %q", w)
+				}
+			}
+			for _, n := range c.not {
+				if bytes.Contains(out.Bytes(), []byte(n)) {
+					t.Errorf("the page says %q", n)
+				}
+			}
+		})
+	}
+}
