@@ -1118,10 +1118,15 @@ func (a *htmlAgg) matrix() htmlMatrix {
 		}
 	}
 	pl := slices.SortedFunc(mapValues(inRows), byFlows)
-	m.Note = fmt.Sprintf("the %d clients with the most bytes (of %d) × the %d server ports they used most (of %d in all); cells: flows",
-		len(cl), nClients, min(len(pl), htmlCols), len(ports))
-	if p.replaced > 0 {
-		m.Note += fmt.Sprintf("; more than %d client–port pairs: at least these flows (Space-Saving)", p.slots)
+	if p.replaced == 0 {
+		m.Note = fmt.Sprintf("the %d clients with the most bytes (of %d) × the %d server ports they used most (of %d in all); cells: flows",
+			len(cl), nClients, min(len(pl), htmlCols), len(ports))
+	} else {
+		// The sketch's clients and ports are those of the pairs it holds
+		// now, not all there were: no count of them is a total.
+		m.Note = fmt.Sprintf("more client–port pairs than the %s kept, so the pairs with the fewest bytes gave their slots to new ones (Space-Saving): "+
+			"the %d clients with the most bytes in the pairs kept × the %d server ports they used most; cells: at least these flows",
+			commas(uint64(p.slots)), len(cl), min(len(pl), htmlCols))
 	}
 	rest := len(pl) > htmlCols
 	pl = pl[:min(len(pl), htmlCols)]

@@ -461,3 +461,46 @@ func TestHTMLEmptyAndLive(t *testing.T) {
 		})
 	}
 }
+
+// TestHTMLMatrixNote: while every client–port pair is kept the matrix's
+// note counts clients and ports in all; once the sketch replaced pairs it
+// gives no total (those of the pairs kept are not), and says the cells
+// are lower bounds.
+func TestHTMLMatrixNote(t *testing.T) {
+	cases := []struct {
+		name      string
+		clients   int // one pair each, tcp/443, and a second on udp/53 for the first 3
+		want, not []string
+	}{
+		{"kept", 20, []string{"the 12 clients with the most bytes (of 20) × the 2 server ports they used most (of 2 in all); cells: flows"},
+			[]string{"Space-Saving", "at least"}},
+		{"replaced", htmlPairSlots + 500, []string{"more client–port pairs than the 4,096 kept", "Space-Saving", "cells: at least these flows"},
+			[]string{"in all", "(of "}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := newHTMLAgg(Options{})
+			for i := range c.clients {
+				r := tcpRec()
+				r.Client.IP = netip.AddrFrom4([4]byte{10, 3, byte(i >> 8), byte(i)})
+				a.add(&r)
+				if i < 3 {
+					u := udp6Rec()
+					u.Proto, u.Client.IP, u.Server.Port = "udp", r.Client.IP, 53
+					a.add(&u)
+				}
+			}
+			note := a.matrix().Note
+			for _, w := range c.want {
+				if !strings.Contains(note, w) {
+					t.Errorf("note %q lacks %q", note, w)
+				}
+			}
+			for _, n := range c.not {
+				if strings.Contains(note, n) {
+					t.Errorf("note %q says %q", note, n)
+				}
+			}
+		})
+	}
+}

@@ -448,6 +448,9 @@ func compareMatrix(t *testing.T, page htmlFigures, pairs map[[2]string]*count) {
 	if sketched := strings.Contains(page.notes["matrix"], "Space-Saving"); sketched == exact {
 		t.Errorf("matrix: the note %q, for pairs that are all kept: %v", page.notes["matrix"], exact)
 	}
+	if !exact && strings.Contains(page.notes["matrix"], "in all") {
+		t.Errorf("matrix: the note %q gives the sketch's counts as totals", page.notes["matrix"])
+	}
 	clients := map[string]*count{}
 	for k, c := range pairs {
 		cl := clients[k[0]]
