@@ -223,7 +223,7 @@ func (a *htmlAgg) add(r *flow.Record) {
 	s.bytes += r.Client.Bytes + r.Server.Bytes
 	s.frameB += r.Client.FrameBytes + r.Server.FrameBytes
 	total := a.opt.Bytes.total(r)
-	a.series.add(col, r.FirstSeen.UnixNano(), r.LastSeen.UnixNano(), total)
+	a.series.add(col, unixNano(r.FirstSeen), unixNano(r.LastSeen), total)
 	if r.Client.IP.IsValid() {
 		port := pairKey{client: r.Client.IP, proto: r.Proto}
 		if hasPorts(r, r.Server.Port) {
@@ -331,22 +331,66 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
+// The times of a capture may run from about -9e18 to +9e18 ns (a pcapng's
+// timestamps are whatever its writer put there), and 120 buckets of the
+// widest width span about 84 years: the arithmetic below neither
+// overflows nor drops what falls outside the buckets.
+
+// unixNano is t in ns since 1970, saturated at the int64 range (where
+// t.UnixNano is undefined: before 1678, after 2262).
+func unixNano(t time.Time) int64 {
+	const maxSec = math.MaxInt64 / int64(time.Second)
+	switch sec := t.Unix(); {
+	case sec >= maxSec:
+		return math.MaxInt64
+	case sec <= -maxSec:
+		return math.MinInt64
+	}
+	return t.UnixNano()
+}
+
+// alignDown is the largest multiple of w at most t; where that is below
+// the smallest int64, the smallest multiple there is (t then lies before
+// the first bucket, which takes it).
+func alignDown(t, w int64) int64 {
+	return max(floorDiv(t, w), math.MinInt64/w) * w // MinInt64/w rounds toward zero: a multiple in range
+}
+
+// after is b-a for a ≤ b (0 otherwise), exact even where b-a overflows
+// int64.
+func after(a, b int64) uint64 {
+	if b <= a {
+		return 0
+	}
+	return uint64(b) - uint64(a)
+}
+
+// edge is the start of bucket k: o+k*w, at most the largest int64 (k*w
+// itself fits: widths stop growing short of that, see nextWidth).
+func edge(o, w int64, k int) int64 {
+	d := int64(k) * w
+	if o > math.MaxInt64-d {
+		return math.MaxInt64
+	}
+	return o + d
+}
+
 // fit widens the buckets until [lo, hi] and the data so far fit.
 func (s *timeSeries) fit(lo, hi int64) {
 	if s.width == 0 {
 		s.width, s.lo, s.hi = widths[0], lo, hi
-		s.origin = floorDiv(lo, s.width) * s.width
+		s.origin = alignDown(lo, s.width)
 	}
 	nlo, nhi := min(s.lo, lo), max(s.hi, hi)
 	w := s.width
-	o := floorDiv(nlo, w) * w
-	for nhi-o >= htmlBuckets*w {
+	o := alignDown(nlo, w)
+	for after(o, nhi)/uint64(w) >= htmlBuckets {
 		nw := nextWidth(w)
 		if nw == w {
-			break
+			break // the widest: what lies beyond goes to the last bucket
 		}
 		w = nw
-		o = floorDiv(nlo, w) * w
+		o = alignDown(nlo, w)
 	}
 	s.lo, s.hi = nlo, nhi
 	if w == s.width && o == s.origin {
@@ -355,7 +399,7 @@ func (s *timeSeries) fit(lo, hi int64) {
 	for c := range s.flows {
 		var f, b [htmlBuckets]float64
 		for i := range htmlBuckets {
-			j := s.index(s.origin+int64(i)*s.width, o, w)
+			j := index(edge(s.origin, s.width, i), o, w)
 			f[j] += s.flows[c][i]
 			b[j] += s.bytes[c][i]
 		}
@@ -364,10 +408,16 @@ func (s *timeSeries) fit(lo, hi int64) {
 	s.width, s.origin = w, o
 }
 
-// index is t's bucket for origin o and width w, clamped.
-func (s *timeSeries) index(t, o, w int64) int {
-	i := floorDiv(t-o, w)
-	return int(max(0, min(i, htmlBuckets-1)))
+// index is t's bucket for origin o and width w, clamped to the first and
+// the last.
+func index(t, o, w int64) int {
+	return int(min(after(o, t)/uint64(w), htmlBuckets-1))
+}
+
+// clamped says whether some times lie outside the buckets (before the
+// first, or after the last): the first and last buckets hold them.
+func (s *timeSeries) clamped() bool {
+	return s.width != 0 && (s.lo < s.origin || after(s.origin, s.hi)/uint64(s.width) >= htmlBuckets)
 }
 
 func (s *timeSeries) add(col int, first, last int64, bytes uint64) {
@@ -375,17 +425,25 @@ func (s *timeSeries) add(col int, first, last int64, bytes uint64) {
 		last = first
 	}
 	s.fit(first, last)
-	i, j := s.index(first, s.origin, s.width), s.index(last, s.origin, s.width)
+	i, j := index(first, s.origin, s.width), index(last, s.origin, s.width)
 	s.flows[col][i]++
 	if i == j {
 		s.bytes[col][i] += float64(bytes)
 		return
 	}
-	span := float64(last - first)
+	// Each bucket's share of the span; the first bucket's from first and
+	// the last's to last, even where those lie outside them (clamped), so
+	// that the shares add up to the flow's bytes.
+	span := float64(after(first, last))
 	for k := i; k <= j; k++ {
-		start := max(first, s.origin+int64(k)*s.width)
-		end := min(last, s.origin+int64(k+1)*s.width)
-		s.bytes[col][k] += float64(bytes) * float64(end-start) / span
+		start, end := first, last
+		if k > i {
+			start = edge(s.origin, s.width, k)
+		}
+		if k < j {
+			end = edge(s.origin, s.width, k+1)
+		}
+		s.bytes[col][k] += float64(bytes) * float64(after(start, end)) / span
 	}
 }
 
@@ -817,6 +875,7 @@ type htmlChart struct {
 
 type htmlArea struct {
 	Name, Color, D, Title string
+	Sum                   string // what the area adds up to, rounded: tests compare it
 }
 
 type htmlTick struct {
@@ -868,6 +927,12 @@ func (a *htmlAgg) charts(shown []htmlService, kind string) []htmlChart {
 		bytesChart.Note, flowsChart.Note = "no data: no flow records", "no data: no flow records"
 		return []htmlChart{bytesChart, flowsChart}
 	}
+	if s.clamped() {
+		// Only past 84 years: 120 buckets of the widest width.
+		const beyond = "; times beyond the axis (more than 120 buckets of %s) are counted in its first and last buckets"
+		bytesChart.Note += fmt.Sprintf(beyond, HumanDuration(width))
+		flowsChart.Note += fmt.Sprintf(beyond, HumanDuration(width))
+	}
 	n := last - first + 1
 	for ci, ch := range []*htmlChart{&bytesChart, &flowsChart} {
 		src := s.bytes
@@ -884,7 +949,7 @@ func (a *htmlAgg) charts(shown []htmlService, kind string) []htmlChart {
 			}
 		}
 		drawStacked(ch, shown, stack, ci == 0)
-		ch.XTicks, ch.XTitle = timeTicks(s.origin+int64(first)*s.width, s.width, n)
+		ch.XTicks, ch.XTitle = timeTicks(edge(s.origin, s.width, first), s.width, n)
 	}
 	return []htmlChart{bytesChart, flowsChart}
 }
@@ -938,7 +1003,8 @@ func drawStacked(ch *htmlChart, shown []htmlService, stack [][]float64, isBytes 
 		} else {
 			title += commas(uint64(math.Round(sum))) + " flows"
 		}
-		ch.Areas = append(ch.Areas, htmlArea{Name: shown[s].Name, Color: shown[s].Color, D: string(d), Title: title})
+		ch.Areas = append(ch.Areas, htmlArea{Name: shown[s].Name, Color: shown[s].Color, D: string(d), Title: title,
+			Sum: strconv.FormatFloat(math.Round(sum), 'f', 0, 64)})
 	}
 	for v := 0.0; v <= ymax*1.0001; v += step {
 		label := commas(uint64(math.Round(v)))
@@ -990,7 +1056,7 @@ func timeTicks(start, width int64, n int) ([]htmlTick, string) {
 	}
 	var out []htmlTick
 	for i := 0; i <= n; i += every {
-		t := time.Unix(0, start+int64(i)*width).UTC()
+		t := time.Unix(0, edge(start, width, i)).UTC()
 		out = append(out, htmlTick{Pos: f1(chartLeft + plotW*float64(i)/float64(n)), Label: t.Format(layout)})
 	}
 	return out, title

@@ -223,6 +223,7 @@ func TestHTMLAllowlist(t *testing.T) {
 // counted once and every byte kept, in htmlBuckets buckets.
 func TestTimeSeries(t *testing.T) {
 	base := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC).UnixNano()
+	maxWidth := int64(256 * 86400e9)
 	type span struct{ first, last int64 }
 	cases := []struct {
 		name  string
@@ -236,6 +237,13 @@ func TestTimeSeries(t *testing.T) {
 		{"days", []span{{base, base}, {base + 10*86400e9, base + 10*86400e9}}, 6 * 3600e9},
 		{"epoch and now", []span{{0, 0}, {base, base}}, 0},
 		{"before 1970", []span{{-5e9, -4e9}, {5e9, 6e9}}, 100e6},
+		// Wider than 120 buckets of the widest width (256 days): the
+		// first and last buckets take what lies beyond, bytes and flows.
+		{"-9e18 to 9e18", []span{{-9e18, -9e18}, {9e18, 9e18}, {-9e18, 9e18}}, maxWidth},
+		{"the whole int64", []span{{math.MinInt64, math.MaxInt64}, {0, 0}}, maxWidth},
+		{"the whole int64, an instant first", []span{{math.MaxInt64, math.MaxInt64}, {math.MinInt64, math.MinInt64}, {math.MinInt64, math.MaxInt64}}, maxWidth},
+		{"a flow past the last bucket", []span{{base, base}, {base + 1e9, base + 200*365*86400e9}}, maxWidth},
+		{"a flow from before the first bucket", []span{{base, base}, {base - 200*365*86400e9, base}}, maxWidth},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -255,8 +263,13 @@ func TestTimeSeries(t *testing.T) {
 			if flows != float64(len(c.spans)) {
 				t.Errorf("flows = %v, want %d", flows, len(c.spans))
 			}
-			if math.Abs(got-float64(bytes)) > 1e-6*float64(bytes) {
+			if math.Abs(got-float64(bytes)) > 1e-9*float64(bytes) {
 				t.Errorf("bytes = %v, want %d", got, bytes)
+			}
+			for i := range htmlBuckets {
+				if s.bytes[0][i] < 0 || s.flows[0][i] < 0 {
+					t.Errorf("bucket %d: %v bytes, %v flows", i, s.bytes[0][i], s.flows[0][i])
+				}
 			}
 			if c.width != 0 && s.width != c.width {
 				t.Errorf("width = %d, want %d", s.width, c.width)
@@ -500,6 +513,76 @@ func TestHTMLMatrixNote(t *testing.T) {
 				if strings.Contains(note, n) {
 					t.Errorf("note %q says %q", note, n)
 				}
+			}
+		})
+	}
+}
+
+// TestHTMLExtremeTimes: flows whose times run from about -9e18 to +9e18 ns
+// (and times out of time.UnixNano's range) are all drawn: the areas of the
+// bytes chart add up to the bytes, those of the flows chart to the flows,
+// and the note says what lies beyond the axis.
+func TestHTMLExtremeTimes(t *testing.T) {
+	at := func(ns int64) time.Time { return time.Unix(0, ns).UTC() }
+	cases := []struct {
+		name   string
+		spans  [][2]time.Time
+		beyond bool // the note says times lie beyond the axis
+	}{
+		{"a minute", [][2]time.Time{{at(1e18), at(1e18 + 60e9)}, {at(1e18 + 1e9), at(1e18 + 2e9)}}, false},
+		{"-9e18 to 9e18", [][2]time.Time{{at(-9e18), at(-9e18 + 1e9)}, {at(9e18), at(9e18)}, {at(-9e18), at(9e18)}}, true},
+		{"a flow past the last bucket", [][2]time.Time{{at(1e18), at(1e18)}, {at(1e18), at(9e18)}}, true},
+		{"years 1 and 9999", [][2]time.Time{{time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)},
+			{at(0), at(0)}}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var recs []flow.Record
+			var bytesWant uint64
+			for i, sp := range c.spans {
+				r := tcpRec()
+				r.ID = uint64(i + 1)
+				r.FirstSeen, r.LastSeen = sp[0], sp[1]
+				bytesWant += Options{}.Bytes.total(&r)
+				recs = append(recs, r)
+			}
+			page := htmlOf(t, recs, nil, Options{})
+			doc, err := html.Parse(bytes.NewReader(page))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sums, areas := map[string]float64{}, map[string]int{}
+			var walk func(n *html.Node)
+			walk = func(n *html.Node) {
+				if n.Type == html.ElementNode && n.Data == "path" {
+					var chart, v string
+					for _, a := range n.Attr {
+						switch a.Key {
+						case "data-chart":
+							chart = a.Val
+						case "data-v":
+							v = a.Val
+						}
+					}
+					var x float64
+					fmt.Sscan(v, &x)
+					sums[chart] += x
+					areas[chart]++
+				}
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					walk(c)
+				}
+			}
+			walk(doc)
+			// Each area's sum is rounded to a whole number.
+			if got := sums["chart-bytes"]; math.Abs(got-float64(bytesWant)) > float64(areas["chart-bytes"]) {
+				t.Errorf("the bytes chart shows %v bytes, want %d", got, bytesWant)
+			}
+			if got := sums["chart-flows"]; math.Abs(got-float64(len(recs))) > float64(areas["chart-flows"]) {
+				t.Errorf("the flows chart shows %v flows, want %d", got, len(recs))
+			}
+			if got := bytes.Contains(page, []byte("times beyond the axis")); got != c.beyond {
+				t.Errorf("the note says times lie beyond the axis: %v, want %v", got, c.beyond)
 			}
 		})
 	}

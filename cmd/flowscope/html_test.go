@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -39,6 +40,7 @@ type jsonTotals struct {
 	talkers, ports map[string]*count
 	pairs          map[[2]string]*count // client, "tcp/443" (or "icmp": no port)
 	severities     map[string]uint64    // findings by severity
+	counted        uint64               // all flows' bytes of that kind
 }
 
 type svcTotals struct{ flows, packets, bytes, frame uint64 }
@@ -120,6 +122,7 @@ func jsonTotalsOf(t *testing.T, out []byte, ipBytes bool) jsonTotals {
 		if ipBytes {
 			counted = by
 		}
+		tot.counted += counted
 		for i, ip := range []string{r.Client.IP, r.Server.IP} {
 			if ip != "" && (i == 0 || ip != r.Client.IP) {
 				addCount(tot.talkers, ip, counted)
@@ -161,6 +164,10 @@ type htmlFigures struct {
 	severities     map[string]uint64
 	sevTexts       map[string]string
 	notes          map[string]string // talkers, ports, matrix
+	// What the areas of each chart (chart-bytes, chart-flows) add up to,
+	// and how many areas (each sum is rounded to a whole number).
+	chartSums  map[string]float64
+	chartAreas map[string]int
 }
 
 type topRow struct {
@@ -263,7 +270,8 @@ func pagesOf(t *testing.T, doc []byte) []htmlFigures {
 			if _, ok := attr(n, "data-page"); ok {
 				pages = append(pages, htmlFigures{stats: map[string]string{}, texts: map[string]string{},
 					services: map[string]*svcTotals{}, attrs: rootAttrs, severities: map[string]uint64{},
-					sevTexts: map[string]string{}, notes: map[string]string{}})
+					sevTexts: map[string]string{}, notes: map[string]string{}, chartSums: map[string]float64{},
+					chartAreas: map[string]int{}})
 				cur = &pages[len(pages)-1]
 			}
 			if cur != nil && n.Data == "table" {
@@ -284,6 +292,15 @@ func pagesOf(t *testing.T, doc []byte) []htmlFigures {
 						cur.matrix = append(cur.matrix, r)
 					}
 				}
+			}
+			if k, ok := attr(n, "data-chart"); ok && cur != nil {
+				v, _ := attr(n, "data-v")
+				x, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					t.Errorf("chart %s: an area adding up to %q", k, v)
+				}
+				cur.chartSums[k] += x
+				cur.chartAreas[k]++
 			}
 			if k, ok := attr(n, "data-note"); ok && cur != nil {
 				cur.notes[k] = text(n)
@@ -382,6 +399,14 @@ func compareFigures(t *testing.T, page htmlFigures, want jsonTotals) {
 	}
 	if got := page.services["other"]; (got == nil) != (rest == svcTotals{}) || got != nil && *got != rest {
 		t.Errorf("other services: the page says %+v, the JSON %+v", got, rest)
+	}
+
+	// The charts: every byte and every flow drawn, once.
+	if got := page.chartSums["chart-bytes"]; math.Abs(got-float64(want.counted)) > float64(page.chartAreas["chart-bytes"]) {
+		t.Errorf("the bytes chart adds up to %.0f bytes, the JSON's flows to %d", got, want.counted)
+	}
+	if got := page.chartSums["chart-flows"]; math.Abs(got-float64(want.flows)) > float64(page.chartAreas["chart-flows"]) {
+		t.Errorf("the flows chart adds up to %.0f flows, the JSON has %d", got, want.flows)
 	}
 
 	// Findings by severity, as a number and as shown.
