@@ -11,8 +11,10 @@ import (
 	"io"
 	"math"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/flowscope/flowscope/flow"
@@ -37,7 +39,8 @@ const (
 	htmlPairSlots   = 4096 // client × server port pairs counted
 	htmlFindings    = 200  // findings listed at most (by severity, then as they came)
 	htmlBeacons     = 50   // beacons listed at most (best score first)
-	htmlEvidence    = 200  // evidence characters shown per finding
+	htmlEvidence    = 200  // bytes of the page a finding's evidence takes at most (see htmlCut)
+	htmlName        = 100  // bytes of the page a server or beacon name takes at most
 	htmlHistBins    = 20   // bins of a beacon's interval histogram
 )
 
@@ -554,17 +557,80 @@ type htmlFinding struct {
 }
 
 func newHTMLFinding(r *flow.Record, f *Finding) htmlFinding {
-	ev := f.Evidence
-	if len(ev) > htmlEvidence {
-		ev = ev[:htmlEvidence] + "…" // Escape made it ASCII: any cut is clean
+	reason := f.Reason
+	if b := f.Beacon; b != nil && b.Name != "" {
+		// The reason names the beacon's server: "… connections to NAME every …".
+		if cut := htmlCut(b.Name, htmlName); cut != b.Name {
+			reason = strings.Replace(reason, " to "+b.Name+" every ", " to "+cut+" every ", 1)
+		}
 	}
 	return htmlFinding{
 		ID: r.ID, Kind: f.Kind, Severity: f.Severity, Service: f.Service, Port: f.Port,
 		Client: endpoint(r, &r.Client, false), Server: endpoint(r, &r.Server, true),
-		Name: Escape(r.ServerName), Reason: f.Reason, Evidence: ev,
+		Name: htmlCut(Escape(r.ServerName), htmlName), Reason: reason, Evidence: htmlCut(f.Evidence, htmlEvidence),
 		Detector: f.Detector, Confidence: f.Confidence, Time: r.FirstSeen.UTC().Format("2006-01-02 15:04:05"),
 		SevRank: len(severities) - severityRank(f.Severity),
 	}
+}
+
+// htmlCut bounds an escaped string from the wire (Escape's printable
+// ASCII) to what takes at most budget bytes on the page once html/template
+// escaped it (< and > take 4, " ' & and + take 5), so that the page's
+// worst case is known whatever the string holds. What is cut is said as
+// the records say it: "...(+N bytes)", N the bytes of the original left
+// out (an escape \xNN or \\ is one byte, never cut in two), plus those a
+// record's own cut already left out ("...(+M bytes)" at its end).
+func htmlCut(s string, budget int) string {
+	if pageBytes(s) <= budget {
+		return s
+	}
+	body, more, plus := s, 0, ""
+	if m := wireCut.FindStringSubmatch(s); m != nil {
+		body, plus = s[:len(s)-len(m[0])], m[2]
+		more, _ = strconv.Atoi(m[1])
+	}
+	cut, cost, left := 0, 0, 0
+	for i := 0; i < len(body); {
+		n := escapeLen(body, i)
+		if left == 0 && cost+pageBytes(body[i:i+n]) <= budget {
+			cost += pageBytes(body[i : i+n])
+			cut = i + n
+		} else {
+			left++
+		}
+		i += n
+	}
+	return body[:cut] + "...(+" + strconv.Itoa(left+more) + plus + " bytes)"
+}
+
+// wireCut is the marker a record's string ends with when it was cut
+// (flow's wireString).
+var wireCut = regexp.MustCompile(`\.\.\.\(\+(\d+)(\+?) bytes\)$`)
+
+// escapeLen is the length of the character or escape Escape wrote at s[i].
+func escapeLen(s string, i int) int {
+	if s[i] != '\\' || i+1 >= len(s) {
+		return 1
+	}
+	if s[i+1] == 'x' && i+3 < len(s) {
+		return 4
+	}
+	return 2
+}
+
+// pageBytes is what s takes once html/template escaped it as text or as a
+// quoted attribute.
+func pageBytes(s string) int {
+	n := len(s)
+	for i := range len(s) {
+		switch s[i] {
+		case '<', '>':
+			n += 3
+		case '"', '\'', '&', '+':
+			n += 4
+		}
+	}
+	return n
 }
 
 func endpoint(r *flow.Record, s *flow.Side, server bool) string {

@@ -587,3 +587,106 @@ func TestHTMLExtremeTimes(t *testing.T) {
 		})
 	}
 }
+
+func TestHTMLCut(t *testing.T) {
+	a150, lt50 := strings.Repeat("a", 150), strings.Repeat("<", 50)
+	xff40 := strings.Repeat(`\xff`, 40)
+	cases := []struct {
+		name, in string
+		budget   int
+		want     string
+	}{
+		{"fits", "example.com", 100, "example.com"},
+		{"fits to the byte", strings.Repeat(`"`, 20), 100, strings.Repeat(`"`, 20)},
+		{"plain", a150, 100, a150[:100] + "...(+50 bytes)"},
+		{"markup costs its escaping", lt50, 100, lt50[:25] + "...(+25 bytes)"},
+		{"quotes", strings.Repeat(`"`, 30), 100, strings.Repeat(`"`, 20) + "...(+10 bytes)"},
+		{"escapes are one byte, never cut", "abc" + xff40, 10, `abc\xff...(+39 bytes)`},
+		{"an escaped backslash", `ab\\x41` + a150, 6, `ab\\x4...(+151 bytes)`},
+		{"the record's own cut added", strings.Repeat("a", 256) + "...(+44 bytes)", 100, a150[:100] + "...(+200 bytes)"},
+		{"the record's cut, length unknown", strings.Repeat("a", 256) + "...(+44+ bytes)", 100, a150[:100] + "...(+200+ bytes)"},
+		{"a record's cut that fits", "a...(+44 bytes)", 100, "a...(+44 bytes)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := htmlCut(c.in, c.budget)
+			if got != c.want {
+				t.Errorf("htmlCut(%q, %d) = %q, want %q", c.in, c.budget, got, c.want)
+			}
+			if body, _, _ := strings.Cut(got, "...(+"); pageBytes(body) > c.budget && got != c.in {
+				t.Errorf("%q takes %d bytes of the page, more than %d", body, pageBytes(body), c.budget)
+			}
+		})
+	}
+}
+
+// htmlWorstPage bounds a page (-o html) whatever the capture holds: the
+// README states it.
+const htmlWorstPage = 400 << 10
+
+// TestHTMLWorstCase: a capture made to fill the page (more findings than
+// are listed, of every severity, with 255-byte names and evidence full of
+// < and ", more beacons than are shown with such names, long IPv6
+// addresses for the talkers and the matrix, more ports than are listed)
+// stays under htmlWorstPage, and no name or evidence exceeds its budget.
+func TestHTMLWorstCase(t *testing.T) {
+	hostile := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = `<"`[i%2]
+		}
+		return string(b)
+	}
+	var out bytes.Buffer
+	s, err := NewSink(SinkConfig{Stdout: &out, Options: Options{Format: "html"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	services := []string{"bittorrent", "http", "ssh", "tls", "dns", "smtp", "ftp", "telnet", "rdp", "smb", "ldap"}
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 2000 {
+		r := svcRec(uint64(1e19)+uint64(i), uint16(20000+i%40), services[i%len(services)], "high")
+		if i%len(services) == 0 {
+			r.Service = "" // drawn as (none): ten areas in each chart
+		}
+		r.Client.IP = netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, byte(i % 20)})
+		r.Server.IP = netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, byte(i)})
+		r.ServerName = hostile(255)
+		r.Evidence = hostile(255) + "\xff\xfe"
+		r.FirstSeen = start.Add(time.Duration(i) * time.Minute)
+		r.LastSeen = r.FirstSeen.Add(time.Hour)
+		if err := s.Write(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 2 * htmlBeacons {
+		b := beaconRec(t, hostile(250)+fmt.Sprint(i))
+		if err := WriteBeacon(s, &b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum := &Summary{Inputs: []Input{{Path: "capture.pcapng", Format: "pcapng", Packets: 1e9, LinkTypes: []string{"ethernet"}}},
+		Stats: flow.Stats{Skipped: map[string]uint64{"malformed": 2, "non-ip": 5, "truncated": 7, "unknown-link-type": 1}}}
+	if err := s.Close(sum); err != nil {
+		t.Fatal(err)
+	}
+	page := out.Bytes()
+	if len(page) > htmlWorstPage {
+		t.Errorf("a page of %d bytes, more than the %d the README promises", len(page), htmlWorstPage)
+	}
+	if got := domAttrs(t, page, "data-total", "data-shown"); len(got) != 1 {
+		t.Errorf("findings summary: %v", got)
+	}
+	// No run of the hostile text on the page is longer than a budget
+	// allows: 100 bytes for a name, 200 for evidence.
+	longest := regexp.MustCompile(`(?:&lt;|&#34;)+`).FindAll(page, -1)
+	for _, m := range longest {
+		if len(m) > htmlEvidence {
+			t.Fatalf("a run of %d escaped bytes: %.80s...", len(m), m)
+		}
+	}
+	if !bytes.Contains(page, []byte("...(&#43;")) { // html/template writes + as &#43;
+		t.Error("no cut is said")
+	}
+	t.Logf("worst case: a page of %d bytes (%d KiB)", len(page), len(page)>>10)
+}
