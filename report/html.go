@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
@@ -47,9 +49,48 @@ const (
 //go:embed html.tmpl
 var htmlTemplateText string
 
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"subtract": func(a, b uint64) uint64 { return a - b },
-}).Parse(htmlTemplateText))
+var htmlTemplate = parseHTMLTemplate()
+
+// parseHTMLTemplate returns the page's template with the swatch colours'
+// classes in its style sheet and a Content-Security-Policy that lets run
+// only its own inline script and style, by their sha256 hashes (CSP level
+// 2): no 'unsafe-inline', so markup that got into the page some other way
+// could not run a script or restyle it. The hashes are of the script and
+// style as html/template writes them (it drops their comments), which no
+// data changes: they hold no actions.
+func parseHTMLTemplate() *template.Template {
+	var css strings.Builder
+	for i, c := range swatchColors {
+		fmt.Fprintf(&css, ".c%d { background: %s; }\n", i, c)
+	}
+	text := strings.Replace(htmlTemplateText, "SWATCH-COLOURS\n", css.String(), 1)
+	parse := func(csp string) *template.Template {
+		return template.Must(template.New("report").Funcs(template.FuncMap{
+			"subtract": func(a, b uint64) uint64 { return a - b },
+		}).Parse(strings.Replace(text, "CSP-SOURCES", csp, 1)))
+	}
+	var page bytes.Buffer
+	if err := parse("").Execute(&page, struct {
+		Title string
+		Pages []*HTMLPage
+	}{}); err != nil {
+		panic("report: the HTML template: " + err.Error())
+	}
+	scripts, styles := inlineHashes(page.Bytes(), "script"), inlineHashes(page.Bytes(), "style")
+	return parse("default-src 'none'; style-src " + styles + "; script-src " + scripts)
+}
+
+// inlineHashes returns the CSP sources of the inline elements of a kind
+// (script, style) in page: 'sha256-…' each.
+func inlineHashes(page []byte, element string) string {
+	re := regexp.MustCompile(`(?s)<` + element + `>(.*?)</` + element + `>`)
+	var out []string
+	for _, m := range re.FindAllSubmatch(page, -1) {
+		sum := sha256.Sum256(m[1])
+		out = append(out, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+	}
+	return strings.Join(out, " ")
+}
 
 // htmlSink aggregates one capture (or one run) for the report.
 type htmlSink struct {
@@ -715,7 +756,7 @@ type htmlStat struct {
 }
 
 type htmlService struct {
-	Name, Color                  string
+	Name, Color, Class           string
 	Flows, Packets, Bytes, Frame uint64
 	FlowsText, BytesText         string
 	PacketsText, FrameText       string
@@ -871,11 +912,12 @@ func commas(n uint64) string {
 // apart by most colour-blind readers), then "other" and "none".
 var palette = []string{"#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#8c564b"}
 
-const (
-	colorOther = "#999999"
-	colorNone  = "#cccccc"
-	svcNone    = "(none)" // flows no detector named
-)
+// swatchColors are the palette, "other"'s and "none"'s: the classes c0,
+// c1, … of the legend's swatches (a class, not a style attribute, which
+// the page's Content-Security-Policy would refuse).
+var swatchColors = append(slices.Clip(palette), "#999999", "#cccccc")
+
+const svcNone = "(none)" // flows no detector named
 
 // servicesShown lists the services by bytes: the first htmlServices by
 // name, the rest folded into "other", flows without a service last.
@@ -899,13 +941,13 @@ func (a *htmlAgg) servicesShown() []htmlService {
 		return cmp.Compare(x.name, y.name)
 	})
 	var out []htmlService
-	add := func(name, color string, s *htmlSvc) {
-		out = append(out, htmlService{Name: name, Color: color, Flows: s.flows, Packets: s.packets, Bytes: s.bytes, Frame: s.frameB,
+	add := func(name string, colour int, s *htmlSvc) {
+		out = append(out, htmlService{Name: name, Color: swatchColors[colour], Class: "c" + strconv.Itoa(colour), Flows: s.flows, Packets: s.packets, Bytes: s.bytes, Frame: s.frameB,
 			FlowsText: commas(s.flows), BytesText: commas(s.bytes), PacketsText: commas(s.packets), FrameText: commas(s.frameB)})
 	}
 	for i, s := range named {
 		if i < htmlServices {
-			add(Escape(s.name), palette[i%len(palette)], s)
+			add(Escape(s.name), i%len(palette), s)
 			continue
 		}
 		if other == nil {
@@ -917,10 +959,10 @@ func (a *htmlAgg) servicesShown() []htmlService {
 		other.frameB += s.frameB
 	}
 	if other != nil {
-		add(htmlOther, colorOther, other)
+		add(htmlOther, len(palette), other)
 	}
 	if none != nil {
-		add(svcNone, colorNone, none)
+		add(svcNone, len(palette)+1, none)
 	}
 	return out
 }

@@ -2,6 +2,8 @@ package report
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -689,4 +691,52 @@ func TestHTMLWorstCase(t *testing.T) {
 		t.Error("no cut is said")
 	}
 	t.Logf("worst case: a page of %d bytes (%d KiB)", len(page), len(page)>>10)
+}
+
+// TestHTMLCSP: the page's Content-Security-Policy names the hash of each of
+// its inline scripts and style sheets and allows nothing else inline; no
+// element carries a style attribute (which only 'unsafe-inline' allows);
+// each swatch's colour is a class of the style sheet.
+func TestHTMLCSP(t *testing.T) {
+	page := htmlOf(t, []flow.Record{tcpRec(), udp6Rec(), svcRec(4, 443, "tls", "high")}, nil, Options{})
+	csp := regexp.MustCompile(`<meta http-equiv="Content-Security-Policy" content="([^"]*)">`).FindSubmatch(page)
+	if csp == nil {
+		t.Fatal("no Content-Security-Policy")
+	}
+	policy := html.UnescapeString(string(csp[1]))
+	directives := map[string][]string{}
+	for d := range strings.SplitSeq(policy, ";") {
+		f := strings.Fields(d)
+		if len(f) > 0 {
+			directives[f[0]] = f[1:]
+		}
+	}
+	if got := directives["default-src"]; len(got) != 1 || got[0] != "'none'" {
+		t.Errorf("default-src %v, want 'none'", got)
+	}
+	for _, kind := range []string{"script", "style"} {
+		re := regexp.MustCompile(`(?s)<` + kind + `>(.*?)</` + kind + `>`)
+		var want []string
+		for _, m := range re.FindAllSubmatch(page, -1) {
+			sum := sha256.Sum256(m[1])
+			want = append(want, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+		}
+		if got := directives[kind+"-src"]; len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s-src %v, want the hashes of the page's %d %s elements: %v", kind, got, len(want), kind, want)
+		}
+	}
+	if strings.Contains(policy, "unsafe") {
+		t.Errorf("the policy %q allows unsafe sources", policy)
+	}
+	if m := regexp.MustCompile(`(?i)\sstyle\s*=|\son[a-z]+\s*=`).Find(page); m != nil {
+		t.Errorf("an inline style or event handler: %q", m)
+	}
+	for i, c := range swatchColors {
+		if !bytes.Contains(page, fmt.Appendf(nil, ".c%d { background: %s; }", i, c)) {
+			t.Errorf("the style sheet lacks swatch colour c%d %s", i, c)
+		}
+	}
+	if !bytes.Contains(page, []byte(`<span class="swatch c0">`)) {
+		t.Error("no swatch of the first colour")
+	}
 }

@@ -10,6 +10,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -742,8 +744,10 @@ func browse(t *testing.T, browser, file string, args ...string) (stdout, stderr 
 }
 
 // consoleErrors are the console's error lines in Chromium's log: uncaught
-// exceptions, and anything the page logged as an error.
-var consoleErrors = regexp.MustCompile(`(?m)^.*(?::CONSOLE[:(].*"Uncaught |:ERROR:CONSOLE|Refused to ).*$`)
+// exceptions, anything the page logged as an error, and what the page's
+// Content-Security-Policy blocked (a script or style of its own whose hash
+// is not in it).
+var consoleErrors = regexp.MustCompile(`(?m)^.*(?::CONSOLE[:(].*"Uncaught |:ERROR:CONSOLE|Refused to |violates the following Content Security Policy).*$`)
 
 // pageErrors returns the script errors the page and the console report.
 func pageErrors(dom, log []byte, page htmlFigures) []string {
@@ -817,7 +821,9 @@ func TestHTMLBrowser(t *testing.T) {
   header('talkers', 2).click();
   header('ports', 0).click();
   header('ports', 0).click();
-}());`), 0o644); err != nil {
+  // The style sheet applies under the page's policy: the first swatch's colour.
+  document.documentElement.setAttribute('data-swatch', getComputedStyle(document.querySelector('.swatch')).backgroundColor);
+}());`, true), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		dom, log := browse(t, browser, file, "--dump-dom")
@@ -831,11 +837,39 @@ func TestHTMLBrowser(t *testing.T) {
 		if !slices.Equal(after.ports, wantPorts) {
 			t.Errorf("ports after two clicks on port:\n%v\nwant\n%v", after.ports, wantPorts)
 		}
+		if got := after.attrs["data-swatch"]; got != "rgb(0, 114, 178)" { // the palette's first, #0072b2
+			t.Errorf("the first swatch is %q, want the palette's first colour: the style sheet did not apply", got)
+		}
+	})
+
+	// The page's Content-Security-Policy lets run only its own scripts
+	// (their hashes): a script planted in a copy runs not, its own do.
+	t.Run("csp", func(t *testing.T) {
+		page := mustRun(t, 0, nil, "-r", capturePath(t, "ndpi__netflix.pcap"), "-o", "html", "-q").stdout
+		if bytes.Contains(page, []byte("unsafe-inline")) {
+			t.Error("the page's policy allows any inline script or style")
+		}
+		file := filepath.Join(t.TempDir(), "planted.html")
+		planted := "document.documentElement.setAttribute('data-planted', 'ran');"
+		if err := os.WriteFile(file, withScript(page, planted, false), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		dom, log := browse(t, browser, file, "--dump-dom")
+		p := pagesOf(t, dom)[0]
+		if p.attrs["data-planted"] != "" {
+			t.Error("a script not in the page's policy ran")
+		}
+		if p.attrs["data-ready"] != "yes" || p.attrs["data-errors"] != "0" {
+			t.Errorf("the page's own scripts did not run: data-ready %q, data-errors %q", p.attrs["data-ready"], p.attrs["data-errors"])
+		}
+		if !consoleErrors.Match(log) {
+			t.Errorf("Chromium did not say it refused the planted script:\n%s", log)
+		}
 	})
 
 	t.Run("planted-error", func(t *testing.T) {
 		res := mustRun(t, 0, nil, "-r", capturePath(t, "ndpi__netflix.pcap"), "-o", "html", "-q")
-		bad := withScript(res.stdout, "notDefinedAnywhere();")
+		bad := withScript(res.stdout, "notDefinedAnywhere();", true)
 		file := filepath.Join(t.TempDir(), "bad.html")
 		if err := os.WriteFile(file, bad, 0o644); err != nil {
 			t.Fatal(err)
@@ -853,10 +887,16 @@ func TestHTMLBrowser(t *testing.T) {
 	})
 }
 
-// withScript returns a copy of page with script run at the end of its
-// body.
-func withScript(page []byte, script string) []byte {
-	return bytes.Replace(page, []byte("</body>"), []byte("<script>"+script+"</script></body>"), 1)
+// withScript returns a copy of page with script at the end of its body,
+// its hash added to the page's Content-Security-Policy when allow (else
+// the browser must refuse to run it).
+func withScript(page []byte, script string, allow bool) []byte {
+	out := bytes.Replace(page, []byte("</body>"), []byte("<script>"+script+"</script></body>"), 1)
+	if allow {
+		sum := sha256.Sum256([]byte(script))
+		out = bytes.Replace(out, []byte("script-src "), []byte("script-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"' "), 1)
+	}
+	return out
 }
 
 func sizeOf(st os.FileInfo) int64 {
