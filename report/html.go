@@ -4,15 +4,19 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
 	"io"
 	"math"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/flowscope/flowscope/flow"
@@ -37,16 +41,56 @@ const (
 	htmlPairSlots   = 4096 // client × server port pairs counted
 	htmlFindings    = 200  // findings listed at most (by severity, then as they came)
 	htmlBeacons     = 50   // beacons listed at most (best score first)
-	htmlEvidence    = 200  // evidence characters shown per finding
+	htmlEvidence    = 200  // bytes of the page a finding's evidence takes at most (see htmlCut)
+	htmlName        = 100  // bytes of the page a server or beacon name takes at most
 	htmlHistBins    = 20   // bins of a beacon's interval histogram
 )
 
 //go:embed html.tmpl
 var htmlTemplateText string
 
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"subtract": func(a, b uint64) uint64 { return a - b },
-}).Parse(htmlTemplateText))
+var htmlTemplate = parseHTMLTemplate()
+
+// parseHTMLTemplate returns the page's template with the swatch colours'
+// classes in its style sheet and a Content-Security-Policy that lets run
+// only its own inline script and style, by their sha256 hashes (CSP level
+// 2): no 'unsafe-inline', so markup that got into the page some other way
+// could not run a script or restyle it. The hashes are of the script and
+// style as html/template writes them (it drops their comments), which no
+// data changes: they hold no actions.
+func parseHTMLTemplate() *template.Template {
+	var css strings.Builder
+	for i, c := range swatchColors {
+		fmt.Fprintf(&css, ".c%d { background: %s; }\n", i, c)
+	}
+	text := strings.Replace(htmlTemplateText, "SWATCH-COLOURS\n", css.String(), 1)
+	parse := func(csp string) *template.Template {
+		return template.Must(template.New("report").Funcs(template.FuncMap{
+			"subtract": func(a, b uint64) uint64 { return a - b },
+		}).Parse(strings.Replace(text, "CSP-SOURCES", csp, 1)))
+	}
+	var page bytes.Buffer
+	if err := parse("").Execute(&page, struct {
+		Title string
+		Pages []*HTMLPage
+	}{}); err != nil {
+		panic("report: the HTML template: " + err.Error())
+	}
+	scripts, styles := inlineHashes(page.Bytes(), "script"), inlineHashes(page.Bytes(), "style")
+	return parse("default-src 'none'; style-src " + styles + "; script-src " + scripts)
+}
+
+// inlineHashes returns the CSP sources of the inline elements of a kind
+// (script, style) in page: 'sha256-…' each.
+func inlineHashes(page []byte, element string) string {
+	re := regexp.MustCompile(`(?s)<` + element + `>(.*?)</` + element + `>`)
+	var out []string
+	for _, m := range re.FindAllSubmatch(page, -1) {
+		sum := sha256.Sum256(m[1])
+		out = append(out, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+	}
+	return strings.Join(out, " ")
+}
 
 // htmlSink aggregates one capture (or one run) for the report.
 type htmlSink struct {
@@ -88,10 +132,14 @@ type HTMLPage struct {
 	Findings htmlFindingList
 	Beacons  []htmlBeacon
 	Inputs   []htmlInput
+	Live     string // a live capture's interface, engine, link type and filter
 	Skipped  []htmlCount
 	Drops    []htmlStat
 	Summary  string // the text summary, as the table output ends with
 	Checks   []HTMLCheck
+	// NotJudged says why the rules were not judged on the capture
+	// (check --html: it could not be read), "" when they were.
+	NotJudged string
 }
 
 // HTMLCheck is one rule's outcome on the capture of a page (check --html).
@@ -219,7 +267,7 @@ func (a *htmlAgg) add(r *flow.Record) {
 	s.bytes += r.Client.Bytes + r.Server.Bytes
 	s.frameB += r.Client.FrameBytes + r.Server.FrameBytes
 	total := a.opt.Bytes.total(r)
-	a.series.add(col, r.FirstSeen.UnixNano(), r.LastSeen.UnixNano(), total)
+	a.series.add(col, unixNano(r.FirstSeen), unixNano(r.LastSeen), total)
 	if r.Client.IP.IsValid() {
 		port := pairKey{client: r.Client.IP, proto: r.Proto}
 		if hasPorts(r, r.Server.Port) {
@@ -327,22 +375,66 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
+// The times of a capture may run from about -9e18 to +9e18 ns (a pcapng's
+// timestamps are whatever its writer put there), and 120 buckets of the
+// widest width span about 84 years: the arithmetic below neither
+// overflows nor drops what falls outside the buckets.
+
+// unixNano is t in ns since 1970, saturated at the int64 range (where
+// t.UnixNano is undefined: before 1678, after 2262).
+func unixNano(t time.Time) int64 {
+	const maxSec = math.MaxInt64 / int64(time.Second)
+	switch sec := t.Unix(); {
+	case sec >= maxSec:
+		return math.MaxInt64
+	case sec <= -maxSec:
+		return math.MinInt64
+	}
+	return t.UnixNano()
+}
+
+// alignDown is the largest multiple of w at most t; where that is below
+// the smallest int64, the smallest multiple there is (t then lies before
+// the first bucket, which takes it).
+func alignDown(t, w int64) int64 {
+	return max(floorDiv(t, w), math.MinInt64/w) * w // MinInt64/w rounds toward zero: a multiple in range
+}
+
+// after is b-a for a ≤ b (0 otherwise), exact even where b-a overflows
+// int64.
+func after(a, b int64) uint64 {
+	if b <= a {
+		return 0
+	}
+	return uint64(b) - uint64(a)
+}
+
+// edge is the start of bucket k: o+k*w, at most the largest int64 (k*w
+// itself fits: widths stop growing short of that, see nextWidth).
+func edge(o, w int64, k int) int64 {
+	d := int64(k) * w
+	if o > math.MaxInt64-d {
+		return math.MaxInt64
+	}
+	return o + d
+}
+
 // fit widens the buckets until [lo, hi] and the data so far fit.
 func (s *timeSeries) fit(lo, hi int64) {
 	if s.width == 0 {
 		s.width, s.lo, s.hi = widths[0], lo, hi
-		s.origin = floorDiv(lo, s.width) * s.width
+		s.origin = alignDown(lo, s.width)
 	}
 	nlo, nhi := min(s.lo, lo), max(s.hi, hi)
 	w := s.width
-	o := floorDiv(nlo, w) * w
-	for nhi-o >= htmlBuckets*w {
+	o := alignDown(nlo, w)
+	for after(o, nhi)/uint64(w) >= htmlBuckets {
 		nw := nextWidth(w)
 		if nw == w {
-			break
+			break // the widest: what lies beyond goes to the last bucket
 		}
 		w = nw
-		o = floorDiv(nlo, w) * w
+		o = alignDown(nlo, w)
 	}
 	s.lo, s.hi = nlo, nhi
 	if w == s.width && o == s.origin {
@@ -351,7 +443,7 @@ func (s *timeSeries) fit(lo, hi int64) {
 	for c := range s.flows {
 		var f, b [htmlBuckets]float64
 		for i := range htmlBuckets {
-			j := s.index(s.origin+int64(i)*s.width, o, w)
+			j := index(edge(s.origin, s.width, i), o, w)
 			f[j] += s.flows[c][i]
 			b[j] += s.bytes[c][i]
 		}
@@ -360,10 +452,16 @@ func (s *timeSeries) fit(lo, hi int64) {
 	s.width, s.origin = w, o
 }
 
-// index is t's bucket for origin o and width w, clamped.
-func (s *timeSeries) index(t, o, w int64) int {
-	i := floorDiv(t-o, w)
-	return int(max(0, min(i, htmlBuckets-1)))
+// index is t's bucket for origin o and width w, clamped to the first and
+// the last.
+func index(t, o, w int64) int {
+	return int(min(after(o, t)/uint64(w), htmlBuckets-1))
+}
+
+// clamped says whether some times lie outside the buckets (before the
+// first, or after the last): the first and last buckets hold them.
+func (s *timeSeries) clamped() bool {
+	return s.width != 0 && (s.lo < s.origin || after(s.origin, s.hi)/uint64(s.width) >= htmlBuckets)
 }
 
 func (s *timeSeries) add(col int, first, last int64, bytes uint64) {
@@ -371,17 +469,25 @@ func (s *timeSeries) add(col int, first, last int64, bytes uint64) {
 		last = first
 	}
 	s.fit(first, last)
-	i, j := s.index(first, s.origin, s.width), s.index(last, s.origin, s.width)
+	i, j := index(first, s.origin, s.width), index(last, s.origin, s.width)
 	s.flows[col][i]++
 	if i == j {
 		s.bytes[col][i] += float64(bytes)
 		return
 	}
-	span := float64(last - first)
+	// Each bucket's share of the span; the first bucket's from first and
+	// the last's to last, even where those lie outside them (clamped), so
+	// that the shares add up to the flow's bytes.
+	span := float64(after(first, last))
 	for k := i; k <= j; k++ {
-		start := max(first, s.origin+int64(k)*s.width)
-		end := min(last, s.origin+int64(k+1)*s.width)
-		s.bytes[col][k] += float64(bytes) * float64(end-start) / span
+		start, end := first, last
+		if k > i {
+			start = edge(s.origin, s.width, k)
+		}
+		if k < j {
+			end = edge(s.origin, s.width, k+1)
+		}
+		s.bytes[col][k] += float64(bytes) * float64(after(start, end)) / span
 	}
 }
 
@@ -492,17 +598,80 @@ type htmlFinding struct {
 }
 
 func newHTMLFinding(r *flow.Record, f *Finding) htmlFinding {
-	ev := f.Evidence
-	if len(ev) > htmlEvidence {
-		ev = ev[:htmlEvidence] + "…" // Escape made it ASCII: any cut is clean
+	reason := f.Reason
+	if b := f.Beacon; b != nil && b.Name != "" {
+		// The reason names the beacon's server: "… connections to NAME every …".
+		if cut := htmlCut(b.Name, htmlName); cut != b.Name {
+			reason = strings.Replace(reason, " to "+b.Name+" every ", " to "+cut+" every ", 1)
+		}
 	}
 	return htmlFinding{
 		ID: r.ID, Kind: f.Kind, Severity: f.Severity, Service: f.Service, Port: f.Port,
 		Client: endpoint(r, &r.Client, false), Server: endpoint(r, &r.Server, true),
-		Name: Escape(r.ServerName), Reason: f.Reason, Evidence: ev,
+		Name: htmlCut(Escape(r.ServerName), htmlName), Reason: reason, Evidence: htmlCut(f.Evidence, htmlEvidence),
 		Detector: f.Detector, Confidence: f.Confidence, Time: r.FirstSeen.UTC().Format("2006-01-02 15:04:05"),
 		SevRank: len(severities) - severityRank(f.Severity),
 	}
+}
+
+// htmlCut bounds an escaped string from the wire (Escape's printable
+// ASCII) to what takes at most budget bytes on the page once html/template
+// escaped it (< and > take 4, " ' & and + take 5), so that the page's
+// worst case is known whatever the string holds. What is cut is said as
+// the records say it: "...(+N bytes)", N the bytes of the original left
+// out (an escape \xNN or \\ is one byte, never cut in two), plus those a
+// record's own cut already left out ("...(+M bytes)" at its end).
+func htmlCut(s string, budget int) string {
+	if pageBytes(s) <= budget {
+		return s
+	}
+	body, more, plus := s, 0, ""
+	if m := wireCut.FindStringSubmatch(s); m != nil {
+		body, plus = s[:len(s)-len(m[0])], m[2]
+		more, _ = strconv.Atoi(m[1])
+	}
+	cut, cost, left := 0, 0, 0
+	for i := 0; i < len(body); {
+		n := escapeLen(body, i)
+		if left == 0 && cost+pageBytes(body[i:i+n]) <= budget {
+			cost += pageBytes(body[i : i+n])
+			cut = i + n
+		} else {
+			left++
+		}
+		i += n
+	}
+	return body[:cut] + "...(+" + strconv.Itoa(left+more) + plus + " bytes)"
+}
+
+// wireCut is the marker a record's string ends with when it was cut
+// (flow's wireString).
+var wireCut = regexp.MustCompile(`\.\.\.\(\+(\d+)(\+?) bytes\)$`)
+
+// escapeLen is the length of the character or escape Escape wrote at s[i].
+func escapeLen(s string, i int) int {
+	if s[i] != '\\' || i+1 >= len(s) {
+		return 1
+	}
+	if s[i+1] == 'x' && i+3 < len(s) {
+		return 4
+	}
+	return 2
+}
+
+// pageBytes is what s takes once html/template escaped it as text or as a
+// quoted attribute.
+func pageBytes(s string) int {
+	n := len(s)
+	for i := range len(s) {
+		switch s[i] {
+		case '<', '>':
+			n += 3
+		case '"', '\'', '&', '+':
+			n += 4
+		}
+	}
+	return n
 }
 
 func endpoint(r *flow.Record, s *flow.Side, server bool) string {
@@ -587,7 +756,7 @@ type htmlStat struct {
 }
 
 type htmlService struct {
-	Name, Color                  string
+	Name, Color, Class           string
 	Flows, Packets, Bytes, Frame uint64
 	FlowsText, BytesText         string
 	PacketsText, FrameText       string
@@ -676,6 +845,16 @@ func (a *htmlAgg) page(sum *Summary, title string) *HTMLPage {
 		}
 		p.Inputs = append(p.Inputs, hi)
 	}
+	if c := sum.Capture; c != nil {
+		p.Live = "live capture on " + Escape(c.Interface) + " (" + c.engine()
+		if c.LinkType != "" {
+			p.Live += ", " + Escape(c.LinkType)
+		}
+		if c.Filter != "" {
+			p.Live += ", filter " + Escape(c.Filter)
+		}
+		p.Live += ")"
+	}
 	for _, c := range sortedCounts(sum.Stats.Skipped) {
 		p.Skipped = append(p.Skipped, htmlCount{Name: c.name, N: c.n, Text: commas(c.n)})
 	}
@@ -733,11 +912,12 @@ func commas(n uint64) string {
 // apart by most colour-blind readers), then "other" and "none".
 var palette = []string{"#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#8c564b"}
 
-const (
-	colorOther = "#999999"
-	colorNone  = "#cccccc"
-	svcNone    = "(none)" // flows no detector named
-)
+// swatchColors are the palette, "other"'s and "none"'s: the classes c0,
+// c1, … of the legend's swatches (a class, not a style attribute, which
+// the page's Content-Security-Policy would refuse).
+var swatchColors = append(slices.Clip(palette), "#999999", "#cccccc")
+
+const svcNone = "(none)" // flows no detector named
 
 // servicesShown lists the services by bytes: the first htmlServices by
 // name, the rest folded into "other", flows without a service last.
@@ -761,13 +941,13 @@ func (a *htmlAgg) servicesShown() []htmlService {
 		return cmp.Compare(x.name, y.name)
 	})
 	var out []htmlService
-	add := func(name, color string, s *htmlSvc) {
-		out = append(out, htmlService{Name: name, Color: color, Flows: s.flows, Packets: s.packets, Bytes: s.bytes, Frame: s.frameB,
+	add := func(name string, colour int, s *htmlSvc) {
+		out = append(out, htmlService{Name: name, Color: swatchColors[colour], Class: "c" + strconv.Itoa(colour), Flows: s.flows, Packets: s.packets, Bytes: s.bytes, Frame: s.frameB,
 			FlowsText: commas(s.flows), BytesText: commas(s.bytes), PacketsText: commas(s.packets), FrameText: commas(s.frameB)})
 	}
 	for i, s := range named {
 		if i < htmlServices {
-			add(Escape(s.name), palette[i%len(palette)], s)
+			add(Escape(s.name), i%len(palette), s)
 			continue
 		}
 		if other == nil {
@@ -779,10 +959,10 @@ func (a *htmlAgg) servicesShown() []htmlService {
 		other.frameB += s.frameB
 	}
 	if other != nil {
-		add(htmlOther, colorOther, other)
+		add(htmlOther, len(palette), other)
 	}
 	if none != nil {
-		add(svcNone, colorNone, none)
+		add(svcNone, len(palette)+1, none)
 	}
 	return out
 }
@@ -793,14 +973,17 @@ type htmlChart struct {
 	W, H            int
 	Areas           []htmlArea
 	YTicks, XTicks  []htmlTick
+	XTitle          string // the time axis' title: its zone, and the date the labels lack
 	Empty           bool
 	// Base is the x axis' height; TickEnd and LabelY where its ticks end
-	// and its labels stand; Right the plot's right edge.
-	Base, TickEnd, LabelY, Right int
+	// and its labels stand, TitleX and TitleY where its title stands;
+	// Right the plot's right edge.
+	Base, TickEnd, LabelY, TitleX, TitleY, Right int
 }
 
 type htmlArea struct {
 	Name, Color, D, Title string
+	Sum                   string // what the area adds up to, rounded: tests compare it
 }
 
 type htmlTick struct {
@@ -809,9 +992,9 @@ type htmlTick struct {
 
 // Chart geometry (SVG user units).
 const (
-	chartW, chartH        = 960, 210
+	chartW, chartH        = 960, 224
 	chartLeft, chartRight = 64, 36
-	chartTop, chartBottom = 8, 24
+	chartTop, chartBottom = 8, 38 // the tick labels, and the axis title under them
 )
 
 func (a *htmlAgg) charts(shown []htmlService, kind string) []htmlChart {
@@ -849,7 +1032,14 @@ func (a *htmlAgg) charts(shown []htmlService, kind string) []htmlChart {
 		Note: "flows counted in the bucket where they started; buckets of " + HumanDuration(width)}
 	if last < 0 {
 		bytesChart.Empty, flowsChart.Empty = true, true
+		bytesChart.Note, flowsChart.Note = "no data: no flow records", "no data: no flow records"
 		return []htmlChart{bytesChart, flowsChart}
+	}
+	if s.clamped() {
+		// Only past 84 years: 120 buckets of the widest width.
+		const beyond = "; times beyond the axis (more than 120 buckets of %s) are counted in its first and last buckets"
+		bytesChart.Note += fmt.Sprintf(beyond, HumanDuration(width))
+		flowsChart.Note += fmt.Sprintf(beyond, HumanDuration(width))
 	}
 	n := last - first + 1
 	for ci, ch := range []*htmlChart{&bytesChart, &flowsChart} {
@@ -867,7 +1057,7 @@ func (a *htmlAgg) charts(shown []htmlService, kind string) []htmlChart {
 			}
 		}
 		drawStacked(ch, shown, stack, ci == 0)
-		ch.XTicks = timeTicks(s.origin+int64(first)*s.width, s.width, n)
+		ch.XTicks, ch.XTitle = timeTicks(edge(s.origin, s.width, first), s.width, n)
 	}
 	return []htmlChart{bytesChart, flowsChart}
 }
@@ -875,7 +1065,8 @@ func (a *htmlAgg) charts(shown []htmlService, kind string) []htmlChart {
 // drawStacked draws the stacked series as step areas, one path each.
 func drawStacked(ch *htmlChart, shown []htmlService, stack [][]float64, isBytes bool) {
 	ch.W, ch.H = chartW, chartH
-	ch.Base, ch.TickEnd, ch.LabelY, ch.Right = chartH-chartBottom, chartH-chartBottom+5, chartH-6, chartW-chartRight
+	ch.Base, ch.TickEnd, ch.LabelY, ch.Right = chartH-chartBottom, chartH-chartBottom+5, chartH-chartBottom+18, chartW-chartRight
+	ch.TitleX, ch.TitleY = chartLeft+(chartW-chartLeft-chartRight)/2, chartH-3
 	n := len(stack[0])
 	top := 0.0
 	for i := range n {
@@ -920,7 +1111,8 @@ func drawStacked(ch *htmlChart, shown []htmlService, stack [][]float64, isBytes 
 		} else {
 			title += commas(uint64(math.Round(sum))) + " flows"
 		}
-		ch.Areas = append(ch.Areas, htmlArea{Name: shown[s].Name, Color: shown[s].Color, D: string(d), Title: title})
+		ch.Areas = append(ch.Areas, htmlArea{Name: shown[s].Name, Color: shown[s].Color, D: string(d), Title: title,
+			Sum: strconv.FormatFloat(math.Round(sum), 'f', 0, 64)})
 	}
 	for v := 0.0; v <= ymax*1.0001; v += step {
 		label := commas(uint64(math.Round(v)))
@@ -952,24 +1144,30 @@ func niceScale(top float64) (float64, float64) {
 	return math.Ceil(top/step) * step, step
 }
 
-// timeTicks labels about six bucket edges with their UTC time.
-func timeTicks(start, width int64, n int) []htmlTick {
+// timeTicks labels about six bucket edges with their UTC time, and titles
+// the axis: "time (UTC)", with the year or the date its labels leave out.
+// Past about 300 days labels are dates with the year, so that no two
+// labels a year apart read the same.
+func timeTicks(start, width int64, n int) ([]htmlTick, string) {
 	plotW := float64(chartW - chartLeft - chartRight)
 	every := max(1, (n+5)/6)
-	layout := "15:04:05"
+	t0 := time.Unix(0, start).UTC()
+	layout, title := "15:04:05", "time (UTC), from "+t0.Format("2006-01-02")
 	span := time.Duration(width) * time.Duration(n)
 	switch {
+	case span > 300*24*time.Hour:
+		layout, title = "2006-01-02", "time (UTC)"
 	case span > 48*time.Hour:
-		layout = "01-02 15:04"
+		layout, title = "01-02 15:04", "time (UTC), from "+t0.Format("2006")
 	case width < int64(time.Second):
 		layout = "15:04:05.000"
 	}
 	var out []htmlTick
 	for i := 0; i <= n; i += every {
-		t := time.Unix(0, start+int64(i)*width).UTC()
+		t := time.Unix(0, edge(start, width, i)).UTC()
 		out = append(out, htmlTick{Pos: f1(chartLeft + plotW*float64(i)/float64(n)), Label: t.Format(layout)})
 	}
-	return out
+	return out, title
 }
 
 func talkersTable(t *Tally) htmlTable {
@@ -1094,10 +1292,15 @@ func (a *htmlAgg) matrix() htmlMatrix {
 		}
 	}
 	pl := slices.SortedFunc(mapValues(inRows), byFlows)
-	m.Note = fmt.Sprintf("the %d clients with the most bytes (of %d) × the %d server ports they used most (of %d in all); cells: flows",
-		len(cl), nClients, min(len(pl), htmlCols), len(ports))
-	if p.replaced > 0 {
-		m.Note += fmt.Sprintf("; more than %d client–port pairs: at least these flows (Space-Saving)", p.slots)
+	if p.replaced == 0 {
+		m.Note = fmt.Sprintf("the %d clients with the most bytes (of %d) × the %d server ports they used most (of %d in all); cells: flows",
+			len(cl), nClients, min(len(pl), htmlCols), len(ports))
+	} else {
+		// The sketch's clients and ports are those of the pairs it holds
+		// now, not all there were: no count of them is a total.
+		m.Note = fmt.Sprintf("more client–port pairs than the %s kept, so the pairs with the fewest bytes gave their slots to new ones (Space-Saving): "+
+			"the %d clients with the most bytes in the pairs kept × the %d server ports they used most; cells: at least these flows",
+			commas(uint64(p.slots)), len(cl), min(len(pl), htmlCols))
 	}
 	rest := len(pl) > htmlCols
 	pl = pl[:min(len(pl), htmlCols)]

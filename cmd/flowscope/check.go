@@ -97,12 +97,16 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			if stats.Frames == 0 {
 				// Nothing could be read: the rules cannot be judged on it.
 				code = checkBadInput
+				if book != nil {
+					book.Last().NotJudged = "nothing could be read: " + report.Escape(readErr.Error())
+				}
 				continue
 			}
 		}
-		rep.Outcomes = append(rep.Outcomes, ck.Outcomes()...)
+		outcomes := ck.Outcomes()
+		rep.Outcomes = append(rep.Outcomes, outcomes...)
 		if book != nil {
-			book.Last().Checks = rules.HTMLChecks(rep, path)
+			book.Last().Checks = rules.HTMLChecks(rep, outcomes)
 		}
 		if u := untrusted(stats, readErr); len(u) > 0 {
 			rep.Untrusted[path] = u
