@@ -1293,14 +1293,14 @@ func (a *htmlAgg) matrix() htmlMatrix {
 	}
 	pl := slices.SortedFunc(mapValues(inRows), byFlows)
 	if p.replaced == 0 {
-		m.Note = fmt.Sprintf("the %d clients with the most bytes (of %d) × the %d server ports they used most (of %d in all); cells: flows",
-			len(cl), nClients, min(len(pl), htmlCols), len(ports))
+		m.Note = fmt.Sprintf("the %s with the most bytes (of %d) × the %s they used most (of %d in all); cells: flows",
+			plural(uint64(len(cl)), "client"), nClients, plural(uint64(min(len(pl), htmlCols)), "server port"), len(ports))
 	} else {
 		// The sketch's clients and ports are those of the pairs it holds
 		// now, not all there were: no count of them is a total.
 		m.Note = fmt.Sprintf("more client–port pairs than the %s kept, so the pairs with the fewest bytes gave their slots to new ones (Space-Saving): "+
-			"the %d clients with the most bytes in the pairs kept × the %d server ports they used most; cells: at least these flows",
-			commas(uint64(p.slots)), len(cl), min(len(pl), htmlCols))
+			"the %s with the most bytes in the pairs kept × the %s they used most; cells: at least these flows",
+			commas(uint64(p.slots)), plural(uint64(len(cl)), "client"), plural(uint64(min(len(pl), htmlCols)), "server port"))
 	}
 	rest := len(pl) > htmlCols
 	pl = pl[:min(len(pl), htmlCols)]
