@@ -5,15 +5,18 @@ package flow
 // metadata, DNS and features. A flows-only table keeps none; the others
 // take one from a pool when a flow begins and give it back when it ends.
 type app struct {
-	stats    flowStats
-	svc      *svcState // while identifying the service
-	svcRes   svcResult // once identification finished
-	svcDone  bool
-	synSeq   [2]uint32 // sequence number of each side's SYN, for the payload prefix
-	synSeen  [2]bool
-	dnsFails uint8    // port-53 payloads that were not DNS; parsing stops at dnsMaxFails
-	dns      *DNSInfo // what a DNS flow asked and was answered
-	dnsName  string   // the name an earlier DNS answer gave the server's address
+	stats   flowStats
+	svc     *svcState // while identifying the service
+	svcRes  svcResult // once identification finished
+	svcDone bool
+	// otherLeft is how many more datagrams of the side that did not
+	// decide a sure UDP verdict protocol-mismatch looks at (Table.otherSide).
+	otherLeft uint8
+	synSeq    [2]uint32 // sequence number of each side's SYN, for the payload prefix
+	synSeen   [2]bool
+	dnsFails  uint8    // port-53 payloads that were not DNS; parsing stops at dnsMaxFails
+	dns       *DNSInfo // what a DNS flow asked and was answered
+	dnsName   string   // the name an earlier DNS answer gave the server's address
 }
 
 // newApp returns an empty app state, reusing one a flow gave back.

@@ -273,15 +273,11 @@ func (s *svcState) done(tcp bool, clientSide int) bool {
 		}
 	}
 	if !tcp {
+		// A sure verdict finishes at once, buffers and identification
+		// slot freed, whether or not the other side has spoken: its
+		// later datagrams are checked one by one (Table.otherSide).
 		full := func(d *svcDir) bool { return d.nranges >= svcMaxDatagrams || d.have == svcBufSize }
-		if s.best.Confidence == service.High {
-			// Sure, but wait for the other side's first datagram (or the
-			// deciding side's last kept one): a reply in another protocol
-			// is a protocol-mismatch. A one-way flow keeps its state as an
-			// unrecognised one does.
-			return s.dir[1-s.bestSide].nranges > 0 || full(&s.dir[s.bestSide])
-		}
-		return full(d0) && full(d1)
+		return s.best.Confidence == service.High || (full(d0) && full(d1))
 	}
 	exhausted := func(d *svcDir) bool { return d.pkts >= svcMaxPackets || d.have == svcBufSize }
 	if (exhausted(d0) && exhausted(d1)) || d0.pkts+d1.pkts >= 2*svcMaxPackets {
@@ -322,9 +318,6 @@ type svcScratch struct {
 
 // identify runs the detectors on what the flow has shown so far.
 func (s *svcState) identify(clientSide int, tcp bool, frame uint64, sc *svcScratch) {
-	if !tcp && s.best.Confidence == service.High {
-		return // a sure verdict stands: later datagrams are for the other side's check
-	}
 	in := &sc.in
 	*in = service.Input{
 		Transport:   service.UDP,
@@ -467,8 +460,49 @@ func (t *Table) finishSvc(e *entry) {
 		return
 	}
 	a.svcRes = e.svcView(&t.svcScratch)
+	if e.key.Proto == ProtoUDP && a.svcRes.res.Confidence == service.High {
+		// protocol-mismatch looks at up to svcMaxDatagrams of the other
+		// side's datagrams: those to come, unless what came already
+		// settled it (its own protocol, or nothing sure).
+		switch n := int(sv.dir[1-sv.bestSide].nranges); {
+		case n == 0:
+			a.otherLeft = svcMaxDatagrams
+		case a.svcRes.other != nil && n < svcMaxDatagrams:
+			a.otherLeft = uint8(svcMaxDatagrams - n)
+		}
+	}
 	a.svc = nil
 	t.releaseSvc(sv)
+}
+
+// otherSide checks a datagram of the side that did not decide a sure UDP
+// verdict, after identification finished and without keeping its bytes:
+// the first must be surely another protocol (service.OtherSide), and none
+// of those after it, up to svcMaxDatagrams in all, may be the flow's own
+// (a DNS query answered by a SIP status, then by DNS, is no mismatch).
+func (t *Table) otherSide(e *entry, side int, p *Packet) {
+	a := e.app
+	a.otherLeft--
+	sc := &t.svcScratch
+	in := &sc.in
+	*in = service.Input{Transport: service.UDP}
+	sc.dgrams[0][0] = p.Payload
+	if side == int(e.clientSide) {
+		in.Client, in.ClientDatagrams = p.Payload, sc.dgrams[0][:1]
+	} else {
+		in.Server, in.ServerDatagrams = p.Payload, sc.dgrams[0][:1]
+	}
+	switch {
+	case a.svcRes.other == nil:
+		if o, ok := service.OtherSide(in, a.svcRes.res); ok {
+			a.svcRes.other = &o
+		} else {
+			a.otherLeft = 0 // its own protocol, or nothing sure
+		}
+	case service.OwnProtocol(in, a.svcRes.res):
+		a.svcRes.other, a.otherLeft = nil, 0
+	}
+	*sc = svcScratch{} // keep no packet reachable from the table
 }
 
 // releaseSvc returns a service state's buffers to their pools and keeps

@@ -201,10 +201,11 @@ func TestSvcOtherSide(t *testing.T) {
 	}
 }
 
-// TestSvcOtherSideUDP: over UDP a sure verdict waits for the other side's
-// first datagram, which is checked on its own: a DNS query answered by a
-// SIP status is a protocol mismatch, one answered by DNS is not, and an
-// unanswered query finishes with the flow.
+// TestSvcOtherSideUDP: over UDP a sure verdict finishes identification at
+// once, and the other side's first datagrams (up to 4) are checked each on
+// its own as they come: a DNS query answered by a SIP status is a protocol
+// mismatch, one answered by DNS is not, nor one whose later answer (among
+// the first 4) is DNS; an unanswered query holds no identification state.
 func TestSvcOtherSideUDP(t *testing.T) {
 	query := []byte("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01")
 	answer := append(append([]byte("\x12\x34\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00"), query[12:]...),
@@ -212,23 +213,38 @@ func TestSvcOtherSideUDP(t *testing.T) {
 	sip := []byte("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.1.0.1:5060;branch=z9hG4bK776asdhds\r\n" +
 		"From: <sip:a@example.com>;tag=1928301774\r\nTo: <sip:b@example.com>;tag=a6c85cf\r\n" +
 		"Call-ID: a84b4c76e66710\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+	gibberish := []byte("\x8f\xac\xc9\xe6\x03\x20\x3d\x5a\x77\x94\xb1\xce\xeb\x08\x25\x42")
 	cases := []struct {
 		name           string
+		retries        int // the client's query again before the replies
 		replies        [][]byte
 		service, other string
 	}{
-		{"dns query answered by sip", [][]byte{sip}, "dns", "sip"},
-		{"dns query and answer", [][]byte{answer}, "dns", ""},
-		{"dns query unanswered", nil, "dns", ""},
+		{"dns query answered by sip", 0, [][]byte{sip}, "dns", "sip"},
+		{"dns query and answer", 0, [][]byte{answer}, "dns", ""},
+		{"dns query unanswered", 0, nil, "dns", ""},
+		{"dns query answered by sip, then dns", 0, [][]byte{sip, answer}, "dns", ""},
+		{"dns query answered by dns, then sip", 0, [][]byte{answer, sip}, "dns", ""},
+		{"dns query answered by sip twice", 0, [][]byte{sip, sip}, "dns", "sip"},
+		{"dns query answered by sip, unknown bytes, sip", 0, [][]byte{sip, gibberish, sip}, "dns", "sip"},
+		{"dns query answered by sip three times, then dns", 0, [][]byte{sip, sip, sip, answer}, "dns", ""},
+		// The fifth is past the first 4 looked at.
+		{"dns query answered by sip four times, then dns", 0, [][]byte{sip, sip, sip, sip, answer}, "dns", "sip"},
+		{"dns query sent thrice, answered by sip", 2, [][]byte{sip}, "dns", "sip"},
+		// Only the other side's first datagram may name what it speaks.
+		{"dns query answered by unknown bytes, then sip", 0, [][]byte{gibberish, sip}, "dns", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var recs []*Record
 			tb := NewTable(DefaultConfig(), func(r *Record) { recs = append(recs, r) })
 			const ts = int64(1_700_000_000e9)
-			q := memUDP(1, query)
-			q.Key.DstPort = 53
-			pkts := []*Packet{q}
+			var pkts []*Packet
+			for range 1 + c.retries {
+				q := memUDP(1, query)
+				q.Key.DstPort = 53
+				pkts = append(pkts, q)
+			}
 			for _, b := range c.replies {
 				a := memUDP(1, b)
 				a.Key.DstPort = 53
@@ -237,6 +253,9 @@ func TestSvcOtherSideUDP(t *testing.T) {
 			}
 			for i, p := range pkts {
 				tb.Update(p, ts+int64(i), uint64(i+1), 0, p.IPLen+14, 0)
+				if tb.stats.identifying != 0 {
+					t.Fatalf("after packet %d: %d flows identifying, want 0: a sure UDP verdict keeps no state", i+1, tb.stats.identifying)
+				}
 			}
 			tb.Flush()
 			if len(recs) != 1 {

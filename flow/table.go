@@ -376,6 +376,8 @@ func (t *Table) account(e *entry, side int, p *Packet, ts int64, frame uint64, f
 	if a != nil && p.L4 && (p.Key.Proto == ProtoTCP || p.Key.Proto == ProtoUDP) {
 		if !a.svcDone {
 			t.service(e, side, p, frame)
+		} else if a.otherLeft > 0 && side != a.svcRes.evSide && len(p.Payload) > 0 {
+			t.otherSide(e, side, p)
 		}
 		if a.dnsFails < dnsMaxFails {
 			if msg := dnsMessage(p, a.svcRes.res.Service == "dns"); msg != nil {
