@@ -173,3 +173,96 @@ func TestSvcRetainedBytes(t *testing.T) {
 		})
 	}
 }
+
+// memQUICClient returns the client datagrams of a quicmeta test capture
+// (the client is the port of the first line).
+func memQUICClient(t *testing.T, name string) [][]byte {
+	f, err := os.ReadFile(filepath.Join("quicmeta", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var port string
+	var out [][]byte
+	for _, line := range strings.Split(string(f), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) != 2 || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if port == "" {
+			port = fields[0]
+		}
+		if fields[0] == port {
+			b, err := hex.DecodeString(fields[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, b)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s: no client datagram", name)
+	}
+	return out
+}
+
+// TestSvcOneWayFlood: flows whose one side the detectors are sure of and
+// whose other side never answers (unanswered DNS queries, QUIC Initials to
+// a blocked udp/443) finish identification at once, holding no state or
+// buffer and no place in the identification share, so that the flows after
+// a flood of them are still identified. Before, each held its state until
+// the answer that never came (or its timeout): 64 of them filled this
+// table's share and the HTTP flows after went unidentified.
+func TestSvcOneWayFlood(t *testing.T) {
+	query := []byte("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01")
+	quicV2 := memQUICClient(t, "ndpi__quic-v2.txt")[:1]                  // a ClientHello in one Initial
+	quicFrags := memQUICClient(t, "ndpi__quic_frags_different_dcid.txt") // one spread over two
+	const flows, share = 2000, 64
+	for _, c := range []struct {
+		name    string
+		port    uint16
+		dgrams  [][]byte
+		service string
+	}{
+		{"dns queries", 53, [][]byte{query}, "dns"},
+		{"quic initials", 443, quicV2, "quic"},
+		{"quic clienthellos over two initials", 443, quicFrags, "quic"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			services := map[string]int{}
+			cfg := DefaultConfig()
+			cfg.MaxIdentifying = share
+			tb := NewTable(cfg, func(r *Record) { services[r.Service]++ })
+			ts, frame := int64(1_700_000_000e9), uint64(0)
+			feed := func(p *Packet) {
+				frame++
+				ts += 10_000
+				tb.Update(p, ts, frame, 0, p.IPLen+14, 0)
+			}
+			for i := range flows {
+				for _, d := range c.dgrams {
+					p := memUDP(i, d)
+					p.Key.DstPort = c.port
+					feed(p)
+				}
+			}
+			if n := tb.stats.identifying; n != 0 {
+				t.Errorf("%d one-way flows identifying, want 0", n)
+			}
+			for i := range 20 {
+				req, resp := []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), []byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+				feed(memTCP(i, true, FlagSYN, 100, nil))
+				feed(memTCP(i, false, FlagSYN|FlagACK, 500, nil))
+				feed(memTCP(i, true, FlagACK, 101, nil))
+				feed(memTCP(i, true, FlagPSH|FlagACK, 101, req))
+				feed(memTCP(i, false, FlagPSH|FlagACK, 501, resp))
+			}
+			tb.Flush()
+			if n := tb.Stats().Unidentified; n != 0 {
+				t.Errorf("%d flows unidentified for want of the identification share, want 0", n)
+			}
+			if services[c.service] != flows || services["http"] != 20 {
+				t.Errorf("services %v, want %d %s and 20 http", services, flows, c.service)
+			}
+		})
+	}
+}

@@ -275,3 +275,62 @@ func TestSvcOtherSideUDP(t *testing.T) {
 		})
 	}
 }
+
+// TestSvcDecidedUDPAllocs: once a UDP flow's service is decided and the
+// other side's datagrams that protocol-mismatch looks at have passed, its
+// packets allocate nothing, either way.
+func TestSvcDecidedUDPAllocs(t *testing.T) {
+	query := []byte("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01")
+	sip := []byte("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.1.0.1:5060;branch=z9hG4bK776asdhds\r\n" +
+		"From: <sip:a@example.com>;tag=1928301774\r\nTo: <sip:b@example.com>;tag=a6c85cf\r\n" +
+		"Call-ID: a84b4c76e66710\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+	gibberish := []byte("\x8f\xac\xc9\xe6\x03\x20\x3d\x5a\x77\x94\xb1\xce\xeb\x08\x25\x42")
+	quic := memQUICClient(t, "ndpi__quic-v2.txt")[0]
+	// (A DNS flow's own messages are parsed for its DNS metadata, which
+	// allocates: the one-way case is a QUIC client's.)
+	for _, c := range []struct {
+		name           string
+		client, server []byte // server nil: one-way
+		service        string
+		other          bool
+	}{
+		{"dns query answered by sip", query, sip, "dns", true},
+		{"dns query answered by unknown bytes", query, gibberish, "dns", false},
+		{"quic initial unanswered", quic, nil, "quic", false},
+		{"quic initial answered by unknown bytes", quic, gibberish, "quic", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var recs []*Record
+			tb := NewTable(DefaultConfig(), func(r *Record) { recs = append(recs, r) })
+			var pkts []*Packet
+			for range 300 {
+				q := memUDP(1, c.client)
+				q.Key.DstPort = 53
+				pkts = append(pkts, q)
+				if c.server != nil {
+					a := memUDP(1, c.server)
+					a.Key.DstPort = 53
+					a.Key = a.Key.Reverse()
+					pkts = append(pkts, a)
+				}
+			}
+			ts, k := int64(1_700_000_000e9), 0
+			step := func() {
+				p := pkts[k]
+				k++
+				ts += 1000
+				tb.Update(p, ts, uint64(k), 0, p.IPLen+14, 0)
+			}
+			for range 20 { // past the other side's first 4 datagrams
+				step()
+			}
+			if n := testing.AllocsPerRun(100, step); n != 0 {
+				t.Errorf("%v allocations per packet of a decided UDP flow, want 0", n)
+			}
+			tb.Flush()
+			if len(recs) != 1 || recs[0].Service != c.service || (recs[0].OtherSide != nil) != c.other {
+				t.Errorf("records %+v", recs)
+			}
+		})
+	}
+}
