@@ -432,6 +432,8 @@ func TestEdgeEvidence(t *testing.T) {
 		{"memcached get answered by memcached's ERROR", "memcached", TCP, []byte("get foo\r\n"), []byte("ERROR\r\n"), Medium, "get foo"},
 		{"memcached get answered, VALUE line cut: no contradiction", "memcached", TCP, []byte("get foo\r\n"), []byte("VALUE foo 0 40"), Medium, "get foo"},
 		{"memcached get answered, first word cut", "memcached", TCP, []byte("get foo\r\n"), []byte("VAL"), Medium, "get foo"},
+		{"memcached delete noreply", "memcached", TCP, []byte("delete k 0 noreply\r\n"), nil, Medium, "delete k 0 noreply"},
+		{"memcached delete with words after the key", "memcached", TCP, []byte("delete NICK get\r\n"), nil, None, ""},
 		{"memcached get of a path", "memcached", TCP, []byte("get /index.html\r\n"), nil, Low, "get /index.html"},
 		{"memcached get of a path answered", "memcached", TCP, []byte("get /a\r\n"), []byte("END\r\n"), High, "get /a"},
 		{"memcached get of a path answered in html", "memcached", TCP, []byte("get /index.html\r\n"), []byte("<html>\r\n"), Low, "get /index.html"},

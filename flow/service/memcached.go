@@ -147,14 +147,17 @@ func memcachedRequest(b []byte) (Confidence, int, evidence) {
 	}
 	switch string(cmd) {
 	case "get", "gets", "delete":
+		// get and gets take keys; delete one key, then at most the
+		// legacy time 0 and noreply.
+		if !memcachedKey(args) || string(cmd) == "delete" && !memcachedDelete(args) {
+			break
+		}
 		// Keys are names like "user:42"; a key led by '/' is a path in
 		// some other line protocol until memcached answers it.
-		if memcachedKey(args) && args[0] != '/' {
-			return Medium, mcGet, ev
-		}
-		if memcachedKey(args) {
+		if args[0] == '/' {
 			return Low, mcGet, ev
 		}
+		return Medium, mcGet, ev
 	case "mg", "md", "ma":
 		// Two letters and a word are any protocol's; the answer decides.
 		if memcachedKey(args) {
@@ -187,6 +190,20 @@ func memcachedKey(args []byte) bool {
 		n++
 	}
 	return n > 0 && n <= 250
+}
+
+// memcachedDelete checks delete's arguments after the key: nothing, "0",
+// "noreply" or "0 noreply".
+func memcachedDelete(args []byte) bool {
+	i := bytes.IndexByte(args, ' ')
+	if i < 0 {
+		return true
+	}
+	switch string(args[i+1:]) {
+	case "0", "noreply", "0 noreply":
+		return true
+	}
+	return false
 }
 
 // memcachedArgs checks a key followed by n-1 decimal numbers (a leading
