@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -374,4 +375,38 @@ func TestCheckMinSeverity(t *testing.T) {
 	}
 	mustRun(t, checkPass, nil, "check", "--min-severity", "low", "--rules", rulesPath, capture)
 	mustRun(t, checkUsage, nil, "check", "--min-severity", "loud", "--rules", rulesPath, capture)
+}
+
+// TestCheckStrictTunnelPorts: datagrams on GTP-U's and CAPWAP's ports whose
+// bytes are not those tunnels' (or are cut before telling) are plain UDP,
+// counted in their flows; --strict does not call the capture untrusted.
+func TestCheckStrictTunnelPorts(t *testing.T) {
+	udp := func(sport, dport uint16, payload []byte, caplen int) []byte {
+		p := []byte{0x45, 0, 0, 0, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2}
+		p = binary.BigEndian.AppendUint16(p, sport)
+		p = binary.BigEndian.AppendUint16(p, dport)
+		p = binary.BigEndian.AppendUint16(p, uint16(8+len(payload)))
+		p = append(append(p, 0, 0), payload...)
+		binary.BigEndian.PutUint16(p[2:], uint16(len(p)))
+		return p[:min(caplen, len(p))]
+	}
+	seq := bytes.Repeat([]byte{1, 2, 3, 4}, 10)
+	gpdu := append([]byte{0x30, 0xff, 0, 28, 0, 0, 0x12, 0x34}, ipv4UDP()...)
+	path := writePcap(t, 228, // raw IPv4
+		udp(40000, 5247, append([]byte{0, 5, 0, 0}, seq...), 100),          // HLEN 0: not CAPWAP
+		udp(5247, 40000, append([]byte{0, 6, 0, 0}, seq...), 100),          // nor the answer
+		udp(40001, 2152, append([]byte{0x32, 0xff, 0xff, 0}, seq...), 100), // GTP-U length past the datagram
+		udp(40002, 2152, gpdu, 20+8+5),                                     // a G-PDU header cut by the capture
+	)
+	rulesPath := writeRules(t, "rules:\n  - forbid: {service: [telnet]}\n")
+	out := string(mustRun(t, checkPass, nil, "check", "--strict", "--rules", rulesPath, path).stdout)
+	if strings.Contains(out, "UNTRUSTED") || !strings.Contains(out, "PASS") {
+		t.Errorf("check --strict:\n%s", out)
+	}
+	out = string(mustRun(t, 0, nil, "-r", path).stdout)
+	for _, want := range []string{"skipped: nothing", "ip packets:  4", "records:       4", "udp/5247  2 flows"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
 }

@@ -931,71 +931,42 @@ func (d *Decoder) decGeneve(b []byte, f *Frame, outer *Packet) {
 
 // decGTPU unwraps a GTP-U G-PDU (message type 255) to the IP packet it
 // carries. Other GTP-U messages (echo, error indication, end marker) are
-// the tunnel's own and carry none.
+// the tunnel's own and carry none. Only the port says GTP-U, so a header
+// that does not check out, or that the capture cut, leaves the datagram
+// plain UDP (as VXLAN's and Geneve's do): it still counts in its flow, and
+// no frame is called malformed for another protocol's bytes.
 func (d *Decoder) decGTPU(b []byte, f *Frame, outer *Packet) {
 	// Version 1, protocol type GTP (not GTP'), spare bit clear.
-	if b[0]&0xf8 != 0x30 || outer.PayloadLen < 8 {
-		return
-	}
-	if len(b) < 8 {
-		f.Skip = SkipTruncated
-		return
-	}
-	if b[1] != 255 {
+	if outer.PayloadLen < 8 || len(b) < 8 || b[0]&0xf8 != 0x30 || b[1] != 255 {
 		return
 	}
 	// The length counts what follows the mandatory 8 bytes.
 	end := 8 + int(binary.BigEndian.Uint16(b[2:]))
 	if end > outer.PayloadLen {
-		f.Skip = SkipMalformed
 		return
 	}
 	off := 8
 	if b[0]&0x07 != 0 { // E, S or PN: sequence number, N-PDU number, next extension header type
-		if off += 4; off > end {
-			f.Skip = SkipMalformed
-			return
-		}
-		if off > len(b) {
-			f.Skip = SkipTruncated
+		if off += 4; off > end || off > len(b) {
 			return
 		}
 		// Extension headers count 4-byte units and end with the next one's type.
 		for next, n := b[off-1], 0; b[0]&0x04 != 0 && next != 0; n++ {
-			if n == decMaxExt {
-				f.Skip = SkipMalformed
-				return
-			}
-			if off >= end {
-				f.Skip = SkipMalformed
-				return
-			}
-			if off >= len(b) {
-				f.Skip = SkipTruncated
+			if n == decMaxExt || off >= end || off >= len(b) {
 				return
 			}
 			l := int(b[off]) * 4
-			if l == 0 || off+l > end {
-				f.Skip = SkipMalformed
-				return
-			}
-			if off+l > len(b) {
-				f.Skip = SkipTruncated
+			if l == 0 || off+l > end || off+l > len(b) {
 				return
 			}
 			next = b[off+l-1]
 			off += l
 		}
 	}
-	if off >= end { // a G-PDU carries a packet
-		f.Skip = SkipMalformed
+	if off >= end || off >= len(b) { // a G-PDU carries a packet
 		return
 	}
 	inner := b[off:min(end, len(b))]
-	if len(inner) == 0 {
-		f.Skip = SkipTruncated
-		return
-	}
 	switch inner[0] >> 4 {
 	case 4:
 		d.decTunnel(f, outer, TunnelGTPU, decEthIPv4, inner)
@@ -1005,7 +976,6 @@ func (d *Decoder) decGTPU(b []byte, f *Frame, outer *Packet) {
 		// An Ethernet PDU session carries frames, told (as tshark does)
 		// by an EtherType that leads to IP; else an unstructured PDU.
 		if len(inner) < 15 && len(b) < end {
-			f.Skip = SkipTruncated
 			return
 		}
 		if len(inner) >= 15 {
@@ -1022,18 +992,14 @@ func (d *Decoder) decGTPU(b []byte, f *Frame, outer *Packet) {
 // decCAPWAP unwraps a CAPWAP data channel message (RFC 5415) to the
 // 802.3 or 802.11 frame it carries. A DTLS-protected message (preamble
 // type 1) and keep-alives carry nothing to decode; fragments are counted,
-// not reassembled.
+// not reassembled. As with GTP-U, a header that does not check out or
+// that the capture cut leaves the datagram plain UDP.
 func (d *Decoder) decCAPWAP(b []byte, f *Frame, outer *Packet) {
-	if b[0] != 0 || outer.PayloadLen < 8 { // preamble: version 0, type 0 (clear)
-		return
-	}
-	if len(b) < 8 {
-		f.Skip = SkipTruncated
+	if outer.PayloadLen < 8 || len(b) < 8 || b[0] != 0 { // preamble: version 0, type 0 (clear)
 		return
 	}
 	hl := int(b[1]>>3) * 4 // HLEN, in 4-byte words
 	if hl < 8 || hl > outer.PayloadLen {
-		f.Skip = SkipMalformed
 		return
 	}
 	// The optional radio MAC address (length, address) and wireless
@@ -1044,32 +1010,19 @@ func (d *Decoder) decCAPWAP(b []byte, f *Frame, outer *Packet) {
 			continue
 		}
 		at := off + int(opt.lenAt)
-		if at >= hl {
-			f.Skip = SkipMalformed
-			return
-		}
-		if at >= len(b) {
-			f.Skip = SkipTruncated
+		if at >= hl || at >= len(b) {
 			return
 		}
 		off = at + 1 + int(b[at])
 	}
-	if off > hl {
-		f.Skip = SkipMalformed
-		return
-	}
-	if hl > len(b) {
-		f.Skip = SkipTruncated
+	if off > hl || hl > len(b) {
 		return
 	}
 	switch {
 	case b[3]&0x80 != 0: // F
 		f.Skip = SkipTunnelFragment
 		return
-	case b[3]&0x08 != 0, hl == outer.PayloadLen: // K: a keep-alive; or no frame at all
-		return
-	case hl == len(b):
-		f.Skip = SkipTruncated
+	case b[3]&0x08 != 0, hl >= len(b): // K: a keep-alive; or no frame at all, or none captured
 		return
 	}
 	idx := f.N - 1

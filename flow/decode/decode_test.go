@@ -692,6 +692,9 @@ type decSynth struct {
 	keys     []Key  // expected packet keys, outermost first
 	carries  []Tunnel
 	vlan     uint16
+	// plain: a datagram on a tunnel's port that is not the tunnel's (or
+	// is cut before it can tell), read as plain UDP.
+	plain bool
 }
 
 func decSynthCases() []decSynth { return append(decBaseCases(), decTunnelCases()...) }

@@ -181,21 +181,29 @@ func decTunnelCases() []decSynth {
 			data: gpdu(nil, decEth(0x0800, decUDPv4))},
 		{name: "gtp-u g-pdu unstructured pdu", linkType: 1, skip: SkipTunnelNonIP, et: EtherTypeUnknown, keys: []Key{decUDPKey(2152, 2152)},
 			data: gpdu(nil, decCat([]byte{0}, []byte("an unstructured PDU of no known form")))},
-		{name: "gtp-u length past the datagram", linkType: 1, skip: SkipMalformed, keys: []Key{decUDPKey(2152, 2152)},
+		{name: "gtp-u length past the datagram", linkType: 1, plain: true, keys: []Key{decUDPKey(2152, 2152)},
 			data: gtpLen(gpdu(nil, decUDPv4), uint16(len(decUDPv4)+1))},
-		{name: "gtp-u g-pdu without a packet", linkType: 1, skip: SkipMalformed, keys: []Key{decUDPKey(2152, 2152)},
+		{name: "gtp-u g-pdu without a packet", linkType: 1, plain: true, keys: []Key{decUDPKey(2152, 2152)},
 			data: gpduFlags(0x02, decGTPExt(0), nil)},
-		{name: "gtp-u optional fields past the length", linkType: 1, skip: SkipMalformed, keys: []Key{decUDPKey(2152, 2152)},
+		{name: "gtp-u optional fields past the length", linkType: 1, plain: true, keys: []Key{decUDPKey(2152, 2152)},
 			data: gtpLen(gpduFlags(0x02, decGTPExt(0), decUDPv4), 2)},
-		{name: "gtp-u extension chain past the length", linkType: 1, skip: SkipMalformed, keys: []Key{decUDPKey(2152, 2152)},
+		{name: "gtp-u extension chain past the length", linkType: 1, plain: true, keys: []Key{decUDPKey(2152, 2152)},
 			data: gtpLen(gpduFlags(0x04, decGTPExt(0x85, decGTPExtPDU), decUDPv4), 6)},
-		{name: "gtp-u extension named past the length", linkType: 1, skip: SkipMalformed, keys: []Key{decUDPKey(2152, 2152)},
+		{name: "gtp-u extension named past the length", linkType: 1, plain: true, keys: []Key{decUDPKey(2152, 2152)},
 			data: gtpLen(gpduFlags(0x04, decGTPExt(0x85, decGTPExtPDU), decUDPv4), 4)},
-		{name: "gtp-u extension chain cut", linkType: 1, skip: SkipMalformed, keys: []Key{decUDPKey(2152, 2152)},
+		{name: "gtp-u extension chain cut", linkType: 1, plain: true, keys: []Key{decUDPKey(2152, 2152)},
 			data: gpduFlags(0x04, decGTPExt(0x85, []byte{2, 0x10, 0x09, 0x00}), nil)},
-		{name: "gtp-u extension of length 0", linkType: 1, skip: SkipMalformed, keys: []Key{decUDPKey(2152, 2152)},
+		{name: "gtp-u extension of length 0", linkType: 1, plain: true, keys: []Key{decUDPKey(2152, 2152)},
 			data: gpduFlags(0x04, decGTPExt(0x85, []byte{0, 0x10, 0x09, 0x00}), decUDPv4)},
-		{name: "gtp-u endless extension chain", linkType: 1, skip: SkipMalformed, keys: []Key{decUDPKey(2152, 2152)},
+		{name: "gtp-u header cut by the capture", linkType: 1, plain: true, keys: []Key{decUDPKey(2152, 2152)},
+			data: gpdu(nil, decUDPv4)[:14+20+8+5]},
+		{name: "gtp-u extension cut by the capture", linkType: 1, plain: true, keys: []Key{decUDPKey(2152, 2152)},
+			data: gpduFlags(0x04, decGTPExt(0x85, decGTPExtPDU), decUDPv4)[:14+20+8+13]},
+		{name: "gtp-u packet not captured", linkType: 1, plain: true, keys: []Key{decUDPKey(2152, 2152)},
+			data: gpdu(nil, decUDPv4)[:14+20+8+8]},
+		{name: "udp/2152 payload that is not gtp-u", linkType: 1, plain: true, keys: []Key{decUDPKey(40000, 2152)},
+			data: decOuterUDP(40000, 2152, decCat([]byte{0x32, 0xff, 0xff, 0xff}, make([]byte, 20)))},
+		{name: "gtp-u endless extension chain", linkType: 1, plain: true, keys: []Key{decUDPKey(2152, 2152)},
 			data: gpduFlags(0x04, decGTPExt(0x85, bytes.Repeat([]byte{1, 0x10, 0x09, 0x85}, 9)), decUDPv4)},
 
 		// CAPWAP data channel.
@@ -221,13 +229,21 @@ func decTunnelCases() []decSynth {
 			data: capwap([]byte{1, 0, 0, 0, 0x17, 0xfe, 0xfd, 0, 1}, make([]byte, 40))},
 		{name: "capwap other binding", linkType: 1, skip: SkipTunnelNonIP, et: EtherTypeUnknown, keys: []Key{decUDPKey(12380, 5247)},
 			data: capwap(decCAPWAPHdr(true, 3, 0, nil), make([]byte, 20))},
-		{name: "capwap hlen below 2", linkType: 1, skip: SkipMalformed, keys: []Key{decUDPKey(12380, 5247)},
+		{name: "udp/5247 payload that is not capwap", linkType: 1, plain: true, keys: []Key{decUDPKey(40000, 5247)},
+			data: decOuterUDP(40000, 5247, decCat([]byte{0, 5, 0, 0}, bytes.Repeat([]byte{1, 2, 3, 4}, 10)))},
+		{name: "capwap header cut by the capture", linkType: 1, plain: true, keys: []Key{decUDPKey(12380, 5247)},
+			data: capwap(wlan, qosToDS)[:14+20+8+6]},
+		{name: "capwap options cut by the capture", linkType: 1, plain: true, keys: []Key{decUDPKey(12380, 5247)},
+			data: capwap(wlan, qosToDS)[:14+20+8+9]},
+		{name: "capwap frame not captured", linkType: 1, plain: true, keys: []Key{decUDPKey(12380, 5247)},
+			data: capwap(decCAPWAPHdr(false, 1, 0, nil), decEth(0x0800, decTCPv4))[:14+20+8+8]},
+		{name: "capwap hlen below 2", linkType: 1, plain: true, keys: []Key{decUDPKey(12380, 5247)},
 			data: capwap(with(decCAPWAPHdr(false, 1, 0, nil), 1, 1<<3), decEth(0x0800, decTCPv4))},
-		{name: "capwap hlen past the datagram", linkType: 1, skip: SkipMalformed, keys: []Key{decUDPKey(12380, 5247)},
+		{name: "capwap hlen past the datagram", linkType: 1, plain: true, keys: []Key{decUDPKey(12380, 5247)},
 			data: capwap(with(decCAPWAPHdr(false, 1, 0, nil), 1, 31<<3), make([]byte, 20))},
-		{name: "capwap wireless information past hlen", linkType: 1, skip: SkipMalformed, keys: []Key{decUDPKey(12380, 5247)},
+		{name: "capwap wireless information past hlen", linkType: 1, plain: true, keys: []Key{decUDPKey(12380, 5247)},
 			data: capwap(with(wlan, 9, 40), qosToDS)},
-		{name: "capwap wireless flag without room", linkType: 1, skip: SkipMalformed, keys: []Key{decUDPKey(12380, 5247)},
+		{name: "capwap wireless flag without room", linkType: 1, plain: true, keys: []Key{decUDPKey(12380, 5247)},
 			data: capwap(decCAPWAPHdr(false, 1, decCWW, nil), decEth(0x0800, decTCPv4))},
 
 		// IEEE 802.11 (105).
@@ -312,13 +328,13 @@ func decTshark(t *testing.T, tshark, path string) []decTsvRow {
 }
 
 // decTunnelCaptureFrames are the frames of the generated captures: every
-// well-formed case of decTunnelCases (the malformed ones are for the
-// decoder's eyes: tshark reports them its own way) and a CAPWAP control
+// well-formed case of decTunnelCases (the malformed and plain ones are
+// for the decoder's eyes: tshark reports them its own way) and a CAPWAP control
 // message, the tunnel's own flow.
 func decTunnelCaptureFrames() []decTestFrame {
 	var frames []decTestFrame
 	for _, tc := range decTunnelCases() {
-		if (tc.skip == SkipNone || tc.skip == SkipNonIP || tc.skip == SkipTunnelNonIP) && tc.name != "capwap 802.11 rfc order" {
+		if (tc.skip == SkipNone || tc.skip == SkipNonIP || tc.skip == SkipTunnelNonIP) && !tc.plain && tc.name != "capwap 802.11 rfc order" {
 			frames = append(frames, decTestFrame{data: tc.data, linkType: tc.linkType})
 		}
 	}

@@ -1,5 +1,7 @@
 package service
 
+import "bytes"
+
 // memcached, recognised by its text commands (and the server's answers to
 // them), its binary protocol's request and response headers, and, over
 // UDP, the frame header before either.
@@ -20,9 +22,11 @@ var memcachedDetector = Detector{
 // request id, sequence number, datagram count, reserved (0).
 const memcachedUDPHeader = 8
 
-// detectMemcached judges the client's request and, when the request alone
-// is not sure, confirms it by the server's answer. The server alone is a
-// guess ("END", "STORED" or a VERSION line may come from other servers).
+// detectMemcached judges the client's request and, once the server has
+// answered, by the answer: one to the request makes it High, any other
+// memcached answer leaves it, anything else makes it Low, and a RESP
+// (Redis) answer rejects it. The server alone is a guess ("END", "STORED"
+// or a VERSION line may come from other servers).
 func detectMemcached(in *Input) (Result, bool) {
 	if in == nil {
 		return Result{}, false
@@ -42,8 +46,26 @@ func detectMemcached(in *Input) (Result, bool) {
 	if len(cb) > 0 {
 		c, kind, ev := memcachedRequest(cb)
 		if c != None {
-			if c < High && len(sb) > 0 && memcachedAnswers(kind, cb, sb) {
+			// The server has spoken (over UDP, perhaps without a frame
+			// header): its answer confirms the request, is one memcached
+			// gives to some command (set ... noreply leaves the answer to
+			// the next), or contradicts it. Redis takes the same words
+			// inline and answers in RESP; no memcached line starts with a
+			// RESP type byte.
+			switch {
+			case len(in.Server) == 0 && kind == mcStore && in.Transport == TCP:
+				// Sure in form, but Redis takes "set k 0 0 5" inline too:
+				// Medium keeps the flow looking until the server answers.
+				// Over UDP the frame header says memcached (Redis has none).
+				c = Medium
+			case len(in.Server) == 0:
+			case len(sb) > 0 && memcachedAnswers(kind, cb, sb):
 				c = High
+			case len(sb) > 0 && kind != mcBinary && memcachedReply(sb):
+			case len(sb) > 0 && isRESPType(sb[0]):
+				return Result{}, false
+			default:
+				c = Low
 			}
 			return newResult("memcached", c, FromClient, ev), true
 		}
@@ -88,10 +110,12 @@ const (
 var memcachedStore = [...]string{"set", "add", "replace", "append", "prepend", "cas"}
 
 // memcachedRequest judges a client's first command. A storage command
-// with its numeric fields is High; get, gets, delete, incr, decr, touch
-// and the meta commands with a key are Medium; bare words (version,
-// stats) are Low until the server answers them. Commands are lower case:
-// the protocol is case-sensitive.
+// with its numeric fields is High (Medium over TCP until answered, see
+// detectMemcached); get, gets and delete with a key, and
+// incr, decr and touch with their numbers are Medium; the meta commands
+// (mg, md, ma), a key led by '/' and bare words (version, stats) are Low
+// until the server answers them. Commands are lower case: the protocol is
+// case-sensitive.
 func memcachedRequest(b []byte) (Confidence, int, evidence) {
 	if len(b) > 0 && b[0] == 0x80 {
 		if memcachedBinary(b, true) {
@@ -122,9 +146,22 @@ func memcachedRequest(b []byte) (Confidence, int, evidence) {
 		}
 	}
 	switch string(cmd) {
-	case "get", "gets", "delete", "mg", "md", "ma":
+	case "get", "gets", "delete":
+		// get and gets take keys; delete one key, then at most the
+		// legacy time 0 and noreply.
+		if !memcachedKey(args) || string(cmd) == "delete" && !memcachedDelete(args) {
+			break
+		}
+		// Keys are names like "user:42"; a key led by '/' is a path in
+		// some other line protocol until memcached answers it.
+		if args[0] == '/' {
+			return Low, mcGet, ev
+		}
+		return Medium, mcGet, ev
+	case "mg", "md", "ma":
+		// Two letters and a word are any protocol's; the answer decides.
 		if memcachedKey(args) {
-			return Medium, mcGet, ev
+			return Low, mcGet, ev
 		}
 	case "incr", "decr", "touch":
 		if memcachedArgs(args, 2) {
@@ -153,6 +190,20 @@ func memcachedKey(args []byte) bool {
 		n++
 	}
 	return n > 0 && n <= 250
+}
+
+// memcachedDelete checks delete's arguments after the key: nothing, "0",
+// "noreply" or "0 noreply".
+func memcachedDelete(args []byte) bool {
+	i := bytes.IndexByte(args, ' ')
+	if i < 0 {
+		return true
+	}
+	switch string(args[i+1:]) {
+	case "0", "noreply", "0 noreply":
+		return true
+	}
+	return false
 }
 
 // memcachedArgs checks a key followed by n-1 decimal numbers (a leading
@@ -202,16 +253,62 @@ func memcachedAnswers(kind int, req, b []byte) bool {
 		return false
 	}
 	switch kind {
+	case mcStore:
+		// STORED, NOT_STORED, EXISTS, NOT_FOUND, or after noreply the
+		// next command's answer.
+		return memcachedReply(b)
 	case mcGet:
 		// get's hit or miss, delete's answers, the meta commands' codes
 		return string(l) == "END" || hasPrefix(l, "VALUE ") || string(l) == "DELETED" || string(l) == "NOT_FOUND" ||
-			hasPrefix(l, "VA ") || string(l) == "HD" || string(l) == "EN" || string(l) == "NF"
+			mcMeta(l, "VA") || mcMeta(l, "HD") || mcMeta(l, "EN") || mcMeta(l, "NF") || mcMeta(l, "NS") || mcMeta(l, "EX")
 	case mcVersion:
 		return hasPrefix(l, "VERSION ") && len(l) > 8 && isDigit(l[8])
 	case mcStats:
 		return hasPrefix(l, "STAT ")
 	case mcOther:
 		return string(l) == "NOT_FOUND" || string(l) == "TOUCHED" || len(l) > 0 && isDigit(l[0])
+	}
+	return false
+}
+
+// mcMeta reports whether l is the meta response code given, alone or
+// followed by flags.
+func mcMeta(l []byte, code string) bool {
+	return hasPrefix(l, code) && (len(l) == len(code) || l[len(code)] == ' ')
+}
+
+// memcachedReplies are the first words of memcached's text answers
+// (protocol.txt): storage, retrieval, deletion, touch, errors, version,
+// stats, the meta commands' codes. A number (incr, decr) is one too.
+var memcachedReplies = [...]string{"STORED", "NOT_STORED", "EXISTS", "NOT_FOUND", "END", "VALUE", "DELETED",
+	"TOUCHED", "ERROR", "CLIENT_ERROR", "SERVER_ERROR", "VERSION", "STAT", "OK", "RESET",
+	"VA", "HD", "EN", "NF", "NS", "EX", "MN", "ME"}
+
+// memcachedReply reports whether the server's first line is one memcached
+// gives to some command, if not the one asked: after "set ... noreply"
+// the first answer is the next command's. A line memcached has not
+// finished is judged by its first word so far.
+func memcachedReply(b []byte) bool {
+	l, ok := fullLine(b, 512)
+	if !ok {
+		l = head(b, 512)
+	}
+	if len(l) > 0 && isDigit(l[0]) {
+		for _, c := range l {
+			if !isDigit(c) {
+				return false
+			}
+		}
+		return true
+	}
+	w := l
+	if i := bytes.IndexByte(l, ' '); i >= 0 {
+		w = l[:i]
+	}
+	for _, r := range memcachedReplies {
+		if string(w) == r || !ok && len(w) == len(l) && len(w) > 0 && len(w) <= len(r) && r[:len(w)] == string(w) {
+			return true
+		}
 	}
 	return false
 }
@@ -237,4 +334,10 @@ func memcachedBinary(b []byte, request bool) bool {
 	}
 	st := be16(b[6:])
 	return st <= 0x0a || st >= 0x20 && st <= 0x24 || st >= 0x81 && st <= 0x86
+}
+
+// isRESPType reports whether c is a RESP (Redis) type byte: simple
+// string, error, integer, bulk string, array.
+func isRESPType(c byte) bool {
+	return c == '+' || c == '-' || c == ':' || c == '$' || c == '*'
 }
