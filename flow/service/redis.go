@@ -18,6 +18,14 @@ var redisDetector = Detector{
 		if r, ok := eitherSide(in, "redis", redisCommand); ok {
 			return r, true
 		}
+		// An inline command ("get foo", typed over telnet or sent by a
+		// simple client) is named only by the RESP reply that answers it:
+		// memcached and other line protocols share such lines.
+		if in.ClientFirst {
+			if cmd, ok := redisInline(in.Client); ok && redisReplyShape(in.Server) {
+				return newResult("redis", Medium, FromClient, evidence{b: cmd}), true
+			}
+		}
 		// A reply alone is weak: POP3 also answers "+OK" and "-ERR".
 		if len(in.Client) == 0 {
 			if c, e := redisReply(in.Server); c != None {
@@ -92,6 +100,62 @@ func respNum(b []byte, i int) (int, int, bool) {
 		return 0, 0, false
 	}
 	return n, i + 2, true
+}
+
+// redisInline recognises an inline command: a known command word, then a
+// space or the line's end, on a whole line. It returns the command word.
+func redisInline(b []byte) ([]byte, bool) {
+	l, ok := fullLine(b, 1024)
+	if !ok || len(b) <= len(l) || b[len(l)] != '\r' {
+		return nil, false
+	}
+	w := l
+	for i, c := range l {
+		if c == ' ' {
+			w = l[:i]
+			break
+		}
+	}
+	// POP3 clients send QUIT and AUTH too, and its server answers "+OK"
+	// and "-ERR" as Redis does.
+	if equalFold(w, "QUIT") || equalFold(w, "AUTH") {
+		return nil, false
+	}
+	for _, k := range redisCommands {
+		if equalFold(w, k) {
+			return w, true
+		}
+	}
+	return nil, false
+}
+
+// redisReplyShape reports whether b starts with a RESP reply: a type byte,
+// then for a simple string or error a line, for an integer digits, for a
+// bulk string or array a length (-1 for none), each ending in CRLF.
+func redisReplyShape(b []byte) bool {
+	l, ok := fullLine(b, 512)
+	if !ok || len(l) < 2 || len(b) <= len(l) || b[len(l)] != '\r' {
+		return false
+	}
+	switch l[0] {
+	case '+', '-':
+		return true
+	case ':', '$', '*':
+		n := l[1:]
+		if n[0] == '-' {
+			n = n[1:]
+		}
+		if len(n) == 0 || len(n) > 19 {
+			return false
+		}
+		for _, c := range n {
+			if !isDigit(c) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // redisReply recognises a lone server reply typical of Redis.
