@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/flowscope/flowscope/flow"
@@ -49,7 +50,8 @@ const (
 //go:embed html.tmpl
 var htmlTemplateText string
 
-var htmlTemplate = parseHTMLTemplate()
+// htmlTemplate is parsed on first use: other formats do not pay for it.
+var htmlTemplate = sync.OnceValues(parseHTMLTemplate)
 
 // parseHTMLTemplate returns the page's template with the swatch colours'
 // classes in its style sheet and a Content-Security-Policy that lets run
@@ -58,23 +60,27 @@ var htmlTemplate = parseHTMLTemplate()
 // could not run a script or restyle it. The hashes are of the script and
 // style as html/template writes them (it drops their comments), which no
 // data changes: they hold no actions.
-func parseHTMLTemplate() *template.Template {
+func parseHTMLTemplate() (*template.Template, error) {
 	var css strings.Builder
 	for i, c := range swatchColors {
 		fmt.Fprintf(&css, ".c%d { background: %s; }\n", i, c)
 	}
 	text := strings.Replace(htmlTemplateText, "SWATCH-COLOURS\n", css.String(), 1)
-	parse := func(csp string) *template.Template {
-		return template.Must(template.New("report").Funcs(template.FuncMap{
+	parse := func(csp string) (*template.Template, error) {
+		return template.New("report").Funcs(template.FuncMap{
 			"subtract": func(a, b uint64) uint64 { return a - b },
-		}).Parse(strings.Replace(text, "CSP-SOURCES", csp, 1)))
+		}).Parse(strings.Replace(text, "CSP-SOURCES", csp, 1))
+	}
+	t, err := parse("")
+	if err != nil {
+		return nil, fmt.Errorf("the HTML template: %w", err)
 	}
 	var page bytes.Buffer
-	if err := parse("").Execute(&page, struct {
+	if err := t.Execute(&page, struct {
 		Title string
 		Pages []*HTMLPage
 	}{}); err != nil {
-		panic("report: the HTML template: " + err.Error())
+		return nil, fmt.Errorf("the HTML template: %w", err)
 	}
 	scripts, styles := inlineHashes(page.Bytes(), "script"), inlineHashes(page.Bytes(), "style")
 	return parse("default-src 'none'; style-src " + styles + "; script-src " + scripts)
@@ -151,10 +157,14 @@ type HTMLCheck struct {
 
 // WriteHTML writes the pages as one HTML document.
 func WriteHTML(w io.Writer, title string, pages []*HTMLPage) error {
+	tmpl, err := htmlTemplate()
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	// No time of writing: the same input gives the same bytes (check's
 	// reports are reproducible).
-	err := htmlTemplate.Execute(bw, struct {
+	err = tmpl.Execute(bw, struct {
 		Title string
 		Pages []*HTMLPage
 	}{title, pages})
