@@ -172,6 +172,23 @@ func newResult(name string, c Confidence, d Dir, e evidence) Result {
 	return Result{Service: name, Confidence: c, Dir: d, Evidence: e.str(), Detector: name}
 }
 
+// perTransport reads each side with udp over UDP and with tcp over TCP
+// (where a length prefix or framing differs), as eitherSide does.
+func perTransport(service string, udp, tcp func([]byte) (Confidence, evidence)) func(*Input) (Result, bool) {
+	return func(in *Input) (Result, bool) {
+		if in == nil {
+			return Result{}, false
+		}
+		switch in.Transport {
+		case UDP:
+			return eitherSide(in, service, udp)
+		case TCP:
+			return eitherSide(in, service, tcp)
+		}
+		return Result{}, false
+	}
+}
+
 // eitherSide runs f on the client's bytes and then on the server's, keeping the
 // stronger verdict (the client's on a tie). Both directions are tried
 // because a capture that misses a flow's start, or a UDP exchange whose

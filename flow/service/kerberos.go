@@ -15,18 +15,7 @@ var kerberosProtocol = Protocol{
 var kerberosDetector = Detector{
 	Name:       "kerberos",
 	Transports: onBoth,
-	Detect: func(in *Input) (Result, bool) {
-		if in == nil {
-			return Result{}, false
-		}
-		switch in.Transport {
-		case UDP:
-			return eitherSide(in, "kerberos", kerberosUDP)
-		case TCP:
-			return eitherSide(in, "kerberos", kerberosTCP)
-		}
-		return Result{}, false
-	},
+	Detect:     perTransport("kerberos", kerberosUDP, kerberosTCP),
 }
 
 func kerberosUDP(b []byte) (Confidence, evidence) { return kerberosMessage(b, len(b)) }

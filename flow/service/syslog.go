@@ -17,18 +17,7 @@ var syslogProtocol = Protocol{
 var syslogDetector = Detector{
 	Name:       "syslog",
 	Transports: onBoth,
-	Detect: func(in *Input) (Result, bool) {
-		if in == nil {
-			return Result{}, false
-		}
-		switch in.Transport {
-		case UDP:
-			return eitherSide(in, "syslog", syslogMessage)
-		case TCP:
-			return eitherSide(in, "syslog", syslogFramed)
-		}
-		return Result{}, false
-	},
+	Detect:     perTransport("syslog", syslogMessage, syslogFramed),
 }
 
 // syslogFramed passes over an RFC 6587 octet count ("123 <34>1 ...").
