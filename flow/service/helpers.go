@@ -174,7 +174,7 @@ func newResult(name string, c Confidence, d Dir, e evidence) Result {
 
 // perTransport reads each side with udp over UDP and with tcp over TCP
 // (where a length prefix or framing differs), as eitherSide does.
-func perTransport(service string, udp, tcp func([]byte) (Confidence, evidence)) func(*Input) (Result, bool) {
+func perTransport(service string, udp, tcp sideCheck) func(*Input) (Result, bool) {
 	return func(in *Input) (Result, bool) {
 		if in == nil {
 			return Result{}, false
