@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"encoding/binary"
 	"math/rand/v2"
 	"testing"
 
@@ -65,9 +66,12 @@ func TestKeyEqual(t *testing.T) {
 	}
 }
 
-// TestIndexSeedDefeatsChosenKeys builds keys that all share one probe run
-// under seed 0, as someone who knows the hash would send them, and checks
-// that a table's random seed spreads them out.
+// TestIndexSeedDefeatsChosenKeys builds families of keys someone who
+// knows the hash could send: keys that all share one probe run under seed
+// 0; IPv6 keys whose source's upper half and destination's lower half
+// change together (XORed before any secret, they once hashed alike under
+// every seed); one address pair with every destination port. A table's
+// random seed must spread each of them out.
 func TestIndexSeedDefeatsChosenKeys(t *testing.T) {
 	const n, size = 4000, 1 << 14
 	var chosen []Key
@@ -78,31 +82,51 @@ func TestIndexSeedDefeatsChosenKeys(t *testing.T) {
 			chosen = append(chosen, k)
 		}
 	}
-	probes := func(seed uint64) float64 {
+	var cancelling, ports []Key
+	for i := 1; i <= n; i++ {
+		k := Key{SrcPort: 5000, DstPort: 53, Proto: ProtoUDP, V6: true}
+		copy(k.Src[:], []byte{0x20, 0x01, 0x0d, 0xb8})
+		copy(k.Dst[:], []byte{0x20, 0x01, 0x0d, 0xb9})
+		binary.BigEndian.PutUint16(k.Src[6:], uint16(i))
+		binary.BigEndian.PutUint16(k.Dst[14:], uint16(i))
+		k.Src[15] = 1
+		cancelling = append(cancelling, k)
+		p := Key{SrcPort: 40000, DstPort: uint16(i), Proto: ProtoTCP}
+		p.Src[15], p.Dst[15] = 1, 2
+		ports = append(ports, p)
+	}
+	probes := func(keys []Key, seed uint64) float64 {
 		x := newIndex(size / 2)
-		entries := make([]entry, n)
-		for i, k := range chosen {
+		entries := make([]entry, len(keys))
+		for i, k := range keys {
 			entries[i].key = k
 		}
 		store := storeOf(entries)
-		for i, k := range chosen {
+		for i, k := range keys {
 			x.insert(decode.HashKey(&k, seed), int32(i), store)
 		}
 		total := 0
-		for i := range chosen {
-			h := decode.HashKey(&chosen[i], seed)
+		for i := range keys {
+			h := decode.HashKey(&keys[i], seed)
 			for j := h & x.mask; x.slots[j].idx != int32(i)+1; j = (j + 1) & x.mask {
 				total++
 			}
 		}
-		return float64(total) / n
+		return float64(total) / float64(len(keys))
 	}
-	if p := probes(0); p < 100 {
+	if p := probes(chosen, 0); p < 100 {
 		t.Fatalf("the chosen keys do not collide under seed 0 (%.1f probes per key): the test proves nothing", p)
 	}
-	tb := NewTable(DefaultConfig(), nil)
-	if p := probes(tb.seed); p > 4 {
-		t.Errorf("with the table's seed the chosen keys still take %.1f probes per key", p)
+	for _, c := range []struct {
+		name string
+		keys []Key
+	}{{"chosen against seed 0", chosen}, {"IPv6 halves changed together", cancelling}, {"one address pair, every port", ports}} {
+		for range 20 {
+			tb := NewTable(DefaultConfig(), nil)
+			if p := probes(c.keys, tb.seed); p > 4 {
+				t.Errorf("%s: with the seed %#x the keys take %.1f probes per key", c.name, tb.seed, p)
+			}
+		}
 	}
 }
 
