@@ -21,9 +21,10 @@ type TableKeeper struct {
 
 // NewTableKeeper keeps the n largest flows by bytes of kind; n <= 0 keeps
 // every record. Records whose findings are all below minSeverity ("":
-// none) compete for the top N like flows without findings.
-func NewTableKeeper(n int, kind ByteKind, minSeverity string) *TableKeeper {
-	return &TableKeeper{n: n, kind: kind, top: topHeap{kind: kind}, shown: newFindingFilter(nil, minSeverity)}
+// none), none of them suppressed by allow, compete for the top N like
+// flows without findings.
+func NewTableKeeper(n int, kind ByteKind, allow *Allowlist, minSeverity string) *TableKeeper {
+	return &TableKeeper{n: n, kind: kind, top: topHeap{kind: kind}, shown: newFindingFilter(allow, minSeverity)}
 }
 
 // Add offers one record.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"testing"
 
@@ -38,7 +39,7 @@ func TestTableKeeper(t *testing.T) {
 	}{{0, FrameBytes, ""}, {1, FrameBytes, ""}, {5, FrameBytes, ""}, {20, FrameBytes, ""}, {499, FrameBytes, ""},
 		{600, FrameBytes, ""}, {5, IPBytes, ""}, {20, IPBytes, ""}, {5, FrameBytes, "low"}, {20, IPBytes, "high"}} {
 		n := c.n
-		k := NewTableKeeper(n, c.kind, c.minSeverity)
+		k := NewTableKeeper(n, c.kind, nil, c.minSeverity)
 		for i := range all {
 			k.Add(&all[i])
 		}
@@ -61,6 +62,39 @@ func TestTableKeeper(t *testing.T) {
 		}
 		if got.String() != want.String() {
 			t.Errorf("n=%d: the kept table differs:\n%s\nwant:\n%s", n, got.String(), want.String())
+		}
+	}
+}
+
+// TestFindingsSinkKeeps: --findings-only keeps, of the records, those with
+// a finding it shows or one the allowlist suppressed (which it counts), and
+// lists the same as from every record, at every minimum severity.
+func TestFindingsSinkKeeps(t *testing.T) {
+	recs := findingRecs()
+	for _, c := range []struct{ allow, min string }{
+		{"", ""}, {"", "high"}, {"* *", ""}, {"* *", "high"}, {"* * nonstandard-port", "low"}, {"* * port-mismatch", "high"},
+	} {
+		opt := Options{Format: "table", MinSeverity: c.min}
+		if c.allow != "" {
+			opt.Allow = mustAllowlist(t, c.allow)
+		}
+		want := writeFindings(t, recs, opt)
+		var got bytes.Buffer
+		s, err := NewSink(SinkConfig{Stdout: &got, Stderr: io.Discard, Options: opt, FindingsOnly: true, Quiet: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range recs {
+			if err := s.Write(&recs[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		kept := s.(*tallySink).Sink.(*findingsSink).Take()
+		if err := WriteFindings(&got, kept, opt); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want {
+			t.Errorf("allow %q, min %q: the kept records list\n%s\nwant\n%s", c.allow, c.min, got.String(), want)
 		}
 	}
 }

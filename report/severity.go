@@ -66,14 +66,11 @@ func (f findingFilter) filter(r *flow.Record) (kept []Finding, suppressed int) {
 	return kept, suppressed
 }
 
-// keeps reports whether r has a finding at or above the minimum severity:
-// a record without one is, to every output, a flow without findings. (The
-// allowlist is not applied: what it suppresses is still counted.)
+// keeps reports whether r has a finding an output shows (at or above the
+// minimum severity, not suppressed) or one the allowlist suppressed, which
+// the outputs count: a record with neither is, to every output, a flow
+// without findings.
 func (f findingFilter) keeps(r *flow.Record) bool {
-	for _, x := range Findings(r) {
-		if severityRank(x.Severity) <= f.maxRank {
-			return true
-		}
-	}
-	return false
+	shown, suppressed := f.filter(r)
+	return len(shown) > 0 || suppressed > 0
 }

@@ -72,7 +72,7 @@ func NewSink(c SinkConfig) (Sink, error) {
 		var s Sink
 		var err error
 		if c.FindingsOnly {
-			s = &findingsSink{c: c, shown: newFindingFilter(nil, c.MinSeverity)}
+			s = &findingsSink{c: c, shown: newFindingFilter(c.Allow, c.MinSeverity)}
 		} else if s, err = f.make(c); err != nil {
 			return nil, err
 		}
@@ -202,7 +202,7 @@ type tableSink struct {
 }
 
 func newTableSink(c SinkConfig) (Sink, error) {
-	return &tableSink{c: c, keep: NewTableKeeper(c.Top, c.Bytes, c.MinSeverity)}, nil
+	return &tableSink{c: c, keep: NewTableKeeper(c.Top, c.Bytes, c.Allow, c.MinSeverity)}, nil
 }
 
 func (t *tableSink) Write(r *flow.Record) error { t.keep.Add(r); return nil }
