@@ -317,6 +317,8 @@ func TestEdgeEvidence(t *testing.T) {
 		{"redis inline answered by memcached", "redis", TCP, []byte("get foo\r\n"), []byte("END\r\n"), None, ""},
 		{"redis inline bad bulk length", "redis", TCP, []byte("get foo\r\n"), []byte("$x\r\n"), None, ""},
 		{"pop3 quit answered +OK is not redis", "redis", TCP, []byte("QUIT\r\n"), []byte("+OK bye\r\n"), None, ""},
+		{"pop3 answering a redis word -ERR is not redis", "redis", TCP, []byte("INFO\r\n"), []byte("-ERR unknown command\r\n"), None, ""},
+		{"redis inline answered wrongtype", "redis", TCP, []byte("incr foo\r\n"), []byte("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"), Medium, "incr"},
 		{"pop3 auth answered -ERR is not redis", "redis", TCP, []byte("AUTH PLAIN\r\n"), []byte("-ERR no\r\n"), None, ""},
 		{"smtp line with a redis word", "redis", TCP, []byte("HELO x\r\n"), []byte("+OK\r\n"), None, ""},
 		{"redis unknown command unterminated", "redis", TCP, []byte("*2\r\n$8\r\nJSON.GET"), nil, None, ""},

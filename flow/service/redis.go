@@ -138,8 +138,17 @@ func redisReplyShape(b []byte) bool {
 		return false
 	}
 	switch l[0] {
-	case '+', '-':
+	case '+':
 		return true
+	case '-':
+		// "-ERR unknown command" is what POP3 and others say to a word
+		// they do not know; Redis's own error codes are its.
+		for _, code := range redisErrorCodes {
+			if hasPrefix(l[1:], code) {
+				return true
+			}
+		}
+		return false
 	case ':', '$', '*':
 		n := l[1:]
 		if n[0] == '-' {
@@ -157,6 +166,9 @@ func redisReplyShape(b []byte) bool {
 	}
 	return false
 }
+
+// redisErrorCodes are error prefixes only Redis sends.
+var redisErrorCodes = [...]string{"WRONGTYPE ", "NOAUTH ", "WRONGPASS ", "NOPERM ", "LOADING ", "READONLY ", "MOVED ", "ASK ", "BUSY ", "NOSCRIPT ", "EXECABORT "}
 
 // redisReply recognises a lone server reply typical of Redis.
 func redisReply(b []byte) (Confidence, evidence) {
