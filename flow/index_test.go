@@ -70,8 +70,10 @@ func TestKeyEqual(t *testing.T) {
 // knows the hash could send: keys that all share one probe run under seed
 // 0; IPv6 keys whose source's upper half and destination's lower half
 // change together (XORed before any secret, they once hashed alike under
-// every seed); one address pair with every destination port. A table's
-// random seed must spread each of them out.
+// every seed); one address pair with every destination port; one inner
+// address pair in many tunnels, its ports chosen to cancel the tunnels'
+// public contexts (likewise). A table's random seed must spread each of
+// them out.
 func TestIndexSeedDefeatsChosenKeys(t *testing.T) {
 	const n, size = 4000, 1 << 14
 	var chosen []Key
@@ -82,7 +84,7 @@ func TestIndexSeedDefeatsChosenKeys(t *testing.T) {
 			chosen = append(chosen, k)
 		}
 	}
-	var cancelling, ports []Key
+	var cancelling, ports, tunnels []Key
 	for i := 1; i <= n; i++ {
 		k := Key{SrcPort: 5000, DstPort: 53, Proto: ProtoUDP, V6: true}
 		copy(k.Src[:], []byte{0x20, 0x01, 0x0d, 0xb8})
@@ -94,6 +96,13 @@ func TestIndexSeedDefeatsChosenKeys(t *testing.T) {
 		p := Key{SrcPort: 40000, DstPort: uint16(i), Proto: ProtoTCP}
 		p.Src[15], p.Dst[15] = 1, 2
 		ports = append(ports, p)
+		// One inner address pair in many tunnels whose public contexts
+		// share their top byte, inner ports chosen to cancel the rest of
+		// the context where it was XORed in beside them.
+		tk := Key{Proto: ProtoUDP, Tunnel: 0x5e000001 | uint32(i)<<1}
+		tk.SrcPort, tk.DstPort = uint16(1000^(tk.Tunnel&0xff)<<8), uint16(2000^tk.Tunnel>>8)
+		tk.Src[15], tk.Dst[15] = 1, 2
+		tunnels = append(tunnels, tk)
 	}
 	probes := func(keys []Key, seed uint64) float64 {
 		x := newIndex(size / 2)
@@ -120,7 +129,7 @@ func TestIndexSeedDefeatsChosenKeys(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		keys []Key
-	}{{"chosen against seed 0", chosen}, {"IPv6 halves changed together", cancelling}, {"one address pair, every port", ports}} {
+	}{{"chosen against seed 0", chosen}, {"IPv6 halves changed together", cancelling}, {"one address pair, every port", ports}, {"inner ports cancelling the tunnel's context", tunnels}} {
 		for range 20 {
 			tb := NewTable(DefaultConfig(), nil)
 			if p := probes(c.keys, tb.seed); p > 4 {
