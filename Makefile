@@ -59,8 +59,10 @@ bench-instr: build
 	$(GO) build -o bin/synthpcap ./internal/synth/synthpcap
 	bin/synthpcap -o $(BENCH_INSTR) --flows 4000 --packets 150000
 	@for args in "-o json" "-o json --flows-only"; do \
-		n=$$(GOGC=off GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-			$(BIN) -q -j 1 $$args -r $(BENCH_INSTR) 2>&1 >/dev/null | sed -n "s/.*refs: *//p"); \
+		GOGC=off GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+			--log-file=/tmp/flowscope-bench-instr.log $(BIN) -q -j 1 $$args -r $(BENCH_INSTR) >/dev/null || \
+			{ echo "bench-instr: flowscope $$args failed under valgrind (see /tmp/flowscope-bench-instr.log)" >&2; exit 1; }; \
+		n=$$(sed -n "s/.*refs: *//p" /tmp/flowscope-bench-instr.log); \
 		[ -n "$$n" ] || { echo "bench-instr: no count from valgrind for flowscope $$args" >&2; exit 1; }; \
 		echo "flowscope $$args: $$n instructions (150,000 packets)"; \
 	done

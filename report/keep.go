@@ -20,9 +20,10 @@ type TableKeeper struct {
 }
 
 // NewTableKeeper keeps the n largest flows by bytes of kind; n <= 0 keeps
-// every record. Records whose findings are all below minSeverity ("":
-// none), none of them suppressed by allow, compete for the top N like
-// flows without findings.
+// every record. Records whose findings allow suppresses or that are below
+// minSeverity ("": none) compete for the top N like flows without
+// findings: the table lists neither and counts no suppressed ones (the
+// summary does, from the tally).
 func NewTableKeeper(n int, kind ByteKind, allow *Allowlist, minSeverity string) *TableKeeper {
 	return &TableKeeper{n: n, kind: kind, top: topHeap{kind: kind}, shown: newFindingFilter(allow, minSeverity)}
 }
@@ -31,7 +32,7 @@ func NewTableKeeper(n int, kind ByteKind, allow *Allowlist, minSeverity string) 
 func (k *TableKeeper) Add(r *flow.Record) {
 	k.seen++
 	switch {
-	case k.shown.keeps(r):
+	case k.shown.shows(r):
 		k.findings = append(k.findings, *r)
 	case k.n <= 0 || len(k.top.recs) < k.n:
 		heap.Push(&k.top, *r)

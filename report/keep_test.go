@@ -98,3 +98,38 @@ func TestFindingsSinkKeeps(t *testing.T) {
 		}
 	}
 }
+
+// TestTableKeeperAllowlist: records whose only findings the allowlist
+// suppresses are not held for them (the table counts no suppressed
+// findings), and the table reads as the full list's.
+func TestTableKeeperAllowlist(t *testing.T) {
+	var all []flow.Record
+	for i := range 1000 {
+		r := svcRec(uint64(i+1), 8080, "http", "high") // an info finding
+		r.Client.Bytes = uint64(i)
+		all = append(all, r)
+	}
+	allow := mustAllowlist(t, "* *")
+	for _, min := range []string{"", "high"} {
+		k := NewTableKeeper(5, FrameBytes, allow, min)
+		for i := range all {
+			k.Add(&all[i])
+		}
+		kept, hidden := k.Records()
+		if len(kept) != 5 {
+			t.Errorf("min %q: kept %d records, want the top 5", min, len(kept))
+		}
+		opt := Options{Top: 5, Allow: allow, MinSeverity: min}
+		var want, got bytes.Buffer
+		if err := WriteTable(&want, all, opt); err != nil {
+			t.Fatal(err)
+		}
+		opt.Hidden = hidden
+		if err := WriteTable(&got, kept, opt); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("min %q: the kept table differs:\n%s\nwant:\n%s", min, got.String(), want.String())
+		}
+	}
+}

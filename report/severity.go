@@ -68,9 +68,15 @@ func (f findingFilter) filter(r *flow.Record) (kept []Finding, suppressed int) {
 
 // keeps reports whether r has a finding an output shows (at or above the
 // minimum severity, not suppressed) or one the allowlist suppressed, which
-// the outputs count: a record with neither is, to every output, a flow
-// without findings.
+// --findings-only counts: a record with neither is, to it, a flow without
+// findings.
 func (f findingFilter) keeps(r *flow.Record) bool {
 	shown, suppressed := f.filter(r)
 	return len(shown) > 0 || suppressed > 0
+}
+
+// shows reports whether r has a finding an output shows.
+func (f findingFilter) shows(r *flow.Record) bool {
+	shown, _ := f.filter(r)
+	return len(shown) > 0
 }
