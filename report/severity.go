@@ -50,8 +50,7 @@ func newFindingFilter(allow *Allowlist, minSeverity string) findingFilter {
 }
 
 // filter returns r's findings to show, and how many the allowlist
-// suppressed (those below the minimum severity are not counted: the user
-// asked not to see them).
+// suppressed, whatever their severity (the allowlist is applied first).
 func (f findingFilter) filter(r *flow.Record) (kept []Finding, suppressed int) {
 	fs, suppressed := f.allow.Filter(r)
 	if f.maxRank >= len(severities)-1 {
