@@ -1541,18 +1541,6 @@ var samples = []sample{
 		ev:   "5.5.5-10.6.12-MariaDB-0ubuntu0.22.04.1",
 	},
 	{
-		// ndpi__pgsql.pcap: startup message and authentication request;
-		// client frame 7 (38 bytes), server frame 11 (13 bytes).
-		name: "pgsql",
-		in: Input{Transport: TCP, ClientFirst: true,
-			Client: unhex(`
-			000000260003000075736572006f727978006461746162617365006d61696c73746f72650000`),
-			Server: unhex(`
-			520000000c00000005ad44ff54`)},
-		want: expect{"postgresql", High, FromClient},
-		ev:   "\x00\x00\x00&\x00\x03\x00\x00",
-	},
-	{
 		// ndpi__resp.pcap: RESP COMMAND request and the start of its reply;
 		// client frame 4 (17 bytes), server frame 6 (128 bytes).
 		name: "redis",
@@ -1565,19 +1553,6 @@ var samples = []sample{
 			0a2a300d0a2a320d0a2a360d0a24350d0a666c6167730d0a2a320d0a2b52570d`)},
 		want: expect{"redis", High, FromClient},
 		ev:   "COMMAND",
-	},
-	{
-		// ndpi__mqtt.pcap: CONNECT and CONNACK;
-		// client frame 2 (66 bytes), server frame 4 (4 bytes).
-		name: "mqtt",
-		in: Input{Transport: TCP, ClientFirst: true,
-			Client: unhex(`
-			104000064d514973647003c20014001663626161626362616261636262626262616161616162000c3032443530353032
-			32334433000c303244353035303232334433`),
-			Server: unhex(`
-			20020000`)},
-		want: expect{"mqtt", High, FromClient},
-		ev:   "MQIsdp 3.1",
 	},
 	{
 		// ndpi__bittorrent.pcap: peer-wire handshake and a bencoded reply;
@@ -1605,46 +1580,6 @@ var samples = []sample{
 			001a409ad747beb24d8a1b0100000000507a28a78275788d00000000`)},
 		want: expect{"openvpn", High, FromClient},
 		ev:   "\x00\x0e8Pz(\xa7\x82ux\x8d\x00\x00\x00\x00\x00",
-	},
-	{
-		// ndpi__wireguard.pcap: handshake initiation and response;
-		// client frame 1 (148 bytes), server frame 2 (92 bytes).
-		name: "wireguard",
-		in: Input{Transport: UDP, ClientFirst: true,
-			Client: unhex(`
-			01000000d837d0305fcec7c8e5c8e2e3f7989eef60c228d82329d602b6b1e2bb9d068f89cf9d4d4532780f6d27264f7b
-			98701fdc27a4ec00aeb6becdbef2332f1b4084cadb93823935c012ae255e7b25eff13940c321fa6bd66a2a87b061db14
-			30173e937f569349de2856dc5f2616763eeeafc0533b01dd965e7ec76976e28f683d6712000000000000000000000000
-			00000000`),
-			Server: unhex(`
-			0200000006f47dabd837d030b18d5550bd4042a37a46823ac08db1ec66839bc0ca2d64bc15cd80232b66232faec24af8
-			918de1060ff5c98e865d5f35f272214c5260110dc4c61e32cdd8542100000000000000000000000000000000`)},
-		want: expect{"wireguard", High, FromClient},
-		ev:   "\x01\x00\x00\x00",
-	},
-	{
-		// ndpi__openvpn.pcap: hard reset client and server;
-		// client frame 1 (14 bytes), server frame 2 (26 bytes).
-		name: "openvpn-udp",
-		in: Input{Transport: UDP, ClientFirst: true,
-			Client: unhex(`
-			38334857703d96db390000000000`),
-			Server: unhex(`
-			40d31c3a6964602fa00100000000334857703d96db3900000000`)},
-		want: expect{"openvpn", High, FromClient},
-		ev:   "83HWp=\x96\xdb9\x00\x00\x00\x00\x00",
-	},
-	{
-		// zeek__gre-sample.pcap: two NTP packets inside GRE;
-		// client frame 9 (48 bytes), server frame 10 (48 bytes).
-		name: "ntp",
-		in: Input{Transport: UDP, ClientFirst: true,
-			Client: unhex(`
-			230b06ef00000000000002d67f7f0101c290f0ecd9a78f25c290f0c76aeb2000c290f0b6fe03b3e9c290f0f5d98dac25`),
-			Server: unhex(`
-			240206ee000003bc000002e4cdbcb921c290f098e430a000c290f0f5d98dac25c290f1093be6f000c290f1093bf88000`)},
-		want: expect{"ntp", High, FromClient},
-		ev:   "#\v\x06\xef",
 	},
 	{
 		// ndpi__gre.pcapng: SIP/2.0 100 Trying inside GRE;
@@ -1702,90 +1637,6 @@ var samples = []sample{
 		ev:   "\x16\x03\x01\x02\x92\x01",
 	},
 	{
-		// ndpi__http.pcapng frame 4, 6
-		name: "http",
-		in: Input{Transport: TCP, ClientFirst: true,
-			Client: unhex(`
-			474554202f20485454502f312e310d0a486f73743a20676f6f676c652e636f6d0d0a557365722d4167656e743a206375
-			726c2f372e36382e300d0a4163636570743a202a2f2a0d0a0d0a`),
-			Server: unhex(`
-			485454502f312e3120333031204d6f766564205065726d616e656e746c790d0a4c6f636174696f6e3a20687474703a2f
-			2f7777772e676f6f676c652e636f6d2f0d0a436f6e74656e742d547970653a20746578742f68746d6c3b206368617273
-			65743d5554462d380d0a446174653a205475652c203235204a616e20323032322031363a35303a343120474d540d0a45
-			7870697265733a205468752c2032342046656220323032322031363a35303a343120474d540d0a43616368652d436f6e
-			74726f6c3a207075626c69632c206d61782d6167653d323539323030300d0a5365727665723a206777730d0a436f6e74
-			656e742d4c656e6774683a203231390d`)},
-		want: expect{"http", High, FromClient},
-		ev:   "GET / HTTP/1.1",
-	},
-	{
-		// ndpi__ssh.pcap frame 6, 4
-		name: "ssh",
-		in: Input{Transport: TCP, ClientFirst: false,
-			Client: unhex(`
-			5353482d322e302d4f70656e5353485f352e360d0a`),
-			Server: unhex(`
-			5353482d322e302d4f70656e5353485f352e330d0a`)},
-		want: expect{"ssh", High, FromServer},
-		ev:   "SSH-2.0-OpenSSH_5.3",
-	},
-	{
-		// ndpi__smtp.pcap frame 6, 4
-		name: "smtp",
-		in: Input{Transport: TCP, ClientFirst: false,
-			Client: unhex(`
-			45484c4f2064656c74612e70656163682e6d696c0d0a`),
-			Server: unhex(`
-			32323020706967656f6e2e65797269652e61662e6d696c2045534d54502053656e646d61696c20382e382e372f382e38
-			2e373b205361742c20372041756720313939392030383a32303a3131202d303430300d0a`)},
-		want: expect{"smtp", High, FromServer},
-		ev:   "220 pigeon.eyrie.af.mil ESMTP Sendmail 8.8.7/8.8.7; Sat, 7 Aug 1",
-	},
-	{
-		// ndpi__imap.pcap frame 6, 4
-		name: "imap",
-		in: Input{Transport: TCP, ClientFirst: false,
-			Client: unhex(`
-			433030303030204341504142494c4954590d0a`),
-			Server: unhex(`
-			2a204f4b20494d41503452657631205365727665722056657273696f6e20342e392e30342e3031320d0a`)},
-		want: expect{"imap", High, FromServer},
-		ev:   "* OK IMAP4Rev1 Server Version 4.9.04.012",
-	},
-	{
-		// ndpi__pop3.pcap frame 6, 4
-		name: "pop3",
-		in: Input{Transport: TCP, ClientFirst: false,
-			Client: unhex(`
-			757365722063696363696f7065726e61636368696f406d61696c2e636f6d0d0a`),
-			Server: unhex(`
-			2b4f4b20504f50207365727665722072656164792048206d69676d7875733030350d0a`)},
-		want: expect{"pop3", High, FromServer},
-		ev:   "+OK POP server ready H migmxus005",
-	},
-	{
-		// ndpi__ftp.pcap frame 6, 4
-		name: "ftp",
-		in: Input{Transport: TCP, ClientFirst: false,
-			Client: unhex(`
-			5553455220616e6f6e796d6f75730d0a`),
-			Server: unhex(`
-			323230202876734654506420332e302e33290d0a`)},
-		want: expect{"ftp", High, FromServer},
-		ev:   "220 (vsFTPd 3.0.3)",
-	},
-	{
-		// ndpi__rdp.pcap frame 4, 5
-		name: "rdp",
-		in: Input{Transport: TCP, ClientFirst: true,
-			Client: unhex(`
-			030000130ee00000000000010008000b000000`),
-			Server: unhex(`
-			030000130ed00000123400021f080008000000`)},
-		want: expect{"rdp", High, FromClient},
-		ev:   "\x03\x00\x00\x13\x0e\xe0\x00\x00\x00\x00\x00\x01\x00\b\x00\v\x00\x00\x00",
-	},
-	{
 		// ndpi__smb_deletefile.pcap frame 1, 2
 		name: "smb2",
 		in: Input{Transport: TCP, ClientFirst: true,
@@ -1805,22 +1656,6 @@ var samples = []sample{
 			2d98d4013376b64c9bfbd501aab6503c`)},
 		want: expect{"smb", High, FromClient},
 		ev:   "\x00\x00\x01x\xfeSMB",
-	},
-	{
-		// tcpdump__dns_tcp.pcap frame 4, 6
-		name: "dns over tcp",
-		in: Input{Transport: TCP, ClientFirst: true,
-			Client: unhex(`
-			0038431901200001000000000001037777770774637064756d70036f72670000010001000029100000000000000c000a
-			00088f06be7d691442f0`),
-			Server: unhex(`
-			00e0431985000001000200020005037777770774637064756d70036f72670000010001c00c000100010000003c0004c0
-			8b2e42c00c000100010000003c0004c6c75868c01000020001000151800012036e69630973616e64656c6d616e026361
-			00c0100002000100015180001203736e7308636f6f7065726978036e657400c04d000100010000012c0004d157f912c0
-			4d001c00010000012c00102607f0b0000f000000000000babef00dc06b0001000100001c200004616b850fc06b001c00
-			0100001c20001026003c0300000000f03c91fffe96e8ef0000291000000000000000`)},
-		want: expect{"dns", High, FromClient},
-		ev:   "www.tcpdump.org",
 	},
 	{
 		// ndpi__netflix.pcap frame 2, 4
