@@ -11,6 +11,7 @@ import (
 	"io"
 	"math/bits"
 	"os"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -108,6 +109,12 @@ func OpenFile(path string) (*File, error) {
 	f.file = osf
 	if st.Mode().IsRegular() {
 		f.size = st.Size()
+		if f.pcap != nil && f.comp == "" {
+			if m, err := mapFile(osf, f.size); err == nil { // else read it
+				f.pcap.mem = m
+				registerMapped(f)
+			}
+		}
 	}
 	return f, nil
 }
@@ -239,7 +246,9 @@ func (f *File) Next(p *Packet) error {
 		return f.err
 	}
 	var err error
-	if f.pcap != nil {
+	if f.pcap != nil && f.pcap.mem != nil {
+		err = f.nextMapped(p)
+	} else if f.pcap != nil {
 		err = f.pcap.next(p)
 	} else {
 		err = f.ng.next(p)
@@ -251,6 +260,21 @@ func (f *File) Next(p *Packet) error {
 	f.packets++
 	p.Input = 0
 	return nil
+}
+
+// nextMapped reads a record out of the mapping, turning the fault of a file
+// cut short meanwhile into its error.
+func (f *File) nextMapped(p *Packet) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if !Recover(r) {
+				panic(r)
+			}
+			err = f.err
+		}
+	}()
+	return f.pcap.next(p)
 }
 
 // wrap fills in the file-level fields of an error from a reader.
@@ -272,6 +296,11 @@ func (f *File) Close() error {
 	f.closeDec()
 	if f.err == nil || f.err == io.EOF {
 		f.err = &Error{Path: f.path, Kind: IO, Packets: f.packets, Err: os.ErrClosed}
+	}
+	if f.pcap != nil && f.pcap.mem != nil {
+		unregisterMapped(f)
+		f.pcap.mem.close()
+		f.pcap.mem = nil
 	}
 	if f.file != nil {
 		err := f.file.Close()
@@ -302,6 +331,9 @@ func (f *File) Size() int64 { return f.size }
 func (f *File) Offset() int64 {
 	if f.async != nil {
 		return f.async.cur.raw // as of the chunk being parsed
+	}
+	if f.pcap != nil && f.pcap.mem != nil {
+		return f.pcap.off
 	}
 	return f.raw.n - int64(f.rawBuf.Buffered())
 }

@@ -39,6 +39,9 @@ type pcapReader struct {
 	off      int64  // offset of the next record in the uncompressed stream
 	records  uint64 // complete records read
 	large    []byte // holds records too long for br
+	// mem, when set, is the whole file mapped (see mapped.go): records are
+	// sliced out of it at off and br is not used.
+	mem *mapping
 }
 
 func newPcapReader(br *bufio.Reader, comp string) (*pcapReader, error) {
@@ -87,6 +90,9 @@ func (r *pcapReader) u32(b []byte) uint32 {
 }
 
 func (r *pcapReader) next(p *Packet) error {
+	if r.mem != nil {
+		return r.nextMapped(p)
+	}
 	h, err := r.br.Peek(pcapRecordLen)
 	if err != nil {
 		if len(h) == 0 && err == io.EOF {
@@ -94,17 +100,10 @@ func (r *pcapReader) next(p *Packet) error {
 		}
 		return r.fail(err)
 	}
-	sec, frac := r.u32(h), r.u32(h[4:])
-	caplen, wirelen := r.u32(h[8:]), r.u32(h[12:])
-	if r.lens == lensSwapped || r.lens == lensMaybe && caplen > wirelen {
-		caplen, wirelen = wirelen, caplen
+	sec, frac, n, wirelen, err := r.header(h)
+	if err != nil {
+		return err
 	}
-	if uint64(caplen) > uint64(r.limit) {
-		return &Error{Kind: Corrupt, Offset: r.off,
-			detail: fmt.Sprintf("packet record %d at byte %d claims %d captured bytes (limit %d)",
-				r.records+1, r.off, caplen, r.limit)}
-	}
-	n := int(caplen)
 	if n+pcapRecordLen <= r.br.Size() {
 		// Common case: the record is served from the read buffer, which
 		// stays untouched until the next Peek.
@@ -121,6 +120,28 @@ func (r *pcapReader) next(p *Packet) error {
 		}
 		p.Data = r.large
 	}
+	r.fill(p, sec, frac, n, wirelen)
+	return nil
+}
+
+// header reads a record header: its time and lengths, corrected for old
+// writers and checked against the snap length.
+func (r *pcapReader) header(h []byte) (sec, frac uint32, n int, wirelen uint32, err error) {
+	sec, frac = r.u32(h), r.u32(h[4:])
+	caplen, wirelen := r.u32(h[8:]), r.u32(h[12:])
+	if r.lens == lensSwapped || r.lens == lensMaybe && caplen > wirelen {
+		caplen, wirelen = wirelen, caplen
+	}
+	if uint64(caplen) > uint64(r.limit) {
+		return 0, 0, 0, 0, &Error{Kind: Corrupt, Offset: r.off,
+			detail: fmt.Sprintf("packet record %d at byte %d claims %d captured bytes (limit %d)",
+				r.records+1, r.off, caplen, r.limit)}
+	}
+	return sec, frac, int(caplen), wirelen, nil
+}
+
+// fill sets p's fields from a record whose data is in p.Data and moves on.
+func (r *pcapReader) fill(p *Packet, sec, frac uint32, n int, wirelen uint32) {
 	nsec := int64(frac)
 	if !r.nano {
 		nsec *= 1000
@@ -132,6 +153,29 @@ func (r *pcapReader) next(p *Packet) error {
 	p.Interface = 0
 	r.off += int64(pcapRecordLen + n)
 	r.records++
+}
+
+// nextMapped reads the record at r.off out of the mapped file.
+func (r *pcapReader) nextMapped(p *Packet) error {
+	b := r.mem.data
+	off := int(r.off)
+	if off >= len(b) {
+		return io.EOF
+	}
+	if len(b)-off < pcapRecordLen {
+		return r.fail(io.EOF)
+	}
+	sec, frac, n, wirelen, err := r.header(b[off : off+pcapRecordLen])
+	if err != nil {
+		return err
+	}
+	end := off + pcapRecordLen + n
+	if end > len(b) {
+		return r.fail(io.EOF)
+	}
+	p.Data = b[off+pcapRecordLen : end : end]
+	r.mem.reached(end)
+	r.fill(p, sec, frac, n, wirelen)
 	return nil
 }
 

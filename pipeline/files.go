@@ -3,6 +3,7 @@ package pipeline
 import (
 	"errors"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/flowscope/flowscope/capture"
@@ -84,17 +85,10 @@ func RunFiles(paths []string, cfg Config, sink report.Sink, newProgress func([]*
 	if newProgress != nil {
 		prog = newProgress(opened)
 	}
-	var pkt capture.Packet
 	var frames uint64
-	for merged.Next(&pkt) == nil {
-		p.Add(&pkt)
-		frames++
-		if frames&1023 == 0 && p.Failed() {
-			break // the output is gone (a closed pipe, a full disk): said at the end
-		}
-		if prog != nil && frames&0xffff == 0 {
-			prog.Update(frames)
-		}
+	for !feed(merged, p, prog, &frames) {
+		// A mapped file was cut short under the decoder: it has failed
+		// (its error is among merged.Errors()); the others read on.
 	}
 	if prog != nil {
 		prog.Done()
@@ -144,4 +138,31 @@ func streamed(paths []string) bool {
 		}
 	}
 	return false
+}
+
+// feed hands the merged inputs' frames to p until they end or the output
+// fails, and returns true; it returns false when decoding touched a mapped
+// file that was cut short meanwhile (capture.Recover has failed that file).
+func feed(merged *capture.Merged, p *Pipeline, prog Progress, frames *uint64) (done bool) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if !capture.Recover(r) {
+				panic(r)
+			}
+			done = false
+		}
+	}()
+	var pkt capture.Packet
+	for merged.Next(&pkt) == nil {
+		p.Add(&pkt)
+		*frames++
+		if *frames&1023 == 0 && p.Failed() {
+			break // the output is gone (a closed pipe, a full disk): said at the end
+		}
+		if prog != nil && *frames&0xffff == 0 {
+			prog.Update(*frames)
+		}
+	}
+	return true
 }
