@@ -20,9 +20,12 @@ func (t *Table) emitRecord(e *entry, why EndReason, at int64) {
 	if t.emit == nil {
 		return
 	}
-	r := t.record(e, why)
-	r.End = at
-	t.emit(&r)
+	// One Record serves every emit (the callback must not keep it): a
+	// new one per flow cost a 700-byte allocation each.
+	t.rec = t.record(e, why)
+	t.rec.End = at
+	t.emit(&t.rec)
+	t.rec = Record{} // what it points to is the receiver's now
 }
 
 // Snapshot calls fn with a record of every open flow as it stands, end

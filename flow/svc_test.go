@@ -171,7 +171,7 @@ func TestSvcOtherSide(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var recs []*Record
-			tb := NewTable(DefaultConfig(), func(r *Record) { recs = append(recs, r) })
+			tb := NewTable(DefaultConfig(), func(r *Record) { c := *r; recs = append(recs, &c) })
 			const ts = int64(1_700_000_000e9)
 			pkts := []*Packet{
 				memTCP(1, true, FlagSYN, 1000, nil),
@@ -237,7 +237,7 @@ func TestSvcOtherSideUDP(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var recs []*Record
-			tb := NewTable(DefaultConfig(), func(r *Record) { recs = append(recs, r) })
+			tb := NewTable(DefaultConfig(), func(r *Record) { c := *r; recs = append(recs, &c) })
 			const ts = int64(1_700_000_000e9)
 			var pkts []*Packet
 			for range 1 + c.retries {
@@ -301,7 +301,7 @@ func TestSvcDecidedUDPAllocs(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var recs []*Record
-			tb := NewTable(DefaultConfig(), func(r *Record) { recs = append(recs, r) })
+			tb := NewTable(DefaultConfig(), func(r *Record) { c := *r; recs = append(recs, &c) })
 			var pkts []*Packet
 			for range 300 {
 				q := memUDP(1, c.client)

@@ -138,6 +138,7 @@ type Table struct {
 	// expire can skip its walk over the lists for most packets.
 	nextExpire int64
 	emit       func(*Record)
+	rec        Record // the one emit is handed
 	stats      tableStats
 	seed       uint64 // of the index hash
 }
