@@ -4,7 +4,11 @@
 // whatever the bytes. It knows nothing of flows beyond their keys.
 package decode
 
-import "net/netip"
+import (
+	"encoding/binary"
+	"math/bits"
+	"net/netip"
+)
 
 // IP protocol numbers the flow package handles by name.
 const (
@@ -138,18 +142,31 @@ type Packet struct {
 // tunnel's flow as their parent. Packets that can carry a tunnel (GRE,
 // IP-in-IP, the VXLAN, Geneve, GTP-U and CAPWAP data ports) are placed by their two addresses
 // alone, so that both directions of the tunnel and every inner flow of it
-// meet on one worker; the rest by their flow's canonical key.
+// meet on one worker; the rest by their two endpoints. The hash is a sum
+// of one mix per endpoint, so both directions agree without building the
+// canonical key; it runs once a frame on the reading goroutine, which
+// bounds --flows-only.
 func (f *Frame) ShardHash(seed uint64) uint32 {
 	if f.N == 0 {
 		return 0
 	}
 	k := &f.Packets[0].Key
+	sp, dp := k.SrcPort, k.DstPort
 	if tunnelCapable(k) {
-		pk := addrPair(k)
-		return HashKey(&pk, seed)
+		sp, dp = 0, 0
 	}
-	ck, _ := Canonical(*k)
-	return HashKey(&ck, seed)
+	x := endpointMix(&k.Src, sp, seed) + endpointMix(&k.Dst, dp, seed) + uint64(k.Proto)
+	x ^= x >> 29
+	x *= 0xbf58476d1ce4e5b9
+	return uint32(x >> 32)
+}
+
+// endpointMix mixes one endpoint (address, port) with seed.
+func endpointMix(a *[16]byte, port uint16, seed uint64) uint64 {
+	x := binary.LittleEndian.Uint64(a[0:]) ^ seed
+	x ^= bits.RotateLeft64(binary.LittleEndian.Uint64(a[8:]), 31) ^ uint64(port)<<47
+	x *= 0x9e3779b97f4a7c15
+	return x ^ x>>32
 }
 
 func tunnelCapable(k *Key) bool {
