@@ -132,9 +132,15 @@ func (a *Analyzer) Add(data []byte, linkType uint32, origLen int, ts int64, fram
 // Frame accounts every packet of a decoded frame to its flow, linking
 // tunnelled packets to the flow of the packet that carried them.
 func (t *Table) Frame(f *Frame, ts int64, frameNo uint64, origLen int) {
+	t.Packets(f.Packets[:f.N], ts, frameNo, origLen)
+}
+
+// Packets is Frame for a frame's packets held elsewhere (at most
+// MaxPackets, in the frame's order).
+func (t *Table) Packets(pkts []Packet, ts int64, frameNo uint64, origLen int) {
 	var ids [MaxPackets]uint64
-	for i := 0; i < f.N; i++ {
-		p := &f.Packets[i]
+	for i := range pkts[:min(len(pkts), MaxPackets)] {
+		p := &pkts[i]
 		var parent uint64
 		if p.Parent >= 0 && p.Parent < i {
 			parent = ids[p.Parent]

@@ -290,8 +290,9 @@ func (b *batch) addFrame(f *flow.Frame, data []byte, ts, now int64, frameNo uint
 	base := len(b.arena)
 	b.arena = append(b.arena, data...)
 	first := int32(len(b.pkts))
-	for i := 0; i < f.N; i++ {
-		pk := f.Packets[i]
+	b.pkts = append(b.pkts, f.Packets[:f.N]...)
+	for i := range f.N {
+		pk := &b.pkts[int(first)+i]
 		sp := span{n: int32(len(pk.Payload))}
 		if data == nil {
 			sp.n = 0
@@ -307,8 +308,7 @@ func (b *batch) addFrame(f *flow.Frame, data []byte, ts, now int64, frameNo uint
 				b.arena = append(b.arena, pk.Payload...)
 			}
 		}
-		pk.Payload = nil
-		b.pkts = append(b.pkts, pk)
+		pk.Payload = nil // set again from the span by the worker
 		b.spans = append(b.spans, sp)
 	}
 	b.items = append(b.items, item{ts: ts, now: now, frame: frameNo, origLen: origLen, first: first, n: int32(f.N)})
@@ -425,7 +425,6 @@ type worker struct {
 	free  chan *batch  // batches back to the reader
 	rfree chan *result // results back from the writer
 	res   *result
-	frame flow.Frame
 
 	tally   *report.Tally
 	encode  func(dst []byte, r *flow.Record) []byte
@@ -513,16 +512,13 @@ func (w *worker) run() {
 				continue
 			}
 			w.table.Advance(it.now)
-			f := &w.frame
-			f.N = int(it.n)
-			for j := 0; j < f.N; j++ {
-				k := int(it.first) + j
-				f.Packets[j] = b.pkts[k]
-				if sp := b.spans[k]; sp.n > 0 {
-					f.Packets[j].Payload = b.arena[sp.off : sp.off+sp.n : sp.off+sp.n]
+			pkts := b.pkts[it.first : it.first+it.n]
+			for j := range pkts {
+				if sp := b.spans[int(it.first)+j]; sp.n > 0 {
+					pkts[j].Payload = b.arena[sp.off : sp.off+sp.n : sp.off+sp.n]
 				}
 			}
-			w.table.Frame(f, it.ts, it.frame, it.origLen)
+			w.table.Packets(pkts, it.ts, it.frame, it.origLen)
 		}
 		w.table.Advance(b.now)
 		res := w.res
