@@ -99,7 +99,7 @@ func TestIndexSeedDefeatsChosenKeys(t *testing.T) {
 		// One inner address pair in many tunnels whose public contexts
 		// share their top byte, inner ports chosen to cancel the rest of
 		// the context where it was XORed in beside them.
-		tk := Key{Proto: ProtoUDP, Tunnel: 0x5e000001 | uint32(i)<<1}
+		tk := Key{Proto: ProtoUDP, Tunnel: 0x5e000001 | uint64(i)<<1}
 		tk.SrcPort, tk.DstPort = uint16(1000^(tk.Tunnel&0xff)<<8), uint16(2000^tk.Tunnel>>8)
 		tk.Src[15], tk.Dst[15] = 1, 2
 		tunnels = append(tunnels, tk)

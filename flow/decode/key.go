@@ -19,6 +19,12 @@ import (
 // pair with every port and inner ports chosen to cancel their tunnel's
 // context take 0.20 probes a key at worst.
 func HashKey(k *Key, seed uint64) uint32 {
+	h := hashKey64(k, seed)
+	return uint32(h ^ h>>32)
+}
+
+// hashKey64 is HashKey before its fold to 32 bits.
+func hashKey64(k *Key, seed uint64) uint64 {
 	const m1, m2, m3, m4 = 0x9e3779b97f4a7c15, 0xbf58476d1ce4e5b9, 0x94d049bb133111eb, 0xd6e8feb86659fd93
 	s0, s1 := seed^m1, bits.RotateLeft64(seed, 17)^m2
 	s2, s3 := bits.RotateLeft64(seed, 31)^m3, bits.RotateLeft64(seed, 47)^m4
@@ -29,11 +35,11 @@ func HashKey(k *Key, seed uint64) uint32 {
 		c |= 1 << 56
 	}
 	x := h1 ^ l1 ^ h2 ^ l2 ^ c
-	// The tunnel context is public (a hash with a fixed seed): XORed into
-	// c, where it overlaps the ports, chosen ports cancelled it out. It
-	// meets a secret inside this multiply instead.
-	h3, l3 := bits.Mul64(x^s2, bits.RotateLeft64(x, 32)^uint64(k.Tunnel)^s3)
-	return uint32(h3 ^ l3 ^ (h3 >> 32))
+	// The tunnel context (once public: a hash with a fixed seed) was XORed
+	// into c, where chosen ports cancelled it out. It meets a secret inside
+	// this multiply instead.
+	h3, l3 := bits.Mul64(x^s2, bits.RotateLeft64(x, 32)^k.Tunnel^s3)
+	return h3 ^ l3
 }
 
 // Canonical returns the key as both directions of its flow share it.

@@ -7,6 +7,7 @@ package decode
 import (
 	"encoding/binary"
 	"math/bits"
+	"math/rand/v2"
 	"net/netip"
 )
 
@@ -43,11 +44,13 @@ type Key struct {
 	ID               uint16 // ICMP query/response identifier (echo, timestamp, ...); else 0
 	Proto            uint8
 	V6               bool
-	// Tunnel is 0, or for a packet found inside a tunnel a hash of the
-	// outermost packet's two addresses: an inner flow is the same flow only
-	// through the same pair of tunnel endpoints, so that every packet of it
-	// goes to the worker that has its tunnel (see ShardHash).
-	Tunnel uint32
+	// Tunnel is 0, or for a packet found inside a tunnel a 64-bit hash of
+	// the outermost packet's two addresses under a secret seed: an inner
+	// flow is the same flow only through the same pair of tunnel endpoints
+	// (two pairs meet by chance once in 2^64, and no sender can compute a
+	// pair that meets another), and every packet of it goes to the worker
+	// that has its tunnel (see ShardHash).
+	Tunnel uint64
 }
 
 // Reverse returns the key of the opposite direction.
@@ -193,11 +196,14 @@ func addrPair(k *Key) Key {
 }
 
 // tunnelContext is Key.Tunnel for the packets inside a frame's outermost
-// packet: never 0, and the same whatever the process's seeds.
-func tunnelContext(outer *Key) uint32 {
+// packet: never 0. Its seed is drawn per process; only which contexts are
+// equal reaches the output, never their values.
+func tunnelContext(outer *Key) uint64 {
 	pk := addrPair(outer)
-	return HashKey(&pk, 0x5eed) | 1
+	return hashKey64(&pk, tunnelSeed) | 1
 }
+
+var tunnelSeed = rand.Uint64()
 
 // MaxPackets bounds the tunnel nesting the decoder follows in one frame.
 const MaxPackets = 4
