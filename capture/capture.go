@@ -81,6 +81,8 @@ type File struct {
 
 	packets uint64
 	err     error // sticky: once failed, a File keeps failing the same way
+
+	callerGuards bool // see CallerGuards
 }
 
 // OpenFile opens a capture file ("-" = standard input), detecting the format by its magic bytes.
@@ -265,6 +267,9 @@ func (f *File) Next(p *Packet) error {
 // nextMapped reads a record out of the mapping, turning the fault of a file
 // cut short meanwhile into its error.
 func (f *File) nextMapped(p *Packet) (err error) {
+	if f.callerGuards {
+		return f.pcap.next(p)
+	}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
@@ -276,6 +281,12 @@ func (f *File) nextMapped(p *Packet) (err error) {
 	}()
 	return f.pcap.next(p)
 }
+
+// CallerGuards says that whoever calls Next, and everything that reads a
+// packet's Data, runs with debug.SetPanicOnFault(true) and hands what it
+// recovers to Recover (as pipeline.RunFiles does): Next then leaves out
+// its own guard, which costs about 90 instructions a packet.
+func (f *File) CallerGuards() { f.callerGuards = true }
 
 // wrap fills in the file-level fields of an error from a reader.
 func (f *File) wrap(err error) error {

@@ -55,6 +55,7 @@ func RunFiles(paths []string, cfg Config, sink report.Sink, newProgress func([]*
 			continue
 		}
 		defer f.Close()
+		f.CallerGuards() // feed runs under SetPanicOnFault
 		files[i] = f
 		srcs = append(srcs, f)
 		opened = append(opened, f)
