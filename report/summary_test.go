@@ -125,6 +125,8 @@ func TestWriteSummarySections(t *testing.T) {
 			[]string{"skipped:\n  tunnels: tunnel-too-deep 4 (outer packets counted)\n"}, []string{"nothing", "of 5 frames"}},
 		{"tunnel fragments are partial skips", &Summary{Stats: flow.Stats{Frames: 5, Skipped: map[string]uint64{"tunnel-fragment": 2}}},
 			[]string{"skipped:\n  tunnels: tunnel-fragment 2 (outer packets counted)\n"}, []string{"nothing", "of 5 frames"}},
+		{"broken inner packets are partial skips", &Summary{Stats: flow.Stats{Frames: 5, Skipped: map[string]uint64{"tunnel-inner-malformed": 1, "tunnel-inner-truncated": 2}}},
+			[]string{"skipped:\n  tunnels: tunnel-inner-truncated 2, tunnel-inner-malformed 1 (outer packets counted)\n"}, []string{"nothing", "of 5 frames"}},
 		{"only lost fragments", &Summary{Stats: flow.Stats{Frames: 5, Fragments: 4, DatagramsIncomplete: 1}},
 			[]string{"skipped:\n  fragments: incomplete datagrams 1 (of 4 seen)\n"}, []string{"nothing"}},
 		{"breakdown without its reason", &Summary{Stats: flow.Stats{Frames: 9,

@@ -410,3 +410,33 @@ func TestCheckStrictTunnelPorts(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckStrictTunnelInnerMalformed: a tunnel whose inner packet is
+// malformed counts its outer packet, says so as a partial skip rather than
+// a skipped frame, and leaves the capture untrusted for --strict (the inner
+// flow is missing from the analysis).
+func TestCheckStrictTunnelInnerMalformed(t *testing.T) {
+	gre := func(inner []byte) []byte {
+		p := []byte{0x45, 0, 0, 0, 0, 1, 0, 0, 64, 47, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2}
+		p = append(append(p, 0, 0, 0x08, 0x00), inner...)
+		binary.BigEndian.PutUint16(p[2:], uint16(len(p)))
+		return p
+	}
+	bad := append([]byte{0x55}, ipv4UDP()[1:]...) // IP version 5
+	path := writePcap(t, 228, gre(ipv4UDP()), gre(bad))
+	rulesPath := writeRules(t, "rules:\n  - forbid: {service: [telnet]}\n")
+	res := mustRun(t, checkFail, nil, "check", "--strict", "--rules", rulesPath, path)
+	if !strings.Contains(string(res.stderr), "1 frames tunnel-inner-malformed") {
+		t.Errorf("check --strict stderr:\n%s", res.stderr)
+	}
+	mustRun(t, checkPass, nil, "check", "--rules", rulesPath, path)
+	out := string(mustRun(t, 0, nil, "-r", path).stdout)
+	for _, want := range []string{"tunnels: tunnel-inner-malformed 1 (outer packets counted)", "ip packets:  3"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "of 2 frames") {
+		t.Errorf("the frame whose outer packet counted is called skipped:\n%s", out)
+	}
+}

@@ -120,6 +120,16 @@ func (d *Decoder) Decode(data []byte, linkType uint32, origLen int, ts int64, f 
 	} else {
 		d.decLink(lt, data, f, true)
 	}
+	if f.N > 0 {
+		// A packet that fails takes itself back (decDrop), so a frame
+		// that kept one failed further in: in a tunnel's inner packet.
+		switch f.Skip {
+		case SkipMalformed:
+			f.Skip = SkipTunnelInnerMalformed
+		case SkipTruncated:
+			f.Skip = SkipTunnelInnerTruncated
+		}
+	}
 }
 
 // decLink decodes a frame of link type lt; outer is false for the frame a

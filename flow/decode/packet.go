@@ -238,10 +238,12 @@ const (
 	SkipTunnelNonIP          // a tunnel whose payload is not IP (e.g. PPP LCP in GRE); the outer packet still counts
 	SkipTooDeep              // tunnels nested deeper than MaxPackets; the outer packets still count
 	SkipTunnelFragment       // a fragment of a tunnel's frame (CAPWAP), not reassembled; the outer packet still counts
+	SkipTunnelInnerMalformed // a tunnel's inner packet with headers that contradict themselves; the outer packets still count
+	SkipTunnelInnerTruncated // a tunnel's inner packet cut before its key; the outer packets still count
 	SkipCount                // the number of reasons
 )
 
-var skipNames = [...]string{"", "unknown-link-type", "non-ip", "truncated", "malformed", "fragment-pending", "tunnel-non-ip", "tunnel-too-deep", "tunnel-fragment"}
+var skipNames = [...]string{"", "unknown-link-type", "non-ip", "truncated", "malformed", "fragment-pending", "tunnel-non-ip", "tunnel-too-deep", "tunnel-fragment", "tunnel-inner-malformed", "tunnel-inner-truncated"}
 
 func (s Skip) String() string {
 	if int(s) < len(skipNames) {
