@@ -38,9 +38,10 @@ func Allowlist(rs []*Rule) *report.Allowlist {
 }
 
 // Checker holds the rules to one capture's records as they stream past,
-// in any order: per rule it keeps counts and the few flows it will list
-// (the smallest ids), never the records, so that checking a capture of any
-// size takes bounded memory. It is a report.Sink: the pipeline writes to it
+// in any order but a continuation after the record it continues: per rule
+// it keeps counts and the few flows it will list (the smallest ids), and
+// the running totals of split flows not yet ended, never the records, so
+// that checking a capture of any size takes bounded memory. It is a report.Sink: the pipeline writes to it
 // as to any output.
 type Checker struct {
 	capture string
