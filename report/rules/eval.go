@@ -200,9 +200,20 @@ func (c *Checker) chainOf(r *flow.Record) *chain {
 	ch.bytes += evalBytes(r)
 	if active {
 		ch.name = c.chainName(r, ch)
+		if old := c.chains[r.ID]; old != nil {
+			c.endChain(old) // ids repeat only across merged captures: judge it, not drop it
+		}
 		c.chains[r.ID] = ch
 	}
 	return ch
+}
+
+// endChain judges a chain whose final record will not come, as far as it
+// was seen, for every limit any of its records matched.
+func (c *Checker) endChain(ch *chain) {
+	for _, i := range ch.rules {
+		c.judgeChain(c.rules[i], ch, ch.name)
+	}
 }
 
 // chainName names a split flow by its first record's id, from its latest
@@ -226,10 +237,8 @@ func (c *Checker) endChains() {
 	clear(c.chains)
 	slices.SortFunc(left, func(a, b *chain) int { return cmp.Compare(a.first, b.first) })
 	for _, ch := range left {
-		for _, i := range ch.rules {
-			c.seq++
-			c.judgeChain(c.rules[i], ch, ch.name)
-		}
+		c.seq++
+		c.endChain(ch)
 	}
 }
 

@@ -613,3 +613,22 @@ func TestCheckPerFlowChainsBounded(t *testing.T) {
 		t.Error("chains kept with no limit that needs them")
 	}
 }
+
+// TestCheckPerFlowChainsRepeatedIDs: captures merged into one Check may
+// repeat ids; a chain another one displaces is judged, not dropped.
+func TestCheckPerFlowChainsRepeatedIDs(t *testing.T) {
+	a := testChain("10.0.0.80:443", false, 20)
+	b := testChain("10.0.0.81:443", true, 20, 25)
+	rs := testParse(t, "rules:\n  - limit: {per_flow: {packets: 10}}\n")
+	var msgs []string
+	for _, v := range Check(rs, "c", append(a, b...), nil, 0)[0].Violations {
+		msgs = append(msgs, v.Message)
+	}
+	want := []string{
+		"flow 20 10.0.0.5:41000 → 10.0.0.80:443 (tcp tls): 20 packets, over 10",
+		"flow 20 10.0.0.5:41000 → 10.0.0.81:443 (tcp tls), split by the active timeout into 2 records (20 … 25): 40 packets, over 10",
+	}
+	if !slices.Equal(msgs, want) {
+		t.Errorf("violations %q, want %q", msgs, want)
+	}
+}
