@@ -41,8 +41,8 @@ func Allowlist(rs []*Rule) *report.Allowlist {
 // in any order but a continuation after the record it continues: per rule
 // it keeps counts and the few flows it will list (the smallest ids), and
 // the running totals of split flows not yet ended, never the records, so
-// that checking a capture of any size takes bounded memory. It is a report.Sink: the pipeline writes to it
-// as to any output.
+// that checking a capture of any size takes bounded memory. It is a
+// report.Sink: the pipeline writes to it as to any output.
 type Checker struct {
 	capture string
 	rules   []*ruleState
@@ -67,8 +67,8 @@ type Checker struct {
 }
 
 // chain is what per_flow limits judge a split flow by: its running
-// totals, from its first record on. A few dozen bytes a flow, and only
-// while one of its records is still to come.
+// totals, from its first record on: about 280 bytes with its map entry
+// and name (measured), kept only while one of its records is to come.
 type chain struct {
 	first          uint64 // the first record's id, the flow's name
 	last           uint64 // the latest record's id
