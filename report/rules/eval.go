@@ -38,10 +38,11 @@ func Allowlist(rs []*Rule) *report.Allowlist {
 }
 
 // Checker holds the rules to one capture's records as they stream past,
-// in any order: per rule it keeps counts and the few flows it will list
-// (the smallest ids), never the records, so that checking a capture of any
-// size takes bounded memory. It is a report.Sink: the pipeline writes to it
-// as to any output.
+// in any order but a continuation after the record it continues: per rule
+// it keeps counts and the few flows it will list (the smallest ids), and
+// the running totals of split flows not yet ended, never the records, so
+// that checking a capture of any size takes bounded memory. It is a
+// report.Sink: the pipeline writes to it as to any output.
 type Checker struct {
 	capture string
 	rules   []*ruleState
@@ -56,6 +57,27 @@ type Checker struct {
 	rec      *flow.Record
 	findings []report.Finding
 	found    bool
+
+	// chains holds, by the id of its latest record, each flow an active
+	// timeout split whose last record so far ended "active": its
+	// continuation is still to come. Kept only when a limit needs it
+	// (per_flow, or bytes for its largest flow).
+	chains map[uint64]*chain
+	ch     *chain // the chain of the record being added, its counts in; nil for a whole flow in one record
+}
+
+// chain is what per_flow limits judge a split flow by: its running
+// totals, from its first record on: about 280 bytes with its map entry
+// and name (measured), kept only while one of its records is to come.
+type chain struct {
+	first          uint64 // the first record's id, the flow's name
+	last           uint64 // the latest record's id
+	parts          int
+	firstSeen      time.Time
+	lastSeen       time.Time
+	packets, bytes uint64 // both sides, as the limits count them
+	name           string // the flow named by its latest record, for a chain whose end never came
+	rules          []int  // the per_flow limits (index in Checker.rules) any record so far matched
 }
 
 // ruleState is what a rule remembers of the records so far.
@@ -74,6 +96,7 @@ type ruleState struct {
 	largeB  uint64
 	// limit per_flow: violations found (listed holds the first).
 	perFlowN uint64
+	idx      int // in Checker.rules
 }
 
 type listed struct {
@@ -88,7 +111,10 @@ func NewChecker(rs []*Rule, capture string, allow *report.Allowlist, maxViolatio
 	c := &Checker{capture: capture, allow: allow, own: Allowlist(rs), max: maxViolations}
 	for _, ru := range rs {
 		if ru.Kind != "allow" {
-			c.rules = append(c.rules, &ruleState{ru: ru, open: map[uint64]bool{}})
+			c.rules = append(c.rules, &ruleState{ru: ru, open: map[uint64]bool{}, idx: len(c.rules)})
+			if pf := &ru.spec.perFlow; ru.Kind == "limit" && (ru.spec.hasBytes || pf.hasDuration || pf.hasPackets || pf.hasBytes) {
+				c.chains = map[uint64]*chain{}
+			}
 		}
 	}
 	return c
@@ -128,6 +154,7 @@ func (c *Checker) Close(*report.Summary) error { return nil }
 func (c *Checker) Add(r *flow.Record) {
 	c.seq++
 	c.rec, c.findings, c.found = r, nil, false
+	c.ch = c.chainOf(r)
 	for _, st := range c.rules {
 		switch st.ru.Kind {
 		case "expect":
@@ -140,7 +167,79 @@ func (c *Checker) Add(r *flow.Record) {
 			c.only(st)
 		}
 	}
-	c.rec = nil
+	c.rec, c.ch = nil, nil
+}
+
+// chainOf adds r to the chain of the flow it is part of and returns it, or
+// nil when r is a whole flow (no continuation to come, none continued).
+// A record continued (end reason "active") keeps its chain under its own
+// id, which its continuation names in Continues; the final record drops
+// it. The pipeline's order (and Check's, by id) brings a continuation after
+// the record it continues, so at most one chain per flow still open in
+// the flow table is kept.
+func (c *Checker) chainOf(r *flow.Record) *chain {
+	if c.chains == nil {
+		return nil
+	}
+	var ch *chain
+	if r.Continues != 0 {
+		ch = c.chains[r.Continues]
+		delete(c.chains, r.Continues)
+	}
+	active := r.EndReason == flow.EndActive.String()
+	if ch == nil {
+		if !active {
+			return nil
+		}
+		// The first record, or (input cut before it) the first we saw.
+		ch = &chain{first: r.ID, firstSeen: r.FirstSeen}
+	}
+	ch.parts++
+	ch.last, ch.lastSeen = r.ID, r.LastSeen
+	ch.packets += r.Client.Packets + r.Server.Packets
+	ch.bytes += evalBytes(r)
+	if active {
+		ch.name = c.chainName(r, ch)
+		if old := c.chains[r.ID]; old != nil {
+			c.endChain(old) // ids repeat only across merged captures: judge it, not drop it
+		}
+		c.chains[r.ID] = ch
+	}
+	return ch
+}
+
+// endChain judges a chain whose final record will not come, as far as it
+// was seen, for every limit any of its records matched.
+func (c *Checker) endChain(ch *chain) {
+	for _, i := range ch.rules {
+		c.judgeChain(c.rules[i], ch, ch.name)
+	}
+}
+
+// chainName names a split flow by its first record's id, from its latest
+// record r: "flow 11 … (udp), split by the active timeout into 4 records (11 … 205)".
+func (c *Checker) chainName(r *flow.Record, ch *chain) string {
+	name := evalFlowID(r, ch.first)
+	if ch.parts > 1 {
+		name += fmt.Sprintf(", split by the active timeout into %d records (%d … %d)", ch.parts, ch.first, ch.last)
+	}
+	return name
+}
+
+// endChains judges, once, the chains whose final record never came (input
+// cut short, or records left out): as far as they were seen, in the order
+// of their first ids, so the report does not depend on the map's order.
+func (c *Checker) endChains() {
+	left := make([]*chain, 0, len(c.chains))
+	for _, ch := range c.chains {
+		left = append(left, ch)
+	}
+	clear(c.chains)
+	slices.SortFunc(left, func(a, b *chain) int { return cmp.Compare(a.first, b.first) })
+	for _, ch := range left {
+		c.seq++
+		c.endChain(ch)
+	}
 }
 
 // AddBeacon holds a beacon record (report.BeaconReceiver: a group's
@@ -166,6 +265,9 @@ func (c *Checker) AddBeacon(r *flow.Record) {
 
 // Outcomes returns one Outcome per rule, in file order.
 func (c *Checker) Outcomes() []Outcome {
+	if len(c.chains) > 0 {
+		c.endChains()
+	}
 	var out []Outcome
 	for _, st := range c.rules {
 		o := Outcome{Rule: st.ru, Capture: c.capture}
@@ -195,9 +297,12 @@ func (c *Checker) keep(st *ruleState) int {
 	return c.max
 }
 
-// add puts v in the rule's list if its id is among the smallest kept.
-func (c *Checker) add(st *ruleState, v Violation) {
-	e := listed{id: c.rec.ID, seq: c.seq, v: v}
+// add puts v in the rule's list if the record's id is among the smallest kept.
+func (c *Checker) add(st *ruleState, v Violation) { c.addID(st, c.rec.ID, v) }
+
+// addID puts v in the rule's list if id is among the smallest kept.
+func (c *Checker) addID(st *ruleState, id uint64, v Violation) {
+	e := listed{id: id, seq: c.seq, v: v}
 	less := func(a, b listed) int {
 		if a.id != b.id {
 			return cmp.Compare(a.id, b.id)
@@ -494,39 +599,70 @@ func evalReadable(r *flow.Record) string {
 func (c *Checker) limit(st *ruleState) {
 	sp := &st.ru.spec
 	ok, _ := c.matches(&sp.match)
-	r := c.rec
+	r, ch := c.rec, c.ch
 	distinct := st.distinct(r, ok)
-	if !ok {
-		return
-	}
-	if distinct {
-		st.n++ // flows
-	}
-	// Bytes: every record counts, split flows' records carry disjoint bytes.
-	b := evalBytes(r)
-	st.total += b
-	if st.largest.id == 0 || b > st.largeB || (b == st.largeB && r.ID < st.largest.id) {
-		st.largest, st.largeB = listed{id: r.ID, v: Violation{Message: evalFlow(r)}}, b
+	if ok {
+		if distinct {
+			st.n++ // flows
+		}
+		// Bytes: every record counts, split flows' records carry disjoint bytes.
+		b := evalBytes(r)
+		st.total += b
+		// The largest flow: a split one by its bytes so far, named by its
+		// first record (the same chain again replaces itself, grown).
+		id, large := r.ID, b
+		if ch != nil {
+			id, large = ch.first, ch.bytes
+		}
+		if st.largest.id == 0 || large > st.largeB || (large == st.largeB && (id < st.largest.id || ch != nil && id == st.largest.id)) {
+			name := evalFlow(r)
+			if ch != nil {
+				name = c.chainName(r, ch)
+			}
+			st.largest, st.largeB = listed{id: id, v: Violation{Message: name}}, large
+		}
 	}
 	pf := &sp.perFlow
 	if !(pf.hasDuration || pf.hasPackets || pf.hasBytes) {
 		return
 	}
-	// Per record: an active timeout's split keeps each record bounded by
-	// it, so a duration limit above that timeout cannot fire.
+	if ch == nil {
+		if ok {
+			c.judge(st, r.ID, evalFlow(r), r.Duration(), r.Client.Packets+r.Server.Packets, evalBytes(r))
+		}
+		return
+	}
+	// A split flow is judged whole, once, when its final record comes, if
+	// any of its records matched (a service may be named only in a later one).
+	if ok && !slices.Contains(ch.rules, st.idx) {
+		ch.rules = append(ch.rules, st.idx)
+	}
+	if r.EndReason != flow.EndActive.String() && slices.Contains(ch.rules, st.idx) {
+		c.judgeChain(st, ch, c.chainName(r, ch))
+	}
+}
+
+func (c *Checker) judgeChain(st *ruleState, ch *chain, name string) {
+	c.judge(st, ch.first, name, ch.lastSeen.Sub(ch.firstSeen), ch.packets, ch.bytes)
+}
+
+// judge holds one flow (a record, or a split flow's records together) to
+// the rule's per_flow bounds.
+func (c *Checker) judge(st *ruleState, id uint64, name string, d time.Duration, packets, bytes uint64) {
+	pf := &st.ru.spec.perFlow
 	var over []string
-	if d := r.Duration(); pf.hasDuration && d > pf.duration {
+	if pf.hasDuration && d > pf.duration {
 		over = append(over, fmt.Sprintf("lasted %s, over %s", d.Round(time.Millisecond), pf.duration))
 	}
-	if p := r.Client.Packets + r.Server.Packets; pf.hasPackets && p > pf.packets {
-		over = append(over, fmt.Sprintf("%d packets, over %d", p, pf.packets))
+	if pf.hasPackets && packets > pf.packets {
+		over = append(over, fmt.Sprintf("%d packets, over %d", packets, pf.packets))
 	}
-	if pf.hasBytes && b > pf.bytes {
-		over = append(over, fmt.Sprintf("%d IP bytes, over %d", b, pf.bytes))
+	if pf.hasBytes && bytes > pf.bytes {
+		over = append(over, fmt.Sprintf("%d IP bytes, over %d", bytes, pf.bytes))
 	}
 	if len(over) > 0 {
 		st.perFlowN++
-		c.add(st, Violation{Message: evalFlow(r) + ": " + strings.Join(over, "; "), FlowIDs: []uint64{r.ID}})
+		c.addID(st, id, Violation{Message: name + ": " + strings.Join(over, "; "), FlowIDs: []uint64{id}})
 	}
 }
 
@@ -565,12 +701,16 @@ func flowList(l []listed, n uint64) string {
 }
 
 // evalFlow names a flow: "flow 3 10.0.0.1:51000 → 10.0.0.2:8000 (tcp ssh)".
-func evalFlow(r *flow.Record) string {
+func evalFlow(r *flow.Record) string { return evalFlowID(r, r.ID) }
+
+// evalFlowID names a flow by id, from its record r (a split flow by its
+// first record's id, from its latest record).
+func evalFlowID(r *flow.Record, id uint64) string {
 	what := r.Proto
 	if r.Service != "" {
 		what += " " + r.Service
 	}
-	return fmt.Sprintf("flow %d %s → %s (%s)", r.ID, evalEndpoint(r.Client), evalEndpoint(r.Server), what)
+	return fmt.Sprintf("flow %d %s → %s (%s)", id, evalEndpoint(r.Client), evalEndpoint(r.Server), what)
 }
 
 func evalEndpoint(s flow.Side) string {

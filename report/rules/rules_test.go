@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"net/netip"
 	"os"
 	"reflect"
@@ -502,3 +503,132 @@ func TestCheckerStreams(t *testing.T) {
 // wantServices is the list of service names errors offer: every one the
 // catalogue has, so adding a protocol does not change these tests.
 var wantServices = strings.Join(service.Names(), ", ")
+
+// testChain builds one flow an active timeout split into records with the
+// given ids, each 20 s long (starting 20 s apart), 20 packets and 3000 IP
+// bytes (testRec's); every record but the last ends "active" and each
+// continues the one before. final false leaves the last one active too, as
+// when the input ends before the flow's final record.
+func testChain(server string, final bool, ids ...uint64) []flow.Record {
+	var recs []flow.Record
+	for i, id := range ids {
+		r := testRec(id, "tcp", "10.0.0.5:41000", server, "tls", 20*time.Second)
+		r.FirstSeen = r.FirstSeen.Add(time.Duration(i) * 20 * time.Second)
+		r.LastSeen = r.FirstSeen.Add(20 * time.Second)
+		r.EndReason = flow.EndActive.String()
+		if i > 0 {
+			r.Continues = ids[i-1]
+		}
+		recs = append(recs, r)
+	}
+	if final {
+		recs[len(recs)-1].EndReason = flow.EndFIN.String()
+	}
+	return recs
+}
+
+// TestCheckPerFlowChains: per_flow limits judge a split flow whole (the
+// sum of its records' packets and bytes, its first record's first_seen to
+// its last's last_seen), once, named by its first record.
+func TestCheckPerFlowChains(t *testing.T) {
+	chain := testChain("10.0.0.80:443", true, 20, 25, 31) // 60 s, 60 packets, 9000 bytes
+	single := testRec(22, "tcp", "10.0.0.6:41000", "10.0.0.81:443", "tls", 30*time.Second)
+	recs := append(slices.Clone(chain), single)
+	const name = "flow 20 10.0.0.5:41000 → 10.0.0.80:443 (tcp tls), split by the active timeout into 3 records (20 … 31): "
+	noService := slices.Clone(recs)
+	noService[0].Service, noService[0].ServiceConfidence = "", "" // named only from the second record on
+	other := testChain("10.0.0.82:443", true, 21, 24, 26)
+	tests := []struct {
+		name string
+		recs []flow.Record
+		rule string
+		max  int
+		msgs []string // every violation's message, in order
+		ids  []uint64
+	}{
+		{"bytes over whole", recs, `limit: {per_flow: {bytes: 5KB}}`, 0, []string{name + "9000 IP bytes, over 5000"}, []uint64{20}},
+		{"packets over whole", recs, `limit: {per_flow: {packets: 50}}`, 0, []string{name + "60 packets, over 50"}, []uint64{20}},
+		{"duration over whole", recs, `limit: {per_flow: {duration: 50s}}`, 0, []string{name + "lasted 1m0s, over 50s"}, []uint64{20}},
+		{"all three", recs, `limit: {per_flow: {duration: 50s, packets: 50, bytes: 5KB}, service: tls}`, 0,
+			[]string{name + "lasted 1m0s, over 50s; 60 packets, over 50; 9000 IP bytes, over 5000"}, []uint64{20}},
+		{"holds", recs, `limit: {per_flow: {duration: 61s, packets: 60, bytes: 9KB}}`, 0, nil, nil},
+		{"every record over, one violation", recs, `limit: {per_flow: {packets: 10}}`, 0,
+			[]string{name + "60 packets, over 10", "flow 22 10.0.0.6:41000 → 10.0.0.81:443 (tcp tls): 20 packets, over 10"}, []uint64{20, 22}},
+		{"selector misses", recs, `limit: {per_flow: {packets: 10}, service: ssh}`, 0, nil, nil},
+		{"service named late", noService, `limit: {per_flow: {bytes: 5KB}, service: tls}`, 0, []string{name + "9000 IP bytes, over 5000"}, []uint64{20}},
+		{"final record never came", testChain("10.0.0.80:443", false, 20, 25), `limit: {per_flow: {bytes: 5KB}}`, 0,
+			[]string{"flow 20 10.0.0.5:41000 → 10.0.0.80:443 (tcp tls), split by the active timeout into 2 records (20 … 25): 6000 IP bytes, over 5000"}, []uint64{20}},
+		// Chain 21 ends first (26 < 31) but lists after 20: by first id, capped.
+		{"capped by first id", append(slices.Clone(other), recs...), `limit: {per_flow: {bytes: 5KB}}`, 1,
+			[]string{name + "9000 IP bytes, over 5000", "… and 1 more"}, []uint64{20}},
+		{"largest flow whole", recs, `limit: {bytes: 10KB}`, 0,
+			[]string{"12000 IP bytes in 2 flows matching any flow, over the limit of 10KB (10000 bytes); largest: " + strings.TrimSuffix(name, ": ") + ", 9000 bytes"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs := testParse(t, "rules:\n  - "+tt.rule+"\n")
+			// Streamed in the pipeline's order (end time, then id), and by id: the same.
+			byEnd := slices.Clone(tt.recs)
+			slices.SortStableFunc(byEnd, func(a, b flow.Record) int {
+				if c := a.LastSeen.Compare(b.LastSeen); c != 0 {
+					return c
+				}
+				return cmp.Compare(a.ID, b.ID)
+			})
+			c := NewChecker(rs, "c", nil, tt.max)
+			for i := range byEnd {
+				c.Add(&byEnd[i])
+			}
+			out := c.Outcomes()
+			if want := Check(rs, "c", tt.recs, nil, tt.max); !reflect.DeepEqual(out, want) {
+				t.Errorf("streamed by end time %+v, by id %+v", out, want)
+			}
+			var msgs []string
+			var ids []uint64
+			for _, v := range out[0].Violations {
+				msgs = append(msgs, v.Message)
+				ids = append(ids, v.FlowIDs...)
+			}
+			if !slices.Equal(msgs, tt.msgs) || !slices.Equal(ids, tt.ids) || out[0].Passed != (len(tt.msgs) == 0) {
+				t.Errorf("violations %q ids %v passed %v; want %q %v", msgs, ids, out[0].Passed, tt.msgs, tt.ids)
+			}
+		})
+	}
+}
+
+// TestCheckPerFlowChainsBounded: a chain is kept only while its last
+// record so far is active, and only when a limit needs it.
+func TestCheckPerFlowChainsBounded(t *testing.T) {
+	recs := testChain("10.0.0.80:443", true, 20, 25, 31)
+	c := NewChecker(testParse(t, "rules:\n  - limit: {per_flow: {bytes: 5KB}}\n"), "c", nil, 0)
+	for i, want := range []int{1, 1, 0} {
+		c.Add(&recs[i])
+		if len(c.chains) != want {
+			t.Errorf("after record %d: %d chains kept, want %d", recs[i].ID, len(c.chains), want)
+		}
+	}
+	c = NewChecker(testParse(t, "rules:\n  - forbid: {service: telnet}\n  - limit: {flows: 3}\n"), "c", nil, 0)
+	c.Add(&recs[0])
+	if c.chains != nil {
+		t.Error("chains kept with no limit that needs them")
+	}
+}
+
+// TestCheckPerFlowChainsRepeatedIDs: captures merged into one Check may
+// repeat ids; a chain another one displaces is judged, not dropped.
+func TestCheckPerFlowChainsRepeatedIDs(t *testing.T) {
+	a := testChain("10.0.0.80:443", false, 20)
+	b := testChain("10.0.0.81:443", true, 20, 25)
+	rs := testParse(t, "rules:\n  - limit: {per_flow: {packets: 10}}\n")
+	var msgs []string
+	for _, v := range Check(rs, "c", append(a, b...), nil, 0)[0].Violations {
+		msgs = append(msgs, v.Message)
+	}
+	want := []string{
+		"flow 20 10.0.0.5:41000 → 10.0.0.80:443 (tcp tls): 20 packets, over 10",
+		"flow 20 10.0.0.5:41000 → 10.0.0.81:443 (tcp tls), split by the active timeout into 2 records (20 … 25): 40 packets, over 10",
+	}
+	if !slices.Equal(msgs, want) {
+		t.Errorf("violations %q, want %q", msgs, want)
+	}
+}
