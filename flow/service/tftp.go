@@ -203,8 +203,10 @@ type tftpSide struct {
 	data, acks int  // DATA and ACK datagrams
 	firstBlock int  // the first DATA's or ACK's block
 	blocks     int  // distinct blocks sent (DATA) or acknowledged (ACK)
-	sizes      [4]int
-	nsizes     int // payload sizes of the distinct DATA blocks, the first few
+	// sizes are the payload sizes of the first distinct DATA blocks
+	// (a side keeps svcMaxDatagrams, 4, in the flow table).
+	sizes  [4]int
+	nsizes int
 }
 
 // tftpSideOf reads one side's datagrams (first alone when there are none):

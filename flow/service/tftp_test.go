@@ -13,7 +13,7 @@ func TestTFTPTransfer(t *testing.T) {
 	orrq, owrq := sampleIn("tftp-data-oack-rrq"), sampleIn("tftp-data-oack-wrq")
 	d1, d2 := rrq.ClientDatagrams[0], rrq.ClientDatagrams[1]
 	a1, a2 := rrq.ServerDatagrams[0], rrq.ServerDatagrams[1]
-	a0, short := wrq.ClientDatagrams[0], wrq.ServerDatagrams[0] // ACK 0; DATA 1 of 15 bytes
+	a0, short := wrq.ClientDatagrams[0], wrq.ServerDatagrams[0]   // ACK 0; DATA 1 of 15 bytes
 	oack, big := orrq.ClientDatagrams[0], orrq.ClientDatagrams[1] // blksize 1024; DATA 1 of 1024 bytes
 	errNF := sampleIn("tftp-data-error").Client
 	request := sampleIn("tftp-rrq").Client
