@@ -120,7 +120,8 @@ func portFindings(r *flow.Record) []Finding {
 			return nil
 		}
 		// Decide without allocating first: most flows raise nothing.
-		offPort := !ports.IsExpectedPort(r.Service, pp, r.Server.Port)
+		// A flow on ports chosen at run time (a TFTP transfer) is not off them.
+		offPort := !ports.IsExpectedPort(r.Service, pp, r.Server.Port) && !service.OnAnyPort(r.ServiceDetector)
 		mismatch := ports.IsServicePort(pp, r.Server.Port) && !ports.ExpectsService(pp, r.Server.Port, r.Service)
 		if !offPort && !mismatch {
 			return nil

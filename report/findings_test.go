@@ -23,6 +23,12 @@ func TestFindings(t *testing.T) {
 	icmp := icmpRec()
 	icmp.Service, icmp.ServiceConfidence = "ssh", "high"
 	portless := svcRec(1, 0, "ssh", "high")
+	// A TFTP request off udp/69 is worth an alarm; a transfer, between the
+	// ports the two ends chose, is where it belongs.
+	tftpReq := svcRec(1, 6969, "tftp", "high")
+	tftpReq.Proto, tftpReq.IPProto = "udp", 17
+	tftpXfer := tftpReq
+	tftpXfer.Server.Port, tftpXfer.ServiceDetector = 46866, "tftp-transfer"
 
 	sshOn2222 := Finding{Kind: KindNonstandardPort, Severity: "high", Service: "ssh", Port: "tcp/2222",
 		ExpectedServices: []string{}, ExpectedPorts: []string{"tcp/22"}, Detector: "ssh", Confidence: "high",
@@ -88,6 +94,11 @@ func TestFindings(t *testing.T) {
 		{"low confidence", svcRec(1, 2222, "ssh", "low"), nil},
 		{"icmp", icmp, nil},
 		{"server port 0", portless, nil},
+		{"tftp request on udp/6969", tftpReq, []Finding{{Kind: KindNonstandardPort, Severity: "high",
+			Service: "tftp", Port: "udp/6969", ExpectedServices: []string{}, ExpectedPorts: []string{"udp/69"},
+			Detector: "tftp", Confidence: "high", Frame: 4, Direction: "server", Evidence: `<tftp>\x0d\x0a`,
+			Reason: "tftp on udp/6969, not on its registered udp/69"}}},
+		{"tftp transfer on udp/46866", tftpXfer, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -184,6 +184,24 @@ var detectors = func() []*Detector {
 	return ds
 }()
 
+// anywhere are the names of the detectors whose verdicts belong on no
+// port in particular (Detector.Anywhere).
+var anywhere = func() map[string]bool {
+	m := map[string]bool{}
+	for _, d := range detectors {
+		if d.Anywhere {
+			m[d.Name] = true
+		}
+	}
+	return m
+}()
+
+// OnAnyPort reports, without allocating, whether a verdict of the named
+// detector (Result.Detector) names a flow between ports its ends chose at
+// run time, such as a TFTP transfer's: off its protocol's ports, such a
+// flow is where it belongs.
+func OnAnyPort(detector string) bool { return anywhere[detector] }
+
 // refinements maps a protocol's name to those that refine it.
 var refinements = func() map[string][]*Protocol {
 	m := map[string][]*Protocol{}

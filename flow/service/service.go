@@ -85,6 +85,11 @@ type Result struct {
 type Detector struct {
 	Name       string
 	Transports []Transport
+	// Anywhere marks a detector whose verdicts name flows between ports
+	// that the protocol's ends chose at run time (a TFTP transfer): off
+	// the protocol's registered ports they raise no nonstandard-port
+	// finding (see OnAnyPort).
+	Anywhere bool
 	// Detect returns the verdict, or ok false when the payload is not (or
 	// not yet recognisably) this protocol. It must not panic on any input.
 	Detect func(in *Input) (r Result, ok bool)
