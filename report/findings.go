@@ -108,8 +108,10 @@ func portFindings(r *flow.Record) []Finding {
 	if !ok || r.Server.Port == 0 {
 		return nil
 	}
-	if r.Continues != 0 {
-		return nil // the record that began the flow carries its findings
+	if r.Continues != 0 && (r.Service == "" || r.EvidenceFrame < r.FirstFrame) {
+		// An earlier record of the flow carries its findings, unless the
+		// service was decided in this part (after an active-timeout split).
+		return nil
 	}
 	if r.Service == "" && (r.Proto != "tcp" || !r.ClientFromSYN || r.ClientPrefix == "" ||
 		!ports.IsServicePort(pp, r.Server.Port)) {

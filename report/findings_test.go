@@ -15,7 +15,11 @@ func TestFindings(t *testing.T) {
 	noSYN := mute443
 	noSYN.DirectionBy, noSYN.ClientFromSYN = "port", false
 	continued := svcRec(1, 2222, "ssh", "high")
-	continued.Continues = 7
+	continued.Continues, continued.FirstFrame = 7, 100 // decided in frame 4, in the record it continues
+	decidedLater := svcRec(1, 2222, "ssh", "high")
+	decidedLater.Continues, decidedLater.FirstFrame = 7, 3 // decided in frame 4, in this part
+	mutedContinued := mute443
+	mutedContinued.Continues = 7
 	silent := svcRec(1, 443, "", "")
 	udp := svcRec(1, 443, "", "")
 	udp.Proto, udp.IPProto = "udp", 17
@@ -89,6 +93,8 @@ func TestFindings(t *testing.T) {
 			Evidence: `\x00\x01GET\x1b[31m`, Reason: "first client payload is not a TLS record (no detector recognised it)"}}},
 		{"unidentified, direction by port", noSYN, nil},
 		{"continuation of a split flow", continued, nil},
+		{"continuation in which the service was decided", decidedLater, []Finding{sshOn2222}},
+		{"continuation of an unidentified flow", mutedContinued, nil},
 		{"unidentified, client sent nothing", silent, nil},
 		{"unidentified udp", udp, nil},
 		{"low confidence", svcRec(1, 2222, "ssh", "low"), nil},
