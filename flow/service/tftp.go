@@ -198,6 +198,7 @@ type tftpSide struct {
 	n          int  // datagrams
 	bad        bool // one is no transfer message, or out of order
 	oack       bool // it opens with an OACK
+	oacks      int  // OACKs: the first and its retransmissions
 	blksize    int  // the OACK's blksize, 0 if none
 	onlyError  bool // its one datagram is an ERROR
 	data, acks int  // DATA and ACK datagrams
@@ -210,8 +211,9 @@ type tftpSide struct {
 }
 
 // tftpSideOf reads one side's datagrams (first alone when there are none):
-// an optional OACK, then DATA or ACK messages whose blocks count up by 1
-// (a repeat is a retransmission), then an optional ERROR.
+// an optional OACK (repeated when its ACK was lost), then DATA or ACK
+// messages whose blocks count up by 1 (a repeat is a retransmission), then
+// an optional ERROR.
 func tftpSideOf(ds [][]byte, first []byte) tftpSide {
 	var s tftpSide
 	n := len(ds)
@@ -232,11 +234,13 @@ func tftpSideOf(ds [][]byte, first []byte) tftpSide {
 		}
 		switch op {
 		case tftpOACK:
-			if i > 0 {
+			// Only first, or again (its ACK 0 lost) before anything else.
+			if i > 0 && (i != s.oacks || string(d) != string(ds[0])) {
 				s.bad = true
 				return s
 			}
 			s.oack, s.blksize = true, v
+			s.oacks++
 		case tftpError:
 			ended = true
 			s.onlyError = i == 0
