@@ -12,6 +12,9 @@ type app struct {
 	// otherLeft is how many more datagrams of the side that did not
 	// decide a sure UDP verdict protocol-mismatch looks at (Table.otherSide).
 	otherLeft uint8
+	// verdictOut and otherOut: a record of this flow that an active timeout
+	// ended carried a verdict above low, or one on the other side.
+	verdictOut, otherOut bool
 	synSeq    [2]uint32 // sequence number of each side's SYN, for the payload prefix
 	synSeen   [2]bool
 	dnsFails  uint8    // port-53 payloads that were not DNS; parsing stops at dnsMaxFails

@@ -24,6 +24,11 @@ func (t *Table) emitRecord(e *entry, why EndReason, at int64) {
 	// new one per flow cost a 700-byte allocation each.
 	t.rec = t.record(e, why)
 	t.rec.End = at
+	if a := e.app; a != nil && why == EndActive {
+		// The record that continues it must not raise the same findings.
+		a.verdictOut = a.verdictOut || t.rec.Service != "" && t.rec.ServiceConfidence != service.Low.String()
+		a.otherOut = a.otherOut || t.rec.OtherSide != nil
+	}
 	t.emit(&t.rec)
 	t.rec = Record{} // what it points to is the receiver's now
 }
@@ -102,6 +107,9 @@ func (t *Table) record(e *entry, why EndReason) Record {
 		}
 	}
 	r.ClientFromSYN = sr.fromSYN[c]
+	if e.app != nil && e.continues != 0 {
+		r.EarlierVerdict, r.EarlierOtherSide = e.app.verdictOut, e.app.otherOut
+	}
 	r.TLS, r.SSH, r.HTTP = sr.tls, sr.ssh, sr.http
 	switch {
 	case r.TLS != nil:

@@ -136,6 +136,11 @@ type Record struct {
 	// Continues is the ID of the record this one continues, when an
 	// active timeout split a long flow.
 	Continues uint64 `json:"continues,omitempty"`
+	// EarlierVerdict and EarlierOtherSide say, for a record that continues
+	// a split flow, that an earlier record of it already carried a service
+	// verdict above low, or a verdict on its other side: the findings they
+	// raise are not raised again.
+	EarlierVerdict, EarlierOtherSide bool `json:"-"`
 	// PortService is the IANA registry's name for the server port.
 	PortService string `json:"port_service"`
 	// PortClass is "well-known", "registered" or "dynamic" (server port).

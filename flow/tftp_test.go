@@ -3,6 +3,7 @@ package flow
 import (
 	"bytes"
 	"testing"
+	"time"
 )
 
 // TestSvcTFTPTransfer: a TFTP transfer's flow is named from the datagrams
@@ -60,6 +61,68 @@ func TestSvcTFTPTransfer(t *testing.T) {
 			if r.Service != want || r.ServiceConfidence != c.confidence || r.ServiceDetector != detector || r.OtherSide != nil {
 				t.Errorf("service %q %q by %q, other side %v; want %q %q by %q", r.Service, r.ServiceConfidence,
 					r.ServiceDetector, r.OtherSide, want, c.confidence, detector)
+			}
+		})
+	}
+}
+
+// TestSplitFlowVerdictOnce: a flow that an active timeout splits tells its
+// continuation whether an earlier record carried a verdict above low (which
+// raised its findings), so the findings come once: from the record in which
+// the service was first surely named, even when its confidence rose later.
+func TestSplitFlowVerdictOnce(t *testing.T) {
+	data := func(block byte) []byte { return append([]byte{0, 3, 0, block}, bytes.Repeat([]byte{'x'}, 512)...) }
+	ack := func(block byte) []byte { return []byte{0, 4, 0, block} }
+	type step struct {
+		fromServer bool
+		b          []byte
+	}
+	cases := []struct {
+		name   string
+		before []step // the first record's packets; the split comes after them
+		after  []step
+		want   [][2]any // per record: service confidence, EarlierVerdict
+	}{
+		{"medium before the split, high after", []step{{true, data(1)}, {true, data(2)}}, []step{{false, ack(1)}},
+			[][2]any{{"medium", false}, {"high", true}}},
+		{"decided only after the split", []step{{true, data(1)}}, []step{{false, ack(1)}},
+			[][2]any{{"", false}, {"high", false}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var recs []Record
+			cfg := DefaultConfig()
+			cfg.Active = time.Second
+			tb := NewTable(cfg, func(r *Record) { recs = append(recs, *r) })
+			ts := int64(1_700_000_000e9)
+			frame := uint64(0)
+			send := func(s step) {
+				p := memUDP(1, s.b)
+				p.Key.SrcPort, p.Key.DstPort = 50000, 40000
+				if !s.fromServer {
+					p.Key = p.Key.Reverse()
+				}
+				frame++
+				tb.Update(p, ts, frame, 0, p.IPLen+14, 0)
+				ts += int64(time.Millisecond)
+			}
+			for _, s := range c.before {
+				send(s)
+			}
+			ts += int64(2 * time.Second) // the next packet splits the flow
+			for _, s := range c.after {
+				send(s)
+			}
+			tb.Flush()
+			if len(recs) != len(c.want) {
+				t.Fatalf("%d records", len(recs))
+			}
+			for i, w := range c.want {
+				r := recs[i]
+				if r.ServiceConfidence != w[0] || r.EarlierVerdict != w[1] || (i > 0) != (r.Continues != 0) {
+					t.Errorf("record %d: confidence %q, earlier verdict %v, continues %d; want %q, %v",
+						i, r.ServiceConfidence, r.EarlierVerdict, r.Continues, w[0], w[1])
+				}
 			}
 		})
 	}

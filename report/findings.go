@@ -68,7 +68,7 @@ func Findings(r *flow.Record) []Finding {
 		out = append(out, beaconFinding(r))
 	}
 	out = append(out, portFindings(r)...)
-	if r.OtherSide != nil && r.Continues == 0 {
+	if r.OtherSide != nil && (r.Continues == 0 || !r.EarlierOtherSide) {
 		out = append(out, protocolMismatch(r))
 	}
 	return out
@@ -108,7 +108,7 @@ func portFindings(r *flow.Record) []Finding {
 	if !ok || r.Server.Port == 0 {
 		return nil
 	}
-	if r.Continues != 0 && (r.Service == "" || r.EvidenceFrame < r.FirstFrame) {
+	if r.Continues != 0 && (r.Service == "" || r.EarlierVerdict) {
 		// An earlier record of the flow carries its findings, unless the
 		// service was decided in this part (after an active-timeout split).
 		return nil

@@ -15,9 +15,9 @@ func TestFindings(t *testing.T) {
 	noSYN := mute443
 	noSYN.DirectionBy, noSYN.ClientFromSYN = "port", false
 	continued := svcRec(1, 2222, "ssh", "high")
-	continued.Continues, continued.FirstFrame = 7, 100 // decided in frame 4, in the record it continues
+	continued.Continues, continued.EarlierVerdict = 7, true // the record it continues carried the verdict
 	decidedLater := svcRec(1, 2222, "ssh", "high")
-	decidedLater.Continues, decidedLater.FirstFrame = 7, 3 // decided in frame 4, in this part
+	decidedLater.Continues = 7 // decided in this part
 	mutedContinued := mute443
 	mutedContinued.Continues = 7
 	silent := svcRec(1, 443, "", "")
@@ -135,7 +135,8 @@ func TestEscape(t *testing.T) {
 
 // TestProtocolMismatch: a record whose two sides speak different protocols
 // gets a protocol-mismatch finding about the other side, besides its port
-// findings; a record that continues another does not repeat it.
+// findings; a record that continues another does not repeat it, unless the
+// other side was decided only in the continuation.
 func TestProtocolMismatch(t *testing.T) {
 	r := svcRec(1, 22, "ssh", "high")
 	r.OtherSide = &flow.OtherSide{OtherService: "http", OtherConfidence: "high", OtherDetector: "http", OtherEvidence: "GET / HTTP/1.1", OtherDir: "client"}
@@ -145,8 +146,13 @@ func TestProtocolMismatch(t *testing.T) {
 	if got := Findings(&r); !reflect.DeepEqual(got, []Finding{want}) {
 		t.Errorf("got %+v\nwant %+v", got, []Finding{want})
 	}
-	r.Continues = 7
+	r.Continues, r.EarlierVerdict, r.EarlierOtherSide = 7, true, true
 	if got := Findings(&r); len(got) != 0 {
 		t.Errorf("continuing record: %+v", got)
+	}
+	// The other side decided only after the split: the continuation says so.
+	r.EarlierOtherSide = false
+	if got := Findings(&r); !reflect.DeepEqual(got, []Finding{want}) {
+		t.Errorf("continuation that decided the other side: got %+v", got)
 	}
 }

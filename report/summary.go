@@ -20,12 +20,12 @@ const topN = 5
 // packet still counts, or a fragment may be attributed later), so they are
 // kept out of the "skipped N of M frames" total.
 var partialSkips = map[string]bool{
-	"fragment-pending":       true,
-	"tunnel-non-ip":          true,
-	"tunnel-too-deep":        true,
-	"tunnel-fragment":        true,
-	"tunnel-inner-malformed": true,
-	"tunnel-inner-truncated": true,
+	"fragment-pending":         true,
+	"tunnel-non-ip":            true,
+	"tunnel-too-deep":          true,
+	"tunnel-fragment":          true,
+	"tunnel-payload-malformed": true,
+	"tunnel-payload-truncated": true,
 }
 
 // WriteSummary writes the end-of-run summary: inputs, packets, flows,

@@ -197,7 +197,7 @@ func untrusted(st flow.Stats, readErr error) []string {
 	if readErr != nil {
 		out = append(out, readErr.Error())
 	}
-	for _, reason := range []string{"unknown-link-type", "malformed", "truncated", "tunnel-inner-malformed", "tunnel-inner-truncated"} {
+	for _, reason := range []string{"unknown-link-type", "malformed", "truncated", "tunnel-payload-malformed", "tunnel-payload-truncated"} {
 		if n := st.Skipped[reason]; n > 0 {
 			out = append(out, fmt.Sprintf("%d frames %s", n, reason))
 		}

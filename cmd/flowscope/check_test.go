@@ -411,11 +411,11 @@ func TestCheckStrictTunnelPorts(t *testing.T) {
 	}
 }
 
-// TestCheckStrictTunnelInnerMalformed: a tunnel whose inner packet is
+// TestCheckStrictTunnelPayloadMalformed: a tunnel whose inner packet is
 // malformed counts its outer packet, says so as a partial skip rather than
 // a skipped frame, and leaves the capture untrusted for --strict (the inner
 // flow is missing from the analysis).
-func TestCheckStrictTunnelInnerMalformed(t *testing.T) {
+func TestCheckStrictTunnelPayloadMalformed(t *testing.T) {
 	gre := func(inner []byte) []byte {
 		p := []byte{0x45, 0, 0, 0, 0, 1, 0, 0, 64, 47, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2}
 		p = append(append(p, 0, 0, 0x08, 0x00), inner...)
@@ -426,12 +426,12 @@ func TestCheckStrictTunnelInnerMalformed(t *testing.T) {
 	path := writePcap(t, 228, gre(ipv4UDP()), gre(bad))
 	rulesPath := writeRules(t, "rules:\n  - forbid: {service: [telnet]}\n")
 	res := mustRun(t, checkFail, nil, "check", "--strict", "--rules", rulesPath, path)
-	if !strings.Contains(string(res.stderr), "1 frames tunnel-inner-malformed") {
+	if !strings.Contains(string(res.stderr), "1 frames tunnel-payload-malformed") {
 		t.Errorf("check --strict stderr:\n%s", res.stderr)
 	}
 	mustRun(t, checkPass, nil, "check", "--rules", rulesPath, path)
 	out := string(mustRun(t, 0, nil, "-r", path).stdout)
-	for _, want := range []string{"tunnels: tunnel-inner-malformed 1 (outer packets counted)", "ip packets:  3"} {
+	for _, want := range []string{"tunnels: tunnel-payload-malformed 1 (outer packets counted)", "ip packets:  3"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}

@@ -122,12 +122,13 @@ func (d *Decoder) Decode(data []byte, linkType uint32, origLen int, ts int64, f 
 	}
 	if f.N > 0 {
 		// A packet that fails takes itself back (decDrop), so a frame
-		// that kept one failed further in: in a tunnel's inner packet.
+		// that kept one failed further in: in what a kept packet carries,
+		// a tunnel's header (GRE's) or its inner packet.
 		switch f.Skip {
 		case SkipMalformed:
-			f.Skip = SkipTunnelInnerMalformed
+			f.Skip = SkipTunnelPayloadMalformed
 		case SkipTruncated:
-			f.Skip = SkipTunnelInnerTruncated
+			f.Skip = SkipTunnelPayloadTruncated
 		}
 	}
 }

@@ -807,10 +807,12 @@ func decBaseCases() []decSynth {
 			data: greOuter(decCat([]byte{0, 0, 0x88, 0x47}, mplsLabel(16, true), decTCPv4))},
 		{name: "gre pptp ppp ipv4", linkType: 1, carries: []Tunnel{TunnelGRE, TunnelNone}, keys: []Key{outerGRE, decKeyUDPv4},
 			data: greOuter(decCat([]byte{0x30, 0x81, 0x88, 0x0b, 0, 0, 0, 1, 0, 0, 0, 5, 0, 0, 0, 4}, []byte{0xff, 0x03, 0x00, 0x21}, decUDPv4))},
-		{name: "gre inner ip bad version", linkType: 1, skip: SkipTunnelInnerMalformed, keys: []Key{outerGRE},
+		{name: "gre inner ip bad version", linkType: 1, skip: SkipTunnelPayloadMalformed, keys: []Key{outerGRE},
 			data: greOuter(decCat([]byte{0, 0, 0x08, 0x00}, append([]byte{0x55}, decUDPv4[1:]...)))},
-		{name: "vxlan inner ipv4 bad header length", linkType: 1, skip: SkipTunnelInnerMalformed, keys: []Key{outerUDP(4789)},
+		{name: "vxlan inner ipv4 bad header length", linkType: 1, skip: SkipTunnelPayloadMalformed, keys: []Key{outerUDP(4789)},
 			data: decEth(0x0800, decIP4(ProtoUDP, decA4, decB4, 1, 0, decUDP(5555, 4789, decCat(vxlanHdr, decEth(0x0800, append([]byte{0x44}, decTCPv4[1:]...))))))},
+		{name: "gre header of 2 bytes", linkType: 1, skip: SkipTunnelPayloadTruncated, keys: []Key{outerGRE},
+			data: greOuter([]byte{0, 0})},
 		{name: "gre unknown version is plain gre", linkType: 1, keys: []Key{outerGRE},
 			data: greOuter(decCat([]byte{0, 2, 0x08, 0x00}, decUDPv4))},
 		{name: "erspan type I", linkType: 1, carries: []Tunnel{TunnelGRE, TunnelNone}, keys: []Key{outerGRE, decKeyUDPv4},
@@ -1059,7 +1061,7 @@ func decTruncationFrames(t *testing.T) []decTestFrame {
 }
 
 // TestDecodeTruncation decodes every prefix of valid frames: no panic, and
-// a cut frame is reported truncated (tunnel-inner-truncated when its outer
+// a cut frame is reported truncated (tunnel-payload-truncated when its outer
 // packets count), never malformed.
 func TestDecodeTruncation(t *testing.T) {
 	for _, fr := range decTruncationFrames(t) {
@@ -1072,7 +1074,7 @@ func TestDecodeTruncation(t *testing.T) {
 			var f Frame
 			NewDecoder().Decode(fr.data[:n], fr.linkType, len(fr.data), 0, &f)
 			switch {
-			case f.N == 0 && f.Skip != SkipTruncated, f.N > 0 && f.Skip != SkipNone && f.Skip != SkipTunnelInnerTruncated:
+			case f.N == 0 && f.Skip != SkipTruncated, f.N > 0 && f.Skip != SkipNone && f.Skip != SkipTunnelPayloadTruncated:
 				// A cut inner packet leaves the outer ones counted.
 				t.Errorf("lt %d, %d of %d bytes, %d packets: skip %v", fr.linkType, n, len(fr.data), f.N, f.Skip)
 			case f.N == 0 && f.Skip == SkipNone:

@@ -229,21 +229,21 @@ type Skip uint8
 
 // Reasons for skipping a frame. Every skipped frame is counted by reason.
 const (
-	SkipNone                 Skip = iota
-	SkipUnknownLinkType           // link type the decoder does not know
-	SkipNonIP                     // a link-layer frame that does not carry IP (ARP, LLDP, ...)
-	SkipTruncated                 // cut by the snap length before the headers needed for a key
-	SkipMalformed                 // headers that contradict themselves (bad IHL, lengths, versions)
-	SkipFragmentPending           // a non-first fragment held until its first fragment arrives
-	SkipTunnelNonIP               // a tunnel whose payload is not IP (e.g. PPP LCP in GRE); the outer packet still counts
-	SkipTooDeep                   // tunnels nested deeper than MaxPackets; the outer packets still count
-	SkipTunnelFragment            // a fragment of a tunnel's frame (CAPWAP), not reassembled; the outer packet still counts
-	SkipTunnelInnerMalformed      // a tunnel's inner packet with headers that contradict themselves; the outer packets still count
-	SkipTunnelInnerTruncated      // a tunnel's inner packet cut before its key; the outer packets still count
-	SkipCount                     // the number of reasons
+	SkipNone                   Skip = iota
+	SkipUnknownLinkType             // link type the decoder does not know
+	SkipNonIP                       // a link-layer frame that does not carry IP (ARP, LLDP, ...)
+	SkipTruncated                   // cut by the snap length before the headers needed for a key
+	SkipMalformed                   // headers that contradict themselves (bad IHL, lengths, versions)
+	SkipFragmentPending             // a non-first fragment held until its first fragment arrives
+	SkipTunnelNonIP                 // a tunnel whose payload is not IP (e.g. PPP LCP in GRE); the outer packet still counts
+	SkipTooDeep                     // tunnels nested deeper than MaxPackets; the outer packets still count
+	SkipTunnelFragment              // a fragment of a tunnel's frame (CAPWAP), not reassembled; the outer packet still counts
+	SkipTunnelPayloadMalformed      // what a kept packet carries (a tunnel header or inner packet) contradicts itself; the outer packets still count
+	SkipTunnelPayloadTruncated      // what a kept packet carries (a tunnel header or inner packet) was cut before a key; the outer packets still count
+	SkipCount                       // the number of reasons
 )
 
-var skipNames = [...]string{"", "unknown-link-type", "non-ip", "truncated", "malformed", "fragment-pending", "tunnel-non-ip", "tunnel-too-deep", "tunnel-fragment", "tunnel-inner-malformed", "tunnel-inner-truncated"}
+var skipNames = [...]string{"", "unknown-link-type", "non-ip", "truncated", "malformed", "fragment-pending", "tunnel-non-ip", "tunnel-too-deep", "tunnel-fragment", "tunnel-payload-malformed", "tunnel-payload-truncated"}
 
 func (s Skip) String() string {
 	if int(s) < len(skipNames) {
