@@ -15,11 +15,11 @@ type app struct {
 	// verdictOut and otherOut: a record of this flow that an active timeout
 	// ended carried a verdict above low, or one on the other side.
 	verdictOut, otherOut bool
-	synSeq    [2]uint32 // sequence number of each side's SYN, for the payload prefix
-	synSeen   [2]bool
-	dnsFails  uint8    // port-53 payloads that were not DNS; parsing stops at dnsMaxFails
-	dns       *DNSInfo // what a DNS flow asked and was answered
-	dnsName   string   // the name an earlier DNS answer gave the server's address
+	synSeq               [2]uint32 // sequence number of each side's SYN, for the payload prefix
+	synSeen              [2]bool
+	dnsFails             uint8    // port-53 payloads that were not DNS; parsing stops at dnsMaxFails
+	dns                  *DNSInfo // what a DNS flow asked and was answered
+	dnsName              string   // the name an earlier DNS answer gave the server's address
 }
 
 // newApp returns an empty app state, reusing one a flow gave back.
