@@ -256,7 +256,11 @@ func (f *File) Next(p *Packet) error {
 		err = f.ng.next(p)
 	}
 	if err != nil {
-		f.err = f.wrap(err)
+		if err == errShrank {
+			f.err = f.shrank()
+		} else {
+			f.err = f.wrap(err)
+		}
 		return f.err
 	}
 	f.packets++
@@ -280,6 +284,19 @@ func (f *File) nextMapped(p *Packet) (err error) {
 		}
 	}()
 	return f.pcap.next(p)
+}
+
+// ReadNotMapped makes a file that OpenFile mapped be read through read(2)
+// instead, for a caller whose code outside Go (libpcap's BPF filter) reads
+// packet data: a fault there, from a file cut short, cannot be recovered.
+// It must come before the first Next.
+func (f *File) ReadNotMapped() {
+	if f.pcap == nil || f.pcap.mem == nil || f.packets > 0 || f.err != nil || f.pcap.off != pcapHeaderLen {
+		return
+	}
+	unregisterMapped(f)
+	f.pcap.mem.close()
+	f.pcap.mem = nil // the buffered reader stands just after the file header
 }
 
 // CallerGuards says that whoever calls Next, and everything that reads a

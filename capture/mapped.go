@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -13,9 +14,14 @@ import (
 // 0.37–0.39 s read). pcapng, compressed files and pipes are still read.
 //
 // A mapped file that another process cuts short while it is read makes the
-// kernel send SIGBUS on the next touch beyond its new end. Next catches
-// that; code that touches Packet.Data after Next (the decoder) runs under
-// Guard, which turns the fault into the file's error instead of a crash.
+// kernel send SIGBUS on the next touch of a page past its new end. Next
+// catches that, unless its caller said (CallerGuards) that it runs Next and
+// everything that touches Packet.Data under debug.SetPanicOnFault and hands
+// what it recovers to Recover, as pipeline.RunFiles does. Code outside Go
+// (libpcap's BPF filter) is not covered: a caller that filters with it
+// reads the file instead (ReadNotMapped). Within the page where the file
+// now ends, bytes past the end read as zeros: a zero record header makes
+// the reader look at the file's size again.
 
 // mappedFiles are the files whose mappings are live, for Recover.
 var mappedFiles struct {
@@ -75,9 +81,16 @@ func Recover(r any) bool {
 	return false
 }
 
+// errShrank is what the pcap reader returns for a file found cut short.
+var errShrank = errors.New("the file shrank while it was read")
+
 // shrank is the error of a mapped file cut short under the reader.
 func (f *File) shrank() error {
 	off := f.pcap.off
+	now := ""
+	if n := f.pcap.mem.size(); n >= 0 {
+		now = fmt.Sprintf(", %d now", n)
+	}
 	return &Error{Path: f.path, Kind: IO, Offset: off, Packets: f.packets,
-		detail: fmt.Sprintf("the file shrank while it was read (at byte %d of the %d it had when opened)", off, f.size)}
+		detail: fmt.Sprintf("the file shrank while it was read (at byte %d of the %d it had when opened%s)", off, f.size, now)}
 }

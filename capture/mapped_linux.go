@@ -13,6 +13,7 @@ import (
 // asked to be read in.
 type mapping struct {
 	data    []byte
+	file    *os.File
 	next    int // reader offset at which reached acts next
 	dropped int // bytes before it are unmapped
 }
@@ -27,7 +28,7 @@ func mapFile(f *os.File, size int64) (*mapping, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &mapping{data: b, next: mapWindow}
+	m := &mapping{data: b, file: f, next: mapWindow}
 	_ = unix.Madvise(b[:min(2*mapWindow, len(b))], unix.MADV_WILLNEED) // only advice
 	return m, nil
 }
@@ -45,6 +46,21 @@ func (m *mapping) reached(off int) {
 	if m.next < len(m.data) {
 		_ = unix.Madvise(m.data[m.next:min(m.next+mapWindow, len(m.data))], unix.MADV_WILLNEED)
 	}
+}
+
+// size is the file's size now (-1 if it cannot be told).
+func (m *mapping) size() int64 {
+	st, err := m.file.Stat()
+	if err != nil {
+		return -1
+	}
+	return st.Size()
+}
+
+// shrunk reports whether the file now ends before end.
+func (m *mapping) shrunk(end int) bool {
+	n := m.size()
+	return n >= 0 && n < int64(end)
 }
 
 func (m *mapping) contains(addr uintptr) bool {

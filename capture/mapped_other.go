@@ -13,5 +13,7 @@ type mapping struct{ data []byte }
 func mapFile(*os.File, int64) (*mapping, error) { return nil, errors.ErrUnsupported }
 
 func (m *mapping) reached(int)           {}
+func (m *mapping) size() int64           { return -1 }
+func (m *mapping) shrunk(int) bool       { return false }
 func (m *mapping) contains(uintptr) bool { return false }
 func (m *mapping) close()                {}

@@ -133,6 +133,53 @@ func TestMappedFileCutShort(t *testing.T) {
 			t.Fatalf("Next after the fault: %v", err)
 		}
 	})
+	t.Run("cut mid-page ahead", func(t *testing.T) {
+		// Past the new end, the rest of its page reads as zeros: no
+		// record of 1970 with nothing captured may come out of them.
+		if err := os.WriteFile(path, bigPcap(200), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		var p Packet
+		if err := f.Next(&p); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(path, 8192+50); err != nil {
+			t.Fatal(err)
+		}
+		n := 1
+		for err = f.Next(&p); err == nil; err = f.Next(&p) {
+			n++
+			if p.CapLen == 0 || p.Timestamp.Unix() == 0 {
+				t.Fatalf("packet %d: %d bytes at %v, made of the zeros past the end", n, p.CapLen, p.Timestamp)
+			}
+		}
+		if !strings.Contains(err.Error(), "shrank while it was read") || !strings.Contains(err.Error(), "8242 now") {
+			t.Errorf("after %d packets: %v", n, err)
+		}
+	})
+	t.Run("read, not mapped", func(t *testing.T) {
+		if err := os.WriteFile(path, bigPcap(200), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		f.ReadNotMapped()
+		if f.pcap.mem != nil {
+			t.Fatal("still mapped")
+		}
+		pkts, err := readAll(t, f)
+		if err != nil || len(pkts) != 200 {
+			t.Fatalf("%d packets, %v", len(pkts), err)
+		}
+	})
 	t.Run("other panics", func(t *testing.T) {
 		if Recover(errors.New("x")) || Recover(nil) || Recover(io.EOF) {
 			t.Error("Recover took a panic that is no fault in a mapped file")

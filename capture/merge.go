@@ -12,7 +12,8 @@ type Merged struct {
 	pending []Packet // next packet of each source, valid while heap holds it
 	heap    []int    // sources with a pending packet, ordered by (Timestamp, index)
 	refill  int      // source whose packet was returned last, read on the next Next; -1 none
-	started bool
+	started bool     // one source: it has ended
+	filled  int      // sources read for the first time; a read that panics (a mapped file cut short) is tried again
 	errs    []error
 }
 
@@ -47,10 +48,9 @@ func (m *Merged) Next(p *Packet) error {
 		}
 		return io.EOF
 	}
-	if !m.started {
-		m.started = true
-		for i := range m.srcs {
-			m.read(i)
+	if m.filled < len(m.srcs) {
+		for ; m.filled < len(m.srcs); m.filled++ {
+			m.read(m.filled)
 		}
 	} else if m.refill >= 0 {
 		m.read(m.refill)

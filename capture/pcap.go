@@ -21,6 +21,10 @@ const (
 	pcapRecordLen = 16
 )
 
+// zeroRecordHeader is a record header of zeros: legal, but also what the
+// rest of a mapped page reads as once the file was cut short within it.
+const zeroRecordHeader = "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+
 // Length field handling, as libpcap does it for old format versions.
 const (
 	lensAsIs    = iota
@@ -165,14 +169,20 @@ func (r *pcapReader) nextMapped(p *Packet) error {
 	if len(b)-off < pcapRecordLen {
 		return r.fail(io.EOF)
 	}
-	sec, frac, n, wirelen, err := r.header(b[off : off+pcapRecordLen])
+	h := b[off : off+pcapRecordLen]
+	if string(h) == zeroRecordHeader && r.mem.shrunk(off+pcapRecordLen) {
+		// Cut short mid-page under the reader: the page's rest reads as
+		// zeros, which would pass for empty records of 1970.
+		return errShrank
+	}
+	sec, frac, n, wirelen, err := r.header(h)
 	if err != nil {
 		return err
 	}
-	end := off + pcapRecordLen + n
-	if end > len(b) {
+	if n > len(b)-off-pcapRecordLen { // not off+16+n: no overflow on 32 bits
 		return r.fail(io.EOF)
 	}
+	end := off + pcapRecordLen + n
 	p.Data = b[off+pcapRecordLen : end : end]
 	r.mem.reached(end)
 	r.fill(p, sec, frac, n, wirelen)

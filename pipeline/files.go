@@ -55,6 +55,9 @@ func RunFiles(paths []string, cfg Config, sink report.Sink, newProgress func([]*
 			continue
 		}
 		defer f.Close()
+		if cfg.Filter != nil {
+			f.ReadNotMapped() // the BPF filter reads frames in C, where no fault is caught
+		}
 		f.CallerGuards() // feed runs under SetPanicOnFault
 		files[i] = f
 		srcs = append(srcs, f)
