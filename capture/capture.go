@@ -257,7 +257,7 @@ func (f *File) Next(p *Packet) error {
 	}
 	if err != nil {
 		if err == errShrank {
-			f.err = f.shrank()
+			f.err = f.shrank(true)
 		} else {
 			f.err = f.wrap(err)
 		}

@@ -74,7 +74,7 @@ func Recover(r any) bool {
 	defer mappedFiles.Unlock()
 	for _, f := range mappedFiles.list {
 		if f.pcap != nil && f.pcap.mem.contains(addr) {
-			f.err = f.shrank()
+			f.err = f.shrank(false)
 			return true
 		}
 	}
@@ -84,13 +84,19 @@ func Recover(r any) bool {
 // errShrank is what the pcap reader returns for a file found cut short.
 var errShrank = errors.New("the file shrank while it was read")
 
-// shrank is the error of a mapped file cut short under the reader.
-func (f *File) shrank() error {
+// shrank is the error of a mapped file cut short under the reader;
+// zeros says it was found by the zeros past the cut in its page, where the
+// record read last may have been cut too (its tail read as zeros).
+func (f *File) shrank(zeros bool) error {
 	off := f.pcap.off
 	now := ""
 	if n := f.pcap.mem.size(); n >= 0 {
 		now = fmt.Sprintf(", %d now", n)
 	}
+	tail := ""
+	if zeros && f.packets > 0 {
+		tail = "; the last packet read may end in zeros where it was cut"
+	}
 	return &Error{Path: f.path, Kind: IO, Offset: off, Packets: f.packets,
-		detail: fmt.Sprintf("the file shrank while it was read (at byte %d of the %d it had when opened%s)", off, f.size, now)}
+		detail: fmt.Sprintf("the file shrank while it was read (at byte %d of the %d it had when opened%s)%s", off, f.size, now, tail)}
 }

@@ -12,14 +12,14 @@ type app struct {
 	// otherLeft is how many more datagrams of the side that did not
 	// decide a sure UDP verdict protocol-mismatch looks at (Table.otherSide).
 	otherLeft uint8
-	// verdictOut and otherOut: a record of this flow that an active timeout
-	// ended carried a verdict above low, or one on the other side.
-	verdictOut, otherOut bool
-	synSeq               [2]uint32 // sequence number of each side's SYN, for the payload prefix
-	synSeen              [2]bool
-	dnsFails             uint8    // port-53 payloads that were not DNS; parsing stops at dnsMaxFails
-	dns                  *DNSInfo // what a DNS flow asked and was answered
-	dnsName              string   // the name an earlier DNS answer gave the server's address
+	// out is what records of this flow that an active timeout ended
+	// carried (nil until one did: few flows are split).
+	out      *carried
+	synSeq   [2]uint32 // sequence number of each side's SYN, for the payload prefix
+	synSeen  [2]bool
+	dnsFails uint8    // port-53 payloads that were not DNS; parsing stops at dnsMaxFails
+	dns      *DNSInfo // what a DNS flow asked and was answered
+	dnsName  string   // the name an earlier DNS answer gave the server's address
 }
 
 // newApp returns an empty app state, reusing one a flow gave back.
@@ -46,3 +46,8 @@ func (t *Table) freeApp(a *app) {
 	a.stats.splt = splt
 	t.appFree = append(t.appFree, a)
 }
+
+// carried is what the records of a split flow carried so far: the service
+// above low, on the deciding side and on the other; their findings were
+// raised, and a continuation does not raise them again.
+type carried struct{ verdict, other string }

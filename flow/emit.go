@@ -26,8 +26,15 @@ func (t *Table) emitRecord(e *entry, why EndReason, at int64) {
 	t.rec.End = at
 	if a := e.app; a != nil && why == EndActive {
 		// The record that continues it must not raise the same findings.
-		a.verdictOut = a.verdictOut || t.rec.Service != "" && t.rec.ServiceConfidence != service.Low.String()
-		a.otherOut = a.otherOut || t.rec.OtherSide != nil
+		if a.out == nil {
+			a.out = &carried{}
+		}
+		if t.rec.Service != "" && t.rec.ServiceConfidence != service.Low.String() {
+			a.out.verdict = t.rec.Service
+		}
+		if o := t.rec.OtherSide; o != nil {
+			a.out.other = o.OtherService
+		}
 	}
 	t.emit(&t.rec)
 	t.rec = Record{} // what it points to is the receiver's now
@@ -107,8 +114,10 @@ func (t *Table) record(e *entry, why EndReason) Record {
 		}
 	}
 	r.ClientFromSYN = sr.fromSYN[c]
-	if e.app != nil && e.continues != 0 {
-		r.EarlierVerdict, r.EarlierOtherSide = e.app.verdictOut, e.app.otherOut
+	if a := e.app; a != nil && a.out != nil && e.continues != 0 {
+		// A verdict that changed since (a guess withdrawn) raises its own.
+		r.EarlierVerdict = a.out.verdict != "" && a.out.verdict == r.Service
+		r.EarlierOtherSide = r.OtherSide != nil && a.out.other == r.OtherSide.OtherService
 	}
 	r.TLS, r.SSH, r.HTTP = sr.tls, sr.ssh, sr.http
 	switch {

@@ -137,9 +137,9 @@ type Record struct {
 	// active timeout split a long flow.
 	Continues uint64 `json:"continues,omitempty"`
 	// EarlierVerdict and EarlierOtherSide say, for a record that continues
-	// a split flow, that an earlier record of it already carried a service
-	// verdict above low, or a verdict on its other side: the findings they
-	// raise are not raised again.
+	// a split flow, that an earlier record of it already carried the same
+	// service verdict above low, or the same verdict on its other side: the
+	// findings they raise are not raised again.
 	EarlierVerdict, EarlierOtherSide bool `json:"-"`
 	// PortService is the IANA registry's name for the server port.
 	PortService string `json:"port_service"`

@@ -78,15 +78,16 @@ func TestSplitFlowVerdictOnce(t *testing.T) {
 		b          []byte
 	}
 	cases := []struct {
-		name   string
-		before []step // the first record's packets; the split comes after them
-		after  []step
-		want   [][2]any // per record: service confidence, EarlierVerdict
+		name  string
+		parts [][]step // each part's packets; a split comes between parts
+		want  [][2]any // per record: service confidence, EarlierVerdict
 	}{
-		{"medium before the split, high after", []step{{true, data(1)}, {true, data(2)}}, []step{{false, ack(1)}},
+		{"medium before the split, high after", [][]step{{{true, data(1)}, {true, data(2)}}, {{false, ack(1)}}},
 			[][2]any{{"medium", false}, {"high", true}}},
-		{"decided only after the split", []step{{true, data(1)}}, []step{{false, ack(1)}},
+		{"decided only after the split", [][]step{{{true, data(1)}}, {{false, ack(1)}}},
 			[][2]any{{"", false}, {"high", false}}},
+		{"three parts", [][]step{{{true, data(1)}, {true, data(2)}}, {{false, ack(1)}}, {{false, ack(2)}}},
+			[][2]any{{"medium", false}, {"high", true}, {"high", true}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -106,12 +107,13 @@ func TestSplitFlowVerdictOnce(t *testing.T) {
 				tb.Update(p, ts, frame, 0, p.IPLen+14, 0)
 				ts += int64(time.Millisecond)
 			}
-			for _, s := range c.before {
-				send(s)
-			}
-			ts += int64(2 * time.Second) // the next packet splits the flow
-			for _, s := range c.after {
-				send(s)
+			for i, part := range c.parts {
+				if i > 0 {
+					ts += int64(2 * time.Second) // the next packet splits the flow
+				}
+				for _, s := range part {
+					send(s)
+				}
 			}
 			tb.Flush()
 			if len(recs) != len(c.want) {
