@@ -97,8 +97,8 @@ type Config struct {
 	// Now is the wall clock (export time, refresh); tests fix it.
 	Now func() time.Time
 	// WriteTimeout bounds a blocked TCP send, so that a stalled collector
-	// cannot hold the pipeline for ever (the message is then lost and
-	// counted).
+	// cannot hold the pipeline for ever (the session is then closed and
+	// the message waits in the backlog for a new one).
 	WriteTimeout time.Duration
 	// Backlog bounds (in message bytes) the TCP messages kept while no
 	// session is up; see DefaultBacklog.
