@@ -152,8 +152,12 @@ type Stats struct {
 	Records  uint64 // flow records sent
 	Octets   uint64 // message bytes sent
 	NotSent  uint64 // flow records lost to send errors
-	// SendErrors counts failed sends (each loses one message).
+	// SendErrors counts messages lost: a failed UDP send, or on TCP a
+	// message dropped from a full backlog or left in it at Close.
 	SendErrors uint64
+	// Delayed counts TCP messages that waited in the backlog (sent later
+	// or lost).
+	Delayed uint64
 	// Reconnects counts TCP sessions opened again after a failure.
 	Reconnects uint64
 }

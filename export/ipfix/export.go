@@ -28,6 +28,18 @@ const (
 	DefaultRefreshMessages = 1024
 	// DefaultDomain is the observation domain ID of the command line.
 	DefaultDomain = 1
+	// DefaultBacklog bounds the TCP messages kept while the collector is
+	// away: 4 MiB is 256 full 16 KiB messages, about 45,000 flow records
+	// (80 to 110 bytes each), so a collector that restarts in a second or
+	// two loses nothing from a sensor ending up to 20,000 flows a second,
+	// while a collector gone for good costs a bounded, small share next
+	// to the flow table (it is outside --max-memory).
+	DefaultBacklog = 4 << 20
+	// DefaultCloseWait is Close's last chance for a broken TCP session:
+	// two seconds cover a collector's restart and one more dial after the
+	// once-a-second retry, and hold the end of a run no longer than that
+	// when the collector is gone.
+	DefaultCloseWait = 2 * time.Second
 )
 
 // Target is a parsed --ipfix URL.
@@ -85,9 +97,15 @@ type Config struct {
 	// Now is the wall clock (export time, refresh); tests fix it.
 	Now func() time.Time
 	// WriteTimeout bounds a blocked TCP send, so that a stalled collector
-	// cannot hold the pipeline for ever (the message is then lost and
-	// counted).
+	// cannot hold the pipeline for ever (the session is then closed and
+	// the message waits in the backlog for a new one).
 	WriteTimeout time.Duration
+	// Backlog bounds (in message bytes) the TCP messages kept while no
+	// session is up; see DefaultBacklog.
+	Backlog int
+	// CloseWait bounds Close's last wait for a broken TCP session to come
+	// back; see DefaultCloseWait.
+	CloseWait time.Duration
 }
 
 // Exporter builds IPFIX messages from records and sends them. Its methods
@@ -110,11 +128,16 @@ type Exporter struct {
 	needTmpl bool
 	// dialing delivers the TCP dial under way; retryAt is when the next
 	// may start after dialErr.
-	dialing  chan dialResult
-	retryAt  time.Time
-	dialErr  error
-	stats    Stats
-	firstErr error
+	dialing chan dialResult
+	retryAt time.Time
+	dialErr error
+	// backlog holds the TCP messages that wait for a session, oldest
+	// first, backlogBytes of them (at most cfg.Backlog); lastErr is why.
+	backlog      []pending
+	backlogBytes int
+	lastErr      error
+	stats        Stats
+	firstErr     error
 }
 
 // Dial opens the socket (UDP) or the session (TCP) to t. Call it before
@@ -138,6 +161,12 @@ func Dial(t *Target, cfg Config) (*Exporter, error) {
 	}
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 5 * time.Second
+	}
+	if cfg.Backlog == 0 {
+		cfg.Backlog = DefaultBacklog
+	}
+	if cfg.CloseWait == 0 {
+		cfg.CloseWait = DefaultCloseWait
 	}
 	e := &Exporter{t: t, cfg: cfg, msg: make([]byte, 0, cfg.MaxMessage), needTmpl: true}
 	if err := e.dial(); err != nil {
@@ -241,63 +270,148 @@ func (e *Exporter) send() {
 	binary.BigEndian.PutUint32(m[4:], uint32(e.cfg.Now().Unix()))
 	binary.BigEndian.PutUint32(m[8:], e.seq)
 	binary.BigEndian.PutUint32(m[12:], e.cfg.Domain)
-	if err := e.write(m); err != nil {
-		e.stats.SendErrors++
-		e.stats.NotSent += uint64(e.nflows)
-		if e.firstErr == nil {
-			e.firstErr = err
+	if e.t.Network == "udp" {
+		if _, err := e.conn.Write(m); err != nil {
+			e.lost(1, uint64(e.nflows), err)
+		} else {
+			e.sent(m, e.nflows)
 		}
+		// Counted whether or not it arrived: RFC 7011 numbers the records
+		// the exporter sent, and a collector tells loss from the gap.
+		e.seq += e.nrec
 	} else {
-		e.stats.Messages++
-		e.stats.Records += uint64(e.nflows)
-		e.stats.Octets += uint64(len(m))
+		e.sendTCP(m, e.nrec, e.nflows)
 	}
-	// Counted whether or not it arrived: RFC 7011 numbers the records the
-	// exporter sent, and a collector tells loss from the gap.
-	e.seq += e.nrec
 	e.sinceTmp++
 	e.start()
 }
 
-// write sends m; on TCP, a session that broke is opened again (connect)
-// and starts with the templates.
-func (e *Exporter) write(m []byte) error {
-	if e.t.Network == "udp" {
-		_, err := e.conn.Write(m)
-		return err
+func (e *Exporter) sent(m []byte, nflows uint32) {
+	e.stats.Messages++
+	e.stats.Records += uint64(nflows)
+	e.stats.Octets += uint64(len(m))
+}
+
+// lost counts messages that will never go, and their flow records; the
+// first error is kept to say why.
+func (e *Exporter) lost(msgs, nflows uint64, err error) {
+	e.stats.SendErrors += msgs
+	e.stats.NotSent += nflows
+	if e.firstErr == nil {
+		e.firstErr = err
 	}
+}
+
+// pending is a finished TCP message waiting in the backlog for a session.
+type pending struct {
+	msg          []byte
+	nrec, nflows uint32
+}
+
+// sendTCP sends the backlog, then m; what cannot go now (no session up, or
+// the send spent WriteTimeout on the backlog) waits in the backlog, so
+// that a collector that comes back gets it.
+func (e *Exporter) sendTCP(m []byte, nrec, nflows uint32) {
+	if err := e.flushTCP(&pending{m, nrec, nflows}, 0, e.cfg.WriteTimeout); err != nil {
+		e.lastErr = err
+		e.keep(m, nrec, nflows)
+	}
+}
+
+// keep puts a copy of m at the end of the backlog; when the backlog
+// outgrows its bound, the oldest messages are lost and counted.
+func (e *Exporter) keep(m []byte, nrec, nflows uint32) {
+	e.stats.Delayed++
+	e.backlog = append(e.backlog, pending{append([]byte(nil), m...), nrec, nflows})
+	e.backlogBytes += len(m)
+	for e.backlogBytes > e.cfg.Backlog {
+		p := e.backlog[0]
+		e.backlog[0] = pending{}
+		e.backlog = e.backlog[1:]
+		e.backlogBytes -= len(p.msg)
+		e.lost(1, uint64(p.nflows), fmt.Errorf("backlog full (%d bytes): %w", e.cfg.Backlog, e.lastErr))
+	}
+}
+
+// errBudget says that a send spent its time on the backlog and left the
+// rest (and its own message) for the next.
+var errBudget = errors.New("backlog still being sent")
+
+// flushTCP sends the backlog in order, then m (nil: none), on the session,
+// opening a new one when it broke (waiting at most wait for a dial under
+// way: 0 in the pipeline, see connect). Each message gets the sequence
+// number of the session it goes on; its export time stays when it was
+// finished. A write that fails is tried once more at once on a new
+// session (a collector that restarted is back). With budget > 0 no
+// backlogged message starts after budget: a slow collector holds a send
+// about as long as one stalled write. It returns nil when all went.
+func (e *Exporter) flushTCP(m *pending, wait, budget time.Duration) error {
+	start, retried := time.Now(), false
+	for {
+		next, queued := m, len(e.backlog) > 0
+		if queued {
+			next = &e.backlog[0]
+			if budget > 0 && time.Since(start) > budget {
+				return errBudget
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		if err := e.session(wait); err != nil {
+			return err
+		}
+		if err := e.writeSession(next.msg, next.nrec); err != nil {
+			if retried {
+				return err
+			}
+			retried = true
+			continue
+		}
+		e.sent(next.msg, next.nflows)
+		if !queued {
+			return nil
+		}
+		e.backlogBytes -= len(next.msg)
+		e.backlog[0] = pending{}
+		e.backlog = e.backlog[1:]
+	}
+}
+
+// session makes sure a TCP session is up: a session the collector closed
+// is noticed here and a new one dialled (see connect).
+func (e *Exporter) session(wait time.Duration) error {
 	if e.conn != nil && e.peerClosed() {
 		e.conn.Close()
 		e.conn = nil
 	}
-	if e.conn == nil && !e.connect(m) {
+	if e.conn == nil && !e.connect(wait) {
 		if e.dialErr == nil {
 			return fmt.Errorf("IPFIX collector %s: not connected (reconnecting)", e.t)
 		}
 		return fmt.Errorf("IPFIX collector %s: not connected (%v)", e.t, e.dialErr)
 	}
+	return nil
+}
+
+// writeSession writes m on the session, numbered for it: RFC 7011's
+// sequence number counts the data records sent before m in this session.
+func (e *Exporter) writeSession(m []byte, nrec uint32) error {
+	binary.BigEndian.PutUint32(m[8:], e.seq)
 	_ = e.conn.SetWriteDeadline(time.Now().Add(e.cfg.WriteTimeout))
 	if _, err := e.conn.Write(m); err != nil {
 		e.conn.Close()
 		e.conn = nil
-		// One more try at once: a collector that restarted is back.
-		if !e.connect(m) {
-			return fmt.Errorf("IPFIX collector %s: %w", e.t, err)
-		}
-		_ = e.conn.SetWriteDeadline(time.Now().Add(e.cfg.WriteTimeout))
-		if _, err := e.conn.Write(m); err != nil {
-			e.conn.Close()
-			e.conn = nil
-			return fmt.Errorf("IPFIX collector %s: %w", e.t, err)
-		}
+		return fmt.Errorf("IPFIX collector %s: %w", e.t, err)
 	}
+	e.seq += nrec
 	return nil
 }
 
 // dialWait is how long a send waits for a new TCP session: a collector
 // that restarted answers at once; one that is down or unreachable must not
-// hold the pipeline (its dial goes on in the background, and messages are
-// lost, counted, until it completes).
+// hold the pipeline (its dial goes on in the background, and messages wait
+// in the backlog until it completes).
 const dialWait = 100 * time.Millisecond
 
 type dialResult struct {
@@ -305,12 +419,12 @@ type dialResult struct {
 	err  error
 }
 
-// connect opens a new TCP session for m: the dial runs on a goroutine of
-// its own, at most one at a time and at most one a second after a failure;
-// a send waits dialWait for a dial it started, not for one already under
-// way. It reports whether a session is open, its templates sent.
-func (e *Exporter) connect(m []byte) bool {
-	wait := time.Duration(0)
+// connect opens a new TCP session: the dial runs on a goroutine of its
+// own, at most one at a time and at most one a second after a failure; a
+// send waits dialWait for a dial it started, not for one already under way
+// (Close waits longer: wait, for either). It reports whether a session is
+// open, its templates sent.
+func (e *Exporter) connect(wait time.Duration) bool {
 	if e.dialing == nil {
 		if e.cfg.Now().Before(e.retryAt) {
 			return false
@@ -322,7 +436,7 @@ func (e *Exporter) connect(m []byte) bool {
 			c, err := d.Dial("tcp", addr)
 			ch <- dialResult{c, err}
 		}()
-		e.dialing, wait = ch, dialWait
+		e.dialing, wait = ch, max(wait, dialWait)
 	}
 	var r dialResult
 	if wait > 0 {
@@ -346,7 +460,7 @@ func (e *Exporter) connect(m []byte) bool {
 		return false
 	}
 	e.conn = r.conn
-	if err := e.hello(m); err != nil {
+	if err := e.hello(); err != nil {
 		e.dialErr, e.retryAt = err, e.cfg.Now().Add(time.Second)
 		return false
 	}
@@ -377,9 +491,9 @@ func (e *Exporter) peerClosed() bool {
 	return closed
 }
 
-// hello starts a new TCP session with the templates and rewrites m for
-// it: a new session numbers its records from 0.
-func (e *Exporter) hello(m []byte) error {
+// hello starts a new TCP session with the templates: a new session
+// numbers its records from 0 (writeSession numbers what follows).
+func (e *Exporter) hello() error {
 	e.stats.Reconnects++
 	hello := appendTemplates(make([]byte, headerLen, 512))
 	hello = appendStatsSet(hello, e.cfg.Domain, e.stats)
@@ -397,27 +511,61 @@ func (e *Exporter) hello(m []byte) error {
 	e.stats.Messages++
 	e.stats.Octets += uint64(len(hello))
 	e.seq = 1 // the statistics record
-	binary.BigEndian.PutUint32(m[8:], e.seq)
 	return nil
 }
 
 // Flush sends what the message holds, so that the collector sees the
-// flows that ended by now.
+// flows that ended by now, and on TCP the backlog when a session is up
+// (or a new one opens).
 func (e *Exporter) Flush() error {
 	if e.nflows > 0 {
 		e.send()
+	} else if len(e.backlog) > 0 {
+		if err := e.flushTCP(nil, 0, e.cfg.WriteTimeout); err != nil {
+			e.lastErr = err
+		}
 	}
 	return nil
 }
 
+// lastChance waits until deadline for a broken TCP session to come back
+// and sends the backlog, dialling as connect allows (one at a time, one a
+// second after a failure).
+func (e *Exporter) lastChance(deadline time.Time) {
+	for len(e.backlog) > 0 {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return
+		}
+		err := e.flushTCP(nil, left, 0)
+		if err == nil {
+			return
+		}
+		e.lastErr = err
+		if e.dialing == nil {
+			// The dial failed (wait for the next one's time) or the new
+			// session broke at once: do not spin.
+			pause := max(e.retryAt.Sub(e.cfg.Now()), dialWait)
+			t := time.NewTimer(min(pause, time.Until(deadline)))
+			<-t.C
+		}
+	}
+}
+
 // Close sends what is left, then a last statistics record (counting every
-// message but its own), and closes the
-// socket. Its error says when flow records were lost on TCP (on UDP the
-// caller reports Stats' errors: the protocol promises no delivery).
+// message but its own), and closes the socket. On TCP a backlog gets a
+// last chance of CloseWait for the session to come back; what still waits
+// then is lost and counted. Its error says when flow records were lost on
+// TCP (on UDP the caller reports Stats' errors: the protocol promises no
+// delivery).
 func (e *Exporter) Close() error {
 	// The flows first, so that the last statistics count them all.
 	if e.nflows > 0 {
 		e.send()
+	}
+	deadline := time.Now().Add(e.cfg.CloseWait)
+	if len(e.backlog) > 0 {
+		e.lastChance(deadline)
 	}
 	e.start()
 	if e.needTmpl {
@@ -429,6 +577,19 @@ func (e *Exporter) Close() error {
 	e.msg = appendStatsSet(e.msg, e.cfg.Domain, e.stats)
 	e.nrec++
 	e.send()
+	if len(e.backlog) > 0 {
+		// The session broke at the very end (a first wait that failed
+		// has used up the deadline).
+		e.lastChance(deadline)
+	}
+	if n := len(e.backlog); n > 0 {
+		var flows uint64
+		for _, p := range e.backlog {
+			flows += uint64(p.nflows)
+		}
+		e.lost(uint64(n), flows, fmt.Errorf("not back within %v at the end: %w", e.cfg.CloseWait, e.lastErr))
+		e.backlog, e.backlogBytes = nil, 0
+	}
 	if e.conn != nil {
 		e.conn.Close()
 		e.conn = nil

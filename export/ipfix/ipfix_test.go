@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -161,6 +162,7 @@ type set struct {
 	id      uint16
 	records int // data records (0 for template sets)
 	body    []byte
+	flowIDs []uint64 // flowId of each flow record
 }
 
 // parseMessage reads a message as a collector would, knowing the record
@@ -179,6 +181,9 @@ func parseMessage(t *testing.T, b []byte) message {
 		}
 		s := set{id: id, body: b[p+4 : p+n]}
 		for q := 0; id >= 256 && q < len(s.body); s.records++ {
+			if id != TemplateStats && q+8 <= len(s.body) {
+				s.flowIDs = append(s.flowIDs, binary.BigEndian.Uint64(s.body[q:]))
+			}
 			switch id {
 			case TemplateIPv4:
 				q += 77 + 1 + int(s.body[q+77])
@@ -206,6 +211,17 @@ func (m message) has(id uint16) bool {
 		}
 	}
 	return false
+}
+
+// flowIDs lists the flowId of each flow record of the messages, in order.
+func flowIDs(ms []message) []uint64 {
+	var ids []uint64
+	for _, m := range ms {
+		for _, s := range m.sets {
+			ids = append(ids, s.flowIDs...)
+		}
+	}
+	return ids
 }
 
 func (m message) records(id uint16) int {
@@ -521,6 +537,7 @@ func TestTCPReconnect(t *testing.T) {
 	send()
 	send()
 	first := <-sessions
+	waitPeerClosed(t, e) // the collector's close reached the exporter
 	if len(first) != 2 || !first[0].has(setTemplate) || first[1].has(setTemplate) || first[1].seq != 2 {
 		t.Fatalf("first session: %+v, want templates in the first message only (RefreshMessages is for UDP)", first)
 	}
@@ -573,7 +590,9 @@ func TestTCPCollectorGone(t *testing.T) {
 		sessions <- readSession(t, conn, 1)
 		conn.Close()
 	}()
-	e, err := Dial(tg, Config{})
+	// A fixed clock: after the first refused dial, no other is due.
+	now := time.Unix(1000, 0)
+	e, err := Dial(tg, Config{CloseWait: 300 * time.Millisecond, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -585,6 +604,7 @@ func TestTCPCollectorGone(t *testing.T) {
 	}
 	send()
 	<-sessions
+	waitPeerClosed(t, e)
 	start := time.Now()
 	for range 3 {
 		send()
@@ -592,8 +612,13 @@ func TestTCPCollectorGone(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("3 sends to a gone collector took %v", d)
 	}
+	// Kept for a collector that comes back, not lost yet.
+	if s := e.Stats(); s.NotSent != 0 || s.Delayed != 3 || s.SendErrors != 0 {
+		t.Errorf("stats %+v before Close; want 3 messages in the backlog, none lost", s)
+	}
 	err = e.Close()
-	if s := e.Stats(); s.NotSent != 3 || s.Records != 1 || err == nil || !strings.Contains(err.Error(), "3 flow records were not exported") {
+	// The three flows' messages and Close's statistics are lost.
+	if s := e.Stats(); s.NotSent != 3 || s.Records != 1 || s.SendErrors != 4 || err == nil || !strings.Contains(err.Error(), "3 flow records were not exported") {
 		t.Errorf("stats %+v, Close: %v; want 3 records lost and said", s, err)
 	}
 }
@@ -651,4 +676,205 @@ func TestCloseWithoutFlows(t *testing.T) {
 	if len(ms) != 1 || ms[0].records(TemplateStats) != 1 || !ms[0].has(2) || !ms[0].has(3) { // 2, 3: template and options template sets
 		t.Fatalf("messages %+v, want one with the statistics and their template", ms)
 	}
+}
+
+// waitPeerClosed waits until the exporter can see that the collector
+// closed its session (the FIN crosses loopback on its own time): a message
+// written before would vanish, as from any TCP exporter.
+func waitPeerClosed(t *testing.T, e *Exporter) {
+	t.Helper()
+	for end := time.Now().Add(30 * time.Second); !e.peerClosed(); time.Sleep(time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatal("the collector's close never reached the exporter")
+		}
+	}
+}
+
+// stoppableCollector is a TCP collector that goes away (its session and
+// its listening socket closed: dials are refused) and comes back on the
+// same port, as a collector that restarts.
+type stoppableCollector struct {
+	t        *testing.T
+	addr     string
+	ln       net.Listener
+	sessions chan []message
+}
+
+func newStoppableCollector(t *testing.T) (*stoppableCollector, *Target) {
+	ln, tg, sessions := tcpSessions(t)
+	return &stoppableCollector{t: t, addr: ln.Addr().String(), ln: ln, sessions: sessions}, tg
+}
+
+// serve accepts one session and hands over its messages: after n of them
+// it goes away (listener first, so that no new session gets in); with
+// n < 0 it reads until the exporter closes the session.
+func (c *stoppableCollector) serve(n int) {
+	ln := c.ln
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			c.sessions <- nil
+			return
+		}
+		if n < 0 {
+			n = 1 << 30
+		}
+		ms := readSession(c.t, conn, n)
+		if n < 1<<30 {
+			ln.Close()
+		}
+		conn.Close()
+		c.sessions <- ms
+	}()
+}
+
+// restart listens again on the same port.
+func (c *stoppableCollector) restart() {
+	c.t.Helper()
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		c.t.Fatalf("listening again on %s: %v", c.addr, err)
+	}
+	c.t.Cleanup(func() { ln.Close() })
+	c.ln = ln
+}
+
+// checkSession checks a TCP session's messages: templates first, and
+// each message's sequence number counts the data records before it in
+// the session.
+func checkSession(t *testing.T, name string, ms []message) {
+	t.Helper()
+	if len(ms) == 0 || !ms[0].has(setTemplate) {
+		t.Errorf("%s: %d messages, want the templates first", name, len(ms))
+	}
+	seq := uint32(0)
+	for i, m := range ms {
+		if m.seq != seq {
+			t.Errorf("%s, message %d: sequence %d, want %d", name, i, m.seq, seq)
+		}
+		seq += uint32(m.records(TemplateIPv4) + m.records(TemplateIPv6) + m.records(TemplateStats))
+	}
+}
+
+func ids(from, to int) []uint64 {
+	var s []uint64
+	for i := from; i < to; i++ {
+		s = append(s, uint64(i))
+	}
+	return s
+}
+
+// TestTCPBacklog: the collector goes away after two messages and comes
+// back only after five more were sent: they wait in the backlog, go on
+// the new session before the next message with its sequence numbers, and
+// every record arrives once, in order. The clock is the test's: no dial
+// is due again until the test moves it, so nothing depends on timing.
+func TestTCPBacklog(t *testing.T) {
+	tests := []struct {
+		name    string
+		backlog int // in one-record messages; 0: the default
+		down    int // messages sent while the collector is away
+		after   int // sent once it is back, before Close
+		lost    int // the oldest of them, dropped
+		// wall: the clock is the wall clock and is not moved: at Close
+		// the next dial is not due yet (a second after the refused one),
+		// so only Close's last chance sends the backlog.
+		wall bool
+	}{
+		{"all kept", 0, 5, 2, 0, false},
+		{"back by Close", 0, 5, 0, 0, false},
+		{"back by Close, dial not due", 0, 5, 0, 0, true},
+		{"full: the oldest dropped", 3, 6, 2, 3, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, tg := newStoppableCollector(t)
+			c.serve(2)
+			now := time.Unix(1000, 0)
+			cfg := Config{CloseWait: time.Minute, Now: func() time.Time { return now }}
+			if tt.wall {
+				cfg.Now = time.Now
+			}
+			if tt.backlog > 0 {
+				cfg.Backlog = tt.backlog * msgLen(1)
+			}
+			e, err := Dial(tg, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			next := 0
+			send := func() {
+				if err := e.WriteRecord(AppendRecord(nil, fixedRec(next))); err != nil {
+					t.Fatal(err)
+				}
+				next++
+				_ = e.Flush()
+			}
+			send()
+			send()
+			first := <-c.sessions
+			waitPeerClosed(t, e)
+			for range tt.down {
+				send()
+			}
+			// The port is closed: wait until the exporter knows its dial
+			// was refused (then, the clock fixed, no other is due).
+			for end := time.Now().Add(30 * time.Second); e.dialErr == nil; time.Sleep(time.Millisecond) {
+				if time.Now().After(end) {
+					t.Fatal("the dial to a closed port never failed")
+				}
+				_ = e.Flush()
+			}
+			s := e.Stats()
+			if s.NotSent != uint64(tt.lost) || s.SendErrors != uint64(tt.lost) || s.Delayed != uint64(tt.down) || s.Records != 2 {
+				t.Errorf("while away: stats %+v; want %d delayed, %d lost", s, tt.down, tt.lost)
+			}
+			if tt.lost > 0 && (e.FirstError() == nil || !strings.Contains(e.FirstError().Error(), "backlog full")) {
+				t.Errorf("first error %v, want the backlog full", e.FirstError())
+			}
+			c.restart()
+			c.serve(-1)
+			now = now.Add(2 * time.Second) // the next dial is due
+			for range tt.after {
+				send()
+			}
+			if err := e.Close(); (err == nil) != (tt.lost == 0) {
+				t.Errorf("Close: %v", err)
+			}
+			if e.Stats().Reconnects == 0 {
+				c.ln.Close() // no session came: do not wait for one
+			}
+			second := <-c.sessions
+			checkSession(t, "first session", first)
+			checkSession(t, "second session", second)
+			if got := flowIDs(first); !slices.Equal(got, ids(0, 2)) {
+				t.Errorf("first session: flows %v", got)
+			}
+			want := ids(2+tt.lost, next)
+			if got := flowIDs(second); !slices.Equal(got, want) {
+				t.Errorf("second session: flows %v, want %v", got, want)
+			}
+			// A message kept its export time: when it was made.
+			for i, m := range second {
+				if f := flowIDs([]message{m}); !tt.wall && len(f) == 1 && (f[0] < uint64(2+tt.down)) != (m.export == 1000) {
+					t.Errorf("second session, message %d (flow %d): export time %d", i, f[0], m.export)
+				}
+			}
+			if s := e.Stats(); s.Reconnects != 1 || s.NotSent != uint64(tt.lost) || s.Records != uint64(next-tt.lost) {
+				t.Errorf("stats %+v; want 1 reconnect, %d records sent, %d lost", s, next-tt.lost, tt.lost)
+			}
+		})
+	}
+}
+
+// fixedRec is a flow record of the same size whatever i.
+func fixedRec(i int) *flow.Record {
+	r := rec(i)
+	r.Service = ""
+	return r
+}
+
+// msgLen is the length of a message of n fixedRec records.
+func msgLen(n int) int {
+	return headerLen + setHeaderLen + n*(len(AppendRecord(nil, fixedRec(0)))-2)
 }
