@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net"
 	"net/netip"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -728,15 +730,20 @@ func (c *stoppableCollector) serve(n int) {
 	}()
 }
 
-// restart listens again on the same port.
-func (c *stoppableCollector) restart() {
+// restart listens again on the same port; false when another socket took
+// the port meanwhile.
+func (c *stoppableCollector) restart() bool {
 	c.t.Helper()
 	ln, err := net.Listen("tcp", c.addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return false
+	}
 	if err != nil {
 		c.t.Fatalf("listening again on %s: %v", c.addr, err)
 	}
 	c.t.Cleanup(func() { ln.Close() })
 	c.ln = ln
+	return true
 }
 
 // checkSession checks a TCP session's messages: templates first, and
@@ -788,80 +795,94 @@ func TestTCPBacklog(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, tg := newStoppableCollector(t)
-			c.serve(2)
-			now := time.Unix(1000, 0)
-			cfg := Config{CloseWait: time.Minute, Now: func() time.Time { return now }}
-			if tt.wall {
-				cfg.Now = time.Now
-			}
-			if tt.backlog > 0 {
-				cfg.Backlog = tt.backlog * msgLen(1)
-			}
-			e, err := Dial(tg, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			next := 0
-			send := func() {
-				if err := e.WriteRecord(AppendRecord(nil, fixedRec(next))); err != nil {
+			// The collector comes back on its port; should another socket
+			// take it meanwhile (tests run in parallel), the scenario runs
+			// again on a new port.
+			scenario := func() bool {
+				c, tg := newStoppableCollector(t)
+				c.serve(2)
+				now := time.Unix(1000, 0)
+				cfg := Config{CloseWait: time.Minute, Now: func() time.Time { return now }}
+				if tt.wall {
+					cfg.Now = time.Now
+				}
+				if tt.backlog > 0 {
+					cfg.Backlog = tt.backlog * msgLen(1)
+				}
+				e, err := Dial(tg, cfg)
+				if err != nil {
 					t.Fatal(err)
 				}
-				next++
-				_ = e.Flush()
-			}
-			send()
-			send()
-			first := <-c.sessions
-			waitPeerClosed(t, e)
-			for range tt.down {
-				send()
-			}
-			// The port is closed: wait until the exporter knows its dial
-			// was refused (then, the clock fixed, no other is due).
-			for end := time.Now().Add(30 * time.Second); e.dialErr == nil; time.Sleep(time.Millisecond) {
-				if time.Now().After(end) {
-					t.Fatal("the dial to a closed port never failed")
+				next := 0
+				send := func() {
+					if err := e.WriteRecord(AppendRecord(nil, fixedRec(next))); err != nil {
+						t.Fatal(err)
+					}
+					next++
+					_ = e.Flush()
 				}
-				_ = e.Flush()
-			}
-			s := e.Stats()
-			if s.NotSent != uint64(tt.lost) || s.SendErrors != uint64(tt.lost) || s.Delayed != uint64(tt.down) || s.Records != 2 {
-				t.Errorf("while away: stats %+v; want %d delayed, %d lost", s, tt.down, tt.lost)
-			}
-			if tt.lost > 0 && (e.FirstError() == nil || !strings.Contains(e.FirstError().Error(), "backlog full")) {
-				t.Errorf("first error %v, want the backlog full", e.FirstError())
-			}
-			c.restart()
-			c.serve(-1)
-			now = now.Add(2 * time.Second) // the next dial is due
-			for range tt.after {
 				send()
-			}
-			if err := e.Close(); (err == nil) != (tt.lost == 0) {
-				t.Errorf("Close: %v", err)
-			}
-			if e.Stats().Reconnects == 0 {
-				c.ln.Close() // no session came: do not wait for one
-			}
-			second := <-c.sessions
-			checkSession(t, "first session", first)
-			checkSession(t, "second session", second)
-			if got := flowIDs(first); !slices.Equal(got, ids(0, 2)) {
-				t.Errorf("first session: flows %v", got)
-			}
-			want := ids(2+tt.lost, next)
-			if got := flowIDs(second); !slices.Equal(got, want) {
-				t.Errorf("second session: flows %v, want %v", got, want)
-			}
-			// A message kept its export time: when it was made.
-			for i, m := range second {
-				if f := flowIDs([]message{m}); !tt.wall && len(f) == 1 && (f[0] < uint64(2+tt.down)) != (m.export == 1000) {
-					t.Errorf("second session, message %d (flow %d): export time %d", i, f[0], m.export)
+				send()
+				first := <-c.sessions
+				waitPeerClosed(t, e)
+				for range tt.down {
+					send()
 				}
+				// The port is closed: wait until the exporter knows its dial
+				// was refused (then, the clock fixed, no other is due).
+				for end := time.Now().Add(30 * time.Second); e.dialErr == nil; time.Sleep(time.Millisecond) {
+					if time.Now().After(end) {
+						t.Fatal("the dial to a closed port never failed")
+					}
+					_ = e.Flush()
+				}
+				s := e.Stats()
+				if s.NotSent != uint64(tt.lost) || s.SendErrors != uint64(tt.lost) || s.Delayed != uint64(tt.down) || s.Records != 2 {
+					t.Errorf("while away: stats %+v; want %d delayed, %d lost", s, tt.down, tt.lost)
+				}
+				if tt.lost > 0 && (e.FirstError() == nil || !strings.Contains(e.FirstError().Error(), "backlog full")) {
+					t.Errorf("first error %v, want the backlog full", e.FirstError())
+				}
+				if !c.restart() {
+					return false // e is left: its session will not come back
+				}
+				c.serve(-1)
+				now = now.Add(2 * time.Second) // the next dial is due
+				for range tt.after {
+					send()
+				}
+				if err := e.Close(); (err == nil) != (tt.lost == 0) {
+					t.Errorf("Close: %v", err)
+				}
+				if e.Stats().Reconnects == 0 {
+					c.ln.Close() // no session came: do not wait for one
+				}
+				second := <-c.sessions
+				checkSession(t, "first session", first)
+				checkSession(t, "second session", second)
+				if got := flowIDs(first); !slices.Equal(got, ids(0, 2)) {
+					t.Errorf("first session: flows %v", got)
+				}
+				want := ids(2+tt.lost, next)
+				if got := flowIDs(second); !slices.Equal(got, want) {
+					t.Errorf("second session: flows %v, want %v", got, want)
+				}
+				// A message kept its export time: when it was made.
+				for i, m := range second {
+					if f := flowIDs([]message{m}); !tt.wall && len(f) == 1 && (f[0] < uint64(2+tt.down)) != (m.export == 1000) {
+						t.Errorf("second session, message %d (flow %d): export time %d", i, f[0], m.export)
+					}
+				}
+				if s := e.Stats(); s.Reconnects != 1 || s.NotSent != uint64(tt.lost) || s.Records != uint64(next-tt.lost) {
+					t.Errorf("stats %+v; want 1 reconnect, %d records sent, %d lost", s, next-tt.lost, tt.lost)
+				}
+				return true
 			}
-			if s := e.Stats(); s.Reconnects != 1 || s.NotSent != uint64(tt.lost) || s.Records != uint64(next-tt.lost) {
-				t.Errorf("stats %+v; want 1 reconnect, %d records sent, %d lost", s, next-tt.lost, tt.lost)
+			for try := 1; !scenario(); try++ {
+				if try == 3 {
+					t.Fatal("the collector's port was taken while it was away, three times")
+				}
+				t.Log("the collector's port was taken while it was away: again")
 			}
 		})
 	}
