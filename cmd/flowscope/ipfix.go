@@ -39,16 +39,25 @@ func (o *options) openIPFIX(stderr io.Writer) (report.Exporter, error) {
 // Report is the summary's account of the export: where, what went, and
 // what was lost.
 func (x *ipfixExport) Report() [][2]string {
-	s := x.Stats()
+	return ipfixRows(x.Target().String(), x.Domain(), x.Stats(), x.FirstError())
+}
+
+// ipfixRows are the summary's rows for an export's figures.
+func ipfixRows(target string, domain uint32, s ipfix.Stats, firstErr error) [][2]string {
 	rows := [][2]string{
-		{"ipfix", fmt.Sprintf("%s, observation domain %d", x.Target(), x.Domain())},
+		{"ipfix", fmt.Sprintf("%s, observation domain %d", target, domain)},
 		{"sent", fmt.Sprintf("%d flow records in %d messages (%d bytes)", s.Records, s.Messages, s.Octets)},
 	}
 	if s.Reconnects > 0 {
 		rows = append(rows, [2]string{"reconnects", strconv.FormatUint(s.Reconnects, 10)})
 	}
+	if s.Delayed > 0 {
+		// Held while the collector was away, sent when it came back (the
+		// ones that never went are among the send errors).
+		rows = append(rows, [2]string{"delayed", fmt.Sprintf("%d messages held while the collector was away", s.Delayed)})
+	}
 	if s.SendErrors > 0 {
-		rows = append(rows, [2]string{"send errors", fmt.Sprintf("%d, %d flow records lost (first: %v)", s.SendErrors, s.NotSent, x.FirstError())})
+		rows = append(rows, [2]string{"send errors", fmt.Sprintf("%d, %d flow records lost (first: %v)", s.SendErrors, s.NotSent, firstErr)})
 	}
 	return rows
 }
