@@ -73,19 +73,34 @@ func bigPcap(n int) []byte {
 // that touches a packet's data under debug.SetPanicOnFault, not SIGBUS.
 func TestMappedFileCutShort(t *testing.T) {
 	path := writeTemp(t, "cut.pcap", bigPcap(200))
-	t.Run("next", func(t *testing.T) {
+	// open writes the whole file again, opens it and reads n packets
+	// into p, then cuts the file to size (unless 0).
+	open := func(t *testing.T, n int, p *Packet, size int64) *File {
+		t.Helper()
+		if err := os.WriteFile(path, bigPcap(200), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		f, err := OpenFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer f.Close()
+		t.Cleanup(func() { f.Close() })
+		for range n {
+			if err := f.Next(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if size > 0 {
+			if err := os.Truncate(path, size); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return f
+	}
+	t.Run("next", func(t *testing.T) {
 		var p Packet
-		if err := f.Next(&p); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Truncate(path, 8192); err != nil {
-			t.Fatal(err)
-		}
+		f := open(t, 1, &p, 8192)
+		var err error
 		got := 1
 		for err = f.Next(&p); err == nil; err = f.Next(&p) {
 			got++
@@ -102,23 +117,8 @@ func TestMappedFileCutShort(t *testing.T) {
 		}
 	})
 	t.Run("data", func(t *testing.T) {
-		if err := os.WriteFile(path, bigPcap(200), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		f, err := OpenFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
 		var p Packet
-		for i := 0; i < 100; i++ {
-			if err := f.Next(&p); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := os.Truncate(path, 8192); err != nil {
-			t.Fatal(err)
-		}
+		f := open(t, 100, &p, 8192)
 		touch := func() (recovered bool) {
 			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 			defer func() { recovered = Recover(recover()) }()
@@ -128,29 +128,16 @@ func TestMappedFileCutShort(t *testing.T) {
 		if !touch() {
 			t.Fatal("touching a frame past the new end of the file did not fault into Recover")
 		}
-		err = f.Next(&p)
-		if err == nil || !strings.Contains(err.Error(), "shrank while it was read") {
+		if err := f.Next(&p); err == nil || !strings.Contains(err.Error(), "shrank while it was read") {
 			t.Fatalf("Next after the fault: %v", err)
 		}
 	})
 	t.Run("cut mid-page ahead", func(t *testing.T) {
 		// Past the new end, the rest of its page reads as zeros: no
 		// record of 1970 with nothing captured may come out of them.
-		if err := os.WriteFile(path, bigPcap(200), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		f, err := OpenFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
 		var p Packet
-		if err := f.Next(&p); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Truncate(path, 8192+50); err != nil {
-			t.Fatal(err)
-		}
+		f := open(t, 1, &p, 8192+50)
+		var err error
 		n := 1
 		for err = f.Next(&p); err == nil; err = f.Next(&p) {
 			n++
@@ -164,14 +151,7 @@ func TestMappedFileCutShort(t *testing.T) {
 		}
 	})
 	t.Run("read, not mapped", func(t *testing.T) {
-		if err := os.WriteFile(path, bigPcap(200), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		f, err := OpenFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
+		f := open(t, 0, nil, 0)
 		f.ReadNotMapped()
 		if f.pcap.mem != nil {
 			t.Fatal("still mapped")
