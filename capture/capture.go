@@ -294,9 +294,14 @@ func (f *File) ReadNotMapped() {
 	if f.pcap == nil || f.pcap.mem == nil || f.packets > 0 || f.err != nil || f.pcap.off != pcapHeaderLen {
 		return
 	}
+	f.unmap() // the buffered reader stands just after the file header
+}
+
+// unmap gives the file's mapping back; reads go through the buffer again.
+func (f *File) unmap() {
 	unregisterMapped(f)
 	f.pcap.mem.close()
-	f.pcap.mem = nil // the buffered reader stands just after the file header
+	f.pcap.mem = nil
 }
 
 // CallerGuards says that whoever calls Next, and everything that reads a
@@ -326,9 +331,7 @@ func (f *File) Close() error {
 		f.err = &Error{Path: f.path, Kind: IO, Packets: f.packets, Err: os.ErrClosed}
 	}
 	if f.pcap != nil && f.pcap.mem != nil {
-		unregisterMapped(f)
-		f.pcap.mem.close()
-		f.pcap.mem = nil
+		f.unmap()
 	}
 	if f.file != nil {
 		err := f.file.Close()
